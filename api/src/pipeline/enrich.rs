@@ -1,0 +1,72 @@
+//! MiniLM enrichment: adds the transformer's vector to profiles that only have
+//! the static one, most-followed first. Resumable by construction: the queue is
+//! "points without a `minilm` vector", read from the vector index itself.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use scout_indexer::{IndexDoc, ProfileIndex, Space};
+use scout_models::TextEncoder;
+use scout_store::Store;
+
+/// Shared progress counters (shown by the CLI and `/metrics`).
+#[derive(Debug, Default)]
+pub struct EnrichProgress {
+    pub enriched: AtomicU64,
+    /// Profiles per second over the last batch, times 100.
+    pub rate_centi: AtomicU64,
+}
+
+/// Enriches up to `batch` profiles; returns how many were done.
+pub async fn enrich_batch(
+    store: &Store,
+    index: &Arc<ProfileIndex>,
+    minilm: &Arc<dyn TextEncoder>,
+    batch: usize,
+) -> anyhow::Result<usize> {
+    let ids = index.vectors.missing(Space::MiniLm, batch)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let stored = store.get_profiles(&ids).await?;
+    let (index, minilm) = (index.clone(), minilm.clone());
+    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        let docs: Vec<IndexDoc> = stored.iter().map(|s| IndexDoc::new(s.id, &s.profile)).collect();
+        let texts: Vec<&str> = docs.iter().map(|d| d.semantic_text.as_str()).collect();
+        let vectors = minilm.encode_batch(&texts)?;
+        let pairs: Vec<(i64, Vec<f32>)> = docs.iter().map(|d| d.id).zip(vectors).collect();
+        index.vectors.set_vectors(Space::MiniLm, &pairs)?;
+        Ok(pairs.len())
+    })
+    .await?
+}
+
+/// Runs enrichment in the background until every profile has a MiniLM vector,
+/// then keeps watching for new ones.
+pub fn spawn_enrichment(
+    store: Store,
+    index: Arc<ProfileIndex>,
+    minilm: Arc<dyn TextEncoder>,
+    progress: Arc<EnrichProgress>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let started = Instant::now();
+            match enrich_batch(&store, &index, &minilm, 32).await {
+                Ok(0) => tokio::time::sleep(Duration::from_secs(2)).await,
+                Ok(n) => {
+                    progress.enriched.fetch_add(n as u64, Ordering::Relaxed);
+                    let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-6);
+                    progress.rate_centi.store((rate * 100.0) as u64, Ordering::Relaxed);
+                    metrics::counter!("scout_minilm_enriched_total").increment(n as u64);
+                    metrics::gauge!("scout_minilm_enrichment_rate").set(rate);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "enrichment step failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        }
+    })
+}

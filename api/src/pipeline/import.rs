@@ -1,0 +1,163 @@
+//! Streaming JSON Lines import and export.
+
+use std::io::Write;
+
+use rayon::prelude::*;
+use scout_domain::Profile;
+use scout_store::{Store, UpsertSummary};
+use serde::Serialize;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+
+/// Records per store transaction.
+const BATCH: usize = 2_000;
+/// Rejects kept in a report (all of them go to the rejects file).
+const REPORTED_REJECTS: usize = 1_000;
+
+/// One line that was not imported, and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Reject {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub lines: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    /// Unknown fields dropped, counted over all lines.
+    pub warnings: u64,
+    /// The first rejects, with line numbers (1-based).
+    pub rejects: Vec<Reject>,
+}
+
+impl ImportReport {
+    fn absorb(&mut self, s: &UpsertSummary) {
+        self.inserted += s.inserted;
+        self.updated += s.updated;
+        self.unchanged += s.unchanged;
+    }
+}
+
+enum Line {
+    Valid(Profile, usize),
+    Invalid(String),
+}
+
+fn parse_line(bytes: &[u8]) -> Line {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return Line::Invalid(format!("line is not valid UTF-8 (byte {})", e.valid_up_to())),
+    };
+    match Profile::parse(text) {
+        Ok(parsed) => Line::Valid(parsed.profile, parsed.warnings.len()),
+        Err(e) => Line::Invalid(e.to_string()),
+    }
+}
+
+/// Imports JSON Lines from `reader`: every line is validated; valid ones are
+/// upserted in batches (each batch one transaction), invalid ones are reported
+/// with their line number and written to `rejects` when given.
+pub async fn import_lines<R: AsyncBufRead + Unpin>(
+    store: &Store,
+    mut reader: R,
+    mut rejects: Option<&mut (dyn Write + Send)>,
+    mut progress: impl FnMut(&ImportReport),
+) -> anyhow::Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let mut pending: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH);
+    let mut line_no = 0u64;
+    loop {
+        let mut buf = Vec::new();
+        let n = reader.read_until(b'\n', &mut buf).await?;
+        if n > 0 {
+            line_no += 1;
+            while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                buf.pop();
+            }
+            if !buf.iter().all(u8::is_ascii_whitespace) {
+                pending.push((line_no, buf));
+            }
+        }
+        if pending.len() >= BATCH || (n == 0 && !pending.is_empty()) {
+            let batch = std::mem::take(&mut pending);
+            let parsed: Vec<(u64, Vec<u8>, Line)> = tokio::task::spawn_blocking(move || {
+                batch
+                    .into_par_iter()
+                    .map(|(no, bytes)| {
+                        let line = parse_line(&bytes);
+                        (no, bytes, line)
+                    })
+                    .collect()
+            })
+            .await?;
+            let mut profiles = Vec::with_capacity(parsed.len());
+            for (no, bytes, line) in parsed {
+                report.lines += 1;
+                match line {
+                    Line::Valid(p, warnings) => {
+                        report.warnings += warnings as u64;
+                        profiles.push(p);
+                    }
+                    Line::Invalid(reason) => {
+                        report.rejected += 1;
+                        if let Some(w) = rejects.as_deref_mut() {
+                            let record = String::from_utf8_lossy(&bytes[..bytes.len().min(2_000)]).to_string();
+                            let entry = serde_json::json!({"line": no, "reason": reason, "record": record});
+                            writeln!(w, "{entry}")?;
+                        }
+                        if report.rejects.len() < REPORTED_REJECTS {
+                            report.rejects.push(Reject { line: no, reason });
+                        }
+                    }
+                }
+            }
+            let summary = store.upsert_profiles(&profiles).await?;
+            report.absorb(&summary);
+            progress(&report);
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// Writes every stored profile as JSON Lines, in id order; returns the count.
+pub async fn export<W: AsyncWrite + Unpin>(store: &Store, out: &mut W) -> anyhow::Result<u64> {
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let page = store.profiles_after(after, 5_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let mut buf = Vec::with_capacity(page.len() * 2_000);
+        for p in &page {
+            serde_json::to_writer(&mut buf, &p.profile)?;
+            buf.push(b'\n');
+        }
+        out.write_all(&buf).await?;
+        count += page.len() as u64;
+    }
+    out.flush().await?;
+    Ok(count)
+}
+
+/// Loads `count` generated demo profiles (seed 42) into the store.
+pub async fn load_demo(store: &Store, count: u64, mut progress: impl FnMut(u64)) -> anyhow::Result<u64> {
+    let generator = scout_fixtures::Generator::new(42);
+    let mut done = 0;
+    while done < count {
+        let end = (done + 5_000).min(count);
+        let g = generator.clone();
+        let profiles: Vec<Profile> =
+            tokio::task::spawn_blocking(move || (done..end).into_par_iter().map(|i| g.profile(i).0).collect()).await?;
+        store.upsert_profiles(&profiles).await?;
+        progress(end - done);
+        done = end;
+    }
+    Ok(done)
+}

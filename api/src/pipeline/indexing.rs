@@ -1,0 +1,104 @@
+//! The indexer: tails the store's outbox and applies changes to both indexes,
+//! recording the last applied sequence with each commit, so that after a crash
+//! it resumes where it stopped. Re-applying an entry is harmless.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use scout_indexer::ProfileIndex;
+use scout_store::{OutboxOp, Store};
+use tokio::sync::Notify;
+
+/// Outbox entries applied per step.
+const STEP: i64 = 5_000;
+
+/// Applies every outbox entry after the index's recorded sequence; returns how
+/// many entries were applied. `progress` gets (applied so far, head).
+pub async fn catch_up(
+    store: &Store,
+    index: &Arc<ProfileIndex>,
+    mut progress: impl FnMut(u64, i64),
+) -> anyhow::Result<u64> {
+    let mut seq = index.applied_seq()?;
+    let head = store.outbox_head().await?;
+    let mut applied = 0u64;
+    loop {
+        let entries = store.outbox_after(seq, STEP).await?;
+        let Some(last) = entries.last() else { break };
+        let last_seq = last.seq;
+        // The newest entry per profile decides.
+        let mut latest: HashMap<i64, OutboxOp> = HashMap::new();
+        for e in &entries {
+            latest.insert(e.profile_id, e.op);
+        }
+        let upsert_ids: Vec<i64> =
+            latest.iter().filter(|(_, op)| **op == OutboxOp::Upsert).map(|(id, _)| *id).collect();
+        let mut deletes: Vec<i64> =
+            latest.iter().filter(|(_, op)| **op == OutboxOp::Delete).map(|(id, _)| *id).collect();
+        let stored = store.get_profiles(&upsert_ids).await?;
+        // A profile deleted after its upsert entry was written is gone from the store.
+        let found: std::collections::HashSet<i64> = stored.iter().map(|s| s.id).collect();
+        deletes.extend(upsert_ids.iter().filter(|id| !found.contains(id)));
+        let index2 = index.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let pairs: Vec<(i64, &scout_domain::Profile)> = stored.iter().map(|s| (s.id, &s.profile)).collect();
+            index2.stage(&pairs, &deletes)?;
+            index2.commit(last_seq)?;
+            Ok(())
+        })
+        .await??;
+        applied += entries.len() as u64;
+        seq = last_seq;
+        progress(applied, head);
+    }
+    Ok(applied)
+}
+
+/// Rebuilds both indexes from the store.
+pub async fn rebuild(store: &Store, index: &Arc<ProfileIndex>, mut progress: impl FnMut(u64)) -> anyhow::Result<u64> {
+    let index2 = index.clone();
+    tokio::task::spawn_blocking(move || index2.clear()).await??;
+    let head = store.outbox_head().await?;
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let page = store.profiles_after(after, STEP).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let n = page.len() as u64;
+        let index2 = index.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let pairs: Vec<(i64, &scout_domain::Profile)> = page.iter().map(|s| (s.id, &s.profile)).collect();
+            index2.stage(&pairs, &[])?;
+            Ok(())
+        })
+        .await??;
+        count += n;
+        progress(n);
+    }
+    let index2 = index.clone();
+    tokio::task::spawn_blocking(move || index2.commit(head)).await??;
+    Ok(count)
+}
+
+/// Runs the indexer until the process ends: wakes on `notify` (a write
+/// through the API) or every 200 ms, and catches up.
+pub fn spawn_indexer(store: Store, index: Arc<ProfileIndex>, notify: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match catch_up(&store, &index, |_, _| {}).await {
+                Ok(n) if n > 0 => {
+                    metrics::counter!("scout_indexed_entries_total").increment(n);
+                    metrics::gauge!("scout_indexed_profiles").set(index.len() as f64);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "indexer step failed; retrying"),
+            }
+            tokio::select! {
+                _ = notify.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+        }
+    })
+}

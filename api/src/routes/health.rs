@@ -1,0 +1,56 @@
+//! `/healthz`, `/readyz` and `/metrics`.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use scout_indexer::Space;
+use serde::Serialize;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics_text))
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = String)))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    pub database: bool,
+    pub indexed_profiles: usize,
+    pub index_lag: i64,
+    pub minilm_vectors: usize,
+}
+
+/// Ready when the database answers; reports index lag and enrichment.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let database = state.store.ping().await.is_ok();
+    let head = state.store.outbox_head().await.unwrap_or(0);
+    let applied = state.index.applied_seq().unwrap_or(0);
+    let body = Readiness {
+        database,
+        indexed_profiles: state.index.len(),
+        index_lag: (head - applied).max(0),
+        minilm_vectors: state.index.vectors.count(Some(Space::MiniLm)).unwrap_or(0),
+    };
+    let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, axum::Json(body))
+}
+
+/// Prometheus text exposition.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
+pub async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    metrics::gauge!("scout_indexed_profiles").set(state.index.len() as f64);
+    let enriched = state.index.vectors.count(Some(Space::MiniLm)).unwrap_or(0);
+    metrics::gauge!("scout_minilm_vectors").set(enriched as f64);
+    let total = state.index.len().max(1);
+    metrics::gauge!("scout_minilm_enrichment_progress").set(enriched as f64 / total as f64);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}

@@ -1,0 +1,36 @@
+//! The OpenAPI document, generated from the handlers and types.
+
+use axum::Router;
+use axum::routing::get;
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Scout API", description = "Influencer search and recommendation engine", version = "0.1.0"),
+    paths(
+        crate::routes::search::search_get,
+        crate::routes::search::search_post,
+        crate::routes::profiles::get_profile,
+        crate::routes::profiles::similar_profiles,
+        crate::routes::profiles::upsert_profile,
+        crate::routes::profiles::delete_profile,
+        crate::routes::profiles::import_profiles,
+        crate::routes::profiles::export_profiles,
+        crate::routes::health::healthz,
+        crate::routes::health::readyz,
+        crate::routes::health::metrics_text,
+    ),
+    components(schemas(
+        crate::error::Problem,
+        scout_ranker::SearchRequest,
+        scout_domain::SearchFilters,
+        scout_domain::Profile
+    ))
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+}

@@ -1,0 +1,180 @@
+//! Profiles: read, lookalikes, upsert, delete, JSON Lines import and export.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use futures_util::TryStreamExt;
+use scout_domain::{Profile, ProfileId, SearchFilters};
+use scout_ranker::Explanation;
+use serde::{Deserialize, Serialize};
+use tokio::io::BufReader;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use crate::pipeline::{ImportReport, export, import_lines};
+use crate::routes::search::ProfileOut;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/profiles", put(upsert_profile))
+        .route("/v1/profiles/export", get(export_profiles))
+        .route("/v1/profiles/import", post(import_profiles).layer(DefaultBodyLimit::disable()))
+        .route("/v1/profiles/{id}", get(get_profile).delete(delete_profile))
+        .route("/v1/profiles/{id}/similar", get(similar_profiles))
+}
+
+fn parse_id(raw: &str) -> ApiResult<ProfileId> {
+    raw.parse::<ProfileId>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("id: `{raw}` is not a profile id")))
+}
+
+/// One profile by id.
+#[utoipa::path(get, path = "/v1/profiles/{id}", tag = "profiles", params(("id" = i64, Path, description = "profile id")),
+    responses((status = 200, body = ProfileOut), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_profile(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<axum::Json<ProfileOut>> {
+    let id = parse_id(&id)?;
+    let stored = state.store.get_profile(id).await?;
+    Ok(axum::Json(ProfileOut { id, profile: stored.profile }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarParams {
+    /// Page size, default 20, at most 100.
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+    /// Only creators in these countries (comma-separated ISO codes).
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SimilarResult {
+    pub profile: ProfileOut,
+    pub score: f64,
+    pub explanation: Explanation,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SimilarResponse {
+    pub results: Vec<SimilarResult>,
+}
+
+/// Lookalikes: the creators most similar to this one.
+#[utoipa::path(get, path = "/v1/profiles/{id}/similar", tag = "profiles", params(("id" = i64, Path, description = "profile id"), SimilarParams),
+    responses((status = 200, body = SimilarResponse), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn similar_profiles(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<SimilarParams>,
+) -> ApiResult<axum::Json<SimilarResponse>> {
+    let id = parse_id(&id)?;
+    let filters = SearchFilters {
+        countries: params.country.map(|c| c.split(',').map(|s| s.trim().to_string()).collect()).unwrap_or_default(),
+        ..Default::default()
+    };
+    let engine = state.engine.clone();
+    let (limit, offset) = (params.limit.unwrap_or(20), params.offset.unwrap_or(0));
+    let hits = tokio::task::spawn_blocking(move || engine.similar(&[id], &filters, limit, offset)).await??;
+    let ids: Vec<ProfileId> = hits.iter().map(|h| h.id).collect();
+    let mut profiles: std::collections::HashMap<ProfileId, Profile> =
+        state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
+    let results = hits
+        .into_iter()
+        .filter_map(|h| {
+            Some(SimilarResult {
+                profile: ProfileOut { id: h.id, profile: profiles.remove(&h.id)? },
+                score: h.score,
+                explanation: h.explanation,
+            })
+        })
+        .collect();
+    Ok(axum::Json(SimilarResponse { results }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UpsertResponse {
+    pub id: ProfileId,
+    /// `inserted`, `updated` or `unchanged`.
+    pub outcome: String,
+    pub warnings: Vec<String>,
+}
+
+/// Creates or updates one profile by (platform, external_id).
+#[utoipa::path(put, path = "/v1/profiles", tag = "profiles", request_body(content = Object, description = "a profile in the interchange format"),
+    responses((status = 200, body = UpsertResponse), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn upsert_profile(
+    State(state): State<AppState>,
+    Json(body): Json<serde_json::Value>,
+) -> ApiResult<axum::Json<UpsertResponse>> {
+    let parsed = Profile::parse_value(body)?;
+    let summary = state.store.upsert_profiles(std::slice::from_ref(&parsed.profile)).await?;
+    state.index_notify.notify_one();
+    let outcome = if summary.inserted > 0 {
+        "inserted"
+    } else if summary.updated > 0 {
+        "updated"
+    } else {
+        "unchanged"
+    };
+    let id = match summary.changed_ids.first() {
+        Some(id) => *id,
+        None => state
+            .store
+            .find_id(parsed.profile.platform.as_str(), &parsed.profile.external_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("upserted profile not found"))?,
+    };
+    Ok(axum::Json(UpsertResponse { id, outcome: outcome.into(), warnings: parsed.warnings }))
+}
+
+/// Deletes a profile.
+#[utoipa::path(delete, path = "/v1/profiles/{id}", tag = "profiles", params(("id" = i64, Path, description = "profile id")),
+    responses((status = 204), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn delete_profile(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let id = parse_id(&id)?;
+    if !state.store.delete_profile(id).await? {
+        return Err(ApiError::new(
+            scout_domain::ErrorKind::NotFound,
+            "profile_not_found",
+            format!("profile {id} not found"),
+        ));
+    }
+    state.index_notify.notify_one();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Imports JSON Lines (one profile per line). Invalid lines are reported with
+/// their line number and reason; valid lines are imported.
+#[utoipa::path(post, path = "/v1/profiles/import", tag = "profiles", request_body(content = String, content_type = "application/x-ndjson"),
+    responses((status = 200, body = ImportReport)))]
+pub async fn import_profiles(State(state): State<AppState>, body: Body) -> ApiResult<axum::Json<ImportReport>> {
+    let stream = body.into_data_stream().map_err(std::io::Error::other);
+    let reader = BufReader::new(tokio_util::io::StreamReader::new(stream));
+    let notify = state.index_notify.clone();
+    let report = import_lines(&state.store, reader, None, |_| notify.notify_one())
+        .await
+        .map_err(|e| ApiError::bad_request("import_failed", format!("{e:#}")))?;
+    state.index_notify.notify_one();
+    Ok(axum::Json(report))
+}
+
+/// Exports every profile as JSON Lines.
+#[utoipa::path(get, path = "/v1/profiles/export", tag = "profiles",
+    responses((status = 200, content_type = "application/x-ndjson", body = String)))]
+pub async fn export_profiles(State(state): State<AppState>) -> Response {
+    let (mut writer, reader) = tokio::io::duplex(256 * 1024);
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = export(&store, &mut writer).await {
+            tracing::error!(error = %e, "export failed");
+        }
+    });
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(reader));
+    ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response()
+}

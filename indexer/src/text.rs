@@ -1,0 +1,485 @@
+//! The tantivy full-text index of profiles: weighted text fields with
+//! stemming and diacritic folding, keyword fields for filters and facets, fast
+//! numeric fields for ranges and sorts, and each profile's feature record.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::Path;
+
+use parking_lot::Mutex;
+use scout_domain::{Clause, Filter, KeywordField, NumericField, ProfileId, Sort};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{
+    BytesOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    Value,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream,
+};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, SegmentReader, TantivyDocument, Term};
+
+use crate::document::{Features, IndexDoc};
+use crate::error::{Error, Result, TextDoing};
+
+const ANALYZER: &str = "scout_en";
+/// Keyword fields counted as facets.
+pub const FACET_FIELDS: [&str; 5] = ["platform", "country", "language", "niche", "tier"];
+
+/// Counts per facet value, most frequent first.
+pub type Facets = BTreeMap<String, Vec<(String, u64)>>;
+
+/// A text search over the index.
+#[derive(Debug, Clone)]
+pub struct TextQuery<'a> {
+    pub text: &'a str,
+    pub filter: &'a Filter,
+    pub limit: usize,
+    pub sort: Sort,
+    pub facets: bool,
+}
+
+/// Hits of a text search.
+#[derive(Debug, Clone, Default)]
+pub struct TextHits {
+    /// `(id, bm25)`; with a sort other than relevance the score is 0.
+    pub hits: Vec<(ProfileId, f32)>,
+    /// Profiles matching the filter and at least one query term (all, without text).
+    pub total: usize,
+    pub facets: Facets,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    name: Field,
+    categories: Field,
+    bio: Field,
+    posts: Field,
+    platform: Field,
+    country: Field,
+    city: Field,
+    language: Field,
+    niche: Field,
+    tier: Field,
+    audience: Field,
+    followers: Field,
+    engagement_rate: Field,
+    growth: Field,
+    verified: Field,
+    features: Field,
+}
+
+pub struct TextIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+    analyzer: TextAnalyzer,
+}
+
+impl std::fmt::Debug for TextIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextIndex").finish_non_exhaustive()
+    }
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let keyword = STRING | FAST;
+    let f = Fields {
+        id: b.add_u64_field("id", INDEXED | FAST | STORED),
+        name: b.add_text_field("name", text.clone()),
+        categories: b.add_text_field("categories", text.clone()),
+        bio: b.add_text_field("bio", text.clone()),
+        posts: b.add_text_field("posts", text),
+        platform: b.add_text_field("platform", keyword.clone()),
+        country: b.add_text_field("country", keyword.clone()),
+        city: b.add_text_field("city", keyword.clone()),
+        language: b.add_text_field("language", keyword.clone()),
+        niche: b.add_text_field("niche", keyword.clone()),
+        tier: b.add_text_field("tier", keyword.clone()),
+        audience: b.add_text_field("audience", STRING),
+        followers: b.add_u64_field("followers", INDEXED | FAST),
+        engagement_rate: b.add_f64_field("engagement_rate", INDEXED | FAST),
+        growth: b.add_f64_field("growth", FAST),
+        verified: b.add_bool_field("verified", INDEXED | FAST),
+        features: b.add_bytes_field("features", BytesOptions::default().set_fast()),
+    };
+    (b.build(), f)
+}
+
+impl TextIndex {
+    /// Opens the index in `dir`, creating it when missing.
+    pub fn open(dir: &Path, writer_memory: usize) -> Result<TextIndex> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Io { path: dir.display().to_string(), message: e.to_string() })?;
+        let (schema, f) = schema();
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir).doing("opening the text index")?
+        } else {
+            Index::create_in_dir(dir, schema).doing("creating the text index")?
+        };
+        index.tokenizers().register(ANALYZER, analyzer());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().doing("opening a reader")?;
+        let writer = index.writer(writer_memory).doing("opening the writer")?;
+        Ok(TextIndex { index, reader, writer: Mutex::new(writer), f, analyzer: analyzer() })
+    }
+
+    /// The outbox sequence recorded with the last commit (0 for a new index).
+    pub fn applied_seq(&self) -> Result<i64> {
+        let metas = self.index.load_metas().doing("reading index metadata")?;
+        Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    /// Adds or replaces documents (not visible before [`TextIndex::commit`]).
+    pub fn upsert(&self, docs: &[IndexDoc]) -> Result<()> {
+        let writer = self.writer.lock();
+        for d in docs {
+            writer.delete_term(Term::from_field_u64(self.f.id, d.id as u64));
+            writer.add_document(self.to_document(d)).doing("adding a document")?;
+        }
+        Ok(())
+    }
+
+    pub fn delete(&self, ids: &[ProfileId]) {
+        let writer = self.writer.lock();
+        for id in ids {
+            writer.delete_term(Term::from_field_u64(self.f.id, *id as u64));
+        }
+    }
+
+    /// Deletes everything (for a rebuild).
+    pub fn clear(&self) -> Result<()> {
+        self.writer.lock().delete_all_documents().doing("clearing the index")?;
+        Ok(())
+    }
+
+    /// Commits pending changes with the outbox sequence they bring the index to,
+    /// and makes them searchable.
+    pub fn commit(&self, seq: i64) -> Result<()> {
+        {
+            let mut writer = self.writer.lock();
+            let mut prepared = writer.prepare_commit().doing("preparing a commit")?;
+            prepared.set_payload(&seq.to_string());
+            prepared.commit().doing("committing")?;
+        }
+        self.reader.reload().doing("reloading the reader")
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn to_document(&self, d: &IndexDoc) -> TantivyDocument {
+        let f = &self.f;
+        let feat = &d.features;
+        let mut doc = TantivyDocument::new();
+        doc.add_u64(f.id, d.id as u64);
+        doc.add_text(f.name, &d.name);
+        doc.add_text(f.categories, &d.categories);
+        doc.add_text(f.bio, &d.bio);
+        doc.add_text(f.posts, &d.posts);
+        doc.add_text(f.platform, &feat.platform);
+        if let Some(c) = &feat.country {
+            doc.add_text(f.country, c);
+        }
+        if let Some(c) = &d.city {
+            doc.add_text(f.city, c);
+        }
+        for l in &feat.languages {
+            doc.add_text(f.language, l);
+        }
+        for n in &feat.niches {
+            doc.add_text(f.niche, n);
+        }
+        doc.add_text(f.tier, feat.tier.as_str());
+        for t in &d.facts.audience_terms {
+            doc.add_text(f.audience, t);
+        }
+        doc.add_u64(f.followers, feat.followers);
+        doc.add_f64(f.engagement_rate, feat.engagement_rate as f64);
+        doc.add_f64(f.growth, if feat.growth_90d.is_nan() { -1.0 } else { feat.growth_90d as f64 });
+        doc.add_bool(f.verified, feat.verified);
+        doc.add_bytes(f.features, &serde_json::to_vec(feat).unwrap_or_default());
+        doc
+    }
+
+    /// Terms of a query text as the index analyses them, without duplicates.
+    pub fn analyse(&self, text: &str) -> Vec<String> {
+        let mut analyzer = self.analyzer.clone();
+        let mut stream = analyzer.token_stream(text);
+        let mut out: Vec<String> = Vec::new();
+        while stream.advance() {
+            let t = stream.token().text.clone();
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let terms = self.analyse(text);
+        if terms.is_empty() {
+            return None;
+        }
+        let fields = [(self.f.categories, 2.0), (self.f.bio, 1.0), (self.f.name, 1.0), (self.f.posts, 0.6)];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for t in &terms {
+            for (field, boost) in fields {
+                let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            }
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Compiles the filter into tantivy queries that score nothing.
+    pub fn filter_query(&self, filter: &Filter) -> Vec<Box<dyn Query>> {
+        filter
+            .must
+            .iter()
+            .map(|c| -> Box<dyn Query> {
+                let q: Box<dyn Query> = match c {
+                    Clause::AnyOf { field, values } => {
+                        let field = self.keyword_field(*field);
+                        Box::new(TermSetQuery::new(values.iter().map(|v| Term::from_field_text(field, v))))
+                    }
+                    Clause::Range { field: NumericField::Followers, min, max } => {
+                        let term = |x: f64| Term::from_field_u64(self.f.followers, x.max(0.0) as u64);
+                        Box::new(RangeQuery::new(
+                            min.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
+                            max.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
+                        ))
+                    }
+                    Clause::Range { field: NumericField::EngagementRate, min, max } => {
+                        let term = |x: f64| Term::from_field_f64(self.f.engagement_rate, x);
+                        Box::new(RangeQuery::new(
+                            min.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
+                            max.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
+                        ))
+                    }
+                    Clause::Verified(v) => {
+                        Box::new(TermQuery::new(Term::from_field_bool(self.f.verified, *v), IndexRecordOption::Basic))
+                    }
+                };
+                Box::new(ConstScoreQuery::new(q, 0.0))
+            })
+            .collect()
+    }
+
+    fn keyword_field(&self, field: KeywordField) -> Field {
+        match field {
+            KeywordField::Platform => self.f.platform,
+            KeywordField::Country => self.f.country,
+            KeywordField::City => self.f.city,
+            KeywordField::Language => self.f.language,
+            KeywordField::Niche => self.f.niche,
+            KeywordField::Tier => self.f.tier,
+            KeywordField::Audience => self.f.audience,
+        }
+    }
+
+    fn build_query(&self, text: &str, filter: &Filter) -> (Box<dyn Query>, bool) {
+        let text_q = self.text_query(text);
+        let has_text = text_q.is_some();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            self.filter_query(filter).into_iter().map(|q| (Occur::Must, q)).collect();
+        if let Some(t) = text_q {
+            clauses.push((Occur::Must, t));
+        }
+        let q: Box<dyn Query> =
+            if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) };
+        (q, has_text)
+    }
+
+    /// BM25 retrieval under the filter (or a sort by a numeric field), with the
+    /// total and facet counts of the matching set.
+    pub fn search(&self, q: &TextQuery<'_>) -> Result<TextHits> {
+        let searcher = self.reader.searcher();
+        let (query, _) = self.build_query(q.text, q.filter);
+        let limit = q.limit.max(1);
+        let facets = FacetCounter { enabled: q.facets };
+        let (top, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match q.sort {
+            Sort::Relevance => {
+                searcher.search(&query, &(TopDocs::with_limit(limit), Count, facets)).doing("searching")?
+            }
+            Sort::FollowersDesc | Sort::FollowersAsc => {
+                let order = if q.sort == Sort::FollowersDesc { Order::Desc } else { Order::Asc };
+                let c = TopDocs::with_limit(limit).order_by_fast_field::<u64>("followers", order);
+                let (top, total, facets) = searcher.search(&query, &(c, Count, facets)).doing("searching")?;
+                (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
+            }
+            Sort::EngagementDesc | Sort::GrowthDesc => {
+                let field = if q.sort == Sort::EngagementDesc { "engagement_rate" } else { "growth" };
+                let c = TopDocs::with_limit(limit).order_by_fast_field::<f64>(field, Order::Desc);
+                let (top, total, facets) = searcher.search(&query, &(c, Count, facets)).doing("searching")?;
+                (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
+            }
+        };
+        Ok(TextHits { hits: self.ids(&searcher, top)?, total, facets })
+    }
+
+    /// Counts profiles matching a filter.
+    pub fn count(&self, filter: &Filter) -> Result<usize> {
+        let (query, _) = self.build_query("", filter);
+        self.reader.searcher().search(&query, &Count).doing("counting")
+    }
+
+    fn ids(&self, searcher: &tantivy::Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<(ProfileId, f32)>> {
+        let mut columns = HashMap::new();
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let col = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(searcher.segment_reader(addr.segment_ord).fast_fields().u64("id").doing("reading ids")?)
+                }
+            };
+            if let Some(id) = col.first(addr.doc_id) {
+                out.push((id as ProfileId, score));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every indexed profile's feature record (to fill the in-memory table at start).
+    pub fn all_features(&self) -> Result<Vec<(ProfileId, Features)>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(searcher.num_docs() as usize);
+        let mut buf = Vec::new();
+        for seg in searcher.segment_readers() {
+            let ids = seg.fast_fields().u64("id").doing("reading ids")?;
+            let Some(bytes) = seg.fast_fields().bytes("features").doing("reading features")? else { continue };
+            let alive = seg.alive_bitset();
+            for doc in 0..seg.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let (Some(id), Some(ord)) = (ids.first(doc), bytes.term_ords(doc).next()) else { continue };
+                buf.clear();
+                if bytes.ord_to_bytes(ord, &mut buf).unwrap_or(false) {
+                    if let Ok(f) = serde_json::from_slice::<Features>(&buf) {
+                        out.push((id as ProfileId, f));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stored id of a document (used by tests).
+    pub fn stored_ids(&self) -> Result<Vec<ProfileId>> {
+        let searcher = self.reader.searcher();
+        let top =
+            searcher.search(&AllQuery, &TopDocs::with_limit(searcher.num_docs().max(1) as usize)).doing("listing")?;
+        let mut ids = Vec::new();
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr).doing("reading a document")?;
+            if let Some(id) = doc.get_first(self.f.id).and_then(|v| v.as_u64()) {
+                ids.push(id as ProfileId);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+}
+
+/// Counts keyword values of the matching documents in one pass.
+struct FacetCounter {
+    enabled: bool,
+}
+
+struct SegmentFacets {
+    columns: Vec<(&'static str, StrColumn, Vec<u64>)>,
+}
+
+impl Collector for FacetCounter {
+    type Fruit = Facets;
+    type Child = SegmentFacets;
+
+    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let mut columns = Vec::new();
+        if self.enabled {
+            for name in FACET_FIELDS {
+                if let Some(col) = segment.fast_fields().str(name)? {
+                    let n = col.num_terms();
+                    columns.push((name, col, vec![0u64; n]));
+                }
+            }
+        }
+        Ok(SegmentFacets { columns })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
+        let mut merged: BTreeMap<String, HashMap<String, u64>> = BTreeMap::new();
+        for fruit in fruits {
+            for (name, values) in fruit {
+                let m = merged.entry(name).or_default();
+                for (v, c) in values {
+                    *m.entry(v).or_default() += c;
+                }
+            }
+        }
+        Ok(merged
+            .into_iter()
+            .map(|(name, m)| {
+                let mut v: Vec<(String, u64)> = m.into_iter().collect();
+                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                (name, v)
+            })
+            .collect())
+    }
+}
+
+impl SegmentCollector for SegmentFacets {
+    type Fruit = Facets;
+
+    fn collect(&mut self, doc: u32, _score: f32) {
+        for (_, col, counts) in &mut self.columns {
+            for ord in col.term_ords(doc) {
+                if let Some(c) = counts.get_mut(ord as usize) {
+                    *c += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Facets {
+        let mut out = Facets::new();
+        for (name, col, counts) in self.columns {
+            let mut values = Vec::new();
+            let mut s = String::new();
+            for (ord, c) in counts.into_iter().enumerate() {
+                if c > 0 {
+                    s.clear();
+                    if col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
+                        values.push((s.clone(), c));
+                    }
+                }
+            }
+            out.insert(name.to_string(), values);
+        }
+        out
+    }
+}

@@ -1,0 +1,339 @@
+//! The vector index of profiles: the [`VectorIndex`] contract and its embedded
+//! backend on qdrant-edge. Each point is a profile with two named vectors,
+//! `static` (always present) and `minilm` (added later by enrichment), and the
+//! filter fields as an indexed payload.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use qdrant_edge::{
+    CountRequest, Distance, EdgeConfigBuilder, EdgeShard, EdgeVectorParamsBuilder, FieldIndexOperations,
+    Filter as QFilter, OrderByInterface, PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations,
+    PointOperations, PointStruct, PointStructPersisted, PointVectorsPersisted, QueryEnum, ScrollRequest, SearchParams,
+    SearchRequest, UpdateOperation, UpdateVectorsOp, VectorInternal, VectorOperations, VectorPersisted,
+    VectorStructInternal, VectorStructPersisted, Vectors, WithPayloadInterface, WithVector,
+};
+use qdrant_edge::{CreateIndex, NamedQuery};
+use scout_domain::{Clause, Filter, ProfileId};
+use serde_json::{Value, json};
+
+use crate::document::IndexDoc;
+use crate::error::{Error, Result, vectors_err};
+
+/// Which named vector a search uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Space {
+    /// The static table's vector; every profile has one.
+    Static,
+    /// The transformer's vector; present once enrichment reached the profile.
+    MiniLm,
+}
+
+impl Space {
+    pub fn name(self) -> &'static str {
+        match self {
+            Space::Static => "static",
+            Space::MiniLm => "minilm",
+        }
+    }
+}
+
+/// Vector storage and filtered nearest-neighbour search over profiles.
+///
+/// Callers may assume: a filter selects exactly the profiles that the same
+/// [`Filter`] selects in the text index; `upsert` replaces a point wholly (its
+/// `minilm` vector is dropped, since the text it was made from changed);
+/// scores are cosine similarities. Implementers must make every write durable
+/// before `flush` returns and keep `applied_seq` in step with it.
+pub trait VectorIndex: Send + Sync {
+    fn upsert(&self, docs: &[(&IndexDoc, Vec<f32>)]) -> Result<()>;
+    fn set_vectors(&self, space: Space, vectors: &[(ProfileId, Vec<f32>)]) -> Result<()>;
+    fn delete(&self, ids: &[ProfileId]) -> Result<()>;
+    fn search(&self, space: Space, vector: &[f32], filter: &Filter, limit: usize) -> Result<Vec<(ProfileId, f32)>>;
+    /// Similarity of the given profiles to `vector` (profiles without the vector are left out).
+    fn score(&self, space: Space, vector: &[f32], ids: &[ProfileId]) -> Result<Vec<(ProfileId, f32)>>;
+    fn vector(&self, id: ProfileId, space: Space) -> Result<Option<Vec<f32>>>;
+    /// Up to `limit` profiles without a vector in `space`, most-followed first.
+    fn missing(&self, space: Space, limit: usize) -> Result<Vec<ProfileId>>;
+    fn count(&self, space: Option<Space>) -> Result<usize>;
+    fn applied_seq(&self) -> i64;
+    fn flush(&self, seq: i64) -> Result<()>;
+    /// Builds HNSW graphs and merges segments; blocking.
+    fn optimize(&self) -> Result<()>;
+}
+
+/// The embedded backend: one qdrant-edge shard in a folder.
+pub struct EdgeVectors {
+    shard: EdgeShard,
+    dir: PathBuf,
+    dims: HashMap<Space, usize>,
+    applied_seq: parking_lot::Mutex<i64>,
+}
+
+impl std::fmt::Debug for EdgeVectors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EdgeVectors").field("dir", &self.dir).finish()
+    }
+}
+
+const SEQ_FILE: &str = "scout_applied_seq";
+const KEYWORDS: [&str; 7] = ["platform", "country", "city", "language", "niche", "tier", "audience"];
+
+impl EdgeVectors {
+    /// Opens the shard in `dir`, creating it with the given dimensions when missing.
+    pub fn open(dir: &Path, static_dim: usize, minilm_dim: usize) -> Result<EdgeVectors> {
+        let exists = dir.join("edge_config.json").exists();
+        let shard = if exists {
+            EdgeShard::load(dir, None).map_err(vectors_err("opening the vector index"))?
+        } else {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Io { path: dir.display().to_string(), message: e.to_string() })?;
+            let config = EdgeConfigBuilder::new()
+                .vector(Space::Static.name(), EdgeVectorParamsBuilder::new(static_dim, Distance::Cosine).build())
+                .vector(Space::MiniLm.name(), EdgeVectorParamsBuilder::new(minilm_dim, Distance::Cosine).build())
+                .build();
+            let shard = EdgeShard::new(dir, config).map_err(vectors_err("creating the vector index"))?;
+            let mut schema: Vec<(&str, PayloadSchemaType)> =
+                KEYWORDS.iter().map(|k| (*k, PayloadSchemaType::Keyword)).collect();
+            schema.push(("followers", PayloadSchemaType::Integer));
+            schema.push(("engagement_rate", PayloadSchemaType::Float));
+            schema.push(("verified", PayloadSchemaType::Bool));
+            for (name, kind) in schema {
+                let field_name = name
+                    .try_into()
+                    .map_err(|_| Error::Vectors { doing: "naming a payload index", message: name.into() })?;
+                shard
+                    .update(UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(CreateIndex {
+                        field_name,
+                        field_schema: Some(PayloadFieldSchema::FieldType(kind)),
+                    })))
+                    .map_err(vectors_err("creating a payload index"))?;
+            }
+            shard
+        };
+        let applied_seq =
+            std::fs::read_to_string(dir.join(SEQ_FILE)).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+        let dims = HashMap::from([(Space::Static, static_dim), (Space::MiniLm, minilm_dim)]);
+        Ok(EdgeVectors { shard, dir: dir.to_path_buf(), dims, applied_seq: parking_lot::Mutex::new(applied_seq) })
+    }
+
+    fn check_dim(&self, space: Space, v: &[f32]) -> Result<()> {
+        let expected = self.dims.get(&space).copied().unwrap_or(0);
+        if v.len() != expected {
+            return Err(Error::Dimension { got: v.len(), expected });
+        }
+        Ok(())
+    }
+}
+
+/// The payload stored with each point: exactly the fields filters use.
+pub fn payload(d: &IndexDoc) -> Value {
+    let f = &d.features;
+    json!({
+        "platform": f.platform,
+        "country": f.country,
+        "city": d.city,
+        "language": f.languages,
+        "niche": f.niches,
+        "tier": f.tier.as_str(),
+        "audience": d.facts.audience_terms,
+        "followers": f.followers,
+        "engagement_rate": f.engagement_rate as f64,
+        "verified": f.verified,
+    })
+}
+
+/// Compiles the filter tree into Qdrant's filter (its JSON form, which is
+/// Qdrant's public interface and stable across versions).
+pub fn compile_filter(filter: &Filter) -> Value {
+    let must: Vec<Value> = filter
+        .must
+        .iter()
+        .map(|c| match c {
+            Clause::AnyOf { field, values } => json!({"key": field.name(), "match": {"any": values}}),
+            Clause::Range { field, min, max } => {
+                let mut range = serde_json::Map::new();
+                if let Some(x) = min {
+                    range.insert("gte".into(), json!(x));
+                }
+                if let Some(x) = max {
+                    range.insert("lte".into(), json!(x));
+                }
+                json!({"key": field.name(), "range": range})
+            }
+            Clause::Verified(v) => json!({"key": "verified", "match": {"value": v}}),
+        })
+        .collect();
+    json!({ "must": must })
+}
+
+fn qfilter(v: Value) -> Result<QFilter> {
+    serde_json::from_value(v).map_err(|e| Error::Vectors { doing: "compiling a filter", message: e.to_string() })
+}
+
+fn point_id(id: &PointId) -> Option<ProfileId> {
+    match id {
+        PointId::NumId(n) => Some(*n as ProfileId),
+        PointId::Uuid(_) => None,
+    }
+}
+
+impl VectorIndex for EdgeVectors {
+    fn upsert(&self, docs: &[(&IndexDoc, Vec<f32>)]) -> Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let mut points = Vec::with_capacity(docs.len());
+        for (d, v) in docs {
+            self.check_dim(Space::Static, v)?;
+            let vectors: Vectors = HashMap::from([(Space::Static.name().to_string(), v.clone())]).into();
+            points.push(PointStructPersisted::from(PointStruct::new(d.id as u64, vectors, payload(d))));
+        }
+        self.shard
+            .update(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(
+                points,
+            ))))
+            .map_err(vectors_err("upserting points"))
+    }
+
+    fn set_vectors(&self, space: Space, vectors: &[(ProfileId, Vec<f32>)]) -> Result<()> {
+        let mut points = Vec::with_capacity(vectors.len());
+        for (id, v) in vectors {
+            self.check_dim(space, v)?;
+            points.push(PointVectorsPersisted {
+                id: PointId::NumId(*id as u64),
+                vector: VectorStructPersisted::Named(HashMap::from([(
+                    space.name().to_string(),
+                    VectorPersisted::Dense(v.clone()),
+                )])),
+            });
+        }
+        self.shard
+            .update(UpdateOperation::VectorOperation(VectorOperations::UpdateVectors(UpdateVectorsOp {
+                points,
+                update_filter: None,
+            })))
+            .map_err(vectors_err("setting vectors"))
+    }
+
+    fn delete(&self, ids: &[ProfileId]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids = ids.iter().map(|i| PointId::NumId(*i as u64)).collect();
+        self.shard
+            .update(UpdateOperation::PointOperation(PointOperations::DeletePoints { ids }))
+            .map_err(vectors_err("deleting points"))
+    }
+
+    fn search(&self, space: Space, vector: &[f32], filter: &Filter, limit: usize) -> Result<Vec<(ProfileId, f32)>> {
+        self.check_dim(space, vector)?;
+        let filter = if filter.is_empty() { None } else { Some(qfilter(compile_filter(filter))?) };
+        let hits = self
+            .shard
+            .search(SearchRequest {
+                query: QueryEnum::Nearest(NamedQuery {
+                    query: VectorInternal::Dense(vector.to_vec()),
+                    using: Some(space.name().into()),
+                }),
+                filter,
+                params: Some(SearchParams { hnsw_ef: Some(128), ..Default::default() }),
+                limit,
+                offset: 0,
+                with_payload: Some(WithPayloadInterface::Bool(false)),
+                with_vector: Some(WithVector::Bool(false)),
+                score_threshold: None,
+            })
+            .map_err(vectors_err("searching vectors"))?;
+        Ok(hits.iter().filter_map(|p| Some((point_id(&p.id)?, p.score))).collect())
+    }
+
+    fn score(&self, space: Space, vector: &[f32], ids: &[ProfileId]) -> Result<Vec<(ProfileId, f32)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.check_dim(space, vector)?;
+        let filter = qfilter(json!({"must": [{"has_id": ids}, {"has_vector": space.name()}]}))?;
+        let hits = self
+            .shard
+            .search(SearchRequest {
+                query: QueryEnum::Nearest(NamedQuery {
+                    query: VectorInternal::Dense(vector.to_vec()),
+                    using: Some(space.name().into()),
+                }),
+                filter: Some(filter),
+                params: Some(SearchParams { exact: true, ..Default::default() }),
+                limit: ids.len(),
+                offset: 0,
+                with_payload: Some(WithPayloadInterface::Bool(false)),
+                with_vector: Some(WithVector::Bool(false)),
+                score_threshold: None,
+            })
+            .map_err(vectors_err("scoring vectors"))?;
+        Ok(hits.iter().filter_map(|p| Some((point_id(&p.id)?, p.score))).collect())
+    }
+
+    fn vector(&self, id: ProfileId, space: Space) -> Result<Option<Vec<f32>>> {
+        let records = self
+            .shard
+            .retrieve(
+                &[PointId::NumId(id as u64)],
+                Some(WithPayloadInterface::Bool(false)),
+                Some(WithVector::Bool(true)),
+            )
+            .map_err(vectors_err("retrieving a vector"))?;
+        let Some(record) = records.into_iter().next() else { return Ok(None) };
+        Ok(match record.vector {
+            Some(VectorStructInternal::Named(mut m)) => match m.remove(space.name()) {
+                Some(VectorInternal::Dense(v)) => Some(v),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
+    fn missing(&self, space: Space, limit: usize) -> Result<Vec<ProfileId>> {
+        let filter = qfilter(json!({"must_not": [{"has_vector": space.name()}]}))?;
+        let order_by: OrderByInterface = serde_json::from_value(json!({"key": "followers", "direction": "desc"}))
+            .map_err(|e| Error::Vectors { doing: "ordering by followers", message: e.to_string() })?;
+        let (records, _) = self
+            .shard
+            .scroll(ScrollRequest {
+                offset: None,
+                limit: Some(limit.max(1)),
+                filter: Some(filter),
+                with_payload: Some(WithPayloadInterface::Bool(false)),
+                with_vector: WithVector::Bool(false),
+                order_by: Some(order_by),
+            })
+            .map_err(vectors_err("listing points without a vector"))?;
+        Ok(records.iter().filter_map(|r| point_id(&r.id)).collect())
+    }
+
+    fn count(&self, space: Option<Space>) -> Result<usize> {
+        let filter = match space {
+            Some(s) => Some(qfilter(json!({"must": [{"has_vector": s.name()}]}))?),
+            None => None,
+        };
+        self.shard.count(CountRequest { filter, exact: true }).map_err(vectors_err("counting points"))
+    }
+
+    fn applied_seq(&self) -> i64 {
+        *self.applied_seq.lock()
+    }
+
+    fn flush(&self, seq: i64) -> Result<()> {
+        self.shard.flush();
+        let path = self.dir.join(SEQ_FILE);
+        let tmp = self.dir.join(format!("{SEQ_FILE}.tmp"));
+        let io = |e: std::io::Error| Error::Io { path: path.display().to_string(), message: e.to_string() };
+        std::fs::write(&tmp, seq.to_string()).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        *self.applied_seq.lock() = seq;
+        Ok(())
+    }
+
+    fn optimize(&self) -> Result<()> {
+        self.shard.optimize().map(|_| ()).map_err(vectors_err("optimising the vector index"))
+    }
+}

@@ -1,0 +1,27 @@
+//! `scout-models`: machine-learning inference for Scout.
+//!
+//! It owns the [`TextEncoder`] trait and its implementations: [`MiniLm`]
+//! (all-MiniLM-L6-v2 in candle, the accurate but slow encoder) and
+//! [`StaticEncoder`] (a model2vec-style table distilled from it, fast enough to
+//! encode every profile at ingest). Later: sentiment, audience quality, success
+//! prediction, price estimation, and the artifact registry.
+//!
+//! It must never download anything: models are read from folders the set-up
+//! installed or the repository ships.
+//!
+//! ```no_run
+//! use scout_models::{StaticEncoder, TextEncoder};
+//! let enc = StaticEncoder::load(std::path::Path::new("models/static-minilm-256")).unwrap();
+//! let v = enc.encode("plant-based recipes").unwrap();
+//! assert_eq!(v.len(), enc.dim());
+//! ```
+
+mod encoder;
+mod error;
+pub mod minilm;
+pub mod static_table;
+
+pub use encoder::{TextEncoder, dot, normalise};
+pub use error::{Error, Result};
+pub use minilm::MiniLm;
+pub use static_table::{StaticCard, StaticEncoder, distill};

@@ -1,0 +1,162 @@
+//! The transparent scoring model: a weighted sum of named features in [0, 1].
+//! Every result carries each feature's value, weight and contribution, so a
+//! brand sees why a creator ranked where it did.
+
+use scout_domain::query::AudienceDimension;
+use scout_indexer::Features;
+use serde::Serialize;
+
+/// Names of the features, in explanation order.
+pub const FEATURES: [&str; 8] = [
+    "text_relevance",
+    "semantic_similarity",
+    "niche_match",
+    "engagement_vs_tier",
+    "audience_fit",
+    "audience_quality",
+    "growth",
+    "recency",
+];
+
+/// Hand-tuned weights of the blend (sum to 1). A learned model replaces them
+/// when one is published (issue: learned ranking).
+pub const WEIGHTS: [f64; 8] = [0.22, 0.24, 0.22, 0.08, 0.07, 0.09, 0.03, 0.05];
+
+/// One feature's part in a score.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Contribution {
+    pub feature: &'static str,
+    /// Value in [0, 1]; `None` when the feature does not apply to this query.
+    pub value: Option<f64>,
+    pub weight: f64,
+    pub contribution: f64,
+}
+
+/// Why a result ranked where it did.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Explanation {
+    pub contributions: Vec<Contribution>,
+    /// What of the query it matched ("vegan", "Berlin").
+    pub matched: Vec<String>,
+    /// Engagement rate divided by the median of its follower tier.
+    pub engagement_vs_tier: f64,
+    /// One readable line.
+    pub summary: String,
+}
+
+/// Raw signals of one candidate for one query.
+#[derive(Debug, Clone, Default)]
+pub struct Signals {
+    pub bm25: Option<f32>,
+    pub max_bm25: f32,
+    /// Cosine similarity and the largest among candidates, in the space used.
+    pub cosine: Option<f32>,
+    pub max_cosine: f32,
+}
+
+/// What of the query the features compare against.
+#[derive(Debug, Clone, Default)]
+pub struct QueryContext {
+    pub niches: Vec<String>,
+    pub countries: Vec<String>,
+    pub audience: Vec<(AudienceDimension, String)>,
+    pub now_ts: i64,
+    pub has_text: bool,
+}
+
+/// Computes the feature vector (`None` = not applicable).
+pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; 8] {
+    let text = q.has_text.then(|| match s.bm25 {
+        Some(b) if s.max_bm25 > 0.0 => (b / s.max_bm25) as f64,
+        _ => 0.0,
+    });
+    let semantic = q.has_text.then(|| match s.cosine {
+        Some(c) if s.max_cosine > 0.0 => (c.max(0.0) / s.max_cosine) as f64,
+        _ => 0.0,
+    });
+    let niche = (!q.niches.is_empty()).then(|| {
+        let per: f64 = q
+            .niches
+            .iter()
+            .map(|want| {
+                if f.niches.iter().any(|n| n == want) {
+                    1.0
+                } else if f.niches.iter().any(|n| scout_domain::taxonomy::relation(n, want) == 1) {
+                    0.4
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        per / q.niches.len() as f64
+    });
+    let engagement = Some((0.5 + 0.25 * (f.engagement_vs_tier.max(1e-3) as f64).log2()).clamp(0.0, 1.0));
+    let mut fits = Vec::new();
+    if !q.countries.is_empty() && !f.audience_countries.is_empty() {
+        let share: f64 = q.countries.iter().filter_map(|c| f.audience_share(AudienceDimension::Country, c)).sum();
+        fits.push(share.min(1.0));
+    }
+    for (dim, value) in &q.audience {
+        if let Some(share) = f.audience_share(*dim, value) {
+            fits.push(share);
+        }
+    }
+    let audience_fit = (!fits.is_empty()).then(|| fits.iter().sum::<f64>() / fits.len() as f64);
+    let quality = Some(f.audience_quality as f64);
+    let growth = Some(if f.growth_90d.is_nan() { 0.5 } else { (0.5 + 2.0 * f.growth_90d as f64).clamp(0.0, 1.0) });
+    let recency = Some(if f.last_post_ts > 0 {
+        let days = ((q.now_ts - f.last_post_ts) as f64 / 86_400.0).max(0.0);
+        (-days / 45.0).exp()
+    } else {
+        0.3
+    });
+    [text, semantic, niche, engagement, audience_fit, quality, growth, recency]
+}
+
+/// Weighted sum of the applicable features, renormalised over the weights that
+/// apply, so scores stay comparable across queries.
+pub fn score(values: &[Option<f64>; 8]) -> (f64, Vec<Contribution>) {
+    let total_weight: f64 = values.iter().zip(WEIGHTS).filter(|(v, _)| v.is_some()).map(|(_, w)| w).sum();
+    let mut contributions = Vec::with_capacity(8);
+    let mut sum = 0.0;
+    for ((name, value), w) in FEATURES.iter().zip(values).zip(WEIGHTS) {
+        let weight = if value.is_some() && total_weight > 0.0 { w / total_weight } else { 0.0 };
+        let c = value.unwrap_or(0.0) * weight;
+        sum += c;
+        contributions.push(Contribution {
+            feature: name,
+            value: value.map(round3),
+            weight: round3(weight),
+            contribution: round3(c),
+        });
+    }
+    (sum, contributions)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_sum_to_one() {
+        assert!((WEIGHTS.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn contributions_add_up_to_the_score() {
+        let values = [Some(0.5), Some(1.0), None, Some(0.2), None, Some(0.9), Some(0.5), Some(0.1)];
+        let (s, c) = score(&values);
+        let sum: f64 = c.iter().map(|x| x.contribution).sum();
+        assert!((s - sum).abs() < 0.01);
+        assert!(c.iter().filter(|x| x.value.is_none()).all(|x| x.weight == 0.0));
+        // A better feature value never lowers the score.
+        let mut better = values;
+        better[1] = Some(1.0);
+        better[0] = Some(0.9);
+        assert!(score(&better).0 > s);
+    }
+}

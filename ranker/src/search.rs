@@ -1,0 +1,423 @@
+//! Hybrid search: BM25 and ANN retrieval under the same filter, fusion of the
+//! candidates, features, the scoring model, explanations, facets and paging.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::Mutex;
+use scout_domain::query::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
+use scout_domain::{Error as DomainError, ProfileId, SearchFilters, Sort};
+use scout_indexer::{Facets, ProfileIndex, Space, TextQuery};
+use scout_models::TextEncoder;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{self, Explanation, QueryContext, Signals};
+use crate::understand::{ParsedQuery, understand};
+
+/// A search as API clients send it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// Free text, e.g. "vegan fitness creators in Berlin over 50k followers".
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub filters: Option<SearchFilters>,
+    #[serde(default)]
+    pub sort: Option<Sort>,
+    /// Page size, default 20, at most 100.
+    #[serde(default)]
+    pub limit: Option<usize>,
+    #[serde(default)]
+    pub offset: Option<usize>,
+}
+
+/// Which retrieval a search uses (benchmarks compare them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Hybrid,
+    /// BM25 only, ranked by BM25: the baseline.
+    Bm25,
+    /// Vectors only, ranked by similarity.
+    Semantic,
+}
+
+/// One ranked profile.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    pub id: ProfileId,
+    pub score: f64,
+    pub explanation: Explanation,
+}
+
+/// A page of results with what describes the whole result set.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchOutcome {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Counts per facet value over the result set.
+    #[schema(value_type = Object)]
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    pub parsed_query: ParsedQuery,
+    pub took_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// How many candidates each retriever contributes before fusion.
+const CANDIDATES: usize = 200;
+
+/// The search engine over one [`ProfileIndex`].
+pub struct Engine {
+    index: Arc<ProfileIndex>,
+    minilm: Option<Arc<dyn TextEncoder>>,
+    query_vectors: Mutex<HashMap<(String, bool), Arc<Vec<f32>>>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("minilm", &self.minilm.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn new(index: Arc<ProfileIndex>, minilm: Option<Arc<dyn TextEncoder>>) -> Engine {
+        Engine { index, minilm, query_vectors: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn index(&self) -> &Arc<ProfileIndex> {
+        &self.index
+    }
+
+    pub fn minilm(&self) -> Option<&Arc<dyn TextEncoder>> {
+        self.minilm.as_ref()
+    }
+
+    /// Encodes a query, remembering recent ones (queries repeat a lot).
+    fn query_vector(&self, text: &str, full_model: bool) -> Result<Option<Arc<Vec<f32>>>> {
+        let encoder: &Arc<dyn TextEncoder> = if full_model {
+            match &self.minilm {
+                Some(m) => m,
+                None => return Ok(None),
+            }
+        } else {
+            self.index.encoder()
+        };
+        let key = (text.to_string(), full_model);
+        if let Some(v) = self.query_vectors.lock().get(&key) {
+            return Ok(Some(v.clone()));
+        }
+        let v = Arc::new(encoder.encode(text)?);
+        let mut cache = self.query_vectors.lock();
+        if cache.len() > 20_000 {
+            cache.clear();
+        }
+        cache.insert(key, v.clone());
+        Ok(Some(v))
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchOutcome> {
+        self.search_with(req, Mode::Hybrid)
+    }
+
+    pub fn search_with(&self, req: &SearchRequest, mode: Mode) -> Result<SearchOutcome> {
+        let started = Instant::now();
+        let limit = req.limit.unwrap_or(20);
+        let offset = req.offset.unwrap_or(0);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(DomainError::bad_parameter("limit", format!("must be between 1 and {MAX_LIMIT}")).into());
+        }
+        if offset > MAX_OFFSET {
+            return Err(DomainError::bad_parameter("offset", format!("must be at most {MAX_OFFSET}")).into());
+        }
+        let query = req.query.as_deref().unwrap_or("");
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(
+                DomainError::bad_parameter("query", format!("must be at most {MAX_QUERY_CHARS} characters")).into()
+            );
+        }
+        let parsed = understand(query);
+        let mut filters = req.filters.clone().unwrap_or_default();
+        filters.validate()?;
+        filters.merge(&parsed.filters);
+        let filter = filters.to_filter();
+        let sort = req.sort.unwrap_or_default();
+        let text = parsed.text.clone();
+        let has_text = !text.trim().is_empty();
+        let ctx = QueryContext {
+            niches: parsed.niches.iter().chain(filters.niches.iter()).cloned().collect::<Vec<_>>(),
+            countries: filters.countries.clone(),
+            audience: filters.audience.iter().map(|a| (a.dimension, a.value.clone())).collect(),
+            now_ts: chrono::Utc::now().timestamp(),
+            has_text,
+        };
+        let want = (offset + limit).max(CANDIDATES);
+
+        // Sorted by a field, or nothing to match text against: the text index
+        // orders the filtered set (by engagement when no sort is asked).
+        if sort != Sort::Relevance || !has_text {
+            let sort_used = if sort == Sort::Relevance { Sort::EngagementDesc } else { sort };
+            let hits = self.index.text.search(&TextQuery {
+                text: &text,
+                filter: &filter,
+                limit: want,
+                sort: sort_used,
+                facets: true,
+            })?;
+            let mut ranked: Vec<Hit> = hits
+                .hits
+                .iter()
+                .filter_map(|(id, _)| {
+                    let f = self.index.features(*id)?;
+                    let values = model::features(&f, &Signals::default(), &ctx);
+                    let (score, contributions) = model::score(&values);
+                    Some(Hit { id: *id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
+                })
+                .collect();
+            if sort == Sort::Relevance {
+                ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+            }
+            let page = ranked.into_iter().skip(offset).take(limit).collect();
+            return Ok(SearchOutcome {
+                total: hits.total,
+                hits: page,
+                facets: facets_out(hits.facets),
+                parsed_query: parsed,
+                took_ms: elapsed_ms(started),
+            });
+        }
+
+        // Retrieval: BM25 and ANN under the same filter, in parallel.
+        let use_text = mode != Mode::Semantic;
+        let use_vectors = mode != Mode::Bm25;
+        let minilm_ready =
+            use_vectors && self.minilm.is_some() && self.index.vectors.count(Some(Space::MiniLm)).unwrap_or(0) > 0;
+        let ((text_hits, static_hits), minilm_hits) = rayon::join(
+            || {
+                rayon::join(
+                    || -> Result<Option<scout_indexer::TextHits>> {
+                        // Semantic mode still counts and facets the textual matches.
+                        Ok(Some(self.index.text.search(&TextQuery {
+                            text: &text,
+                            filter: &filter,
+                            limit: if use_text { want } else { 1 },
+                            sort: Sort::Relevance,
+                            facets: true,
+                        })?))
+                    },
+                    || -> Result<Vec<(ProfileId, f32)>> {
+                        if !use_vectors {
+                            return Ok(Vec::new());
+                        }
+                        let Some(v) = self.query_vector(&text, false)? else { return Ok(Vec::new()) };
+                        Ok(self.index.vectors.search(Space::Static, &v, &filter, want)?)
+                    },
+                )
+            },
+            || -> Result<(Option<Arc<Vec<f32>>>, Vec<(ProfileId, f32)>)> {
+                if !minilm_ready {
+                    return Ok((None, Vec::new()));
+                }
+                let Some(v) = self.query_vector(&text, true)? else { return Ok((None, Vec::new())) };
+                let hits = self.index.vectors.search(Space::MiniLm, &v, &filter, want)?;
+                Ok((Some(v), hits))
+            },
+        );
+        let text_hits = text_hits?.unwrap_or_default();
+        let static_hits = static_hits?;
+        let (minilm_vec, minilm_hits) = minilm_hits?;
+
+        // Fusion: the union of candidates, each with every signal we can give it.
+        let mut bm25: HashMap<ProfileId, f32> = HashMap::new();
+        if use_text {
+            bm25.extend(text_hits.hits.iter().copied());
+        }
+        let mut static_cos: HashMap<ProfileId, f32> = static_hits.iter().copied().collect();
+        let mut minilm_cos: HashMap<ProfileId, f32> = minilm_hits.iter().copied().collect();
+        let mut candidates: Vec<ProfileId> = Vec::new();
+        let mut seen = HashSet::new();
+        for id in bm25.keys().chain(static_cos.keys()).chain(minilm_cos.keys()) {
+            if seen.insert(*id) {
+                candidates.push(*id);
+            }
+        }
+        if use_vectors {
+            let missing_static: Vec<ProfileId> =
+                candidates.iter().filter(|id| !static_cos.contains_key(id)).copied().collect();
+            if !missing_static.is_empty() {
+                if let Some(v) = self.query_vector(&text, false)? {
+                    static_cos.extend(self.index.vectors.score(Space::Static, &v, &missing_static)?);
+                }
+            }
+            if let Some(v) = &minilm_vec {
+                let missing: Vec<ProfileId> =
+                    candidates.iter().filter(|id| !minilm_cos.contains_key(id)).copied().collect();
+                minilm_cos.extend(self.index.vectors.score(Space::MiniLm, v, &missing)?);
+            }
+        }
+        let max_bm25 = bm25.values().copied().fold(0.0f32, f32::max);
+        let max_static = static_cos.values().copied().fold(0.0f32, f32::max);
+        let max_minilm = minilm_cos.values().copied().fold(0.0f32, f32::max);
+        let text_ids: HashSet<ProfileId> = text_hits.hits.iter().map(|x| x.0).collect();
+        let mut ranked: Vec<Hit> = candidates
+            .iter()
+            .filter_map(|id| {
+                let f = self.index.features(*id)?;
+                // Each profile is compared in the best space it has.
+                let (cosine, max_cosine) = match minilm_cos.get(id) {
+                    Some(c) => (Some(*c), max_minilm),
+                    None => (static_cos.get(id).copied(), max_static),
+                };
+                let signals = Signals { bm25: bm25.get(id).copied(), max_bm25, cosine, max_cosine };
+                let values = model::features(&f, &signals, &ctx);
+                let (score, contributions) = match mode {
+                    Mode::Hybrid => model::score(&values),
+                    Mode::Bm25 => (signals.bm25.unwrap_or(0.0) as f64, model::score(&values).1),
+                    Mode::Semantic => (signals.cosine.unwrap_or(0.0) as f64, model::score(&values).1),
+                };
+                Some(Hit { id: *id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+
+        // The result set: textual matches plus what only the vectors found.
+        let mut facets = text_hits.facets;
+        let mut vector_only = 0;
+        for id in candidates.iter().filter(|id| !text_ids.contains(id)) {
+            if let Some(f) = self.index.features(*id) {
+                vector_only += 1;
+                add_facets(&mut facets, &f);
+            }
+        }
+        let total = if use_text { text_hits.total + vector_only } else { candidates.len() };
+        let page = ranked.into_iter().skip(offset).take(limit).collect();
+        Ok(SearchOutcome {
+            total,
+            hits: page,
+            facets: facets_out(facets),
+            parsed_query: parsed,
+            took_ms: elapsed_ms(started),
+        })
+    }
+
+    /// Profiles like the given ones: nearest neighbours of their mean vector,
+    /// under the filters, excluding the seeds.
+    pub fn similar(&self, ids: &[ProfileId], filters: &SearchFilters, limit: usize, offset: usize) -> Result<Vec<Hit>> {
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(DomainError::bad_parameter("limit", format!("must be between 1 and {MAX_LIMIT}")).into());
+        }
+        filters.validate()?;
+        let filter = filters.to_filter();
+        let vectors = &self.index.vectors;
+        let all_minilm =
+            self.minilm.is_some() && ids.iter().all(|id| vectors.vector(*id, Space::MiniLm).ok().flatten().is_some());
+        let space = if all_minilm { Space::MiniLm } else { Space::Static };
+        let mut mean: Vec<f32> = Vec::new();
+        for id in ids {
+            let v = vectors.vector(*id, space)?.ok_or(Error::UnknownProfile { id: *id })?;
+            if mean.is_empty() {
+                mean = vec![0.0; v.len()];
+            }
+            mean.iter_mut().zip(&v).for_each(|(m, x)| *m += x);
+        }
+        scout_models::normalise(&mut mean);
+        let hits = vectors.search(space, &mean, &filter, offset + limit + ids.len())?;
+        let seeds: HashSet<&ProfileId> = ids.iter().collect();
+        let seed_niches: Vec<String> = ids
+            .iter()
+            .filter_map(|id| self.index.features(*id))
+            .flat_map(|f| f.niches.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let max_cos = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
+        let ctx = QueryContext {
+            niches: seed_niches,
+            now_ts: chrono::Utc::now().timestamp(),
+            has_text: true,
+            ..Default::default()
+        };
+        let parsed = ParsedQuery::default();
+        let mut out: Vec<Hit> = hits
+            .into_iter()
+            .filter(|(id, _)| !seeds.contains(id))
+            .filter_map(|(id, cos)| {
+                let f = self.index.features(id)?;
+                let signals = Signals { bm25: None, max_bm25: 0.0, cosine: Some(cos), max_cosine: max_cos };
+                let mut values = model::features(&f, &signals, &ctx);
+                values[0] = None; // no text in a lookalike search
+                let (score, contributions) = model::score(&values);
+                Some(Hit { id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        Ok(out.into_iter().skip(offset).take(limit).collect())
+    }
+}
+
+fn elapsed_ms(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1e5).round() / 100.0
+}
+
+fn add_facets(facets: &mut Facets, f: &scout_indexer::Features) {
+    let mut bump = |name: &str, value: &str| {
+        let list = facets.entry(name.to_string()).or_default();
+        match list.iter_mut().find(|(v, _)| v == value) {
+            Some((_, c)) => *c += 1,
+            None => list.push((value.to_string(), 1)),
+        }
+    };
+    bump("platform", &f.platform);
+    if let Some(c) = &f.country {
+        bump("country", c);
+    }
+    for l in &f.languages {
+        bump("language", l);
+    }
+    for n in &f.niches {
+        bump("niche", n);
+    }
+    bump("tier", f.tier.as_str());
+}
+
+fn facets_out(facets: Facets) -> BTreeMap<String, Vec<FacetCount>> {
+    facets
+        .into_iter()
+        .map(|(name, mut values)| {
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            (name, values.into_iter().take(50).map(|(value, count)| FacetCount { value, count }).collect())
+        })
+        .collect()
+}
+
+fn explain(
+    f: &scout_indexer::Features,
+    contributions: Vec<model::Contribution>,
+    ctx: &QueryContext,
+    parsed: &ParsedQuery,
+) -> Explanation {
+    let mut matched: Vec<String> = ctx.niches.iter().filter(|n| f.niches.contains(n)).cloned().collect();
+    for r in &parsed.recognised {
+        if matches!(r.kind.as_str(), "city" | "country" | "language" | "platform" | "tier") {
+            matched.push(r.value.clone());
+        }
+    }
+    let evt = (f.engagement_vs_tier as f64 * 100.0).round() / 100.0;
+    let mut summary = String::new();
+    if !matched.is_empty() {
+        summary.push_str(&format!("matches: {}; ", matched.join(", ")));
+    }
+    summary.push_str(&format!("engagement {:.1}x tier median", evt));
+    if f.audience_quality < 0.6 {
+        summary.push_str(&format!("; audience quality {:.0}%", f.audience_quality * 100.0));
+    }
+    Explanation { contributions, matched, engagement_vs_tier: evt, summary }
+}

@@ -1,0 +1,42 @@
+use scout_domain::ErrorKind;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unsupported database url `{url}`: use sqlite:PATH or postgres://…")]
+    UnsupportedUrl { url: String },
+    #[error("profile {id} not found")]
+    NotFound { id: i64 },
+    #[error("stored profile {id} is corrupt: {message}")]
+    Corrupt { id: i64, message: String },
+    #[error("database error while {doing}: {source}")]
+    Database {
+        doing: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::UnsupportedUrl { .. } => ErrorKind::BadRequest,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Database { source: sqlx::Error::PoolTimedOut, .. } => ErrorKind::Unavailable,
+            Error::Corrupt { .. } | Error::Database { .. } | Error::Migrate(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+pub(crate) trait Doing<T> {
+    fn doing(self, what: &'static str) -> Result<T>;
+}
+
+impl<T> Doing<T> for std::result::Result<T, sqlx::Error> {
+    fn doing(self, doing: &'static str) -> Result<T> {
+        self.map_err(|source| Error::Database { doing, source })
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,117 @@
+//! `scout-store`: persistence of Scout's records through sqlx, on SQLite (the
+//! embedded default, one file under the data folder) and PostgreSQL, with one
+//! set of migrations per backend and the same behaviour on both.
+//!
+//! Every profile write appends an outbox row in the same transaction; the
+//! indexer tails the outbox. Writing a profile whose content did not change
+//! writes nothing and appends nothing, so re-imports never re-index.
+//!
+//! Only this crate writes SQL. It must never know about indexes or HTTP.
+//!
+//! ```no_run
+//! # async fn demo() -> scout_store::Result<()> {
+//! let store = scout_store::Store::connect("sqlite:data/scout.db").await?;
+//! println!("{} profiles", store.count_profiles().await?);
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod profiles;
+
+pub use error::{Error, Result};
+pub use profiles::{OutboxEntry, OutboxOp, StoredProfile, UpsertOutcome, UpsertSummary};
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::error::Doing;
+
+/// A connection pool to one of the supported databases.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+impl Store {
+    /// Connects to `sqlite:PATH` (created if missing) or `postgres://…` and
+    /// applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let backend = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .doing("parsing the sqlite url")?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-65536");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .doing("opening the sqlite database")?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Backend::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).doing("parsing the postgres url")?;
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .doing("connecting to postgres")?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(Error::UnsupportedUrl { url: url.to_string() });
+        };
+        Ok(Store { backend })
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self.backend {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ()),
+            Backend::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ()),
+        }
+        .doing("pinging the database")
+    }
+
+    /// The PostgreSQL pool, for benchmarks that compare against its full-text search.
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.backend {
+            Backend::Postgres(p) => Some(p),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite(p) => p.close().await,
+            Backend::Postgres(p) => p.close().await,
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Profiles and the outbox.
+
+use chrono::{DateTime, Utc};
+use scout_domain::{Profile, ProfileId};
+use sqlx::Row;
+
+use crate::error::{Doing, Error, Result};
+use crate::{Backend, Store};
+
+/// A profile as stored, with its id and version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredProfile {
+    pub id: ProfileId,
+    pub version: i64,
+    pub profile: Profile,
+}
+
+/// What an upsert did to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Inserted(ProfileId),
+    Updated(ProfileId),
+    Unchanged,
+}
+
+/// Counts of a batch upsert.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpsertSummary {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Ids of inserted and updated profiles, in input order.
+    pub changed_ids: Vec<ProfileId>,
+}
+
+impl UpsertSummary {
+    pub fn add(&mut self, other: &UpsertSummary) {
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.changed_ids.extend_from_slice(&other.changed_ids);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxOp {
+    Upsert,
+    Delete,
+}
+
+/// One change for the indexer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub profile_id: ProfileId,
+    pub op: OutboxOp,
+}
+
+fn canonical(p: &Profile) -> (String, String) {
+    // Struct field order is fixed, so this is a canonical form.
+    let doc = serde_json::to_string(p).unwrap_or_default();
+    let hash = blake3::hash(doc.as_bytes()).to_hex().to_string();
+    (doc, hash)
+}
+
+fn decode(id: i64, doc: &str) -> Result<Profile> {
+    serde_json::from_str(doc).map_err(|e| Error::Corrupt { id, message: e.to_string() })
+}
+
+fn op_of(s: &str) -> OutboxOp {
+    if s == "delete" { OutboxOp::Delete } else { OutboxOp::Upsert }
+}
+
+impl Store {
+    /// Inserts or updates profiles by `(platform, external_id)` in one
+    /// transaction. A record whose canonical content is unchanged is left alone
+    /// and gets no outbox row.
+    pub async fn upsert_profiles(&self, profiles: &[Profile]) -> Result<UpsertSummary> {
+        let now = Utc::now();
+        let mut summary = UpsertSummary::default();
+        macro_rules! run {
+            ($pool:expr, $upsert:literal, $outbox:literal) => {{
+                let mut tx = $pool.begin().await.doing("starting an upsert transaction")?;
+                for p in profiles {
+                    let (doc, hash) = canonical(p);
+                    let row = sqlx::query($upsert)
+                        .bind(p.platform.as_str())
+                        .bind(&p.external_id)
+                        .bind(&doc)
+                        .bind(&hash)
+                        .bind(p.followers as i64)
+                        .bind(now)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .doing("upserting a profile")?;
+                    let Some(row) = row else {
+                        summary.unchanged += 1;
+                        continue;
+                    };
+                    let id: i64 = row.get(0);
+                    let version: i64 = row.get(1);
+                    sqlx::query($outbox).bind(id).bind(now).execute(&mut *tx).await.doing("appending to the outbox")?;
+                    if version == 1 {
+                        summary.inserted += 1
+                    } else {
+                        summary.updated += 1
+                    }
+                    summary.changed_ids.push(id);
+                }
+                tx.commit().await.doing("committing an upsert")?;
+            }};
+        }
+        match &self.backend {
+            Backend::Sqlite(pool) => run!(
+                pool,
+                "INSERT INTO profiles (platform, external_id, doc, content_hash, followers, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (platform, external_id) DO UPDATE SET
+                   doc = excluded.doc, content_hash = excluded.content_hash, followers = excluded.followers,
+                   version = profiles.version + 1, updated_at = excluded.updated_at
+                 WHERE profiles.content_hash <> excluded.content_hash
+                 RETURNING id, version",
+                "INSERT INTO outbox (profile_id, op, created_at) VALUES (?1, 'upsert', ?2)"
+            ),
+            Backend::Postgres(pool) => run!(
+                pool,
+                "INSERT INTO profiles (platform, external_id, doc, content_hash, followers, created_at, updated_at)
+                 VALUES ($1, $2, $3::jsonb, $4, $5, $6, $6)
+                 ON CONFLICT (platform, external_id) DO UPDATE SET
+                   doc = excluded.doc, content_hash = excluded.content_hash, followers = excluded.followers,
+                   version = profiles.version + 1, updated_at = excluded.updated_at
+                 WHERE profiles.content_hash <> excluded.content_hash
+                 RETURNING id, version",
+                "INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'upsert', $2)"
+            ),
+        }
+        Ok(summary)
+    }
+
+    /// One profile by id.
+    pub async fn get_profile(&self, id: ProfileId) -> Result<StoredProfile> {
+        self.get_profiles(&[id]).await?.pop().ok_or(Error::NotFound { id })
+    }
+
+    /// Profiles by id, in the order asked; missing ids are skipped.
+    pub async fn get_profiles(&self, ids: &[ProfileId]) -> Result<Vec<StoredProfile>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i64, i64, String)> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                let list = serde_json::to_string(ids).unwrap_or_default();
+                sqlx::query_as("SELECT id, version, doc FROM profiles WHERE id IN (SELECT value FROM json_each(?1))")
+                    .bind(list)
+                    .fetch_all(pool)
+                    .await
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_as("SELECT id, version, doc::text FROM profiles WHERE id = ANY($1)")
+                    .bind(ids)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+        .doing("reading profiles")?;
+        let mut by_id = std::collections::HashMap::with_capacity(rows.len());
+        for (id, version, doc) in rows {
+            by_id.insert(id, StoredProfile { id, version, profile: decode(id, &doc)? });
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// The id of a profile by its natural key.
+    pub async fn find_id(&self, platform: &str, external_id: &str) -> Result<Option<ProfileId>> {
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT id FROM profiles WHERE platform = ?1 AND external_id = ?2")
+                    .bind(platform)
+                    .bind(external_id)
+                    .fetch_optional(pool)
+                    .await
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_scalar("SELECT id FROM profiles WHERE platform = $1 AND external_id = $2")
+                    .bind(platform)
+                    .bind(external_id)
+                    .fetch_optional(pool)
+                    .await
+            }
+        }
+        .doing("looking up a profile by key")
+    }
+
+    /// Profiles with id greater than `after`, ordered by id (for export and reindex).
+    pub async fn profiles_after(&self, after: ProfileId, limit: i64) -> Result<Vec<StoredProfile>> {
+        let rows: Vec<(i64, i64, String)> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                sqlx::query_as("SELECT id, version, doc FROM profiles WHERE id > ?1 ORDER BY id LIMIT ?2")
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_as("SELECT id, version, doc::text FROM profiles WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+        .doing("paging through profiles")?;
+        rows.into_iter()
+            .map(|(id, version, doc)| Ok(StoredProfile { id, version, profile: decode(id, &doc)? }))
+            .collect()
+    }
+
+    pub async fn count_profiles(&self) -> Result<i64> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM profiles").fetch_one(pool).await,
+            Backend::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM profiles").fetch_one(pool).await,
+        }
+        .doing("counting profiles")
+    }
+
+    /// Deletes a profile and tells the indexer. Returns false when it did not exist.
+    pub async fn delete_profile(&self, id: ProfileId) -> Result<bool> {
+        let now: DateTime<Utc> = Utc::now();
+        macro_rules! run {
+            ($pool:expr, $del:literal, $outbox:literal) => {{
+                let mut tx = $pool.begin().await.doing("starting a delete")?;
+                let n = sqlx::query($del).bind(id).execute(&mut *tx).await.doing("deleting a profile")?.rows_affected();
+                if n > 0 {
+                    sqlx::query($outbox).bind(id).bind(now).execute(&mut *tx).await.doing("appending to the outbox")?;
+                }
+                tx.commit().await.doing("committing a delete")?;
+                n > 0
+            }};
+        }
+        Ok(match &self.backend {
+            Backend::Sqlite(pool) => run!(
+                pool,
+                "DELETE FROM profiles WHERE id = ?1",
+                "INSERT INTO outbox (profile_id, op, created_at) VALUES (?1, 'delete', ?2)"
+            ),
+            Backend::Postgres(pool) => run!(
+                pool,
+                "DELETE FROM profiles WHERE id = $1",
+                "INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'delete', $2)"
+            ),
+        })
+    }
+
+    /// Outbox entries after `seq`, oldest first.
+    pub async fn outbox_after(&self, seq: i64, limit: i64) -> Result<Vec<OutboxEntry>> {
+        let rows: Vec<(i64, i64, String)> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                sqlx::query_as("SELECT seq, profile_id, op FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+                    .bind(seq)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_as("SELECT seq, profile_id, op FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2")
+                    .bind(seq)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+        .doing("reading the outbox")?;
+        Ok(rows.into_iter().map(|(seq, profile_id, op)| OutboxEntry { seq, profile_id, op: op_of(&op) }).collect())
+    }
+
+    /// The newest outbox sequence, 0 when empty.
+    pub async fn outbox_head(&self) -> Result<i64> {
+        let head: Option<i64> = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(pool).await,
+            Backend::Postgres(pool) => sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(pool).await,
+        }
+        .doing("reading the outbox head")?;
+        Ok(head.unwrap_or(0))
+    }
+}

@@ -1,0 +1,4 @@
+//! The storage suite, run against SQLite and PostgreSQL alike.
+
+mod harness;
+mod profiles;
