@@ -29,6 +29,9 @@ fn json_problem(r: JsonRejection) -> ApiError {
         JsonRejection::MissingJsonContentType(e) => {
             ApiError::new(scout_domain::ErrorKind::BadRequest, "unsupported_media_type", e.body_text())
         }
+        JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(scout_domain::ErrorKind::PayloadTooLarge, "payload_too_large", e.body_text())
+        }
         JsonRejection::BytesRejection(e) => ApiError::bad_request("invalid_body", e.body_text()),
         other => ApiError::bad_request("invalid_body", other.body_text()),
     }

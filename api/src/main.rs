@@ -142,7 +142,7 @@ impl Cli {
 
 fn init_logs(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SCOUT_LOG")
-        .unwrap_or_else(|_| "info,tantivy=warn,qdrant_edge=warn".into());
+        .unwrap_or_else(|_| "info,tantivy=warn,qdrant_edge=error".into());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();

@@ -11,6 +11,8 @@ pub enum ErrorKind {
     Unauthorized,
     Forbidden,
     TooManyRequests,
+    /// The request body is larger than the endpoint accepts.
+    PayloadTooLarge,
     Unavailable,
     Internal,
 }

@@ -14,6 +14,7 @@ macro_rules! lang {
     };
 }
 
+#[rustfmt::skip]
 pub const LANGUAGES: &[Language] = &[
     lang!("en", "English", ["english", "englisch", "ingles", "anglais", "inglese"]),
     lang!("de", "German", ["german", "deutsch", "aleman", "allemand", "tedesco", "deutschsprachig"]),

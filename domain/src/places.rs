@@ -42,79 +42,20 @@ macro_rules! city {
     };
 }
 
+#[rustfmt::skip]
 pub const COUNTRIES: &[Country] = &[
-    country!(
-        "US",
-        "United States",
-        [
-            "usa",
-            "us",
-            "united states of america",
-            "america",
-            "american",
-            "estados unidos",
-            "etats unis",
-            "vereinigte staaten"
-        ],
-        ["en", "es"],
-        "USD",
-        220,
-        1.0
-    ),
-    country!(
-        "GB",
-        "United Kingdom",
-        [
-            "uk",
-            "britain",
-            "great britain",
-            "england",
-            "british",
-            "english",
-            "scotland",
-            "reino unido",
-            "grossbritannien",
-            "royaume uni"
-        ],
-        ["en"],
-        "GBP",
-        70,
-        0.9
-    ),
+    country!("US", "United States", ["usa", "us", "united states of america", "america", "american", "estados unidos", "etats unis", "vereinigte staaten"], ["en", "es"], "USD", 220, 1.0),
+    country!("GB", "United Kingdom", ["uk", "britain", "great britain", "england", "british", "english", "scotland", "reino unido", "grossbritannien", "royaume uni"], ["en"], "GBP", 70, 0.9),
     country!("CA", "Canada", ["canadian", "kanada"], ["en", "fr"], "CAD", 35, 0.85),
     country!("AU", "Australia", ["australian", "aussie", "australien"], ["en"], "AUD", 30, 0.85),
     country!("IE", "Ireland", ["irish", "irland", "eire"], ["en"], "EUR", 8, 0.85),
     country!("NZ", "New Zealand", ["kiwi", "neuseeland"], ["en"], "NZD", 6, 0.8),
-    country!(
-        "DE",
-        "Germany",
-        ["deutschland", "german", "germany", "allemagne", "alemania", "germania", "deutsch", "deutsche"],
-        ["de"],
-        "EUR",
-        60,
-        0.85
-    ),
+    country!("DE", "Germany", ["deutschland", "german", "germany", "allemagne", "alemania", "germania", "deutsch", "deutsche"], ["de"], "EUR", 60, 0.85),
     country!("AT", "Austria", ["osterreich", "austrian", "autriche", "osterreichisch"], ["de"], "EUR", 10, 0.8),
-    country!(
-        "CH",
-        "Switzerland",
-        ["schweiz", "swiss", "suisse", "svizzera", "suiza"],
-        ["de", "fr", "it"],
-        "CHF",
-        10,
-        1.1
-    ),
+    country!("CH", "Switzerland", ["schweiz", "swiss", "suisse", "svizzera", "suiza"], ["de", "fr", "it"], "CHF", 10, 1.1),
     country!("FR", "France", ["french", "francia", "frankreich", "francais", "francaise"], ["fr"], "EUR", 50, 0.8),
     country!("BE", "Belgium", ["belgian", "belgique", "belgien", "belgie"], ["nl", "fr"], "EUR", 10, 0.8),
-    country!(
-        "NL",
-        "Netherlands",
-        ["dutch", "holland", "nederland", "niederlande", "pays bas", "paises bajos"],
-        ["nl"],
-        "EUR",
-        18,
-        0.85
-    ),
+    country!("NL", "Netherlands", ["dutch", "holland", "nederland", "niederlande", "pays bas", "paises bajos"], ["nl"], "EUR", 18, 0.85),
     country!("ES", "Spain", ["spanish", "espana", "spanien", "espagne", "spagna"], ["es"], "EUR", 45, 0.65),
     country!("PT", "Portugal", ["portuguese", "portugues"], ["pt"], "EUR", 12, 0.55),
     country!("IT", "Italy", ["italian", "italia", "italien", "italie", "italiano", "italiana"], ["it"], "EUR", 45, 0.7),
@@ -126,15 +67,7 @@ pub const COUNTRIES: &[Country] = &[
     country!("CZ", "Czechia", ["czech republic", "czech", "cesko", "tschechien"], ["cs"], "CZK", 8, 0.45),
     country!("GR", "Greece", ["greek", "hellas", "griechenland", "grece", "grecia"], ["el"], "EUR", 8, 0.5),
     country!("TR", "Turkey", ["turkish", "turkiye", "turkei", "turquie", "turquia"], ["tr"], "TRY", 25, 0.3),
-    country!(
-        "BR",
-        "Brazil",
-        ["brazilian", "brasil", "brasilien", "bresil", "brasileiro", "brasileira"],
-        ["pt"],
-        "BRL",
-        70,
-        0.35
-    ),
+    country!("BR", "Brazil", ["brazilian", "brasil", "brasilien", "bresil", "brasileiro", "brasileira"], ["pt"], "BRL", 70, 0.35),
     country!("MX", "Mexico", ["mexican", "mexicano", "mexicana", "mexiko", "mexique"], ["es"], "MXN", 40, 0.35),
     country!("AR", "Argentina", ["argentinian", "argentino", "argentina", "argentinien"], ["es"], "ARS", 15, 0.3),
     country!("CO", "Colombia", ["colombian", "colombiano", "kolumbien"], ["es"], "COP", 12, 0.3),
@@ -143,15 +76,7 @@ pub const COUNTRIES: &[Country] = &[
     country!("ID", "Indonesia", ["indonesian", "indonesien"], ["id"], "IDR", 40, 0.2),
     country!("PH", "Philippines", ["filipino", "philippinen", "pinoy"], ["en", "tl"], "PHP", 20, 0.2),
     country!("JP", "Japan", ["japanese", "nihon", "japon", "giappone"], ["ja"], "JPY", 35, 0.8),
-    country!(
-        "KR",
-        "South Korea",
-        ["korea", "korean", "sudkorea", "coree du sud", "corea del sur"],
-        ["ko"],
-        "KRW",
-        25,
-        0.75
-    ),
+    country!("KR", "South Korea", ["korea", "korean", "sudkorea", "coree du sud", "corea del sur"], ["ko"], "KRW", 25, 0.75),
     country!("AE", "United Arab Emirates", ["uae", "emirates", "emirati", "vae"], ["ar", "en"], "AED", 12, 0.9),
     country!("SA", "Saudi Arabia", ["saudi", "ksa", "saudi arabien"], ["ar"], "SAR", 10, 0.7),
     country!("ZA", "South Africa", ["south african", "sudafrika", "afrique du sud"], ["en"], "ZAR", 12, 0.3),
@@ -161,6 +86,7 @@ pub const COUNTRIES: &[Country] = &[
     country!("TH", "Thailand", ["thai", "thailande", "tailandia"], ["th"], "THB", 15, 0.3),
 ];
 
+#[rustfmt::skip]
 pub const CITIES: &[City] = &[
     city!("New York", "US", ["nyc", "new york city", "manhattan", "brooklyn", "nueva york"], 40.71, -74.01, 30),
     city!("Los Angeles", "US", ["la", "l a", "hollywood"], 34.05, -118.24, 28),

@@ -68,6 +68,9 @@ pub struct EdgeVectors {
     dir: PathBuf,
     dims: HashMap<Space, usize>,
     applied_seq: parking_lot::Mutex<i64>,
+    /// qdrant-edge's `flush` panics when an update holds the WAL at the same
+    /// moment, so every write, flush and optimisation goes through this lock.
+    writes: parking_lot::Mutex<()>,
 }
 
 impl std::fmt::Debug for EdgeVectors {
@@ -114,7 +117,13 @@ impl EdgeVectors {
         let applied_seq =
             std::fs::read_to_string(dir.join(SEQ_FILE)).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
         let dims = HashMap::from([(Space::Static, static_dim), (Space::MiniLm, minilm_dim)]);
-        Ok(EdgeVectors { shard, dir: dir.to_path_buf(), dims, applied_seq: parking_lot::Mutex::new(applied_seq) })
+        Ok(EdgeVectors {
+            shard,
+            dir: dir.to_path_buf(),
+            dims,
+            applied_seq: parking_lot::Mutex::new(applied_seq),
+            writes: parking_lot::Mutex::new(()),
+        })
     }
 
     fn check_dim(&self, space: Space, v: &[f32]) -> Result<()> {
@@ -189,6 +198,7 @@ impl VectorIndex for EdgeVectors {
             let vectors: Vectors = HashMap::from([(Space::Static.name().to_string(), v.clone())]).into();
             points.push(PointStructPersisted::from(PointStruct::new(d.id as u64, vectors, payload(d))));
         }
+        let _writing = self.writes.lock();
         self.shard
             .update(UpdateOperation::PointOperation(PointOperations::UpsertPoints(PointInsertOperations::PointsList(
                 points,
@@ -208,6 +218,7 @@ impl VectorIndex for EdgeVectors {
                 )])),
             });
         }
+        let _writing = self.writes.lock();
         self.shard
             .update(UpdateOperation::VectorOperation(VectorOperations::UpdateVectors(UpdateVectorsOp {
                 points,
@@ -221,6 +232,7 @@ impl VectorIndex for EdgeVectors {
             return Ok(());
         }
         let ids = ids.iter().map(|i| PointId::NumId(*i as u64)).collect();
+        let _writing = self.writes.lock();
         self.shard
             .update(UpdateOperation::PointOperation(PointOperations::DeletePoints { ids }))
             .map_err(vectors_err("deleting points"))
@@ -323,6 +335,7 @@ impl VectorIndex for EdgeVectors {
     }
 
     fn flush(&self, seq: i64) -> Result<()> {
+        let _writing = self.writes.lock();
         self.shard.flush();
         let path = self.dir.join(SEQ_FILE);
         let tmp = self.dir.join(format!("{SEQ_FILE}.tmp"));
@@ -334,6 +347,7 @@ impl VectorIndex for EdgeVectors {
     }
 
     fn optimize(&self) -> Result<()> {
+        let _writing = self.writes.lock();
         self.shard.optimize().map(|_| ()).map_err(vectors_err("optimising the vector index"))
     }
 }

@@ -1,1 +1,146 @@
-//! placeholder
+//! `scout-tests`: end-to-end tests over real HTTP against a running Scout.
+//!
+//! [`TestApp::spawn`] starts the real service (the same constructor `main`
+//! uses) on port 0 with a fresh database and index folder, and offers typed
+//! helpers. PostgreSQL apps get a database of their own, dropped afterwards.
+
+use std::time::{Duration, Instant};
+
+use scout_api::settings::Settings;
+use scout_api::state::{AppState, build_state};
+use serde_json::Value;
+use sqlx::Connection;
+
+/// Which database a test app uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    pg: Option<(String, String)>,
+    // Dropped last: the indexes must be closed before their folder goes.
+    _dir: tempfile::TempDir,
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("SCOUT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_on(Backend::Sqlite).await
+    }
+
+    pub async fn spawn_on(backend: Backend) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings =
+            Settings { data_dir: dir.path().to_path_buf(), demo_profiles: 0, enrich: false, ..Settings::default() };
+        let mut pg = None;
+        if backend == Backend::Postgres {
+            let admin = pg_admin_url();
+            let name = format!("scout_e2e_{}", uuid::Uuid::new_v4().simple());
+            let mut conn =
+                sqlx::PgConnection::connect(&admin).await.expect("postgres must be running (see scripts/test.sh)");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+            let (base, _) = admin.rsplit_once('/').expect("url has a database");
+            settings.database_url = Some(format!("{base}/{name}"));
+            pg = Some((admin, name));
+        }
+        let state = build_state(settings).await.expect("build state");
+        let indexer =
+            scout_api::pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let router = scout_api::router(state.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        TestApp { url, client: reqwest::Client::new(), state, tasks: vec![indexer, server], pg, _dir: dir }
+    }
+
+    /// Imports `n` fixture profiles (seed `seed`) over HTTP and waits until indexed.
+    pub async fn import_fixtures(&self, n: u64, seed: u64) -> Value {
+        let g = scout_fixtures::Generator::new(seed);
+        let mut body = Vec::new();
+        for i in 0..n {
+            serde_json::to_writer(&mut body, &g.profile(i).0).expect("json");
+            body.push(b'\n');
+        }
+        let report = self.import_raw(body).await;
+        self.wait_indexed().await;
+        report
+    }
+
+    pub async fn import_raw(&self, body: Vec<u8>) -> Value {
+        let res = self
+            .client
+            .post(format!("{}/v1/profiles/import", self.url))
+            .header("content-type", "application/x-ndjson")
+            .body(body)
+            .send()
+            .await
+            .expect("import request");
+        assert_eq!(res.status(), 200, "import failed");
+        res.json().await.expect("import report")
+    }
+
+    /// Waits until the indexes have applied every outbox entry.
+    pub async fn wait_indexed(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let head = self.state.store.outbox_head().await.expect("head");
+            let applied = self.state.index.applied_seq().expect("applied");
+            if applied >= head {
+                return;
+            }
+            assert!(Instant::now() < deadline, "indexer did not catch up ({applied} < {head})");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.url)).send().await.expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.json().await.expect("json")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(format!("{}{path}", self.url)).json(body).send().await.expect("request")
+    }
+
+    /// `POST /v1/search` and the parsed response; panics unless 200.
+    pub async fn search(&self, body: Value) -> Value {
+        let res = self.post_json("/v1/search", &body).await;
+        let status = res.status();
+        let json: Value = res.json().await.expect("json");
+        assert_eq!(status, 200, "search failed: {json}");
+        json
+    }
+
+    /// Stops the server and the indexer, closes the indexes, drops the database.
+    pub async fn cleanup(self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        self.state.store.close().await;
+        drop(self.state);
+        if let Some((admin, name)) = self.pg {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+            }
+        }
+    }
+}

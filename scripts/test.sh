@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs Scout's whole test suite: starts PostgreSQL if it is down, sets up the
+# models, then runs every crate's tests (the store suite on SQLite and PostgreSQL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/scout/target}"
+
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  echo "==> starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+
+scripts/setup.sh debug
+export SCOUT_MINILM_DIR="$(cat models/.minilm-dir)"
+cargo fmt --all -- --check
+cargo test --workspace --all-targets
+cargo test --workspace --doc

@@ -1,0 +1,7 @@
+//! End-to-end tests over HTTP (one test binary).
+
+mod errors;
+mod import_export;
+mod indexing;
+mod ops;
+mod search;

@@ -1,0 +1,31 @@
+use scout_tests::TestApp;
+
+#[tokio::test]
+async fn health_readiness_metrics_openapi_and_request_ids() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(100, 31).await;
+    assert_eq!(app.get("/healthz").await.text().await.expect("body"), "ok");
+    let ready = app.get_json("/readyz").await;
+    assert_eq!(ready["database"], true);
+    assert_eq!(ready["indexed_profiles"], 100);
+    assert_eq!(ready["index_lag"], 0);
+    let res = app.get("/v1/search?q=food").await;
+    assert!(res.headers().get("x-request-id").is_some());
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(metrics.contains("scout_http_requests_total"), "{metrics}");
+    assert!(metrics.contains("scout_indexed_profiles"), "{metrics}");
+    let doc = app.get_json("/openapi.json").await;
+    for path in [
+        "/v1/search",
+        "/v1/profiles/{id}",
+        "/v1/profiles/{id}/similar",
+        "/v1/profiles/import",
+        "/v1/profiles/export",
+        "/healthz",
+        "/metrics",
+    ] {
+        assert!(doc["paths"][path].is_object(), "openapi lacks {path}");
+    }
+    assert!(doc["components"]["schemas"]["SearchRequest"].is_object());
+    app.cleanup().await;
+}

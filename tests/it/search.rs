@@ -1,0 +1,145 @@
+use scout_tests::{Backend, TestApp};
+use serde_json::{Value, json};
+
+fn results(v: &Value) -> &Vec<Value> {
+    v["results"].as_array().expect("results")
+}
+
+#[tokio::test]
+async fn free_text_becomes_filters_and_results_are_explained() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(3000, 7).await;
+    let res = app.search(json!({"query": "fitness creators in Germany over 10k followers", "limit": 10})).await;
+    let pq = &res["parsed_query"];
+    assert_eq!(pq["filters"]["countries"], json!(["DE"]));
+    assert_eq!(pq["filters"]["followers_min"], json!(10000));
+    assert_eq!(pq["niches"], json!(["fitness"]));
+    let hits = results(&res);
+    assert!(!hits.is_empty(), "{res}");
+    for h in hits {
+        assert_eq!(h["profile"]["country"], "DE");
+        assert!(h["profile"]["followers"].as_u64().expect("followers") >= 10_000);
+        // The explanation's contributions add up to the score.
+        let sum: f64 = h["explanation"]["contributions"]
+            .as_array()
+            .expect("contributions")
+            .iter()
+            .map(|c| c["contribution"].as_f64().unwrap_or(0.0))
+            .sum();
+        assert!((sum - h["score"].as_f64().expect("score")).abs() < 0.02, "{h}");
+        assert!(h["profile"]["id"].as_i64().is_some());
+    }
+    // Results are ordered by score, and the top one is a fitness creator.
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap_or(0.0)).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    assert!(
+        hits[0]["explanation"]["matched"].as_array().expect("matched").iter().any(|m| m == "fitness"),
+        "{}",
+        hits[0]
+    );
+    // Facets describe the filtered set.
+    let countries = res["facets"]["country"].as_array().expect("country facet");
+    assert_eq!(countries.len(), 1);
+    assert_eq!(countries[0]["value"], "DE");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn structured_filters_sorts_and_pages() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(2000, 3).await;
+    let f = json!({"countries": ["US", "GB"], "tiers": ["micro", "mid"], "platforms": ["instagram", "tiktok"]});
+    let res = app.search(json!({"filters": f, "sort": "followers_desc", "limit": 50})).await;
+    let hits = results(&res);
+    assert!(hits.len() > 5, "{res}");
+    let followers: Vec<u64> = hits.iter().map(|h| h["profile"]["followers"].as_u64().unwrap_or(0)).collect();
+    assert!(followers.windows(2).all(|w| w[0] >= w[1]), "not sorted: {followers:?}");
+    for h in hits {
+        let p = &h["profile"];
+        assert!(["US", "GB"].contains(&p["country"].as_str().unwrap_or("")));
+        assert!((10_000..500_000).contains(&p["followers"].as_u64().unwrap_or(0)));
+        assert!(["instagram", "tiktok"].contains(&p["platform"].as_str().unwrap_or("")));
+    }
+    let total = res["total"].as_u64().expect("total");
+    let facet_sum: u64 =
+        res["facets"]["country"].as_array().expect("facet").iter().map(|c| c["count"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(facet_sum, total);
+    // Pages do not overlap and together give the first page of a bigger limit.
+    let p1 = app.search(json!({"filters": f, "sort": "followers_desc", "limit": 10, "offset": 0})).await;
+    let p2 = app.search(json!({"filters": f, "sort": "followers_desc", "limit": 10, "offset": 10})).await;
+    let ids = |v: &Value| results(v).iter().map(|h| h["profile"]["id"].as_i64().unwrap_or(0)).collect::<Vec<_>>();
+    let mut both = ids(&p1);
+    both.extend(ids(&p2));
+    assert_eq!(both, ids(&res)[..20].to_vec());
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn get_search_takes_query_parameters() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(1500, 5).await;
+    let res = app.get_json("/v1/search?q=travel%20photography&country=FR,ES&limit=5").await;
+    assert!(results(&res).len() <= 5);
+    for h in results(&res) {
+        assert!(["FR", "ES"].contains(&h["profile"]["country"].as_str().unwrap_or("")));
+    }
+    let bad = app.get("/v1/search?q=x&colour=red").await;
+    assert_eq!(bad.status(), 400);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn semantic_retrieval_finds_profiles_without_the_query_words() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(3000, 9).await;
+    // "cruelty-free" and "dairy-free" appear in vegan bios; the query names neither the niche nor those words.
+    let res = app.search(json!({"query": "meals made without meat or milk", "limit": 20})).await;
+    let hits = results(&res);
+    let food_like = hits
+        .iter()
+        .filter(|h| {
+            let cats =
+                h["profile"]["categories"].to_string().to_lowercase() + &h["profile"]["bio"].to_string().to_lowercase();
+            ["vegan", "plant", "food", "cook", "meal", "recipe", "vegetar", "dairy"].iter().any(|w| cats.contains(w))
+        })
+        .count();
+    assert!(food_like >= 10, "only {food_like}/20 food-related results: {res}");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn lookalikes_exclude_the_seed_and_share_its_niche() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(2000, 11).await;
+    let seed = app.search(json!({"query": "skincare", "limit": 1})).await;
+    let seed = &results(&seed)[0]["profile"];
+    let id = seed["id"].as_i64().expect("id");
+    let res = app.get_json(&format!("/v1/profiles/{id}/similar?limit=10")).await;
+    let hits = results(&res);
+    assert_eq!(hits.len(), 10);
+    assert!(hits.iter().all(|h| h["profile"]["id"].as_i64() != Some(id)));
+    let sharing = hits
+        .iter()
+        .filter(|h| {
+            let text =
+                h["profile"]["categories"].to_string().to_lowercase() + &h["profile"]["bio"].to_string().to_lowercase();
+            ["skin", "beauty", "makeup", "derma", "serum", "acne", "glow", "spf"].iter().any(|w| text.contains(w))
+        })
+        .count();
+    assert!(sharing >= 7, "{sharing}/10 lookalikes share the niche: {res}");
+    assert_eq!(app.get("/v1/profiles/999999/similar").await.status(), 404);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn search_works_on_postgres_too() {
+    let app = TestApp::spawn_on(Backend::Postgres).await;
+    app.import_fixtures(800, 13).await;
+    let res = app.search(json!({"query": "gaming creators in the UK", "limit": 5})).await;
+    assert_eq!(res["parsed_query"]["filters"]["countries"], json!(["GB"]));
+    for h in results(&res) {
+        assert_eq!(h["profile"]["country"], "GB");
+    }
+    assert!(res["total"].as_u64().expect("total") > 0);
+    app.cleanup().await;
+}
