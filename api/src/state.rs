@@ -50,9 +50,12 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// The fast static encoder and, when installed, MiniLM.
+pub type Encoders = (Arc<dyn TextEncoder>, Option<Arc<dyn TextEncoder>>);
+
 /// Loads the encoders named by the settings. The static encoder is required;
 /// MiniLM is optional (search then uses static vectors only).
-pub fn load_encoders(settings: &Settings) -> anyhow::Result<(Arc<dyn TextEncoder>, Option<Arc<dyn TextEncoder>>)> {
+pub fn load_encoders(settings: &Settings) -> anyhow::Result<Encoders> {
     let dir = settings.static_model_dir();
     let static_encoder = StaticEncoder::load(&dir).with_context(|| {
         format!(

@@ -64,10 +64,10 @@ impl ProfileFacts {
                 niches.push(id);
             }
         }
-        if niches.is_empty() {
-            if let Some(bio) = &p.bio {
-                niches = niches_in(bio).into_iter().take(3).collect();
-            }
+        if niches.is_empty()
+            && let Some(bio) = &p.bio
+        {
+            niches = niches_in(bio).into_iter().take(3).collect();
         }
         let (engagement_rate, engagement_derived) = p.effective_engagement_rate().unwrap_or((0.0, true));
         let median = tier_median_engagement(p.followers, p.platform);
@@ -140,11 +140,11 @@ fn audience_terms(p: &Profile) -> Vec<String> {
 fn audience_quality(p: &Profile, engagement_vs_tier: f64) -> (f64, Vec<String>) {
     let mut q: f64 = 1.0;
     let mut evidence = Vec::new();
-    if let Some(spike) = largest_spike(p) {
-        if spike.1 > 0.25 {
-            q -= (spike.1 * 0.8).min(0.45);
-            evidence.push(format!("followers +{:.0}% between {} and {}", spike.1 * 100.0, spike.0.0, spike.0.1));
-        }
+    if let Some(spike) = largest_spike(p)
+        && spike.1 > 0.25
+    {
+        q -= (spike.1 * 0.8).min(0.45);
+        evidence.push(format!("followers +{:.0}% between {} and {}", spike.1 * 100.0, spike.0.0, spike.0.1));
     }
     let comments: Vec<&String> =
         p.recent_posts.iter().flatten().flat_map(|post| post.top_comments.iter().flatten()).collect();
@@ -159,11 +159,12 @@ fn audience_quality(p: &Profile, engagement_vs_tier: f64) -> (f64, Vec<String>) 
         q -= 0.15;
         evidence.push(format!("engagement is {:.1}x the tier median", engagement_vs_tier));
     }
-    if let Some(following) = p.following {
-        if p.followers > 2_000 && following as f64 > 0.8 * p.followers as f64 {
-            q -= 0.1;
-            evidence.push("follows almost as many accounts as follow it".into());
-        }
+    if let Some(following) = p.following
+        && p.followers > 2_000
+        && following as f64 > 0.8 * p.followers as f64
+    {
+        q -= 0.1;
+        evidence.push("follows almost as many accounts as follow it".into());
     }
     if let Some(c) = p.audience.as_ref().and_then(|a| a.credibility) {
         q = 0.5 * q + 0.5 * c;

@@ -330,10 +330,10 @@ impl Profile {
         if let Some(url) = &self.avatar_url {
             v.uri("avatar_url", url);
         }
-        if let Some(email) = &self.contact_email {
-            if !is_email(email) {
-                v.fail("contact_email", "is not an email address");
-            }
+        if let Some(email) = &self.contact_email
+            && !is_email(email)
+        {
+            v.fail("contact_email", "is not an email address");
         }
         if let Some(c) = &self.country {
             v.upper_code("country", c, 2);
@@ -351,10 +351,10 @@ impl Profile {
                 v.lower_code(&format!("languages[{i}]"), l);
             }
         }
-        if let Some(y) = self.birth_year {
-            if !(1900..=2030).contains(&y) {
-                v.fail("birth_year", "must be between 1900 and 2030");
-            }
+        if let Some(y) = self.birth_year
+            && !(1900..=2030).contains(&y)
+        {
+            v.fail("birth_year", "must be between 1900 and 2030");
         }
         v.list("categories", &self.categories, 20, 60);
         v.list("hashtags", &self.hashtags, 200, 100);
@@ -367,10 +367,10 @@ impl Profile {
             ("engagement_rate", self.engagement_rate),
             ("posts_per_week", self.posts_per_week),
         ] {
-            if let Some(x) = x {
-                if !x.is_finite() || x < 0.0 {
-                    v.fail(name, "must be a finite number >= 0");
-                }
+            if let Some(x) = x
+                && (!x.is_finite() || x < 0.0)
+            {
+                v.fail(name, "must be a finite number >= 0");
             }
         }
         if let Some(t) = &self.last_post_at {
@@ -411,10 +411,10 @@ impl Profile {
             v.shares("audience.gender", &a.gender, |k| ["female", "male", "other"].contains(&k));
             v.shares("audience.languages", &a.languages, is_lower_code);
             v.shares_each("audience.interests", &a.interests);
-            if let Some(c) = a.credibility {
-                if !(0.0..=1.0).contains(&c) {
-                    v.fail("audience.credibility", "must be between 0 and 1");
-                }
+            if let Some(c) = a.credibility
+                && !(0.0..=1.0).contains(&c)
+            {
+                v.fail("audience.credibility", "must be between 0 and 1");
             }
         }
         if let Some(r) = &self.rates {

@@ -180,15 +180,15 @@ impl SearchFilters {
                 return Err(Error::bad_parameter("filters.niches", format!("unknown niche `{n}`")));
             }
         }
-        if let (Some(lo), Some(hi)) = (self.followers_min, self.followers_max) {
-            if lo > hi {
-                return Err(Error::bad_parameter("filters.followers_min", "is greater than followers_max"));
-            }
+        if let (Some(lo), Some(hi)) = (self.followers_min, self.followers_max)
+            && lo > hi
+        {
+            return Err(Error::bad_parameter("filters.followers_min", "is greater than followers_max"));
         }
-        if let Some(e) = self.engagement_min {
-            if !e.is_finite() || !(0.0..=1.0).contains(&e) {
-                return Err(Error::bad_parameter("filters.engagement_min", "must be a fraction between 0 and 1"));
-            }
+        if let Some(e) = self.engagement_min
+            && (!e.is_finite() || !(0.0..=1.0).contains(&e))
+        {
+            return Err(Error::bad_parameter("filters.engagement_min", "must be a fraction between 0 and 1"));
         }
         for a in &self.audience {
             if !a.min_share.is_finite() || a.min_share <= 0.0 || a.min_share > 1.0 {

@@ -81,7 +81,7 @@ impl IndexDoc {
             .and_then(|a| a.countries.as_ref())
             .map(|m| m.iter().map(|(k, v)| (k.clone(), pct(*v))).collect())
             .unwrap_or_default();
-        audience_countries.sort_by(|a, b| b.1.cmp(&a.1));
+        audience_countries.sort_by_key(|c| std::cmp::Reverse(c.1));
         audience_countries.truncate(5);
         let gender = audience.and_then(|a| a.gender.as_ref());
         let audience_age = audience.and_then(|a| a.age.as_ref()).map(|m| {

@@ -374,10 +374,10 @@ impl TextIndex {
                 }
                 let (Some(id), Some(ord)) = (ids.first(doc), bytes.term_ords(doc).next()) else { continue };
                 buf.clear();
-                if bytes.ord_to_bytes(ord, &mut buf).unwrap_or(false) {
-                    if let Ok(f) = serde_json::from_slice::<Features>(&buf) {
-                        out.push((id as ProfileId, f));
-                    }
+                if bytes.ord_to_bytes(ord, &mut buf).unwrap_or(false)
+                    && let Ok(f) = serde_json::from_slice::<Features>(&buf)
+                {
+                    out.push((id as ProfileId, f));
                 }
             }
         }

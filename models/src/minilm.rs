@@ -69,10 +69,11 @@ fn find_wheel(dir: &Path, depth: usize) -> Option<PathBuf> {
     }
     for entry in std::fs::read_dir(dir).ok()?.flatten() {
         let p = entry.path();
-        if p.is_dir() && !p.is_symlink() {
-            if let Some(found) = find_wheel(&p, depth - 1) {
-                return Some(found);
-            }
+        if p.is_dir()
+            && !p.is_symlink()
+            && let Some(found) = find_wheel(&p, depth - 1)
+        {
+            return Some(found);
         }
     }
     None

@@ -71,6 +71,11 @@ pub struct FacetCount {
     pub count: u64,
 }
 
+/// A query's vector, shared between the cache and the searches using it.
+type QueryVector = Arc<Vec<f32>>;
+/// `(id, similarity)` pairs from a vector search.
+type VectorHits = Vec<(ProfileId, f32)>;
+
 /// How many candidates each retriever contributes before fusion.
 const CANDIDATES: usize = 200;
 
@@ -78,7 +83,7 @@ const CANDIDATES: usize = 200;
 pub struct Engine {
     index: Arc<ProfileIndex>,
     minilm: Option<Arc<dyn TextEncoder>>,
-    query_vectors: Mutex<HashMap<(String, bool), Arc<Vec<f32>>>>,
+    query_vectors: Mutex<HashMap<(String, bool), QueryVector>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -222,7 +227,7 @@ impl Engine {
                     },
                 )
             },
-            || -> Result<(Option<Arc<Vec<f32>>>, Vec<(ProfileId, f32)>)> {
+            || -> Result<(Option<QueryVector>, VectorHits)> {
                 if !minilm_ready {
                     return Ok((None, Vec::new()));
                 }
@@ -252,10 +257,10 @@ impl Engine {
         if use_vectors {
             let missing_static: Vec<ProfileId> =
                 candidates.iter().filter(|id| !static_cos.contains_key(id)).copied().collect();
-            if !missing_static.is_empty() {
-                if let Some(v) = self.query_vector(&text, false)? {
-                    static_cos.extend(self.index.vectors.score(Space::Static, &v, &missing_static)?);
-                }
+            if !missing_static.is_empty()
+                && let Some(v) = self.query_vector(&text, false)?
+            {
+                static_cos.extend(self.index.vectors.score(Space::Static, &v, &missing_static)?);
             }
             if let Some(v) = &minilm_vec {
                 let missing: Vec<ProfileId> =

@@ -43,7 +43,7 @@ impl ImportReport {
 }
 
 enum Line {
-    Valid(Profile, usize),
+    Valid(Box<Profile>, usize),
     Invalid(String),
 }
 
@@ -53,7 +53,7 @@ fn parse_line(bytes: &[u8]) -> Line {
         Err(e) => return Line::Invalid(format!("line is not valid UTF-8 (byte {})", e.valid_up_to())),
     };
     match Profile::parse(text) {
-        Ok(parsed) => Line::Valid(parsed.profile, parsed.warnings.len()),
+        Ok(parsed) => Line::Valid(Box::new(parsed.profile), parsed.warnings.len()),
         Err(e) => Line::Invalid(e.to_string()),
     }
 }
@@ -100,7 +100,7 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
                 match line {
                     Line::Valid(p, warnings) => {
                         report.warnings += warnings as u64;
-                        profiles.push(p);
+                        profiles.push(*p);
                     }
                     Line::Invalid(reason) => {
                         report.rejected += 1;
