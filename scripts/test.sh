@@ -2,6 +2,7 @@
 # Runs Scout's whole test suite: starts PostgreSQL if it is down, sets up the
 # models, then runs every crate's tests (the store suite on SQLite and PostgreSQL).
 set -euo pipefail
+# pipefail makes a failing cargo test fail the script despite tee.
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/scout/target}"
 
@@ -14,5 +15,10 @@ fi
 scripts/setup.sh debug
 export SCOUT_MINILM_DIR="$(cat models/.minilm-dir)"
 cargo fmt --all -- --check
-cargo test --workspace --all-targets
-cargo test --workspace --doc
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --doc 2>&1 | tee -a "$log"
+cargo test --workspace --all-targets 2>&1 | tee -a "$log"
+# One closing line over every test binary of both runs.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "scout: %d passed, %d failed\n", p, f }' "$log"

@@ -245,6 +245,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let state = build_state(settings).await?;
     let rejects_path = rejects.unwrap_or_else(|| {
         PathBuf::from(if file == "-" { "stdin.rejects.jsonl".into() } else { format!("{file}.rejects.jsonl") })
@@ -291,10 +292,18 @@ async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> any
     if report.rejected > 0 {
         eprintln!("rejected lines written to {}", rejects_path.display());
     }
+    let stored_at = started.elapsed().as_secs_f64();
     catch_up_with_bar(&state).await?;
+    let indexed_at = started.elapsed().as_secs_f64();
     let index = state.index.clone();
     tokio::task::spawn_blocking(move || index.vectors.optimize()).await??;
-    eprintln!("{} profiles indexed", state.index.len());
+    let total = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{} profiles indexed in {total:.1} s (store {stored_at:.1} s, text and vectors {:.1} s, vector graph {:.1} s)",
+        state.index.len(),
+        indexed_at - stored_at,
+        total - indexed_at
+    );
     Ok(())
 }
 

@@ -20,7 +20,7 @@ pub const FEATURES: [&str; 8] = [
 
 /// Hand-tuned weights of the blend (sum to 1). A learned model replaces them
 /// when one is published (issue: learned ranking).
-pub const WEIGHTS: [f64; 8] = [0.22, 0.24, 0.22, 0.08, 0.07, 0.09, 0.03, 0.05];
+pub const WEIGHTS: [f64; 8] = [0.25, 0.30, 0.18, 0.06, 0.06, 0.08, 0.03, 0.04];
 
 /// One feature's part in a score.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -49,8 +49,9 @@ pub struct Explanation {
 pub struct Signals {
     pub bm25: Option<f32>,
     pub max_bm25: f32,
-    /// Cosine similarity and the largest among candidates, in the space used.
+    /// Cosine similarity and the range among candidates, in the space used.
     pub cosine: Option<f32>,
+    pub min_cosine: f32,
     pub max_cosine: f32,
 }
 
@@ -62,6 +63,10 @@ pub struct QueryContext {
     pub audience: Vec<(AudienceDimension, String)>,
     pub now_ts: i64,
     pub has_text: bool,
+    /// Share of the query's words that the taxonomy knows, in [0, 1]. A query
+    /// in the taxonomy's words ("vegan fitness") is well served by BM25; one
+    /// that describes ("advice for new mothers") by the semantic vectors.
+    pub lexical_share: f64,
 }
 
 /// Computes the feature vector (`None` = not applicable).
@@ -70,9 +75,14 @@ pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; 8]
         Some(b) if s.max_bm25 > 0.0 => (b / s.max_bm25) as f64,
         _ => 0.0,
     });
+    // Min-max over the candidates: cosine similarities of averaged token
+    // vectors crowd into a narrow band, and only their order and spread matter.
     let semantic = q.has_text.then(|| match s.cosine {
-        Some(c) if s.max_cosine > 0.0 => (c.max(0.0) / s.max_cosine) as f64,
-        _ => 0.0,
+        Some(c) if s.max_cosine > s.min_cosine => {
+            ((c - s.min_cosine) / (s.max_cosine - s.min_cosine)).clamp(0.0, 1.0) as f64
+        }
+        Some(_) => 1.0,
+        None => 0.0,
     });
     let niche = (!q.niches.is_empty()).then(|| {
         let per: f64 = q
@@ -113,13 +123,21 @@ pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; 8]
     [text, semantic, niche, engagement, audience_fit, quality, growth, recency]
 }
 
+/// The blend's weights for one query: the text feature counts fully when the
+/// query is in known words and drops to 40 % when it is pure description.
+pub fn weights_for(q: &QueryContext) -> [f64; 8] {
+    let mut w = WEIGHTS;
+    w[0] *= 0.4 + 0.6 * q.lexical_share.clamp(0.0, 1.0);
+    w
+}
+
 /// Weighted sum of the applicable features, renormalised over the weights that
 /// apply, so scores stay comparable across queries.
-pub fn score(values: &[Option<f64>; 8]) -> (f64, Vec<Contribution>) {
-    let total_weight: f64 = values.iter().zip(WEIGHTS).filter(|(v, _)| v.is_some()).map(|(_, w)| w).sum();
+pub fn score(values: &[Option<f64>; 8], weights: &[f64; 8]) -> (f64, Vec<Contribution>) {
+    let total_weight: f64 = values.iter().zip(weights).filter(|(v, _)| v.is_some()).map(|(_, w)| w).sum();
     let mut contributions = Vec::with_capacity(8);
     let mut sum = 0.0;
-    for ((name, value), w) in FEATURES.iter().zip(values).zip(WEIGHTS) {
+    for ((name, value), &w) in FEATURES.iter().zip(values).zip(weights) {
         let weight = if value.is_some() && total_weight > 0.0 { w / total_weight } else { 0.0 };
         let c = value.unwrap_or(0.0) * weight;
         sum += c;
@@ -149,7 +167,7 @@ mod tests {
     #[test]
     fn contributions_add_up_to_the_score() {
         let values = [Some(0.5), Some(1.0), None, Some(0.2), None, Some(0.9), Some(0.5), Some(0.1)];
-        let (s, c) = score(&values);
+        let (s, c) = score(&values, &WEIGHTS);
         let sum: f64 = c.iter().map(|x| x.contribution).sum();
         assert!((s - sum).abs() < 0.01);
         assert!(c.iter().filter(|x| x.value.is_none()).all(|x| x.weight == 0.0));
@@ -157,6 +175,9 @@ mod tests {
         let mut better = values;
         better[1] = Some(1.0);
         better[0] = Some(0.9);
-        assert!(score(&better).0 > s);
+        assert!(score(&better, &WEIGHTS).0 > s);
+        // Descriptive queries lean on semantics.
+        let described = weights_for(&QueryContext { lexical_share: 0.0, ..Default::default() });
+        assert!(described[0] < WEIGHTS[0]);
     }
 }

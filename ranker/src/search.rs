@@ -163,7 +163,9 @@ impl Engine {
             audience: filters.audience.iter().map(|a| (a.dimension, a.value.clone())).collect(),
             now_ts: chrono::Utc::now().timestamp(),
             has_text,
+            lexical_share: lexical_share(&parsed),
         };
+        let weights = model::weights_for(&ctx);
         let want = (offset + limit).max(CANDIDATES);
 
         // Sorted by a field, or nothing to match text against: the text index
@@ -183,7 +185,7 @@ impl Engine {
                 .filter_map(|(id, _)| {
                     let f = self.index.features(*id)?;
                     let values = model::features(&f, &Signals::default(), &ctx);
-                    let (score, contributions) = model::score(&values);
+                    let (score, contributions) = model::score(&values, &weights);
                     Some(Hit { id: *id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
                 })
                 .collect();
@@ -269,24 +271,26 @@ impl Engine {
             }
         }
         let max_bm25 = bm25.values().copied().fold(0.0f32, f32::max);
-        let max_static = static_cos.values().copied().fold(0.0f32, f32::max);
-        let max_minilm = minilm_cos.values().copied().fold(0.0f32, f32::max);
+        let range =
+            |m: &HashMap<ProfileId, f32>| m.values().fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(*c), hi.max(*c)));
+        let static_range = range(&static_cos);
+        let minilm_range = range(&minilm_cos);
         let text_ids: HashSet<ProfileId> = text_hits.hits.iter().map(|x| x.0).collect();
         let mut ranked: Vec<Hit> = candidates
             .iter()
             .filter_map(|id| {
                 let f = self.index.features(*id)?;
                 // Each profile is compared in the best space it has.
-                let (cosine, max_cosine) = match minilm_cos.get(id) {
-                    Some(c) => (Some(*c), max_minilm),
-                    None => (static_cos.get(id).copied(), max_static),
+                let (cosine, (min_cosine, max_cosine)) = match minilm_cos.get(id) {
+                    Some(c) => (Some(*c), minilm_range),
+                    None => (static_cos.get(id).copied(), static_range),
                 };
-                let signals = Signals { bm25: bm25.get(id).copied(), max_bm25, cosine, max_cosine };
+                let signals = Signals { bm25: bm25.get(id).copied(), max_bm25, cosine, min_cosine, max_cosine };
                 let values = model::features(&f, &signals, &ctx);
                 let (score, contributions) = match mode {
-                    Mode::Hybrid => model::score(&values),
-                    Mode::Bm25 => (signals.bm25.unwrap_or(0.0) as f64, model::score(&values).1),
-                    Mode::Semantic => (signals.cosine.unwrap_or(0.0) as f64, model::score(&values).1),
+                    Mode::Hybrid => model::score(&values, &weights),
+                    Mode::Bm25 => (signals.bm25.unwrap_or(0.0) as f64, model::score(&values, &weights).1),
+                    Mode::Semantic => (signals.cosine.unwrap_or(0.0) as f64, model::score(&values, &weights).1),
                 };
                 Some(Hit { id: *id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
             })
@@ -343,29 +347,42 @@ impl Engine {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let max_cos = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
+        let (min_cos, max_cos) = hits.iter().fold((f32::MAX, f32::MIN), |(lo, hi), h| (lo.min(h.1), hi.max(h.1)));
         let ctx = QueryContext {
             niches: seed_niches,
             now_ts: chrono::Utc::now().timestamp(),
             has_text: true,
             ..Default::default()
         };
+        let weights = model::WEIGHTS;
         let parsed = ParsedQuery::default();
         let mut out: Vec<Hit> = hits
             .into_iter()
             .filter(|(id, _)| !seeds.contains(id))
             .filter_map(|(id, cos)| {
                 let f = self.index.features(id)?;
-                let signals = Signals { bm25: None, max_bm25: 0.0, cosine: Some(cos), max_cosine: max_cos };
+                let signals =
+                    Signals { bm25: None, max_bm25: 0.0, cosine: Some(cos), min_cosine: min_cos, max_cosine: max_cos };
                 let mut values = model::features(&f, &signals, &ctx);
                 values[0] = None; // no text in a lookalike search
-                let (score, contributions) = model::score(&values);
+                let (score, contributions) = model::score(&values, &weights);
                 Some(Hit { id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
             })
             .collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         Ok(out.into_iter().skip(offset).take(limit).collect())
     }
+}
+
+/// Share of the remaining query words that belong to a recognised niche phrase.
+fn lexical_share(parsed: &ParsedQuery) -> f64 {
+    let words: Vec<&str> = parsed.text.split_whitespace().collect();
+    if words.is_empty() {
+        return 0.0;
+    }
+    let known: std::collections::HashSet<&str> =
+        parsed.recognised.iter().filter(|r| r.kind == "niche").flat_map(|r| r.span.split_whitespace()).collect();
+    words.iter().filter(|w| known.contains(*w)).count() as f64 / words.len() as f64
 }
 
 fn elapsed_ms(started: Instant) -> f64 {

@@ -307,6 +307,13 @@ fn mark_decimals(text: &str) -> String {
         .collect()
 }
 
+const FOLLOWER_WORDS: &[&str] =
+    &["followers", "follower", "subscribers", "subs", "fans", "abonnenten", "seguidores", "abonnes", "plus"];
+/// Words that make a following number a bound ("over 50k", "at least 10,000").
+const COMPARISON: &[&str] = &[
+    "over", "above", "more", "least", "min", "minimum", "under", "below", "less", "fewer", "max", "maximum", "between",
+    "and", "than", "ueber", "uber", "mehr", "unter", "mas", "menos", "moins", "zwischen", "entre",
+];
 const UPPER: &[&str] = &["under", "below", "less", "fewer", "max", "maximum", "up", "unter", "menos", "moins"];
 
 /// Understands a free-text query.
@@ -338,21 +345,11 @@ pub fn understand(query: &str) -> ParsedQuery {
                 i += used;
                 continue;
             }
-            let mentions_followers = near().any(|w| {
-                matches!(
-                    *w,
-                    "followers"
-                        | "follower"
-                        | "subscribers"
-                        | "subs"
-                        | "fans"
-                        | "abonnenten"
-                        | "seguidores"
-                        | "abonnes"
-                        | "plus"
-                )
-            });
-            if (mentions_followers || value >= 1000.0) && value >= 100.0 {
+            let mentions_followers = after.iter().take(2).any(|w| FOLLOWER_WORDS.contains(w));
+            let compared = before.iter().any(|w| COMPARISON.contains(w));
+            // A bare number ("10k race") is not a follower bound: it needs a
+            // follower word after it or a comparison before it.
+            if (mentions_followers || compared && value >= 1000.0) && value >= 100.0 {
                 let v = value.round() as u64;
                 let between = before.iter().any(|w| matches!(*w, "between" | "zwischen" | "entre"));
                 let (kind, slot) = if upper || (between && out.filters.followers_min.is_some()) {
@@ -582,6 +579,14 @@ mod tests {
         assert_eq!(understand("tech 100k+ followers").filters.followers_min, Some(100_000));
         let e = understand("fashion creators with engagement over 3%").filters;
         assert_eq!(e.engagement_min, Some(0.03));
+    }
+
+    #[test]
+    fn bare_numbers_are_not_follower_bounds() {
+        let q = understand("training for a 10k race in Austria");
+        assert_eq!(q.filters.followers_min, None);
+        assert!(q.text.contains("10k"));
+        assert_eq!(understand("fitness over 10k").filters.followers_min, Some(10_000));
     }
 
     #[test]

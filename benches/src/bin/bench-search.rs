@@ -1,0 +1,175 @@
+//! In-process search benchmark on a built data folder: relevance (NDCG@10 of
+//! the hybrid ranker, the BM25-only baseline and vectors only, on the labelled
+//! query set), latency (p50/p99 of filtered hybrid top-20 with explanations and
+//! facets), throughput with one thread per core, and update freshness.
+//!
+//! ```text
+//! scout fixtures --profiles 100000 --seed 42 --out /tmp/p.jsonl
+//! scout --data-dir /tmp/d import /tmp/p.jsonl
+//! bench-search --data-dir /tmp/d --queries /tmp/p.queries.jsonl
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use rayon::prelude::*;
+use scout_api::settings::Settings;
+use scout_api::state::build_state;
+use scout_benches::{Latencies, ndcg_at};
+use scout_fixtures::{LabelledQuery, QueryKind};
+use scout_ranker::{Engine, Mode, SearchRequest};
+use scout_store::Store;
+
+#[derive(Parser, Debug)]
+struct Args {
+    #[arg(long)]
+    data_dir: PathBuf,
+    #[arg(long)]
+    queries: PathBuf,
+    /// Passes over the query set for latency.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    #[arg(long)]
+    minilm_dir: Option<PathBuf>,
+    /// Measure update freshness this many times.
+    #[arg(long, default_value_t = 20)]
+    freshness: usize,
+    /// Print each query's NDCG@10 per mode.
+    #[arg(long)]
+    per_query: bool,
+}
+
+async fn keys(store: &Store, ids: &[i64]) -> anyhow::Result<Vec<String>> {
+    let stored = store.get_profiles(ids).await?;
+    Ok(stored.iter().map(|s| format!("{}:{}", s.profile.platform.as_str(), s.profile.external_id)).collect())
+}
+
+fn request(q: &LabelledQuery, limit: usize) -> SearchRequest {
+    SearchRequest { query: Some(q.text.clone()), limit: Some(limit), ..Default::default() }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let settings = Settings {
+        data_dir: args.data_dir.clone(),
+        demo_profiles: 0,
+        enrich: false,
+        minilm_dir: args.minilm_dir.clone(),
+        ..Settings::default()
+    };
+    let state = build_state(settings).await?;
+    let engine: Arc<Engine> = state.engine.clone();
+    let text = std::fs::read_to_string(&args.queries).with_context(|| format!("reading {}", args.queries.display()))?;
+    let queries: Vec<LabelledQuery> = text.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
+    let minilm_vectors = state.index.vectors.count(Some(scout_indexer::Space::MiniLm))?;
+    println!(
+        "data: {} profiles indexed, {} with MiniLM vectors; {} labelled queries",
+        state.index.len(),
+        minilm_vectors,
+        queries.len()
+    );
+
+    // Relevance.
+    println!("\n== relevance: mean NDCG@10 ==");
+    println!("{:<10} {:>8} {:>8} {:>8} {:>8}", "mode", "all", "keyword", "filtered", "semantic");
+    for (name, mode) in [("hybrid", Mode::Hybrid), ("bm25", Mode::Bm25), ("vectors", Mode::Semantic)] {
+        let mut by_kind: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        for q in &queries {
+            let out = engine.search_with(&request(q, 10), mode)?;
+            let ids: Vec<i64> = out.hits.iter().map(|h| h.id).collect();
+            let n = ndcg_at(10, &keys(&state.store, &ids).await?, &q.judgments);
+            if args.per_query {
+                println!("  {name:<8} {} {n:.3} {:?} | {}", q.id, out.parsed_query.niches, q.text);
+            }
+            let kind = match q.kind {
+                QueryKind::Keyword => "keyword",
+                QueryKind::Filtered => "filtered",
+                QueryKind::Semantic => "semantic",
+            };
+            by_kind.entry(kind).or_default().push(n);
+            by_kind.entry("all").or_default().push(n);
+        }
+        let mean = |k: &str| by_kind.get(k).map_or(f64::NAN, |v| v.iter().sum::<f64>() / v.len() as f64);
+        println!(
+            "{:<10} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+            name,
+            mean("all"),
+            mean("keyword"),
+            mean("filtered"),
+            mean("semantic")
+        );
+    }
+
+    // Latency, one query at a time.
+    println!("\n== latency: hybrid top-20 with explanations and facets, in process ==");
+    let mut cold = Latencies::default();
+    let mut warm = Latencies::default();
+    for round in 0..args.rounds {
+        for q in &queries {
+            let started = Instant::now();
+            let out = engine.search(&request(q, 20))?;
+            std::hint::black_box(&out);
+            if round == 0 { cold.record(started.elapsed()) } else { warm.record(started.elapsed()) }
+        }
+    }
+    println!("first pass (query vectors not cached): {}", cold.summary());
+    println!("later passes:                          {}", warm.summary());
+
+    // Throughput: one searching thread per core.
+    let threads = rayon::current_num_threads();
+    let total = queries.len() * args.rounds;
+    let started = Instant::now();
+    (0..total).into_par_iter().for_each(|i| {
+        let _ = engine.search(&request(&queries[i % queries.len()], 20));
+    });
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "throughput: {:.0} searches/s ({} searches on {} threads in {:.2} s)",
+        total as f64 / secs,
+        total,
+        threads,
+        secs
+    );
+
+    // Freshness: an update through the store and the outbox worker until search finds it.
+    if args.freshness > 0 {
+        let worker =
+            scout_api::pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
+        let mut fresh = Latencies::default();
+        let first = state.store.profiles_after(0, args.freshness as i64).await?;
+        for (i, stored) in first.iter().enumerate() {
+            let mut p = stored.profile.clone();
+            let marker = format!(
+                "freshnessmarker{i}x{}",
+                Instant::now().elapsed().as_nanos() % 1000 + std::process::id() as u128
+            );
+            p.bio = Some(format!("{} {marker}", p.bio.clone().unwrap_or_default()));
+            let started = Instant::now();
+            state.store.upsert_profiles(std::slice::from_ref(&p)).await?;
+            state.index_notify.notify_one();
+            loop {
+                let out = engine.search(&SearchRequest {
+                    query: Some(marker.clone()),
+                    limit: Some(1),
+                    ..Default::default()
+                })?;
+                if out.hits.first().is_some_and(|h| h.id == stored.id) {
+                    break;
+                }
+                anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "update not searchable after 30 s");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            fresh.record(started.elapsed());
+            // Put the original back.
+            state.store.upsert_profiles(std::slice::from_ref(&stored.profile)).await?;
+        }
+        worker.abort();
+        println!("\n== freshness: write → searchable ==\n{}", fresh.summary());
+    }
+    Ok(())
+}

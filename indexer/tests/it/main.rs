@@ -1,0 +1,190 @@
+//! The indexes on real tantivy and qdrant-edge folders.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use scout_domain::query::{AudienceConstraint, AudienceDimension};
+use scout_domain::{Platform, Profile, SearchFilters, Sort, Tier};
+use scout_indexer::{ProfileIndex, Space, TextQuery};
+use scout_models::{StaticEncoder, TextEncoder};
+
+fn encoder() -> Arc<dyn TextEncoder> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models/static-minilm-256");
+    Arc::new(StaticEncoder::load(&dir).expect("static encoder built by scripts/setup.sh"))
+}
+
+fn build(n: u64) -> (tempfile::TempDir, ProfileIndex, Vec<Profile>) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = ProfileIndex::open(dir.path(), encoder(), 384).expect("open");
+    let g = scout_fixtures::Generator::new(77);
+    let profiles: Vec<Profile> = (0..n).map(|i| g.profile(i).0).collect();
+    let pairs: Vec<(i64, &Profile)> = profiles.iter().enumerate().map(|(i, p)| (i as i64 + 1, p)).collect();
+    index.stage(&pairs, &[]).expect("stage");
+    index.commit(n as i64).expect("commit");
+    (dir, index, profiles)
+}
+
+fn shared() -> &'static (tempfile::TempDir, ProfileIndex, Vec<Profile>) {
+    static INDEX: std::sync::OnceLock<(tempfile::TempDir, ProfileIndex, Vec<Profile>)> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| build(600))
+}
+
+fn text_ids(index: &ProfileIndex, f: &SearchFilters) -> BTreeSet<i64> {
+    let filter = f.to_filter();
+    let hits = index
+        .text
+        .search(&TextQuery { text: "", filter: &filter, limit: 10_000, sort: Sort::FollowersDesc, facets: false })
+        .expect("text search");
+    hits.hits.into_iter().map(|h| h.0).collect()
+}
+
+fn vector_ids(index: &ProfileIndex, f: &SearchFilters) -> BTreeSet<i64> {
+    let v = index.encoder().encode("creator").expect("encode");
+    index
+        .vectors
+        .search(Space::Static, &v, &f.to_filter(), 10_000)
+        .expect("vector search")
+        .into_iter()
+        .map(|h| h.0)
+        .collect()
+}
+
+/// Which profiles a filter should select, computed from the profiles directly.
+fn expected(profiles: &[Profile], f: &SearchFilters) -> BTreeSet<i64> {
+    profiles
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            let facts = scout_domain::ProfileFacts::of(p);
+            (f.platforms.is_empty() || f.platforms.contains(&p.platform))
+                && (f.countries.is_empty() || p.country.as_ref().is_some_and(|c| f.countries.contains(c)))
+                && (f.languages.is_empty() || p.languages.iter().flatten().any(|l| f.languages.contains(l)))
+                && (f.tiers.is_empty() || f.tiers.contains(&Tier::of(p.followers)))
+                && f.followers_min.is_none_or(|m| p.followers >= m)
+                && f.followers_max.is_none_or(|m| p.followers <= m)
+                && f.engagement_min.is_none_or(|m| facts.engagement_rate >= m)
+                && f.audience.iter().all(|a| {
+                    let map = match a.dimension {
+                        AudienceDimension::Country => p.audience.as_ref().and_then(|x| x.countries.as_ref()),
+                        AudienceDimension::Gender => p.audience.as_ref().and_then(|x| x.gender.as_ref()),
+                        AudienceDimension::Age => p.audience.as_ref().and_then(|x| x.age.as_ref()),
+                    };
+                    // Shares are matched in 5-point steps, rounding the request up.
+                    let step = ((a.min_share * 100.0 - 1e-9) / 5.0).ceil() * 5.0;
+                    map.and_then(|m| m.get(&a.value)).is_some_and(|s| (s * 100.0 + 1e-6).floor() >= step)
+                })
+        })
+        .map(|(i, _)| i as i64 + 1)
+        .collect()
+}
+
+fn filters() -> impl Strategy<Value = SearchFilters> {
+    let platform = prop::sample::subsequence(vec![Platform::Instagram, Platform::Tiktok, Platform::Youtube], 0..=2);
+    let country = prop::sample::subsequence(vec!["US", "DE", "GB", "BR", "IN", "FR"], 0..=2);
+    let language = prop::sample::subsequence(vec!["en", "de", "es", "pt"], 0..=2);
+    let tier = prop::sample::subsequence(vec![Tier::Nano, Tier::Micro, Tier::Mid], 0..=2);
+    let fmin = prop::option::of(prop::sample::select(vec![1_000u64, 5_000, 20_000]));
+    let fmax = prop::option::of(prop::sample::select(vec![50_000u64, 200_000]));
+    let er = prop::option::of(prop::sample::select(vec![0.01f64, 0.03, 0.05]));
+    let aud =
+        prop::option::of((prop::sample::select(vec!["US", "DE", "GB"]), prop::sample::select(vec![0.1f64, 0.22, 0.4])));
+    (platform, country, language, tier, fmin, fmax, er, aud).prop_map(|(p, c, l, t, fmin, fmax, er, aud)| {
+        SearchFilters {
+            platforms: p,
+            countries: c.into_iter().map(String::from).collect(),
+            languages: l.into_iter().map(String::from).collect(),
+            tiers: t,
+            followers_min: fmin,
+            followers_max: fmax,
+            engagement_min: er,
+            audience: aud
+                .map(|(v, s)| {
+                    vec![AudienceConstraint { dimension: AudienceDimension::Country, value: v.into(), min_share: s }]
+                })
+                .unwrap_or_default(),
+            ..Default::default()
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// A filter compiled for tantivy and for Qdrant selects the same profiles,
+    /// and exactly those the filter's definition selects.
+    #[test]
+    fn both_indexes_select_what_the_filter_means(f in filters()) {
+        let (_, index, profiles) = shared();
+        let want = expected(profiles, &f);
+        prop_assert_eq!(&text_ids(index, &f), &want);
+        prop_assert_eq!(&vector_ids(index, &f), &want);
+    }
+}
+
+#[test]
+fn facets_count_the_filtered_set() {
+    let (_, index, profiles) = shared();
+    let f = SearchFilters { countries: vec!["US".into()], ..Default::default() };
+    let filter = f.to_filter();
+    let hits = index
+        .text
+        .search(&TextQuery { text: "", filter: &filter, limit: 5, sort: Sort::Relevance, facets: true })
+        .expect("search");
+    let us = profiles.iter().filter(|p| p.country.as_deref() == Some("US")).count();
+    assert_eq!(hits.total, us);
+    assert_eq!(hits.facets["country"], vec![("US".to_string(), us as u64)]);
+    let platforms: u64 = hits.facets["platform"].iter().map(|x| x.1).sum();
+    assert_eq!(platforms, us as u64);
+}
+
+#[test]
+fn stemming_and_folding_match_word_forms() {
+    let (_, index, _) = shared();
+    let empty = scout_domain::Filter::default();
+    for (a, b) in [("workouts", "workout"), ("Fotografía", "fotografia")] {
+        let x = index
+            .text
+            .search(&TextQuery { text: a, filter: &empty, limit: 50, sort: Sort::Relevance, facets: false })
+            .expect("search");
+        let y = index
+            .text
+            .search(&TextQuery { text: b, filter: &empty, limit: 50, sort: Sort::Relevance, facets: false })
+            .expect("search");
+        assert_eq!(x.total, y.total, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn commits_record_the_sequence_and_reopen_with_features() {
+    let (dir, index, _) = build(50);
+    assert_eq!(index.applied_seq().expect("seq"), 50);
+    drop(index);
+    let reopened = ProfileIndex::open(dir.path(), encoder(), 384).expect("reopen");
+    assert_eq!(reopened.applied_seq().expect("seq"), 50);
+    assert_eq!(reopened.len(), 50, "feature table rebuilt from the text index");
+    assert_eq!(reopened.vectors.count(None).expect("count"), 50);
+    // Deletes reach both indexes.
+    reopened.stage(&[], &[1, 2]).expect("stage");
+    reopened.commit(51).expect("commit");
+    assert_eq!(reopened.text.num_docs(), 48);
+    assert_eq!(reopened.vectors.count(None).expect("count"), 48);
+    assert!(reopened.features(1).is_none());
+}
+
+#[test]
+fn minilm_vectors_are_added_and_listed_most_followed_first() {
+    let (_dir, index, profiles) = build(40);
+    let missing = index.vectors.missing(Space::MiniLm, 5).expect("missing");
+    assert_eq!(missing.len(), 5);
+    let followers: Vec<u64> = missing.iter().map(|id| profiles[(*id - 1) as usize].followers).collect();
+    assert!(followers.windows(2).all(|w| w[0] >= w[1]), "{followers:?}");
+    let max = profiles.iter().map(|p| p.followers).max().unwrap_or(0);
+    assert_eq!(followers[0], max);
+    let vecs: Vec<(i64, Vec<f32>)> = missing.iter().map(|id| (*id, vec![0.05; 384])).collect();
+    index.vectors.set_vectors(Space::MiniLm, &vecs).expect("set");
+    assert_eq!(index.vectors.count(Some(Space::MiniLm)).expect("count"), 5);
+    assert!(!index.vectors.missing(Space::MiniLm, 100).expect("missing").contains(&missing[0]));
+    assert!(index.vectors.set_vectors(Space::MiniLm, &[(1, vec![0.0; 3])]).is_err(), "wrong dimensions are refused");
+}
