@@ -287,9 +287,19 @@ pub struct Parsed {
 impl Profile {
     /// Parses one JSON Lines record and checks every rule of the format.
     pub fn parse(line: &str) -> Result<Parsed> {
-        let value: serde_json::Value =
+        // Keys first (values skipped, nothing allocated), then the typed record:
+        // cheaper than building a JSON tree, and unknown fields still warn.
+        let keys: std::collections::HashMap<std::borrow::Cow<'_, str>, serde::de::IgnoredAny> =
             serde_json::from_str(line).map_err(|e| Error::InvalidJson { message: e.to_string() })?;
-        Self::parse_value(value)
+        let warnings: Vec<String> = keys
+            .keys()
+            .filter(|k| !KNOWN_FIELDS.contains(&k.as_ref()))
+            .map(|k| format!("unknown field `{k}` ignored"))
+            .collect();
+        let profile: Profile =
+            serde_json::from_str(line).map_err(|e| Error::Invalid { violations: vec![type_violation(&e)] })?;
+        profile.validate()?;
+        Ok(Parsed { profile, warnings })
     }
 
     /// Like [`Profile::parse`] for an already decoded JSON value.

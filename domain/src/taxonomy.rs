@@ -109,16 +109,26 @@ pub fn normalise_categories<S: AsRef<str>>(categories: &[S]) -> Vec<&'static str
 pub fn niches_in(text: &str) -> Vec<&'static str> {
     let tokens: Vec<String> = words(&fold(text)).map(singular).collect();
     let mut out = Vec::new();
-    for n in NICHES {
-        let hit = n.terms.iter().any(|term| {
-            let t: Vec<String> = words(term).map(singular).collect();
-            !t.is_empty() && tokens.windows(t.len()).any(|w| w == t.as_slice())
-        });
-        if hit {
-            out.push(n.id);
+    for (id, terms) in term_tokens() {
+        if out.contains(id) {
+            continue;
+        }
+        if terms.iter().any(|t| !t.is_empty() && tokens.windows(t.len()).any(|w| w == t.as_slice())) {
+            out.push(*id);
         }
     }
     out
+}
+
+/// Every niche's terms, folded, split and singularised once.
+fn term_tokens() -> &'static [(&'static str, Vec<Vec<String>>)] {
+    static TERMS: std::sync::OnceLock<Vec<(&'static str, Vec<Vec<String>>)>> = std::sync::OnceLock::new();
+    TERMS.get_or_init(|| {
+        NICHES
+            .iter()
+            .map(|n| (n.id, n.terms.iter().map(|t| words(&fold(t)).map(singular).collect()).collect()))
+            .collect()
+    })
 }
 
 /// A light English plural folding, enough to make "workouts" meet "workout".

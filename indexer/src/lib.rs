@@ -43,7 +43,13 @@ pub struct ProfileIndex {
     pub vectors: Arc<dyn VectorIndex>,
     features: RwLock<HashMap<ProfileId, Arc<Features>>>,
     encoder: Arc<dyn TextEncoder>,
+    /// Vectors written since the vector graphs were last built.
+    unoptimised: std::sync::atomic::AtomicUsize,
 }
+
+/// Build vector graphs once this many points were written since the last
+/// build, so that a bulk load ends up in several mid-sized segments.
+const OPTIMISE_EVERY: usize = 200_000;
 
 impl std::fmt::Debug for ProfileIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,7 +63,13 @@ impl ProfileIndex {
         let text = TextIndex::open(&dir.join("text"), 200_000_000)?;
         let vectors = EdgeVectors::open(&dir.join("vectors"), encoder.dim(), minilm_dim)?;
         let features = text.all_features()?.into_iter().map(|(id, f)| (id, Arc::new(f))).collect();
-        Ok(ProfileIndex { text, vectors: Arc::new(vectors), features: RwLock::new(features), encoder })
+        Ok(ProfileIndex {
+            text,
+            vectors: Arc::new(vectors),
+            features: RwLock::new(features),
+            encoder,
+            unoptimised: std::sync::atomic::AtomicUsize::new(0),
+        })
     }
 
     /// The outbox sequence both indexes have durably applied.
@@ -85,6 +97,7 @@ impl ProfileIndex {
             .collect();
         let pairs: Vec<(&IndexDoc, Vec<f32>)> = docs.iter().zip(vectors).collect();
         self.vectors.upsert(&pairs)?;
+        self.unoptimised.fetch_add(pairs.len(), std::sync::atomic::Ordering::Relaxed);
         self.vectors.delete(deletes)?;
         self.text.upsert(&docs)?;
         self.text.delete(deletes);
@@ -98,10 +111,21 @@ impl ProfileIndex {
         Ok(())
     }
 
-    /// Makes staged changes durable and searchable, recording `seq`.
+    /// Makes staged changes durable and searchable, recording `seq`; builds
+    /// vector graphs when enough points arrived since the last build.
     pub fn commit(&self, seq: i64) -> Result<()> {
         self.vectors.flush(seq)?;
-        self.text.commit(seq)
+        self.text.commit(seq)?;
+        if self.unoptimised.load(std::sync::atomic::Ordering::Relaxed) >= OPTIMISE_EVERY {
+            self.optimise()?;
+        }
+        Ok(())
+    }
+
+    /// Builds the vector graphs of everything written so far (blocking).
+    pub fn optimise(&self) -> Result<()> {
+        self.unoptimised.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.vectors.optimize()
     }
 
     /// Removes everything (before a rebuild from the store).

@@ -234,6 +234,25 @@ impl TextIndex {
         out
     }
 
+    /// For each analysed term of `text`, the largest number of documents that
+    /// contain it in any text field (0 when no document does).
+    pub fn doc_freqs(&self, text: &str) -> Result<Vec<(String, u64)>> {
+        let searcher = self.reader.searcher();
+        let fields = [self.f.categories, self.f.bio, self.f.name, self.f.posts];
+        self.analyse(text)
+            .into_iter()
+            .map(|t| {
+                let mut df = 0;
+                for field in fields {
+                    df = df.max(
+                        searcher.doc_freq(&Term::from_field_text(field, &t)).doing("reading a document frequency")?,
+                    );
+                }
+                Ok((t, df))
+            })
+            .collect()
+    }
+
     fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let terms = self.analyse(text);
         if terms.is_empty() {

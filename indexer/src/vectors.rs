@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use qdrant_edge::{
-    CountRequest, Distance, EdgeConfigBuilder, EdgeShard, EdgeVectorParamsBuilder, FieldIndexOperations,
-    Filter as QFilter, OrderByInterface, PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations,
-    PointOperations, PointStruct, PointStructPersisted, PointVectorsPersisted, QueryEnum, ScrollRequest, SearchParams,
-    SearchRequest, UpdateOperation, UpdateVectorsOp, VectorInternal, VectorOperations, VectorPersisted,
-    VectorStructInternal, VectorStructPersisted, Vectors, WithPayloadInterface, WithVector,
+    CountRequest, Distance, EdgeConfigBuilder, EdgeOptimizersConfig, EdgeShard, EdgeVectorParamsBuilder,
+    FieldIndexOperations, Filter as QFilter, HnswIndexConfig, OrderByInterface, PayloadFieldSchema, PayloadSchemaType,
+    PointId, PointInsertOperations, PointOperations, PointStruct, PointStructPersisted, PointVectorsPersisted,
+    QueryEnum, ScrollRequest, SearchParams, SearchRequest, UpdateOperation, UpdateVectorsOp, VectorInternal,
+    VectorOperations, VectorPersisted, VectorStructInternal, VectorStructPersisted, Vectors, WithPayloadInterface,
+    WithVector,
 };
-use qdrant_edge::{CreateIndex, NamedQuery};
+use qdrant_edge::{CreateIndex, NamedQuery, QuantizationConfig, VectorStorageDatatype};
 use scout_domain::{Clause, Filter, ProfileId};
 use serde_json::{Value, json};
 
@@ -80,7 +81,9 @@ impl std::fmt::Debug for EdgeVectors {
 }
 
 const SEQ_FILE: &str = "scout_applied_seq";
-const KEYWORDS: [&str; 7] = ["platform", "country", "city", "language", "niche", "tier", "audience"];
+/// Keyword fields with a payload index. `audience` is filtered without one: its
+/// thousands of values would multiply the HNSW build (payload links per value).
+const KEYWORDS: [&str; 6] = ["platform", "country", "city", "language", "niche", "tier"];
 
 impl EdgeVectors {
     /// Opens the shard in `dir`, creating it with the given dimensions when missing.
@@ -91,9 +94,34 @@ impl EdgeVectors {
         } else {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::Io { path: dir.display().to_string(), message: e.to_string() })?;
+            // Payload-aware HNSW links keep filtered searches accurate; they are
+            // built per value of every indexed keyword field, so the thousands of
+            // audience share terms get no payload index here (see KEYWORDS).
+            let hnsw = HnswIndexConfig { m: 16, ef_construct: 64, ..HnswIndexConfig::default() };
+            // Half-precision storage halves memory at no cost to ranking (cosine of
+            // f16 vectors differs from f32 in the fourth decimal). MiniLM vectors
+            // live on disk (memory-mapped): dense storage reserves a row for every
+            // point, enriched or not. Payloads live on disk too: search reads
+            // only the payload indexes.
+            let static_params = EdgeVectorParamsBuilder::new(static_dim, Distance::Cosine)
+                .datatype(VectorStorageDatatype::Float16)
+                .build();
+            let minilm_params = EdgeVectorParamsBuilder::new(minilm_dim, Distance::Cosine)
+                .datatype(VectorStorageDatatype::Float16)
+                .on_disk(true)
+                .build();
             let config = EdgeConfigBuilder::new()
-                .vector(Space::Static.name(), EdgeVectorParamsBuilder::new(static_dim, Distance::Cosine).build())
-                .vector(Space::MiniLm.name(), EdgeVectorParamsBuilder::new(minilm_dim, Distance::Cosine).build())
+                .vector(Space::Static.name(), static_params)
+                .vector(Space::MiniLm.name(), minilm_params)
+                .hnsw_config(hnsw)
+                .on_disk_payload(true)
+                // Segments of at most ~250 MB: graphs are built per segment, and
+                // several mid-sized graphs build far faster than one of a million points.
+                .optimizers(EdgeOptimizersConfig {
+                    max_segment_size: Some(256_000),
+                    default_segment_number: Some(8),
+                    ..Default::default()
+                })
                 .build();
             let shard = EdgeShard::new(dir, config).map_err(vectors_err("creating the vector index"))?;
             let mut schema: Vec<(&str, PayloadSchemaType)> =
@@ -132,6 +160,33 @@ impl EdgeVectors {
             return Err(Error::Dimension { got: v.len(), expected });
         }
         Ok(())
+    }
+}
+
+impl EdgeVectors {
+    /// qdrant-edge 0.7.2 appends every update to its write-ahead log but never
+    /// truncates it (the server acknowledges WAL entries once segments are
+    /// flushed; the edge shard has no such call), and it never replays it on
+    /// load either: flushed segments are the state. Once segments are flushed,
+    /// closed WAL files are dead weight (2 GB per million upserts), so they are
+    /// removed, keeping the newest as the server's default retention does.
+    fn drop_closed_wal_segments(&self) {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("wal")) else { return };
+        let mut closed: Vec<(u64, PathBuf)> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                let n = name.strip_prefix("closed-")?.parse().ok()?;
+                Some((n, e.path()))
+            })
+            .collect();
+        closed.sort();
+        closed.pop();
+        for (_, path) in closed {
+            if let Err(e) = std::fs::remove_file(&path) {
+                tracing::warn!(path = %path.display(), error = %e, "could not remove a closed WAL segment");
+            }
+        }
     }
 }
 
@@ -337,6 +392,7 @@ impl VectorIndex for EdgeVectors {
     fn flush(&self, seq: i64) -> Result<()> {
         let _writing = self.writes.lock();
         self.shard.flush();
+        self.drop_closed_wal_segments();
         let path = self.dir.join(SEQ_FILE);
         let tmp = self.dir.join(format!("{SEQ_FILE}.tmp"));
         let io = |e: std::io::Error| Error::Io { path: path.display().to_string(), message: e.to_string() };

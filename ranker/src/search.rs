@@ -76,8 +76,10 @@ type QueryVector = Arc<Vec<f32>>;
 /// `(id, similarity)` pairs from a vector search.
 type VectorHits = Vec<(ProfileId, f32)>;
 
-/// How many candidates each retriever contributes before fusion.
+/// How many candidates BM25 contributes before fusion.
 const CANDIDATES: usize = 200;
+/// How many candidates each vector search contributes before fusion.
+const VECTOR_CANDIDATES: usize = 100;
 
 /// The search engine over one [`ProfileIndex`].
 pub struct Engine {
@@ -128,6 +130,26 @@ impl Engine {
         Ok(Some(v))
     }
 
+    /// How much of the query the text index can be trusted with: the share of
+    /// its words that are niche words of the taxonomy or rare, specific words
+    /// (names, brands, handles: present in at most 0.1 % of profiles). Common
+    /// words of a description ("advice for new mothers") count for nothing.
+    fn lexical_share(&self, parsed: &ParsedQuery) -> Result<f64> {
+        let known: HashSet<String> = parsed
+            .recognised
+            .iter()
+            .filter(|r| r.kind == "niche")
+            .flat_map(|r| self.index.text.analyse(&r.span))
+            .collect();
+        let freqs = self.index.text.doc_freqs(&parsed.text)?;
+        if freqs.is_empty() {
+            return Ok(0.0);
+        }
+        let rare_limit = (self.index.len() as u64 / 1000).max(5);
+        let lexical = freqs.iter().filter(|(t, df)| known.contains(t) || (*df > 0 && *df <= rare_limit)).count();
+        Ok(lexical as f64 / freqs.len() as f64)
+    }
+
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchOutcome> {
         self.search_with(req, Mode::Hybrid)
@@ -163,10 +185,11 @@ impl Engine {
             audience: filters.audience.iter().map(|a| (a.dimension, a.value.clone())).collect(),
             now_ts: chrono::Utc::now().timestamp(),
             has_text,
-            lexical_share: lexical_share(&parsed),
+            lexical_share: self.lexical_share(&parsed)?,
         };
         let weights = model::weights_for(&ctx);
         let want = (offset + limit).max(CANDIDATES);
+        let want_vectors = (offset + limit).max(VECTOR_CANDIDATES);
 
         // Sorted by a field, or nothing to match text against: the text index
         // orders the filtered set (by engagement when no sort is asked).
@@ -225,7 +248,7 @@ impl Engine {
                             return Ok(Vec::new());
                         }
                         let Some(v) = self.query_vector(&text, false)? else { return Ok(Vec::new()) };
-                        Ok(self.index.vectors.search(Space::Static, &v, &filter, want)?)
+                        Ok(self.index.vectors.search(Space::Static, &v, &filter, want_vectors)?)
                     },
                 )
             },
@@ -234,7 +257,7 @@ impl Engine {
                     return Ok((None, Vec::new()));
                 }
                 let Some(v) = self.query_vector(&text, true)? else { return Ok((None, Vec::new())) };
-                let hits = self.index.vectors.search(Space::MiniLm, &v, &filter, want)?;
+                let hits = self.index.vectors.search(Space::MiniLm, &v, &filter, want_vectors)?;
                 Ok((Some(v), hits))
             },
         );
@@ -372,17 +395,6 @@ impl Engine {
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         Ok(out.into_iter().skip(offset).take(limit).collect())
     }
-}
-
-/// Share of the remaining query words that belong to a recognised niche phrase.
-fn lexical_share(parsed: &ParsedQuery) -> f64 {
-    let words: Vec<&str> = parsed.text.split_whitespace().collect();
-    if words.is_empty() {
-        return 0.0;
-    }
-    let known: std::collections::HashSet<&str> =
-        parsed.recognised.iter().filter(|r| r.kind == "niche").flat_map(|r| r.span.split_whitespace()).collect();
-    words.iter().filter(|w| known.contains(*w)).count() as f64 / words.len() as f64
 }
 
 fn elapsed_ms(started: Instant) -> f64 {

@@ -22,7 +22,8 @@ pub struct TestApp {
     pub url: String,
     pub client: reqwest::Client,
     pub state: AppState,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    indexer: Option<scout_api::pipeline::IndexerHandle>,
+    server: tokio::task::JoinHandle<()>,
     pg: Option<(String, String)>,
     // Dropped last: the indexes must be closed before their folder goes.
     _dir: tempfile::TempDir,
@@ -61,7 +62,7 @@ impl TestApp {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
-        TestApp { url, client: reqwest::Client::new(), state, tasks: vec![indexer, server], pg, _dir: dir }
+        TestApp { url, client: reqwest::Client::new(), state, indexer: Some(indexer), server, pg, _dir: dir }
     }
 
     /// Imports `n` fixture profiles (seed `seed`) over HTTP and waits until indexed.
@@ -129,11 +130,10 @@ impl TestApp {
 
     /// Stops the server and the indexer, closes the indexes, drops the database.
     pub async fn cleanup(self) {
-        for t in &self.tasks {
-            t.abort();
-        }
-        for t in self.tasks {
-            let _ = t.await;
+        self.server.abort();
+        let _ = self.server.await;
+        if let Some(indexer) = self.indexer {
+            indexer.stop().await;
         }
         self.state.store.close().await;
         drop(self.state);

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use scout_indexer::ProfileIndex;
@@ -82,11 +83,30 @@ pub async fn rebuild(store: &Store, index: &Arc<ProfileIndex>, mut progress: imp
     Ok(count)
 }
 
-/// Runs the indexer until the process ends: wakes on `notify` (a write
-/// through the API) or every 200 ms, and catches up.
-pub fn spawn_indexer(store: Store, index: Arc<ProfileIndex>, notify: Arc<Notify>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
+/// A running indexer worker.
+#[derive(Debug)]
+pub struct IndexerHandle {
+    stop: Arc<AtomicBool>,
+    notify: Arc<Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl IndexerHandle {
+    /// Lets the current step finish (never cuts a commit in half), then stops.
+    pub async fn stop(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+        let _ = self.task.await;
+    }
+}
+
+/// Runs the indexer until stopped: wakes on `notify` (a write through the
+/// API) or every 200 ms, and catches up.
+pub fn spawn_indexer(store: Store, index: Arc<ProfileIndex>, notify: Arc<Notify>) -> IndexerHandle {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (stop2, notify2) = (stop.clone(), notify.clone());
+    let task = tokio::spawn(async move {
+        while !stop2.load(Ordering::SeqCst) {
             match catch_up(&store, &index, |_, _| {}).await {
                 Ok(n) if n > 0 => {
                     metrics::counter!("scout_indexed_entries_total").increment(n);
@@ -96,9 +116,10 @@ pub fn spawn_indexer(store: Store, index: Arc<ProfileIndex>, notify: Arc<Notify>
                 Err(e) => tracing::error!(error = %e, "indexer step failed; retrying"),
             }
             tokio::select! {
-                _ = notify.notified() => {}
+                _ = notify2.notified() => {}
                 _ = tokio::time::sleep(Duration::from_millis(200)) => {}
             }
         }
-    })
+    });
+    IndexerHandle { stop, notify, task }
 }

@@ -119,6 +119,15 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("first pass (query vectors not cached): {}", cold.summary());
     println!("later passes:                          {}", warm.summary());
+    for (name, mode) in [("bm25 only", Mode::Bm25), ("vectors only", Mode::Semantic)] {
+        let mut lat = Latencies::default();
+        for q in &queries {
+            let started = Instant::now();
+            std::hint::black_box(engine.search_with(&request(q, 20), mode)?);
+            lat.record(started.elapsed());
+        }
+        println!("{name:<38} {}", lat.summary());
+    }
 
     // Throughput: one searching thread per core.
     let threads = rayon::current_num_threads();
@@ -168,7 +177,7 @@ async fn main() -> anyhow::Result<()> {
             // Put the original back.
             state.store.upsert_profiles(std::slice::from_ref(&stored.profile)).await?;
         }
-        worker.abort();
+        worker.stop().await;
         println!("\n== freshness: write → searchable ==\n{}", fresh.summary());
     }
     Ok(())
