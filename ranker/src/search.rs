@@ -85,6 +85,9 @@ const VECTOR_CANDIDATES: usize = 100;
 pub struct Engine {
     index: Arc<ProfileIndex>,
     minilm: Option<Arc<dyn TextEncoder>>,
+    /// Whether any profile has a MiniLM vector yet, and when that was last
+    /// checked: counting is a scan, far too slow to do per search.
+    minilm_vectors: Mutex<(bool, Option<Instant>)>,
     query_vectors: Mutex<HashMap<(String, bool), QueryVector>>,
 }
 
@@ -96,7 +99,7 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     pub fn new(index: Arc<ProfileIndex>, minilm: Option<Arc<dyn TextEncoder>>) -> Engine {
-        Engine { index, minilm, query_vectors: Mutex::new(HashMap::new()) }
+        Engine { index, minilm, minilm_vectors: Mutex::new((false, None)), query_vectors: Mutex::new(HashMap::new()) }
     }
 
     pub fn index(&self) -> &Arc<ProfileIndex> {
@@ -105,6 +108,20 @@ impl Engine {
 
     pub fn minilm(&self) -> Option<&Arc<dyn TextEncoder>> {
         self.minilm.as_ref()
+    }
+
+    /// True once some profile has a MiniLM vector (re-checked every 10 s until then).
+    fn minilm_ready(&self) -> bool {
+        if self.minilm.is_none() {
+            return false;
+        }
+        let mut state = self.minilm_vectors.lock();
+        if state.0 || state.1.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(10)) {
+            return state.0;
+        }
+        state.0 = self.index.vectors.count(Some(Space::MiniLm)).unwrap_or(0) > 0;
+        state.1 = Some(Instant::now());
+        state.0
     }
 
     /// Encodes a query, remembering recent ones (queries repeat a lot).
@@ -228,8 +245,7 @@ impl Engine {
         // Retrieval: BM25 and ANN under the same filter, in parallel.
         let use_text = mode != Mode::Semantic;
         let use_vectors = mode != Mode::Bm25;
-        let minilm_ready =
-            use_vectors && self.minilm.is_some() && self.index.vectors.count(Some(Space::MiniLm)).unwrap_or(0) > 0;
+        let minilm_ready = use_vectors && self.minilm_ready();
         let ((text_hits, static_hits), minilm_hits) = rayon::join(
             || {
                 rayon::join(

@@ -129,6 +129,27 @@ async fn main() -> anyhow::Result<()> {
         println!("{name:<38} {}", lat.summary());
     }
 
+    // The vector search alone, without and with the query's filter.
+    let (mut plain, mut filtered) = (Latencies::default(), Latencies::default());
+    for q in &queries {
+        let parsed = scout_ranker::understand(&q.text);
+        let v = state.index.encoder().encode(&parsed.text)?;
+        let filter = parsed.filters.to_filter();
+        let started = Instant::now();
+        std::hint::black_box(state.index.vectors.search(
+            scout_indexer::Space::Static,
+            &v,
+            &scout_domain::Filter::default(),
+            100,
+        )?);
+        plain.record(started.elapsed());
+        let started = Instant::now();
+        std::hint::black_box(state.index.vectors.search(scout_indexer::Space::Static, &v, &filter, 100)?);
+        filtered.record(started.elapsed());
+    }
+    println!("{:<38} {}", "ANN top-100, no filter", plain.summary());
+    println!("{:<38} {}", "ANN top-100, query's filter", filtered.summary());
+
     // Throughput: one searching thread per core.
     let threads = rayon::current_num_threads();
     let total = queries.len() * args.rounds;
