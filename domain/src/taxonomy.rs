@@ -120,9 +120,12 @@ pub fn niches_in(text: &str) -> Vec<&'static str> {
     out
 }
 
+/// A niche id with each of its terms as folded, singularised words.
+type NicheTerms = (&'static str, Vec<Vec<String>>);
+
 /// Every niche's terms, folded, split and singularised once.
-fn term_tokens() -> &'static [(&'static str, Vec<Vec<String>>)] {
-    static TERMS: std::sync::OnceLock<Vec<(&'static str, Vec<Vec<String>>)>> = std::sync::OnceLock::new();
+fn term_tokens() -> &'static [NicheTerms] {
+    static TERMS: std::sync::OnceLock<Vec<NicheTerms>> = std::sync::OnceLock::new();
     TERMS.get_or_init(|| {
         NICHES
             .iter()
