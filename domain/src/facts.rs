@@ -93,8 +93,8 @@ impl ProfileFacts {
     }
 }
 
-/// Relative growth over the last `days` of follower history.
-fn growth(p: &Profile, days: i64) -> Option<f64> {
+/// Follower history as dated points, oldest first (unparseable dates skipped).
+fn history(p: &Profile) -> Option<Vec<(chrono::NaiveDate, u64)>> {
     let mut h: Vec<(chrono::NaiveDate, u64)> = p
         .follower_history
         .as_ref()?
@@ -102,6 +102,12 @@ fn growth(p: &Profile, days: i64) -> Option<f64> {
         .filter_map(|x| Some((chrono::NaiveDate::parse_from_str(&x.date, "%Y-%m-%d").ok()?, x.followers)))
         .collect();
     h.sort();
+    Some(h)
+}
+
+/// Relative growth over the last `days` of follower history.
+fn growth(p: &Profile, days: i64) -> Option<f64> {
+    let h = history(p)?;
     let &(last_day, last) = h.last()?;
     let cutoff = last_day - chrono::Duration::days(days);
     let &(_, then) = h.iter().rev().find(|(d, _)| *d <= cutoff).or(h.first())?;
@@ -182,13 +188,7 @@ fn is_generic(comment: &str) -> bool {
 /// The largest relative jump between two consecutive history points that are
 /// at most 14 days apart.
 fn largest_spike(p: &Profile) -> Option<((String, String), f64)> {
-    let mut h: Vec<(chrono::NaiveDate, u64)> = p
-        .follower_history
-        .as_ref()?
-        .iter()
-        .filter_map(|x| Some((chrono::NaiveDate::parse_from_str(&x.date, "%Y-%m-%d").ok()?, x.followers)))
-        .collect();
-    h.sort();
+    let h = history(p)?;
     h.windows(2)
         .filter(|w| (w[1].0 - w[0].0).num_days() <= 14 && w[0].1 > 0)
         .map(|w| ((w[0].0.to_string(), w[1].0.to_string()), w[1].1 as f64 / w[0].1 as f64 - 1.0))

@@ -170,6 +170,36 @@ impl EdgeVectors {
 }
 
 impl EdgeVectors {
+    /// Nearest points to `vector` in `space` under `filter`, as `(id, cosine)`.
+    fn nearest(
+        &self,
+        space: Space,
+        vector: &[f32],
+        filter: Option<QFilter>,
+        params: SearchParams,
+        limit: usize,
+        doing: &'static str,
+    ) -> Result<Vec<(ProfileId, f32)>> {
+        self.check_dim(space, vector)?;
+        let hits = self
+            .shard
+            .search(SearchRequest {
+                query: QueryEnum::Nearest(NamedQuery {
+                    query: VectorInternal::Dense(vector.to_vec()),
+                    using: Some(space.name().into()),
+                }),
+                filter,
+                params: Some(params),
+                limit,
+                offset: 0,
+                with_payload: Some(WithPayloadInterface::Bool(false)),
+                with_vector: Some(WithVector::Bool(false)),
+                score_threshold: None,
+            })
+            .map_err(vectors_err(doing))?;
+        Ok(hits.iter().filter_map(|p| Some((point_id(&p.id)?, p.score))).collect())
+    }
+
     /// qdrant-edge 0.7.2 appends every update to its write-ahead log but never
     /// truncates it (the server acknowledges WAL entries once segments are
     /// flushed; the edge shard has no such call), and it never replays it on
@@ -300,50 +330,18 @@ impl VectorIndex for EdgeVectors {
     }
 
     fn search(&self, space: Space, vector: &[f32], filter: &Filter, limit: usize) -> Result<Vec<(ProfileId, f32)>> {
-        self.check_dim(space, vector)?;
         let filter = if filter.is_empty() { None } else { Some(qfilter(compile_filter(filter))?) };
-        let hits = self
-            .shard
-            .search(SearchRequest {
-                query: QueryEnum::Nearest(NamedQuery {
-                    query: VectorInternal::Dense(vector.to_vec()),
-                    using: Some(space.name().into()),
-                }),
-                filter,
-                params: Some(SearchParams { hnsw_ef: Some(128), ..Default::default() }),
-                limit,
-                offset: 0,
-                with_payload: Some(WithPayloadInterface::Bool(false)),
-                with_vector: Some(WithVector::Bool(false)),
-                score_threshold: None,
-            })
-            .map_err(vectors_err("searching vectors"))?;
-        Ok(hits.iter().filter_map(|p| Some((point_id(&p.id)?, p.score))).collect())
+        let params = SearchParams { hnsw_ef: Some(128), ..Default::default() };
+        self.nearest(space, vector, filter, params, limit, "searching vectors")
     }
 
     fn score(&self, space: Space, vector: &[f32], ids: &[ProfileId]) -> Result<Vec<(ProfileId, f32)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        self.check_dim(space, vector)?;
         let filter = qfilter(json!({"must": [{"has_id": ids}, {"has_vector": space.name()}]}))?;
-        let hits = self
-            .shard
-            .search(SearchRequest {
-                query: QueryEnum::Nearest(NamedQuery {
-                    query: VectorInternal::Dense(vector.to_vec()),
-                    using: Some(space.name().into()),
-                }),
-                filter: Some(filter),
-                params: Some(SearchParams { exact: true, ..Default::default() }),
-                limit: ids.len(),
-                offset: 0,
-                with_payload: Some(WithPayloadInterface::Bool(false)),
-                with_vector: Some(WithVector::Bool(false)),
-                score_threshold: None,
-            })
-            .map_err(vectors_err("scoring vectors"))?;
-        Ok(hits.iter().filter_map(|p| Some((point_id(&p.id)?, p.score))).collect())
+        let params = SearchParams { exact: true, ..Default::default() };
+        self.nearest(space, vector, Some(filter), params, ids.len(), "scoring vectors")
     }
 
     fn vector(&self, id: ProfileId, space: Space) -> Result<Option<Vec<f32>>> {
