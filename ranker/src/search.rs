@@ -310,10 +310,16 @@ impl Engine {
             }
         }
         let max_bm25 = bm25.values().copied().fold(0.0f32, f32::max);
-        let range =
-            |m: &HashMap<ProfileId, f32>| m.values().fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(*c), hi.max(*c)));
-        let static_range = range(&static_cos);
-        let minilm_range = range(&minilm_cos);
+        // The semantic feature spans the nearest neighbours' range: a text match
+        // less similar than the last neighbour scores 0, and differences among
+        // the neighbours are not squeezed by far-off text matches.
+        let range = |hits: &[(ProfileId, f32)], all: &HashMap<ProfileId, f32>| {
+            let source: Vec<f32> =
+                if hits.is_empty() { all.values().copied().collect() } else { hits.iter().map(|h| h.1).collect() };
+            source.iter().fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(*c), hi.max(*c)))
+        };
+        let static_range = range(&static_hits, &static_cos);
+        let minilm_range = range(&minilm_hits, &minilm_cos);
         let text_ids: HashSet<ProfileId> = text_hits.hits.iter().map(|x| x.0).collect();
         let mut ranked: Vec<Hit> = candidates
             .iter()
