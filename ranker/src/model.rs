@@ -124,10 +124,15 @@ pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; 8]
 }
 
 /// The blend's weights for one query: the text feature counts fully when the
-/// query is in known words and drops to 40 % when it is pure description.
+/// query is in known words and drops to 40 % when it is pure description; the
+/// semantic feature drops to half for a query entirely in known words.
 pub fn weights_for(q: &QueryContext) -> [f64; 8] {
+    let lexical = q.lexical_share.clamp(0.0, 1.0);
     let mut w = WEIGHTS;
-    w[0] *= 0.4 + 0.6 * q.lexical_share.clamp(0.0, 1.0);
+    w[0] *= 0.4 + 0.6 * lexical;
+    // And the other way round: for a query of names and niche words, the
+    // nearest neighbours of its vector matter less than who actually uses them.
+    w[1] *= 0.5 + 0.5 * (1.0 - lexical);
     w
 }
 
