@@ -22,6 +22,13 @@ pub fn ndcg_at(k: usize, ranked: &[String], judgments: &BTreeMap<String, u8>) ->
     if idcg == 0.0 { 0.0 } else { dcg / idcg }
 }
 
+/// `platform:external_id` keys of stored profiles, in the order of `ids`
+/// (the keys the labelled query set judges).
+pub async fn keys(store: &scout_store::Store, ids: &[i64]) -> anyhow::Result<Vec<String>> {
+    let stored = store.get_profiles(ids).await?;
+    Ok(stored.iter().map(|s| format!("{}:{}", s.profile.platform.as_str(), s.profile.external_id)).collect())
+}
+
 /// Latency recorder printing p50/p99 in milliseconds.
 #[derive(Debug)]
 pub struct Latencies(Histogram<u64>);

@@ -20,7 +20,7 @@ use anyhow::Context;
 use clap::Parser;
 use scout_api::settings::Settings;
 use scout_api::state::build_state;
-use scout_benches::{Latencies, ndcg_at};
+use scout_benches::{Latencies, keys, ndcg_at};
 use scout_domain::SearchFilters;
 use scout_fixtures::LabelledQuery;
 use scout_indexer::IndexDoc;
@@ -193,15 +193,6 @@ async fn pg_search(pool: &PgPool, q: &LabelledQuery) -> anyhow::Result<Vec<i64>>
         b.build().fetch_all(pool).await?;
     }
     Ok(ids)
-}
-
-async fn keys(store: &Store, ids: &[i64]) -> anyhow::Result<Vec<String>> {
-    Ok(store
-        .get_profiles(ids)
-        .await?
-        .iter()
-        .map(|s| format!("{}:{}", s.profile.platform.as_str(), s.profile.external_id))
-        .collect())
 }
 
 #[tokio::main]

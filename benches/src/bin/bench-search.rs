@@ -19,10 +19,9 @@ use clap::Parser;
 use rayon::prelude::*;
 use scout_api::settings::Settings;
 use scout_api::state::build_state;
-use scout_benches::{Latencies, ndcg_at};
+use scout_benches::{Latencies, keys, ndcg_at};
 use scout_fixtures::{LabelledQuery, QueryKind};
 use scout_ranker::{Engine, Mode, SearchRequest};
-use scout_store::Store;
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -41,11 +40,6 @@ struct Args {
     /// Print each query's NDCG@10 per mode.
     #[arg(long)]
     per_query: bool,
-}
-
-async fn keys(store: &Store, ids: &[i64]) -> anyhow::Result<Vec<String>> {
-    let stored = store.get_profiles(ids).await?;
-    Ok(stored.iter().map(|s| format!("{}:{}", s.profile.platform.as_str(), s.profile.external_id)).collect())
 }
 
 fn request(q: &LabelledQuery, limit: usize) -> SearchRequest {
