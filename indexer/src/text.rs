@@ -15,7 +15,6 @@ use tantivy::query::{
 };
 use tantivy::schema::{
     BytesOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-    Value,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream,
@@ -401,22 +400,6 @@ impl TextIndex {
             }
         }
         Ok(out)
-    }
-
-    /// Stored id of a document (used by tests).
-    pub fn stored_ids(&self) -> Result<Vec<ProfileId>> {
-        let searcher = self.reader.searcher();
-        let top =
-            searcher.search(&AllQuery, &TopDocs::with_limit(searcher.num_docs().max(1) as usize)).doing("listing")?;
-        let mut ids = Vec::new();
-        for (_, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr).doing("reading a document")?;
-            if let Some(id) = doc.get_first(self.f.id).and_then(|v| v.as_u64()) {
-                ids.push(id as ProfileId);
-            }
-        }
-        ids.sort();
-        Ok(ids)
     }
 }
 

@@ -33,15 +33,6 @@ pub struct UpsertSummary {
     pub changed_ids: Vec<ProfileId>,
 }
 
-impl UpsertSummary {
-    pub fn add(&mut self, other: &UpsertSummary) {
-        self.inserted += other.inserted;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-        self.changed_ids.extend_from_slice(&other.changed_ids);
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxOp {
     Upsert,
