@@ -4,6 +4,8 @@
 //! rest stays text. Recognition works on folded words, in several languages,
 //! longest phrase first.
 
+use std::collections::HashMap;
+
 use scout_domain::languages::LANGUAGES;
 use scout_domain::places::{CITIES, COUNTRIES};
 use scout_domain::query::{AudienceConstraint, AudienceDimension};
@@ -146,18 +148,27 @@ enum Meaning {
 }
 
 struct Lexicon {
-    phrases: Vec<(Vec<String>, Meaning)>,
+    /// Phrases by their words in singular form, joined by spaces; meanings in
+    /// the order they were added (cities before countries before the rest).
+    phrases: HashMap<String, Vec<Meaning>>,
     max_len: usize,
+}
+
+/// The lookup key of a phrase: its words in singular form.
+fn phrase_key<S: AsRef<str>>(words: &[S]) -> String {
+    words.iter().map(|w| singular(w.as_ref())).collect::<Vec<_>>().join(" ")
 }
 
 fn lexicon() -> &'static Lexicon {
     static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
     LEX.get_or_init(|| {
-        let mut phrases: Vec<(Vec<String>, Meaning)> = Vec::new();
+        let mut phrases: HashMap<String, Vec<Meaning>> = HashMap::new();
+        let mut max_len = 1;
         let mut add = |text: &str, m: Meaning| {
             let w: Vec<String> = words(&fold(text)).map(String::from).collect();
             if !w.is_empty() {
-                phrases.push((w, m));
+                max_len = max_len.max(w.len());
+                phrases.entry(phrase_key(&w)).or_default().push(m);
             }
         };
         for c in CITIES {
@@ -212,19 +223,13 @@ fn lexicon() -> &'static Lexicon {
             }
             add(n.id, Meaning::Niche(n.id));
         }
-        let max_len = phrases.iter().map(|(w, _)| w.len()).max().unwrap_or(1);
         Lexicon { phrases, max_len }
     })
 }
 
-fn lookup(tokens: &[String]) -> Vec<&'static Meaning> {
-    let lex = lexicon();
-    let sing: Vec<String> = tokens.iter().map(|t| singular(t)).collect();
-    lex.phrases
-        .iter()
-        .filter(|(p, _)| p.as_slice() == tokens || p.iter().map(|w| singular(w)).collect::<Vec<_>>() == sing)
-        .map(|(_, m)| m)
-        .collect()
+/// Every meaning of a phrase, matched word by word in singular form.
+fn lookup(tokens: &[String]) -> &'static [Meaning] {
+    lexicon().phrases.get(&phrase_key(tokens)).map_or(&[], Vec::as_slice)
 }
 
 /// A number read from the query: its value, how many tokens it used, and
