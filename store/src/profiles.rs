@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use scout_domain::{Profile, ProfileId};
+use serde_json::value::RawValue;
 use sqlx::Row;
 
 use crate::error::{Doing, Error, Result};
@@ -135,6 +136,35 @@ impl Store {
 
     /// Profiles by id, in the order asked; missing ids are skipped.
     pub async fn get_profiles(&self, ids: &[ProfileId]) -> Result<Vec<StoredProfile>> {
+        self.docs_by_id(ids)
+            .await?
+            .into_iter()
+            .map(|(id, version, doc)| Ok(StoredProfile { id, version, profile: decode(id, &doc)? }))
+            .collect()
+    }
+
+    /// Profiles by id as JSON objects with their `id` first, straight from the
+    /// stored text (no decode and re-encode: what search responses carry), in
+    /// the order asked; missing ids are skipped.
+    pub async fn profile_json(&self, ids: &[ProfileId]) -> Result<Vec<(ProfileId, Box<RawValue>)>> {
+        self.docs_by_id(ids)
+            .await?
+            .into_iter()
+            .map(|(id, _, doc)| {
+                let body = doc.trim_start().strip_prefix('{').map(str::trim_start);
+                let text = match body {
+                    Some(rest) if rest.starts_with('}') => format!("{{\"id\":{id}}}"),
+                    Some(rest) => format!("{{\"id\":{id},{rest}"),
+                    None => return Err(Error::Corrupt { id, message: "stored document is not an object".into() }),
+                };
+                let raw = RawValue::from_string(text).map_err(|e| Error::Corrupt { id, message: e.to_string() })?;
+                Ok((id, raw))
+            })
+            .collect()
+    }
+
+    /// `(id, version, doc)` rows by id, in the order asked.
+    async fn docs_by_id(&self, ids: &[ProfileId]) -> Result<Vec<(i64, i64, String)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -154,10 +184,8 @@ impl Store {
             }
         }
         .doing("reading profiles")?;
-        let mut by_id = std::collections::HashMap::with_capacity(rows.len());
-        for (id, version, doc) in rows {
-            by_id.insert(id, StoredProfile { id, version, profile: decode(id, &doc)? });
-        }
+        let mut by_id: std::collections::HashMap<i64, (i64, i64, String)> =
+            rows.into_iter().map(|row| (row.0, row)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 

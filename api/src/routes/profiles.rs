@@ -8,14 +8,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use futures_util::TryStreamExt;
 use scout_domain::{Profile, ProfileId, SearchFilters};
-use scout_ranker::Explanation;
 use serde::{Deserialize, Serialize};
 use tokio::io::BufReader;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use crate::pipeline::{ImportReport, export, import_lines};
-use crate::routes::search::ProfileOut;
+use crate::routes::search::{ProfileOut, SearchResult, hydrate};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -54,15 +53,8 @@ pub struct SimilarParams {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SimilarResult {
-    pub profile: ProfileOut,
-    pub score: f64,
-    pub explanation: Explanation,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SimilarResponse {
-    pub results: Vec<SimilarResult>,
+    pub results: Vec<SearchResult>,
 }
 
 /// Lookalikes: the creators most similar to this one.
@@ -81,19 +73,7 @@ pub async fn similar_profiles(
     let engine = state.engine.clone();
     let (limit, offset) = (params.limit.unwrap_or(20), params.offset.unwrap_or(0));
     let hits = tokio::task::spawn_blocking(move || engine.similar(&[id], &filters, limit, offset)).await??;
-    let ids: Vec<ProfileId> = hits.iter().map(|h| h.id).collect();
-    let mut profiles: std::collections::HashMap<ProfileId, Profile> =
-        state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
-    let results = hits
-        .into_iter()
-        .filter_map(|h| {
-            Some(SimilarResult {
-                profile: ProfileOut { id: h.id, profile: profiles.remove(&h.id)? },
-                score: h.score,
-                explanation: h.explanation,
-            })
-        })
-        .collect();
+    let results = hydrate(&state, hits).await?;
     Ok(axum::Json(SimilarResponse { results }))
 }
 

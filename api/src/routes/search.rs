@@ -1,13 +1,14 @@
 //! `POST /v1/search` and `GET /v1/search`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use scout_domain::{Platform, Profile, ProfileId, SearchFilters, Sort, Tier};
-use scout_ranker::{Explanation, FacetCount, ParsedQuery, SearchRequest};
+use scout_ranker::{Explanation, FacetCount, Hit, ParsedQuery, SearchRequest};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
@@ -27,9 +28,28 @@ pub struct ProfileOut {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResult {
-    pub profile: ProfileOut,
+    /// The stored profile with its id (passed through as stored).
+    #[schema(value_type = ProfileOut)]
+    pub profile: Box<RawValue>,
     pub score: f64,
     pub explanation: Explanation,
+}
+
+/// Ranked hits joined with their stored profiles, in rank order; a hit whose
+/// profile was deleted in between is dropped.
+pub async fn hydrate(state: &AppState, hits: Vec<Hit>) -> ApiResult<Vec<SearchResult>> {
+    let ids: Vec<ProfileId> = hits.iter().map(|h| h.id).collect();
+    let mut docs: HashMap<ProfileId, Box<RawValue>> = state.store.profile_json(&ids).await?.into_iter().collect();
+    Ok(hits
+        .into_iter()
+        .filter_map(|h| {
+            Some(SearchResult {
+                profile: docs.remove(&h.id)?,
+                score: (h.score * 1e4).round() / 1e4,
+                explanation: h.explanation,
+            })
+        })
+        .collect())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -132,21 +152,7 @@ async fn run(state: AppState, req: SearchRequest) -> ApiResult<axum::Json<Search
     let engine = state.engine.clone();
     let started = std::time::Instant::now();
     let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    let ids: Vec<ProfileId> = outcome.hits.iter().map(|h| h.id).collect();
-    let mut profiles: std::collections::HashMap<ProfileId, Profile> =
-        state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
-    let results = outcome
-        .hits
-        .into_iter()
-        .filter_map(|h| {
-            let profile = profiles.remove(&h.id)?;
-            Some(SearchResult {
-                profile: ProfileOut { id: h.id, profile },
-                score: (h.score * 1e4).round() / 1e4,
-                explanation: h.explanation,
-            })
-        })
-        .collect();
+    let results = hydrate(&state, outcome.hits).await?;
     let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
     metrics::histogram!("scout_search_seconds").record(started.elapsed().as_secs_f64());
     Ok(axum::Json(SearchResponse {

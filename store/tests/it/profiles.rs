@@ -53,6 +53,21 @@ both_backends!(get_profiles_keeps_order_and_skips_missing, |store: Store| async 
     assert!(matches!(store.get_profile(999_999).await, Err(scout_store::Error::NotFound { .. })));
 });
 
+both_backends!(profile_json_is_the_stored_profile_with_its_id, |store: Store| async move {
+    let profiles = sample(3);
+    let s = store.upsert_profiles(&profiles).await.expect("import");
+    let ids = &s.changed_ids;
+    let got = store.profile_json(&[ids[1], 999_999, ids[0]]).await.expect("json");
+    assert_eq!(got.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![ids[1], ids[0]]);
+    for ((id, raw), want) in got.iter().zip([&profiles[1], &profiles[0]]) {
+        let mut value: serde_json::Value = serde_json::from_str(raw.get()).expect("valid JSON");
+        let obj = value.as_object_mut().expect("an object");
+        assert_eq!(obj.remove("id"), Some(serde_json::json!(id)), "the id comes with the profile");
+        let back: scout_domain::Profile = serde_json::from_value(value).expect("the profile fields");
+        assert_eq!(&back, want);
+    }
+});
+
 both_backends!(delete_appends_a_delete_entry, |store: Store| async move {
     let s = store.upsert_profiles(&sample(2)).await.expect("import");
     assert!(store.delete_profile(s.changed_ids[0]).await.expect("delete"));
