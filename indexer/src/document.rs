@@ -1,9 +1,103 @@
 //! What the indexes store about a profile: its searchable text, keyword terms,
 //! numbers, and the compact feature record the ranker reads.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use parking_lot::RwLock;
 use scout_domain::query::AudienceDimension;
 use scout_domain::{Profile, ProfileFacts, ProfileId, Tier};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A keyword value of a feature record (platform, country, language, niche):
+/// one shared copy per distinct value instead of one string per profile, since
+/// the table holds every indexed profile and these values come from small,
+/// validated vocabularies (ISO codes, taxonomy ids, platform names).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sym(&'static str);
+
+/// Distinct values above this many are not shared but still stored correctly:
+/// a bound on what interning can keep alive, should unvalidated values arrive.
+const MAX_SYMBOLS: usize = 100_000;
+
+impl Sym {
+    pub fn new(value: &str) -> Sym {
+        static TABLE: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
+        let table = TABLE.get_or_init(|| RwLock::new(HashSet::new()));
+        if let Some(s) = table.read().get(value) {
+            return Sym(s);
+        }
+        let mut table = table.write();
+        if let Some(s) = table.get(value) {
+            return Sym(s);
+        }
+        let leaked: &'static str = Box::leak(value.to_string().into_boxed_str());
+        if table.len() < MAX_SYMBOLS {
+            table.insert(leaked);
+        }
+        Sym(leaked)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Sym {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl AsRef<str> for Sym {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Sym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for Sym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl PartialEq<str> for Sym {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Sym {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Sym {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == other
+    }
+}
+
+impl Serialize for Sym {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sym {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Sym, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(Sym::new(&s))
+    }
+}
 
 /// Ranking inputs of one profile, kept in memory for every indexed profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,19 +110,19 @@ pub struct Features {
     pub growth_90d: f32,
     /// Seconds since the epoch of the last post; 0 when unknown.
     pub last_post_ts: i64,
-    pub platform: String,
+    pub platform: Sym,
     pub tier: Tier,
-    pub country: Option<String>,
-    pub niches: Vec<String>,
+    pub country: Option<Sym>,
+    pub niches: Box<[Sym]>,
     /// Audience shares in percent for the top countries.
-    pub audience_countries: Vec<(String, u8)>,
+    pub audience_countries: Box<[(Sym, u8)]>,
     /// Audience shares in percent by gender (`female`, `male`).
     pub audience_female: Option<u8>,
     pub audience_male: Option<u8>,
     /// Audience shares in percent by age band, in [`scout_domain::profile::AGE_BANDS`] order.
     pub audience_age: Option<[u8; 6]>,
     pub verified: bool,
-    pub languages: Vec<String>,
+    pub languages: Box<[Sym]>,
 }
 
 impl Features {
@@ -77,9 +171,9 @@ impl IndexDoc {
     pub fn new(id: ProfileId, p: &Profile) -> IndexDoc {
         let facts = ProfileFacts::of(p);
         let audience = p.audience.as_ref();
-        let mut audience_countries: Vec<(String, u8)> = audience
+        let mut audience_countries: Vec<(Sym, u8)> = audience
             .and_then(|a| a.countries.as_ref())
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), pct(*v))).collect())
+            .map(|m| m.iter().map(|(k, v)| (Sym::new(k), pct(*v))).collect())
             .unwrap_or_default();
         audience_countries.sort_by_key(|c| std::cmp::Reverse(c.1));
         audience_countries.truncate(5);
@@ -98,16 +192,16 @@ impl IndexDoc {
             audience_quality: facts.audience_quality as f32,
             growth_90d: facts.growth_90d.map_or(f32::NAN, |g| g as f32),
             last_post_ts: facts.last_post_ts.unwrap_or(0),
-            platform: p.platform.as_str().to_string(),
+            platform: Sym::new(p.platform.as_str()),
             tier: facts.tier,
-            country: p.country.clone(),
-            niches: facts.niches.iter().map(|s| s.to_string()).collect(),
-            audience_countries,
+            country: p.country.as_deref().map(Sym::new),
+            niches: facts.niches.iter().map(|s| Sym::new(s)).collect(),
+            audience_countries: audience_countries.into_boxed_slice(),
             audience_female: gender.and_then(|g| g.get("female")).map(|x| pct(*x)),
             audience_male: gender.and_then(|g| g.get("male")).map(|x| pct(*x)),
             audience_age,
             verified: p.verified.unwrap_or(false),
-            languages: p.languages.clone().unwrap_or_default(),
+            languages: p.languages.iter().flatten().map(|l| Sym::new(l)).collect(),
         };
         let join = |v: Option<&Vec<String>>| v.map(|v| v.join(" ")).unwrap_or_default();
         let categories = format!(
@@ -135,5 +229,23 @@ impl IndexDoc {
             captions.iter().take(2).copied().collect::<Vec<_>>().join(". ")
         );
         IndexDoc { id, city: facts.city.clone(), facts, features, name, categories, bio, posts, semantic_text }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_values_share_one_copy_and_read_back_as_strings() {
+        let a = Sym::new("DE");
+        let b = Sym::new(&String::from("DE"));
+        assert!(std::ptr::eq(a.as_str(), b.as_str()), "one copy per distinct value");
+        assert_ne!(a, Sym::new("AT"));
+        assert_eq!(a, "DE");
+        let json = serde_json::to_string(&vec![a, Sym::new("AT")]).expect("serialise");
+        assert_eq!(json, r#"["DE","AT"]"#);
+        let back: Vec<Sym> = serde_json::from_str(&json).expect("deserialise");
+        assert!(std::ptr::eq(back[0].as_str(), a.as_str()));
     }
 }

@@ -23,17 +23,17 @@ mod error;
 pub mod text;
 pub mod vectors;
 
-pub use document::{Features, IndexDoc};
+pub use document::{Features, IndexDoc, Sym};
 pub use error::{Error, Result};
 pub use text::{Facets, TextHits, TextIndex, TextQuery};
 pub use vectors::{EdgeVectors, Space, VectorIndex, compile_filter};
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use scout_domain::{Profile, ProfileId};
 use scout_models::TextEncoder;
 
@@ -41,7 +41,8 @@ use scout_models::TextEncoder;
 pub struct ProfileIndex {
     pub text: TextIndex,
     pub vectors: Arc<dyn VectorIndex>,
-    features: RwLock<HashMap<ProfileId, Arc<Features>>>,
+    /// Keyed by profile id with a fast integer hash: read for every candidate of every search.
+    features: RwLock<FxHashMap<ProfileId, Arc<Features>>>,
     encoder: Arc<dyn TextEncoder>,
     /// Vectors written since the vector graphs were last built.
     unoptimised: std::sync::atomic::AtomicUsize,

@@ -194,7 +194,7 @@ impl TextIndex {
         doc.add_text(f.categories, &d.categories);
         doc.add_text(f.bio, &d.bio);
         doc.add_text(f.posts, &d.posts);
-        doc.add_text(f.platform, &feat.platform);
+        doc.add_text(f.platform, feat.platform);
         if let Some(c) = &feat.country {
             doc.add_text(f.country, c);
         }
@@ -277,7 +277,20 @@ impl TextIndex {
                 let q: Box<dyn Query> = match c {
                     Clause::AnyOf { field, values } => {
                         let field = self.keyword_field(*field);
-                        Box::new(TermSetQuery::new(values.iter().map(|v| Term::from_field_text(field, v))))
+                        let term = |v: &String| {
+                            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+                                as Box<dyn Query>
+                        };
+                        // A few values walk their posting lists; a term set
+                        // builds an automaton and a bitset of the whole segment
+                        // on every search, which only pays off for many values.
+                        match values.len() {
+                            1 => term(&values[0]),
+                            2..=16 => {
+                                Box::new(BooleanQuery::new(values.iter().map(|v| (Occur::Should, term(v))).collect()))
+                            }
+                            _ => Box::new(TermSetQuery::new(values.iter().map(|v| Term::from_field_text(field, v)))),
+                        }
                     }
                     Clause::Range { field: NumericField::Followers, min, max } => {
                         let term = |x: f64| Term::from_field_u64(self.f.followers, x.max(0.0) as u64);

@@ -97,7 +97,8 @@ impl EdgeVectors {
             // Payload-aware HNSW links keep filtered searches accurate; they are
             // built per value of every indexed keyword field, so the thousands of
             // audience share terms get no payload index here (see KEYWORDS).
-            let hnsw = HnswIndexConfig { m: 16, ef_construct: 64, ..HnswIndexConfig::default() };
+            let hnsw =
+                HnswIndexConfig { m: 16, ef_construct: 64, full_scan_threshold: 4_000, ..HnswIndexConfig::default() };
             // Half-precision storage halves memory at no cost to ranking (cosine of
             // f16 vectors differs from f32 in the fourth decimal). MiniLM vectors
             // live on disk (memory-mapped): dense storage reserves a row for every
@@ -331,7 +332,7 @@ impl VectorIndex for EdgeVectors {
 
     fn search(&self, space: Space, vector: &[f32], filter: &Filter, limit: usize) -> Result<Vec<(ProfileId, f32)>> {
         let filter = if filter.is_empty() { None } else { Some(qfilter(compile_filter(filter))?) };
-        let params = SearchParams { hnsw_ef: Some(128), ..Default::default() };
+        let params = SearchParams { hnsw_ef: Some(64), ..Default::default() };
         self.nearest(space, vector, filter, params, limit, "searching vectors")
     }
 
@@ -339,9 +340,31 @@ impl VectorIndex for EdgeVectors {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let filter = qfilter(json!({"must": [{"has_id": ids}, {"has_vector": space.name()}]}))?;
-        let params = SearchParams { exact: true, ..Default::default() };
-        self.nearest(space, vector, Some(filter), params, ids.len(), "scoring vectors")
+        self.check_dim(space, vector)?;
+        // Reading the stored vectors and taking the dot product here is several
+        // times cheaper than an exact search restricted to the ids (which
+        // estimates and evaluates a `has_id` filter in every segment).
+        // Stored vectors are unit length (cosine distance normalises them).
+        let points: Vec<PointId> = ids.iter().map(|i| PointId::NumId(*i as u64)).collect();
+        let records = self
+            .shard
+            .retrieve(
+                &points,
+                Some(WithPayloadInterface::Bool(false)),
+                Some(WithVector::Selector(vec![space.name().into()])),
+            )
+            .map_err(vectors_err("scoring vectors"))?;
+        let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
+        Ok(records
+            .into_iter()
+            .filter_map(|r| {
+                let id = point_id(&r.id)?;
+                let Some(VectorStructInternal::Named(mut m)) = r.vector else { return None };
+                let Some(VectorInternal::Dense(v)) = m.remove(space.name()) else { return None };
+                let dot: f32 = v.iter().zip(vector).map(|(a, b)| a * b).sum();
+                Some((id, dot / norm))
+            })
+            .collect())
     }
 
     fn vector(&self, id: ProfileId, space: Space) -> Result<Option<Vec<f32>>> {

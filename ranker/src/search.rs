@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use parking_lot::Mutex;
+use rustc_hash::{FxHashMap, FxHashSet};
 use scout_domain::query::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 use scout_domain::{Error as DomainError, ProfileId, SearchFilters, Sort};
 use scout_indexer::{Facets, ProfileIndex, Space, TextQuery};
@@ -79,7 +80,7 @@ type VectorHits = Vec<(ProfileId, f32)>;
 /// How many candidates BM25 contributes before fusion.
 const CANDIDATES: usize = 200;
 /// How many candidates each vector search contributes before fusion.
-const VECTOR_CANDIDATES: usize = 100;
+const VECTOR_CANDIDATES: usize = 50;
 
 /// The search engine over one [`ProfileIndex`].
 pub struct Engine {
@@ -219,20 +220,20 @@ impl Engine {
                 sort: sort_used,
                 facets: true,
             })?;
-            let mut ranked: Vec<Hit> = hits
+            let mut ranked: Vec<Scored> = hits
                 .hits
                 .iter()
                 .filter_map(|(id, _)| {
-                    let f = self.index.features(*id)?;
-                    let values = model::features(&f, &Signals::default(), &ctx);
+                    let features = self.index.features(*id)?;
+                    let values = model::features(&features, &Signals::default(), &ctx);
                     let (score, contributions) = model::score(&values, &weights);
-                    Some(Hit { id: *id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
+                    Some(Scored { id: *id, score, contributions, features })
                 })
                 .collect();
             if sort == Sort::Relevance {
                 ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
             }
-            let page = ranked.into_iter().skip(offset).take(limit).collect();
+            let page = page_of(ranked, offset, limit, &ctx, &parsed);
             return Ok(SearchOutcome {
                 total: hits.total,
                 hits: page,
@@ -282,14 +283,14 @@ impl Engine {
         let (minilm_vec, minilm_hits) = minilm_hits?;
 
         // Fusion: the union of candidates, each with every signal we can give it.
-        let mut bm25: HashMap<ProfileId, f32> = HashMap::new();
+        let mut bm25: FxHashMap<ProfileId, f32> = FxHashMap::default();
         if use_text {
             bm25.extend(text_hits.hits.iter().copied());
         }
-        let mut static_cos: HashMap<ProfileId, f32> = static_hits.iter().copied().collect();
-        let mut minilm_cos: HashMap<ProfileId, f32> = minilm_hits.iter().copied().collect();
+        let mut static_cos: FxHashMap<ProfileId, f32> = static_hits.iter().copied().collect();
+        let mut minilm_cos: FxHashMap<ProfileId, f32> = minilm_hits.iter().copied().collect();
         let mut candidates: Vec<ProfileId> = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         for id in bm25.keys().chain(static_cos.keys()).chain(minilm_cos.keys()) {
             if seen.insert(*id) {
                 candidates.push(*id);
@@ -313,31 +314,32 @@ impl Engine {
         // The semantic feature spans the nearest neighbours' range: a text match
         // less similar than the last neighbour scores 0, and differences among
         // the neighbours are not squeezed by far-off text matches.
-        let range = |hits: &[(ProfileId, f32)], all: &HashMap<ProfileId, f32>| {
+        let range = |hits: &[(ProfileId, f32)], all: &FxHashMap<ProfileId, f32>| {
             let source: Vec<f32> =
                 if hits.is_empty() { all.values().copied().collect() } else { hits.iter().map(|h| h.1).collect() };
             source.iter().fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(*c), hi.max(*c)))
         };
         let static_range = range(&static_hits, &static_cos);
         let minilm_range = range(&minilm_hits, &minilm_cos);
-        let text_ids: HashSet<ProfileId> = text_hits.hits.iter().map(|x| x.0).collect();
-        let mut ranked: Vec<Hit> = candidates
+        let text_ids: FxHashSet<ProfileId> = text_hits.hits.iter().map(|x| x.0).collect();
+        let mut ranked: Vec<Scored> = candidates
             .iter()
             .filter_map(|id| {
-                let f = self.index.features(*id)?;
+                let features = self.index.features(*id)?;
+                let f = &features;
                 // Each profile is compared in the best space it has.
                 let (cosine, (min_cosine, max_cosine)) = match minilm_cos.get(id) {
                     Some(c) => (Some(*c), minilm_range),
                     None => (static_cos.get(id).copied(), static_range),
                 };
                 let signals = Signals { bm25: bm25.get(id).copied(), max_bm25, cosine, min_cosine, max_cosine };
-                let values = model::features(&f, &signals, &ctx);
+                let values = model::features(f, &signals, &ctx);
                 let (score, contributions) = match mode {
                     Mode::Hybrid => model::score(&values, &weights),
                     Mode::Bm25 => (signals.bm25.unwrap_or(0.0) as f64, model::score(&values, &weights).1),
                     Mode::Semantic => (signals.cosine.unwrap_or(0.0) as f64, model::score(&values, &weights).1),
                 };
-                Some(Hit { id: *id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
+                Some(Scored { id: *id, score, contributions, features })
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
@@ -352,7 +354,7 @@ impl Engine {
             }
         }
         let total = if use_text { text_hits.total + vector_only } else { candidates.len() };
-        let page = ranked.into_iter().skip(offset).take(limit).collect();
+        let page = page_of(ranked, offset, limit, &ctx, &parsed);
         Ok(SearchOutcome {
             total,
             hits: page,
@@ -388,7 +390,7 @@ impl Engine {
         let seed_niches: Vec<String> = ids
             .iter()
             .filter_map(|id| self.index.features(*id))
-            .flat_map(|f| f.niches.clone())
+            .flat_map(|f| f.niches.iter().map(|n| n.to_string()).collect::<Vec<_>>())
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
@@ -401,22 +403,40 @@ impl Engine {
         };
         let weights = model::WEIGHTS;
         let parsed = ParsedQuery::default();
-        let mut out: Vec<Hit> = hits
+        let mut out: Vec<Scored> = hits
             .into_iter()
             .filter(|(id, _)| !seeds.contains(id))
             .filter_map(|(id, cos)| {
-                let f = self.index.features(id)?;
+                let features = self.index.features(id)?;
                 let signals =
                     Signals { bm25: None, max_bm25: 0.0, cosine: Some(cos), min_cosine: min_cos, max_cosine: max_cos };
-                let mut values = model::features(&f, &signals, &ctx);
+                let mut values = model::features(&features, &signals, &ctx);
                 values[0] = None; // no text in a lookalike search
                 let (score, contributions) = model::score(&values, &weights);
-                Some(Hit { id, score, explanation: explain(&f, contributions, &ctx, &parsed) })
+                Some(Scored { id, score, contributions, features })
             })
             .collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        Ok(out.into_iter().skip(offset).take(limit).collect())
+        Ok(page_of(out, offset, limit, &ctx, &parsed))
     }
+}
+
+/// A ranked candidate before it is explained (only the page shown is).
+struct Scored {
+    id: ProfileId,
+    score: f64,
+    contributions: Vec<model::Contribution>,
+    features: Arc<scout_indexer::Features>,
+}
+
+/// The requested page of ranked candidates, each with its explanation.
+fn page_of(ranked: Vec<Scored>, offset: usize, limit: usize, ctx: &QueryContext, parsed: &ParsedQuery) -> Vec<Hit> {
+    ranked
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|s| Hit { id: s.id, score: s.score, explanation: explain(&s.features, s.contributions, ctx, parsed) })
+        .collect()
 }
 
 fn elapsed_ms(started: Instant) -> f64 {
@@ -460,7 +480,7 @@ fn explain(
     ctx: &QueryContext,
     parsed: &ParsedQuery,
 ) -> Explanation {
-    let mut matched: Vec<String> = ctx.niches.iter().filter(|n| f.niches.contains(n)).cloned().collect();
+    let mut matched: Vec<String> = ctx.niches.iter().filter(|n| f.niches.iter().any(|x| x == *n)).cloned().collect();
     for r in &parsed.recognised {
         if matches!(r.kind.as_str(), "city" | "country" | "language" | "platform" | "tier") {
             matched.push(r.value.clone());

@@ -93,11 +93,11 @@ async fn load_pg(pool: &PgPool, store: &Store, jsonl: &PathBuf) -> anyhow::Resul
         q.push_values(&docs, |mut b, d| {
             let f = &d.features;
             b.push_bind(d.id)
-                .push_bind(&f.platform)
-                .push_bind(&f.country)
+                .push_bind(f.platform.as_str())
+                .push_bind(f.country.map(|c| c.as_str()))
                 .push_bind(&d.city)
-                .push_bind(&f.languages)
-                .push_bind(&f.niches)
+                .push_bind(f.languages.iter().map(|l| l.as_str()).collect::<Vec<_>>())
+                .push_bind(f.niches.iter().map(|n| n.as_str()).collect::<Vec<_>>())
                 .push_bind(f.tier.as_str())
                 .push_bind(&d.facts.audience_terms)
                 .push_bind(f.followers as i64)

@@ -140,6 +140,15 @@ async fn main() -> anyhow::Result<()> {
         let started = Instant::now();
         std::hint::black_box(state.index.vectors.search(scout_indexer::Space::Static, &v, &filter, 100)?);
         filtered.record(started.elapsed());
+        if args.per_query {
+            let matching = state.index.text.count(&filter)?;
+            println!(
+                "  ann {} {:>7.2} ms, filter matches {matching:>7} | {}",
+                q.id,
+                started.elapsed().as_secs_f64() * 1e3,
+                q.text
+            );
+        }
     }
     println!("{:<38} {}", "ANN top-100, no filter", plain.summary());
     println!("{:<38} {}", "ANN top-100, query's filter", filtered.summary());

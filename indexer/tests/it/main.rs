@@ -188,3 +188,20 @@ fn minilm_vectors_are_added_and_listed_most_followed_first() {
     assert!(!index.vectors.missing(Space::MiniLm, 100).expect("missing").contains(&missing[0]));
     assert!(index.vectors.set_vectors(Space::MiniLm, &[(1, vec![0.0; 3])]).is_err(), "wrong dimensions are refused");
 }
+
+#[test]
+fn scoring_by_id_agrees_with_the_nearest_neighbour_search() {
+    let (_, index, _) = shared();
+    let v = index.encoder().encode("vegan recipes and plant based cooking").expect("encode");
+    let nearest = index.vectors.search(Space::Static, &v, &scout_domain::Filter::default(), 30).expect("vector search");
+    assert_eq!(nearest.len(), 30);
+    let ids: Vec<i64> = nearest.iter().map(|h| h.0).chain([999_999]).collect();
+    let scored: std::collections::HashMap<i64, f32> =
+        index.vectors.score(Space::Static, &v, &ids).expect("score").into_iter().collect();
+    assert_eq!(scored.len(), 30, "unknown ids are left out");
+    for (id, cosine) in nearest {
+        // The search ranks on int8 codes and rescores on the f16 originals;
+        // scoring by id reads the same f16 originals.
+        assert!((scored[&id] - cosine).abs() < 1e-3, "{id}: {} vs {cosine}", scored[&id]);
+    }
+}
