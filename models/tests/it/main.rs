@@ -79,3 +79,33 @@ fn a_corrupt_artifact_is_refused() {
     std::fs::write(out.path().join("embeddings.safetensors"), b"not a tensor file").expect("write");
     assert!(StaticEncoder::load(out.path()).is_err());
 }
+
+/// Scout's candle MiniLM against an independent float64 numpy forward pass of
+/// the same checkpoint (`tests/reference/minilm_reference.py`), on English,
+/// German with an emoji, Spanish, punctuation and a text cut at 256 tokens.
+#[test]
+fn minilm_matches_the_float64_reference() {
+    #[derive(serde::Deserialize)]
+    struct Reference {
+        embeddings: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        text: String,
+        vector: Vec<f32>,
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/minilm_reference.json");
+    let reference: Reference =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("reference file")).expect("reference JSON");
+    let m = MiniLm::load(&minilm_dir()).expect("load");
+    let texts: Vec<&str> = reference.embeddings.iter().map(|e| e.text.as_str()).collect();
+    let got = m.encode_batch(&texts).expect("encode");
+    let mut worst = 0.0f32;
+    for (e, v) in reference.embeddings.iter().zip(&got) {
+        assert_eq!(v.len(), e.vector.len());
+        let diff = v.iter().zip(&e.vector).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        worst = worst.max(diff);
+        assert!(diff < 1e-6, "{:?}: largest difference {diff}", &e.text[..e.text.len().min(40)]);
+    }
+    println!("largest difference from the float64 reference: {worst:e}");
+}
