@@ -63,7 +63,7 @@ impl ProfileIndex {
     pub fn open(dir: &Path, encoder: Arc<dyn TextEncoder>, minilm_dim: usize) -> Result<ProfileIndex> {
         let text = TextIndex::open(&dir.join("text"), 200_000_000)?;
         let vectors = EdgeVectors::open(&dir.join("vectors"), encoder.dim(), minilm_dim)?;
-        let features = text.all_features()?.into_iter().map(|(id, f)| (id, Arc::new(f))).collect();
+        let features = text.all_features()?.into_iter().collect();
         Ok(ProfileIndex {
             text,
             vectors: Arc::new(vectors),

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::Arc;
 
 use parking_lot::Mutex;
 use scout_domain::{Clause, Filter, KeywordField, NumericField, ProfileId, Sort};
@@ -391,24 +392,34 @@ impl TextIndex {
     }
 
     /// Every indexed profile's feature record (to fill the in-memory table at start).
-    pub fn all_features(&self) -> Result<Vec<(ProfileId, Features)>> {
+    ///
+    /// The records are the terms of a dictionary-encoded column whose blocks are
+    /// compressed: streaming the dictionary once decompresses each block once,
+    /// where looking every document's term up decompressed a block per document.
+    pub fn all_features(&self) -> Result<Vec<(ProfileId, Arc<Features>)>> {
         let searcher = self.reader.searcher();
         let mut out = Vec::with_capacity(searcher.num_docs() as usize);
-        let mut buf = Vec::new();
         for seg in searcher.segment_readers() {
             let ids = seg.fast_fields().u64("id").doing("reading ids")?;
             let Some(bytes) = seg.fast_fields().bytes("features").doing("reading features")? else { continue };
+            let mut by_ord: Vec<Option<Arc<Features>>> = vec![None; bytes.num_terms()];
+            let mut stream = bytes
+                .dictionary()
+                .stream()
+                .map_err(|e| Error::Io { path: "text index features".into(), message: e.to_string() })?;
+            while stream.advance() {
+                if let Some(slot) = by_ord.get_mut(stream.term_ord() as usize) {
+                    *slot = serde_json::from_slice::<Features>(stream.key()).ok().map(Arc::new);
+                }
+            }
             let alive = seg.alive_bitset();
             for doc in 0..seg.max_doc() {
                 if alive.is_some_and(|a| !a.is_alive(doc)) {
                     continue;
                 }
                 let (Some(id), Some(ord)) = (ids.first(doc), bytes.term_ords(doc).next()) else { continue };
-                buf.clear();
-                if bytes.ord_to_bytes(ord, &mut buf).unwrap_or(false)
-                    && let Ok(f) = serde_json::from_slice::<Features>(&buf)
-                {
-                    out.push((id as ProfileId, f));
+                if let Some(Some(f)) = by_ord.get(ord as usize) {
+                    out.push((id as ProfileId, f.clone()));
                 }
             }
         }
