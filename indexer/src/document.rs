@@ -16,10 +16,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(&'static str);
 
-/// Distinct values above this many are not shared but still stored correctly:
-/// a bound on what interning can keep alive, should unvalidated values arrive.
-const MAX_SYMBOLS: usize = 100_000;
-
 impl Sym {
     pub fn new(value: &str) -> Sym {
         static TABLE: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
@@ -31,10 +27,10 @@ impl Sym {
         if let Some(s) = table.get(value) {
             return Sym(s);
         }
+        // Kept for the life of the process: only values of the validated
+        // vocabularies above reach here, a few thousand at most.
         let leaked: &'static str = Box::leak(value.to_string().into_boxed_str());
-        if table.len() < MAX_SYMBOLS {
-            table.insert(leaked);
-        }
+        table.insert(leaked);
         Sym(leaked)
     }
 

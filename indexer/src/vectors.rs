@@ -201,6 +201,35 @@ impl EdgeVectors {
         Ok(hits.iter().filter_map(|p| Some((point_id(&p.id)?, p.score))).collect())
     }
 
+    /// The stored `space` vectors of the given points; points without one are left out.
+    fn stored_vectors(
+        &self,
+        ids: &[ProfileId],
+        space: Space,
+        doing: &'static str,
+    ) -> Result<Vec<(ProfileId, Vec<f32>)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let points: Vec<PointId> = ids.iter().map(|i| PointId::NumId(*i as u64)).collect();
+        let records = self
+            .shard
+            .retrieve(
+                &points,
+                Some(WithPayloadInterface::Bool(false)),
+                Some(WithVector::Selector(vec![space.name().into()])),
+            )
+            .map_err(vectors_err(doing))?;
+        Ok(records
+            .into_iter()
+            .filter_map(|r| {
+                let Some(VectorStructInternal::Named(mut m)) = r.vector else { return None };
+                let Some(VectorInternal::Dense(v)) = m.remove(space.name()) else { return None };
+                Some((point_id(&r.id)?, v))
+            })
+            .collect())
+    }
+
     /// qdrant-edge 0.7.2 appends every update to its write-ahead log but never
     /// truncates it (the server acknowledges WAL entries once segments are
     /// flushed; the edge shard has no such call), and it never replays it on
@@ -337,53 +366,21 @@ impl VectorIndex for EdgeVectors {
     }
 
     fn score(&self, space: Space, vector: &[f32], ids: &[ProfileId]) -> Result<Vec<(ProfileId, f32)>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
         self.check_dim(space, vector)?;
         // Reading the stored vectors and taking the dot product here is several
         // times cheaper than an exact search restricted to the ids (which
         // estimates and evaluates a `has_id` filter in every segment).
         // Stored vectors are unit length (cosine distance normalises them).
-        let points: Vec<PointId> = ids.iter().map(|i| PointId::NumId(*i as u64)).collect();
-        let records = self
-            .shard
-            .retrieve(
-                &points,
-                Some(WithPayloadInterface::Bool(false)),
-                Some(WithVector::Selector(vec![space.name().into()])),
-            )
-            .map_err(vectors_err("scoring vectors"))?;
-        let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
-        Ok(records
+        let norm = scout_models::dot(vector, vector).sqrt().max(f32::EPSILON);
+        Ok(self
+            .stored_vectors(ids, space, "scoring vectors")?
             .into_iter()
-            .filter_map(|r| {
-                let id = point_id(&r.id)?;
-                let Some(VectorStructInternal::Named(mut m)) = r.vector else { return None };
-                let Some(VectorInternal::Dense(v)) = m.remove(space.name()) else { return None };
-                let dot: f32 = v.iter().zip(vector).map(|(a, b)| a * b).sum();
-                Some((id, dot / norm))
-            })
+            .map(|(id, v)| (id, scout_models::dot(&v, vector) / norm))
             .collect())
     }
 
     fn vector(&self, id: ProfileId, space: Space) -> Result<Option<Vec<f32>>> {
-        let records = self
-            .shard
-            .retrieve(
-                &[PointId::NumId(id as u64)],
-                Some(WithPayloadInterface::Bool(false)),
-                Some(WithVector::Bool(true)),
-            )
-            .map_err(vectors_err("retrieving a vector"))?;
-        let Some(record) = records.into_iter().next() else { return Ok(None) };
-        Ok(match record.vector {
-            Some(VectorStructInternal::Named(mut m)) => match m.remove(space.name()) {
-                Some(VectorInternal::Dense(v)) => Some(v),
-                _ => None,
-            },
-            _ => None,
-        })
+        Ok(self.stored_vectors(&[id], space, "retrieving a vector")?.pop().map(|(_, v)| v))
     }
 
     fn missing(&self, space: Space, limit: usize) -> Result<Vec<ProfileId>> {

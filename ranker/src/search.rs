@@ -326,14 +326,13 @@ impl Engine {
             .iter()
             .filter_map(|id| {
                 let features = self.index.features(*id)?;
-                let f = &features;
                 // Each profile is compared in the best space it has.
                 let (cosine, (min_cosine, max_cosine)) = match minilm_cos.get(id) {
                     Some(c) => (Some(*c), minilm_range),
                     None => (static_cos.get(id).copied(), static_range),
                 };
                 let signals = Signals { bm25: bm25.get(id).copied(), max_bm25, cosine, min_cosine, max_cosine };
-                let values = model::features(f, &signals, &ctx);
+                let values = model::features(&features, &signals, &ctx);
                 let (score, contributions) = match mode {
                     Mode::Hybrid => model::score(&values, &weights),
                     Mode::Bm25 => (signals.bm25.unwrap_or(0.0) as f64, model::score(&values, &weights).1),
