@@ -40,14 +40,28 @@ pub struct TextQuery<'a> {
     pub limit: usize,
     pub sort: Sort,
     pub facets: bool,
+    /// Admit only documents that match a selective term (see [`COMMON_TERM_SHARE`]);
+    /// false gives classic BM25, where any query term admits a document.
+    pub selective: bool,
 }
+
+/// A term of a text field found in more than this share of the documents is
+/// *common*: with [`TextQuery::selective`] it adds to the score of documents
+/// that match the query's selective terms but does not admit documents by itself.
+/// This is Lucene's `CommonTermsQuery` (Elasticsearch's `common` query with a
+/// `cutoff_frequency`): "people who lift weights" is decided by "lift" and
+/// "weight", not by the fifth of all profiles whose posts say "people". When
+/// every term of the query is common, every term is required instead. The
+/// result: match sets, totals and facets describe what the query is about, and
+/// their cost no longer grows with the collection's most frequent words.
+pub const COMMON_TERM_SHARE: f64 = 0.02;
 
 /// Hits of a text search.
 #[derive(Debug, Clone, Default)]
 pub struct TextHits {
     /// `(id, bm25)`; with a sort other than relevance the score is 0.
     pub hits: Vec<(ProfileId, f32)>,
-    /// Profiles matching the filter and at least one query term (all, without text).
+    /// Profiles matching the filter and the text query (all, without text).
     pub total: usize,
     pub facets: Facets,
 }
@@ -98,8 +112,10 @@ fn analyzer() -> TextAnalyzer {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
+    // Term frequencies without positions: no query matches phrases, and positions
+    // would be most of the posting data of the long `posts` field.
     let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqs),
     );
     let keyword = STRING | FAST;
     let f = Fields {
@@ -253,20 +269,62 @@ impl TextIndex {
             .collect()
     }
 
-    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    /// The scoring part of a search: every (term, field) pair as a weighted BM25
+    /// clause; with `selective`, common pairs only score (see [`COMMON_TERM_SHARE`]).
+    fn text_query(&self, searcher: &tantivy::Searcher, text: &str, selective: bool) -> Result<Option<Box<dyn Query>>> {
         let terms = self.analyse(text);
         if terms.is_empty() {
-            return None;
+            return Ok(None);
         }
         let fields = [(self.f.categories, 2.0), (self.f.bio, 1.0), (self.f.name, 1.0), (self.f.posts, 0.6)];
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let cutoff = (searcher.num_docs() as f64 * COMMON_TERM_SHARE) as u64;
+        let clause = |term: Term, boost: f32| -> (Occur, Box<dyn Query>) {
+            let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
+        };
+        let mut rare: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut common: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Per term, its common clauses: all required when no clause is rare.
+        let mut common_by_term: Vec<Vec<(Occur, Box<dyn Query>)>> = Vec::new();
         for t in &terms {
+            let mut of_term = Vec::new();
             for (field, boost) in fields {
-                let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+                let term = Term::from_field_text(field, t);
+                if !selective {
+                    rare.push(clause(term, boost));
+                    continue;
+                }
+                let df = searcher.doc_freq(&term).doing("reading a document frequency")?;
+                if df == 0 {
+                    continue;
+                }
+                if df > cutoff {
+                    common.push(clause(term.clone(), boost));
+                    of_term.push(clause(term, boost));
+                } else {
+                    rare.push(clause(term, boost));
+                }
+            }
+            if !of_term.is_empty() {
+                common_by_term.push(of_term);
             }
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        let query: Box<dyn Query> = match (rare.is_empty(), common.is_empty()) {
+            (false, true) => Box::new(BooleanQuery::new(rare)),
+            (false, false) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(BooleanQuery::new(rare)) as Box<dyn Query>),
+                (Occur::Should, Box::new(BooleanQuery::new(common))),
+            ])),
+            (true, false) => Box::new(BooleanQuery::new(
+                common_by_term
+                    .into_iter()
+                    .map(|of_term| (Occur::Must, Box::new(BooleanQuery::new(of_term)) as Box<dyn Query>))
+                    .collect(),
+            )),
+            // No field of any document has any of the terms.
+            (true, true) => Box::new(tantivy::query::EmptyQuery),
+        };
+        Ok(Some(query))
     }
 
     /// Compiles the filter into tantivy queries that score nothing.
@@ -328,24 +386,26 @@ impl TextIndex {
         }
     }
 
-    fn build_query(&self, text: &str, filter: &Filter) -> (Box<dyn Query>, bool) {
-        let text_q = self.text_query(text);
-        let has_text = text_q.is_some();
+    fn build_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: &str,
+        filter: &Filter,
+        selective: bool,
+    ) -> Result<Box<dyn Query>> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             self.filter_query(filter).into_iter().map(|q| (Occur::Must, q)).collect();
-        if let Some(t) = text_q {
+        if let Some(t) = self.text_query(searcher, text, selective)? {
             clauses.push((Occur::Must, t));
         }
-        let q: Box<dyn Query> =
-            if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) };
-        (q, has_text)
+        Ok(if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) })
     }
 
     /// BM25 retrieval under the filter (or a sort by a numeric field), with the
     /// total and facet counts of the matching set.
     pub fn search(&self, q: &TextQuery<'_>) -> Result<TextHits> {
         let searcher = self.reader.searcher();
-        let (query, _) = self.build_query(q.text, q.filter);
+        let query = self.build_query(&searcher, q.text, q.filter, q.selective)?;
         let limit = q.limit.max(1);
         let facets = FacetCounter { enabled: q.facets };
         let (top, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match q.sort {
@@ -370,8 +430,9 @@ impl TextIndex {
 
     /// Counts profiles matching a filter.
     pub fn count(&self, filter: &Filter) -> Result<usize> {
-        let (query, _) = self.build_query("", filter);
-        self.reader.searcher().search(&query, &Count).doing("counting")
+        let searcher = self.reader.searcher();
+        let query = self.build_query(&searcher, "", filter, false)?;
+        searcher.search(&query, &Count).doing("counting")
     }
 
     fn ids(&self, searcher: &tantivy::Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<(ProfileId, f32)>> {

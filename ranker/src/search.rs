@@ -219,6 +219,7 @@ impl Engine {
                 limit: want,
                 sort: sort_used,
                 facets: true,
+                selective: true,
             })?;
             let mut ranked: Vec<Scored> = hits
                 .hits
@@ -258,6 +259,8 @@ impl Engine {
                             limit: if use_text { want } else { 1 },
                             sort: Sort::Relevance,
                             facets: true,
+                            // The BM25 baseline is classic: any query term admits a profile.
+                            selective: mode != Mode::Bm25,
                         })?))
                     },
                     || -> Result<Vec<(ProfileId, f32)>> {

@@ -13,6 +13,13 @@ use tokio::sync::Notify;
 
 /// Outbox entries applied per step.
 const STEP: i64 = 5_000;
+/// While a long backlog is applied (a bulk import), commit after this many
+/// entries rather than after every step: each commit writes a text segment that
+/// the merger must fold in again and flushes the vector segments, so a commit per
+/// 5,000 profiles spent most of a million-profile build re-merging. A step that
+/// reaches the head of the outbox always commits, so single updates stay
+/// searchable at once; a crash redoes at most this many entries.
+const COMMIT_EVERY: u64 = 100_000;
 
 /// Applies every outbox entry after the index's recorded sequence; returns how
 /// many entries were applied. `progress` gets (applied so far, head).
@@ -24,10 +31,13 @@ pub async fn catch_up(
     let mut seq = index.applied_seq()?;
     let head = store.outbox_head().await?;
     let mut applied = 0u64;
+    let mut uncommitted = 0u64;
     loop {
         let entries = store.outbox_after(seq, STEP).await?;
         let Some(last) = entries.last() else { break };
         let last_seq = last.seq;
+        uncommitted += entries.len() as u64;
+        let commit = (entries.len() as i64) < STEP || uncommitted >= COMMIT_EVERY;
         // The newest entry per profile decides.
         let mut latest: HashMap<i64, OutboxOp> = HashMap::new();
         for e in &entries {
@@ -45,13 +55,23 @@ pub async fn catch_up(
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let pairs: Vec<(i64, &scout_domain::Profile)> = stored.iter().map(|s| (s.id, &s.profile)).collect();
             index2.stage(&pairs, &deletes)?;
-            index2.commit(last_seq)?;
+            if commit {
+                index2.commit(last_seq)?;
+            }
             Ok(())
         })
         .await??;
+        if commit {
+            uncommitted = 0;
+        }
         applied += entries.len() as u64;
         seq = last_seq;
         progress(applied, head);
+    }
+    if uncommitted > 0 {
+        // The backlog ended exactly on a full step.
+        let index2 = index.clone();
+        tokio::task::spawn_blocking(move || index2.commit(seq)).await??;
     }
     Ok(applied)
 }

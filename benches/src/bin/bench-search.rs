@@ -152,6 +152,9 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("{:<38} {}", "ANN top-100, no filter", plain.summary());
     println!("{:<38} {}", "ANN top-100, query's filter", filtered.summary());
+    if args.per_query {
+        stage_breakdown(&engine, &state.index, &queries)?;
+    }
 
     // Throughput: one searching thread per core.
     let threads = rayon::current_num_threads();
@@ -204,5 +207,73 @@ async fn main() -> anyhow::Result<()> {
         worker.stop().await;
         println!("\n== freshness: write → searchable ==\n{}", fresh.summary());
     }
+    Ok(())
+}
+
+/// Where each query's time goes, slowest first: the text index (BM25 top-200
+/// with the total and facets), the static ANN under the filter, and the whole
+/// hybrid search; with the size of the text match set.
+fn stage_breakdown(
+    engine: &Engine,
+    index: &scout_indexer::ProfileIndex,
+    queries: &[LabelledQuery],
+) -> anyhow::Result<()> {
+    let mut rows = Vec::new();
+    for q in queries {
+        let parsed = scout_ranker::understand(&q.text);
+        let filter = parsed.filters.to_filter();
+        let text_query = scout_indexer::TextQuery {
+            text: &parsed.text,
+            filter: &filter,
+            limit: 200,
+            sort: scout_domain::Sort::Relevance,
+            facets: true,
+            selective: true,
+        };
+        let v = index.encoder().encode(&parsed.text)?;
+        let best = |f: &mut dyn FnMut() -> anyhow::Result<()>| -> anyhow::Result<f64> {
+            let mut best = f64::MAX;
+            for _ in 0..3 {
+                let started = Instant::now();
+                f()?;
+                best = best.min(started.elapsed().as_secs_f64() * 1e3);
+            }
+            Ok(best)
+        };
+        let mut matches = 0;
+        let text_ms = best(&mut || {
+            matches = index.text.search(&text_query)?.total;
+            Ok(())
+        })?;
+        let bare = scout_indexer::TextQuery { facets: false, ..text_query };
+        let bare_ms = best(&mut || {
+            std::hint::black_box(index.text.search(&bare)?);
+            Ok(())
+        })?;
+        let ann_ms = best(&mut || {
+            std::hint::black_box(index.vectors.search(scout_indexer::Space::Static, &v, &filter, 50)?);
+            Ok(())
+        })?;
+        let all_ms = best(&mut || {
+            std::hint::black_box(engine.search(&request(q, 20))?);
+            Ok(())
+        })?;
+        rows.push((all_ms, text_ms, bare_ms, ann_ms, matches, q.text.clone()));
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    type Row = (f64, f64, f64, f64, usize, String);
+    let sum = |f: fn(&Row) -> f64| rows.iter().map(f).sum::<f64>();
+    println!("\n== stages per query (best of 3, ms), slowest first ==");
+    println!("{:>8} {:>8} {:>8} {:>8} {:>9}  query", "hybrid", "text", "no-facet", "ann", "matches");
+    for (all, text, bare, ann, matches, query) in &rows {
+        println!("{all:>8.2} {text:>8.2} {bare:>8.2} {ann:>8.2} {matches:>9}  {query}");
+    }
+    println!(
+        "sums: hybrid {:.1} ms, text {:.1} ms (without facets {:.1} ms), ann {:.1} ms",
+        sum(|r| r.0),
+        sum(|r| r.1),
+        sum(|r| r.2),
+        sum(|r| r.3)
+    );
     Ok(())
 }

@@ -35,7 +35,14 @@ fn text_ids(index: &ProfileIndex, f: &SearchFilters) -> BTreeSet<i64> {
     let filter = f.to_filter();
     let hits = index
         .text
-        .search(&TextQuery { text: "", filter: &filter, limit: 10_000, sort: Sort::FollowersDesc, facets: false })
+        .search(&TextQuery {
+            text: "",
+            filter: &filter,
+            limit: 10_000,
+            sort: Sort::FollowersDesc,
+            facets: false,
+            selective: false,
+        })
         .expect("text search");
     hits.hits.into_iter().map(|h| h.0).collect()
 }
@@ -130,7 +137,14 @@ fn facets_count_the_filtered_set() {
     let filter = f.to_filter();
     let hits = index
         .text
-        .search(&TextQuery { text: "", filter: &filter, limit: 5, sort: Sort::Relevance, facets: true })
+        .search(&TextQuery {
+            text: "",
+            filter: &filter,
+            limit: 5,
+            sort: Sort::Relevance,
+            facets: true,
+            selective: false,
+        })
         .expect("search");
     let us = profiles.iter().filter(|p| p.country.as_deref() == Some("US")).count();
     assert_eq!(hits.total, us);
@@ -140,17 +154,81 @@ fn facets_count_the_filtered_set() {
 }
 
 #[test]
+fn selective_text_queries_leave_common_terms_to_scoring() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = ProfileIndex::open(dir.path(), encoder(), 384).expect("open");
+    let g = scout_fixtures::Generator::new(5);
+    // Every profile says "qqeverywhere", half say "qqhalf", profile 7 alone says "qqrare".
+    let profiles: Vec<Profile> = (0..200u64)
+        .map(|i| {
+            let mut p = g.profile(i).0;
+            let mut bio = String::from("qqeverywhere");
+            if i % 2 == 0 {
+                bio.push_str(" qqhalf");
+            }
+            if i == 7 {
+                bio.push_str(" qqrare");
+            }
+            p.bio = Some(bio);
+            p
+        })
+        .collect();
+    let pairs: Vec<(i64, &Profile)> = profiles.iter().enumerate().map(|(i, p)| (i as i64 + 1, p)).collect();
+    index.stage(&pairs, &[]).expect("stage");
+    index.commit(1).expect("commit");
+    let empty = scout_domain::Filter::default();
+    let search = |text: &str, selective: bool| {
+        index
+            .text
+            .search(&TextQuery { text, filter: &empty, limit: 300, sort: Sort::Relevance, facets: true, selective })
+            .expect("search")
+    };
+    // Classic BM25: any term admits a profile.
+    assert_eq!(search("qqeverywhere qqrare", false).total, 200);
+    // Selective: the rare term decides, the common one still scores.
+    let rare = search("qqeverywhere qqrare", true);
+    assert_eq!(rare.total, 1);
+    assert_eq!(rare.hits.len(), 1);
+    assert_eq!(rare.hits[0].0, 8);
+    let classic_top = search("qqeverywhere qqrare", false).hits[0];
+    assert_eq!(classic_top.0, 8);
+    assert!((classic_top.1 - rare.hits[0].1).abs() < 1e-4, "same BM25 score either way");
+    assert_eq!(rare.facets["platform"].iter().map(|x| x.1).sum::<u64>(), 1, "facets count the admitted set");
+    // Only common terms: every one of them is required.
+    assert_eq!(search("qqeverywhere qqhalf", true).total, 100);
+    assert_eq!(search("qqeverywhere qqhalf", false).total, 200);
+    assert_eq!(search("qqeverywhere", true).total, 200);
+    // A term no document has changes nothing.
+    assert_eq!(search("qqeverywhere qqnowhere", true).total, 200);
+    assert_eq!(search("qqnowhere", true).total, 0);
+}
+
+#[test]
 fn stemming_and_folding_match_word_forms() {
     let (_, index, _) = shared();
     let empty = scout_domain::Filter::default();
     for (a, b) in [("workouts", "workout"), ("Fotografía", "fotografia")] {
         let x = index
             .text
-            .search(&TextQuery { text: a, filter: &empty, limit: 50, sort: Sort::Relevance, facets: false })
+            .search(&TextQuery {
+                text: a,
+                filter: &empty,
+                limit: 50,
+                sort: Sort::Relevance,
+                facets: false,
+                selective: false,
+            })
             .expect("search");
         let y = index
             .text
-            .search(&TextQuery { text: b, filter: &empty, limit: 50, sort: Sort::Relevance, facets: false })
+            .search(&TextQuery {
+                text: b,
+                filter: &empty,
+                limit: 50,
+                sort: Sort::Relevance,
+                facets: false,
+                selective: false,
+            })
             .expect("search");
         assert_eq!(x.total, y.total, "{a} vs {b}");
     }
