@@ -104,6 +104,7 @@ impl From<scout_store::Error> for ApiError {
     fn from(e: scout_store::Error) -> Self {
         let code = match &e {
             scout_store::Error::NotFound { .. } => "profile_not_found",
+            scout_store::Error::EmailTaken => "email_taken",
             scout_store::Error::UnsupportedUrl { .. } => "bad_database_url",
             _ => "storage_error",
         };

@@ -23,6 +23,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod pipeline;
@@ -50,6 +51,7 @@ pub const MAX_JSON_BODY: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
+        .merge(routes::auth::router())
         .merge(routes::search::router())
         .merge(routes::profiles::router())
         .merge(routes::health::router())

@@ -28,6 +28,8 @@ pub struct AppState {
     pub index_notify: Arc<Notify>,
     pub enrich: Arc<EnrichProgress>,
     pub metrics: PrometheusHandle,
+    /// Signs and checks access tokens.
+    pub tokens: Arc<crate::auth::tokens::TokenKeys>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -92,6 +94,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .context("opening the indexes")?;
     let index = Arc::new(index);
     let engine = Arc::new(Engine::new(index.clone(), minilm.clone()));
+    let tokens = crate::auth::tokens::TokenKeys::load_or_create(&settings.data_dir.join("keys"))
+        .context("loading the token signing keys")?;
     Ok(AppState {
         settings: Arc::new(settings),
         store,
@@ -101,5 +105,6 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         index_notify: Arc::new(Notify::new()),
         enrich: Arc::new(EnrichProgress::default()),
         metrics: metrics_handle(),
+        tokens: Arc::new(tokens),
     })
 }

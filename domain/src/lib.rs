@@ -17,6 +17,7 @@
 //! assert!(facts.niches.contains(&"vegan"));
 //! ```
 
+pub mod account;
 pub mod error;
 pub mod facts;
 pub mod languages;

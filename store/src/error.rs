@@ -6,6 +6,10 @@ pub enum Error {
     UnsupportedUrl { url: String },
     #[error("profile {id} not found")]
     NotFound { id: i64 },
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("stored {table} record is corrupt: {message}")]
+    CorruptRecord { table: &'static str, message: String },
     #[error("stored profile {id} is corrupt: {message}")]
     Corrupt { id: i64, message: String },
     #[error("database error while {doing}: {source}")]
@@ -23,8 +27,11 @@ impl Error {
         match self {
             Error::UnsupportedUrl { .. } => ErrorKind::BadRequest,
             Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::EmailTaken => ErrorKind::Conflict,
             Error::Database { source: sqlx::Error::PoolTimedOut, .. } => ErrorKind::Unavailable,
-            Error::Corrupt { .. } | Error::Database { .. } | Error::Migrate(_) => ErrorKind::Internal,
+            Error::Corrupt { .. } | Error::CorruptRecord { .. } | Error::Database { .. } | Error::Migrate(_) => {
+                ErrorKind::Internal
+            }
         }
     }
 }

@@ -15,9 +15,11 @@
 //! # Ok(()) }
 //! ```
 
+mod accounts;
 mod error;
 mod profiles;
 
+pub use accounts::{RefreshSpend, User, UserId};
 pub use error::{Error, Result};
 pub use profiles::{OutboxEntry, OutboxOp, StoredProfile, UpsertOutcome, UpsertSummary};
 

@@ -1,5 +1,6 @@
 //! End-to-end tests over HTTP (one test binary).
 
+mod auth;
 mod errors;
 mod import_export;
 mod indexing;

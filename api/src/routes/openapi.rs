@@ -10,6 +10,11 @@ use crate::state::AppState;
 #[openapi(
     info(title = "Scout API", description = "Influencer search and recommendation engine", version = "0.1.0"),
     paths(
+        crate::routes::auth::register,
+        crate::routes::auth::login,
+        crate::routes::auth::refresh,
+        crate::routes::auth::logout,
+        crate::routes::auth::me,
         crate::routes::search::search_get,
         crate::routes::search::search_post,
         crate::routes::profiles::get_profile,
@@ -27,9 +32,24 @@ use crate::state::AppState;
         scout_ranker::SearchRequest,
         scout_domain::SearchFilters,
         scout_domain::Profile
-    ))
+    )),
+    modifiers(&BearerScheme)
 )]
 pub struct ApiDoc;
+
+/// The `bearer` security scheme: a JWT access token from `/v1/auth/login`.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))

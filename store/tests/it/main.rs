@@ -1,4 +1,5 @@
 //! The storage suite, run against SQLite and PostgreSQL alike.
 
+mod accounts;
 mod harness;
 mod profiles;

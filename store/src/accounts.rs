@@ -1,0 +1,340 @@
+//! Users and their refresh tokens.
+//!
+//! Refresh tokens are stored as hashes only. Each login starts a *family*;
+//! every refresh spends the presented token and issues the next one of the same
+//! family. Presenting a spent token again means it was stolen (or replayed), so
+//! the whole family is revoked (RFC 9700 §4.14.2, refresh token rotation).
+
+use chrono::{DateTime, Utc};
+use scout_domain::account::{Email, Role};
+use sqlx::Row;
+
+use crate::error::{Doing, Error, Result};
+use crate::{Backend, Store};
+
+pub type UserId = i64;
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    /// PHC string of the password hash (argon2id).
+    pub password_hash: String,
+    pub role: Role,
+    pub name: String,
+    /// Bumped to invalidate every access token issued before (logout, password change).
+    pub token_version: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What spending a refresh token found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshSpend {
+    /// Valid and now spent: issue the next token of `family` to `user_id`.
+    Fresh {
+        user_id: UserId,
+        family: String,
+    },
+    /// Already spent once: the family has just been revoked.
+    Reused {
+        family: String,
+    },
+    Revoked,
+    Expired,
+    Unknown,
+}
+
+const USER_COLUMNS: &str = "id, email, password_hash, role, name, token_version, created_at";
+
+fn user_of_sqlite(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
+    let role: String = row.get(3);
+    Ok(User {
+        id: row.get(0),
+        email: row.get(1),
+        password_hash: row.get(2),
+        role: Role::parse(&role).map_err(|e| Error::CorruptRecord { table: "users", message: e.to_string() })?,
+        name: row.get(4),
+        token_version: row.get(5),
+        created_at: row.get(6),
+    })
+}
+
+fn user_of_pg(row: &sqlx::postgres::PgRow) -> Result<User> {
+    let role: String = row.get(3);
+    Ok(User {
+        id: row.get(0),
+        email: row.get(1),
+        password_hash: row.get(2),
+        role: Role::parse(&role).map_err(|e| Error::CorruptRecord { table: "users", message: e.to_string() })?,
+        name: row.get(4),
+        token_version: row.get(5),
+        created_at: row.get(6),
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl Store {
+    /// Creates an account; [`Error::EmailTaken`] when the email already has one.
+    pub async fn create_user(&self, email: &Email, password_hash: &str, role: Role, name: &str) -> Result<User> {
+        let now = Utc::now();
+        let result = match &self.backend {
+            Backend::Sqlite(p) => sqlx::query(&format!(
+                "INSERT INTO users (email, password_hash, role, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 RETURNING {USER_COLUMNS}"
+            ))
+            .bind(email.as_str())
+            .bind(password_hash)
+            .bind(role.as_str())
+            .bind(name)
+            .bind(now)
+            .fetch_one(p)
+            .await
+            .map(|r| user_of_sqlite(&r)),
+            Backend::Postgres(p) => sqlx::query(&format!(
+                "INSERT INTO users (email, password_hash, role, name, created_at) VALUES ($1, $2, $3, $4, $5)
+                 RETURNING {USER_COLUMNS}"
+            ))
+            .bind(email.as_str())
+            .bind(password_hash)
+            .bind(role.as_str())
+            .bind(name)
+            .bind(now)
+            .fetch_one(p)
+            .await
+            .map(|r| user_of_pg(&r)),
+        };
+        match result {
+            Ok(user) => user,
+            Err(e) if is_unique_violation(&e) => Err(Error::EmailTaken),
+            Err(e) => Err(Error::Database { doing: "creating a user", source: e }),
+        }
+    }
+
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"))
+                .bind(email.as_str())
+                .fetch_optional(p)
+                .await
+                .doing("reading a user")?
+                .map(|r| user_of_sqlite(&r))
+                .transpose(),
+            Backend::Postgres(p) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+                .bind(email.as_str())
+                .fetch_optional(p)
+                .await
+                .doing("reading a user")?
+                .map(|r| user_of_pg(&r))
+                .transpose(),
+        }
+    }
+
+    pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
+                .bind(id)
+                .fetch_optional(p)
+                .await
+                .doing("reading a user")?
+                .map(|r| user_of_sqlite(&r))
+                .transpose(),
+            Backend::Postgres(p) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(p)
+                .await
+                .doing("reading a user")?
+                .map(|r| user_of_pg(&r))
+                .transpose(),
+        }
+    }
+
+    /// Ends every session of a user: access tokens issued before stop being
+    /// accepted, and every refresh token is revoked. Returns the new version.
+    pub async fn end_sessions(&self, user_id: UserId) -> Result<i64> {
+        let now = Utc::now();
+        macro_rules! run {
+            ($pool:expr, $bump:literal, $revoke:literal) => {{
+                let mut tx = $pool.begin().await.doing("starting a transaction")?;
+                let version: i64 = sqlx::query_scalar($bump)
+                    .bind(user_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .doing("bumping a token version")?;
+                sqlx::query($revoke)
+                    .bind(now)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .doing("revoking refresh tokens")?;
+                tx.commit().await.doing("committing")?;
+                Ok(version)
+            }};
+        }
+        match &self.backend {
+            Backend::Sqlite(p) => run!(
+                p,
+                "UPDATE users SET token_version = token_version + 1 WHERE id = ?1 RETURNING token_version",
+                "UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL"
+            ),
+            Backend::Postgres(p) => run!(
+                p,
+                "UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version",
+                "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
+            ),
+        }
+    }
+
+    /// Stores a new refresh token (its hash) in `family`.
+    pub async fn add_refresh_token(
+        &self,
+        user_id: UserId,
+        family: &str,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let now = Utc::now();
+        match &self.backend {
+            Backend::Sqlite(p) => sqlx::query(
+                "INSERT INTO refresh_tokens (user_id, family, token_hash, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(user_id)
+            .bind(family)
+            .bind(token_hash)
+            .bind(now)
+            .bind(expires_at)
+            .execute(p)
+            .await
+            .map(|_| ()),
+            Backend::Postgres(p) => sqlx::query(
+                "INSERT INTO refresh_tokens (user_id, family, token_hash, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(user_id)
+            .bind(family)
+            .bind(token_hash)
+            .bind(now)
+            .bind(expires_at)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        }
+        .doing("storing a refresh token")
+    }
+
+    /// Spends a refresh token: exactly one caller can spend a given token (the
+    /// update is conditional on it being unspent); a second presentation of it
+    /// revokes its family.
+    pub async fn spend_refresh_token(&self, token_hash: &str) -> Result<RefreshSpend> {
+        let now = Utc::now();
+        macro_rules! run {
+            ($pool:expr, $spend:literal, $look:literal, $revoke:literal) => {{
+                let spent = sqlx::query($spend)
+                    .bind(now)
+                    .bind(token_hash)
+                    .fetch_optional($pool)
+                    .await
+                    .doing("spending a refresh token")?;
+                if let Some(row) = spent {
+                    return Ok(RefreshSpend::Fresh { user_id: row.get(0), family: row.get(1) });
+                }
+                let Some(row) =
+                    sqlx::query($look).bind(token_hash).fetch_optional($pool).await.doing("reading a refresh token")?
+                else {
+                    return Ok(RefreshSpend::Unknown);
+                };
+                let family: String = row.get(0);
+                let used: Option<DateTime<Utc>> = row.get(1);
+                let revoked: Option<DateTime<Utc>> = row.get(2);
+                let expires: DateTime<Utc> = row.get(3);
+                if used.is_some() {
+                    sqlx::query($revoke)
+                        .bind(now)
+                        .bind(&family)
+                        .execute($pool)
+                        .await
+                        .doing("revoking a refresh token family")?;
+                    return Ok(RefreshSpend::Reused { family });
+                }
+                if revoked.is_some() {
+                    return Ok(RefreshSpend::Revoked);
+                }
+                if expires <= now {
+                    return Ok(RefreshSpend::Expired);
+                }
+                Ok(RefreshSpend::Unknown)
+            }};
+        }
+        match &self.backend {
+            Backend::Sqlite(p) => run!(
+                p,
+                "UPDATE refresh_tokens SET used_at = ?1
+                 WHERE token_hash = ?2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
+                 RETURNING user_id, family",
+                "SELECT family, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = ?1",
+                "UPDATE refresh_tokens SET revoked_at = ?1 WHERE family = ?2 AND revoked_at IS NULL"
+            ),
+            Backend::Postgres(p) => run!(
+                p,
+                "UPDATE refresh_tokens SET used_at = $1
+                 WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
+                 RETURNING user_id, family",
+                "SELECT family, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = $1",
+                "UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL"
+            ),
+        }
+    }
+
+    /// Revokes one family (a logout of one session).
+    pub async fn revoke_refresh_family(&self, family: &str) -> Result<u64> {
+        let now = Utc::now();
+        match &self.backend {
+            Backend::Sqlite(p) => {
+                sqlx::query("UPDATE refresh_tokens SET revoked_at = ?1 WHERE family = ?2 AND revoked_at IS NULL")
+                    .bind(now)
+                    .bind(family)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected())
+            }
+            Backend::Postgres(p) => {
+                sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL")
+                    .bind(now)
+                    .bind(family)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected())
+            }
+        }
+        .doing("revoking a refresh token family")
+    }
+}
+
+impl Store {
+    /// Whether a session (refresh-token family) is still open.
+    pub async fn session_active(&self, family: &str) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(p) => {
+                sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family = ?1 AND revoked_at IS NULL)",
+                )
+                .bind(family)
+                .fetch_one(p)
+                .await
+            }
+            Backend::Postgres(p) => {
+                sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family = $1 AND revoked_at IS NULL)",
+                )
+                .bind(family)
+                .fetch_one(p)
+                .await
+            }
+        }
+        .doing("checking a session")
+    }
+}

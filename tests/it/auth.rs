@@ -1,0 +1,264 @@
+//! Accounts and sessions over HTTP, and the ways an attacker would try tokens.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::StatusCode;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use scout_tests::{Backend, TestApp};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn register(app: &TestApp, email: &str, role: &str) -> reqwest::Response {
+    app.post_json("/v1/auth/register", &json!({"email": email, "password": PASSWORD, "role": role, "name": "Ana Lima"}))
+        .await
+}
+
+async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.post_json("/v1/auth/login", &json!({"email": email, "password": password})).await
+}
+
+async fn tokens(app: &TestApp, email: &str) -> Value {
+    let res = login(app, email, PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("tokens")
+}
+
+async fn me(app: &TestApp, token: &str) -> reqwest::Response {
+    app.client.get(format!("{}/v1/auth/me", app.url)).bearer_auth(token).send().await.expect("request")
+}
+
+async fn code_of(res: reqwest::Response) -> (StatusCode, String) {
+    let status = res.status();
+    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let body: Value = res.json().await.expect("problem json");
+    if !status.is_success() {
+        assert_eq!(ct, "application/problem+json");
+    }
+    (status, body["code"].as_str().unwrap_or_default().to_string())
+}
+
+async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
+    app.post_json("/v1/auth/refresh", &json!({"refresh_token": token})).await
+}
+
+async fn a_session_lifecycle(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    let res = register(&app, " Ana@Example.com ", "brand").await;
+    assert_eq!(res.status(), 201);
+    let user: Value = res.json().await.expect("user");
+    assert_eq!(user["email"], "ana@example.com");
+    assert_eq!(user["role"], "brand");
+    assert!(user.get("password_hash").is_none(), "the hash never leaves the server");
+
+    // The same email again, in other letters, is taken.
+    assert_eq!(
+        code_of(register(&app, "ANA@example.com", "agency").await).await,
+        (StatusCode::CONFLICT, "email_taken".into())
+    );
+
+    // Wrong password and unknown account look the same.
+    assert_eq!(code_of(login(&app, "ana@example.com", "wrong password!").await).await.1, "invalid_credentials");
+    assert_eq!(code_of(login(&app, "nobody@example.com", PASSWORD).await).await.1, "invalid_credentials");
+
+    let t = tokens(&app, "ana@example.com").await;
+    assert_eq!(t["token_type"], "Bearer");
+    assert_eq!(t["expires_in"], 900);
+    let access = t["access_token"].as_str().expect("access");
+    let res = me(&app, access).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.expect("me")["email"], "ana@example.com");
+    assert_eq!(code_of(app.get("/v1/auth/me").await).await, (StatusCode::UNAUTHORIZED, "missing_token".into()));
+
+    // Refresh rotates: a new pair, and the old refresh token is spent.
+    let res = refresh(&app, t["refresh_token"].as_str().expect("refresh")).await;
+    assert_eq!(res.status(), 200);
+    let t2: Value = res.json().await.expect("tokens");
+    assert_ne!(t2["refresh_token"], t["refresh_token"]);
+    let access2 = t2["access_token"].as_str().expect("access");
+    assert_eq!(me(&app, access2).await.status(), 200);
+
+    // Logout ends this session: its access and refresh tokens stop working.
+    let res = app.client.post(format!("{}/v1/auth/logout", app.url)).bearer_auth(access2).send().await.expect("logout");
+    assert_eq!(res.status(), 204);
+    assert_eq!(code_of(me(&app, access2).await).await.1, "token_revoked");
+    assert_eq!(code_of(refresh(&app, t2["refresh_token"].as_str().expect("r")).await).await.1, "invalid_refresh_token");
+
+    // Logout everywhere ends the other sessions too.
+    let a = tokens(&app, "ana@example.com").await;
+    let b = tokens(&app, "ana@example.com").await;
+    let res = app
+        .client
+        .post(format!("{}/v1/auth/logout?all=true", app.url))
+        .bearer_auth(a["access_token"].as_str().expect("a"))
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(res.status(), 204);
+    assert_eq!(code_of(me(&app, b["access_token"].as_str().expect("b")).await).await.1, "token_revoked");
+    assert_eq!(code_of(refresh(&app, b["refresh_token"].as_str().expect("b")).await).await.1, "invalid_refresh_token");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_session_lifecycle_on_sqlite() {
+    a_session_lifecycle(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_session_lifecycle_on_postgres() {
+    a_session_lifecycle(Backend::Postgres).await;
+}
+
+async fn refresh_reuse_revokes_the_family(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    assert_eq!(register(&app, "bo@example.com", "influencer").await.status(), 201);
+    let t = tokens(&app, "bo@example.com").await;
+    let other_session = tokens(&app, "bo@example.com").await;
+    let stolen = t["refresh_token"].as_str().expect("r").to_string();
+    // The legitimate client refreshes...
+    let t2: Value = refresh(&app, &stolen).await.json().await.expect("tokens");
+    // ...then the thief replays the spent token: refused, and the family ends.
+    assert_eq!(code_of(refresh(&app, &stolen).await).await, (StatusCode::UNAUTHORIZED, "refresh_token_reused".into()));
+    assert_eq!(code_of(refresh(&app, t2["refresh_token"].as_str().expect("r")).await).await.1, "invalid_refresh_token");
+    assert_eq!(code_of(me(&app, t2["access_token"].as_str().expect("a")).await).await.1, "token_revoked");
+    // Another session of the same account is untouched.
+    assert_eq!(me(&app, other_session["access_token"].as_str().expect("a")).await.status(), 200);
+    assert_eq!(refresh(&app, other_session["refresh_token"].as_str().expect("r")).await.status(), 200);
+    assert_eq!(code_of(refresh(&app, "made-up-token").await).await.1, "invalid_refresh_token");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn refresh_reuse_revokes_the_family_on_sqlite() {
+    refresh_reuse_revokes_the_family(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn refresh_reuse_revokes_the_family_on_postgres() {
+    refresh_reuse_revokes_the_family(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn registration_input_is_checked_and_roles_cannot_be_escalated() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (json!({"email": "x", "password": PASSWORD, "role": "brand", "name": "X"}), "bad_parameter"),
+        (json!({"email": "c@example.com", "password": "short", "role": "brand", "name": "X"}), "bad_parameter"),
+        (json!({"email": "c@example.com", "password": PASSWORD, "role": "admin", "name": "X"}), "bad_parameter"),
+        (json!({"email": "c@example.com", "password": PASSWORD, "role": "brand", "name": ""}), "bad_parameter"),
+        // Mass assignment: fields the caller may not set are refused, not ignored silently.
+        (
+            json!({"email": "c@example.com", "password": PASSWORD, "role": "brand", "name": "X", "token_version": 7}),
+            "invalid_body",
+        ),
+        (
+            json!({"email": "c@example.com", "password": PASSWORD, "role": "brand", "name": "X", "id": 1}),
+            "invalid_body",
+        ),
+    ];
+    for (body, code) in cases {
+        let res = app.post_json("/v1/auth/register", &body).await;
+        assert_eq!(code_of(res).await, (StatusCode::BAD_REQUEST, code.to_string()), "{body}");
+    }
+    let res = app
+        .client
+        .post(format!("{}/v1/auth/register", app.url))
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(code_of(res).await.1, "invalid_json");
+    // Nothing was created by any of it.
+    assert_eq!(code_of(login(&app, "c@example.com", PASSWORD).await).await.1, "invalid_credentials");
+    app.cleanup().await;
+}
+
+/// The server's signing key (PKCS#8) and its key id, read from the data folder
+/// the way an attacker who stole it would; used to sign tokens that are
+/// correctly signed but wrong in one claim, so each check is tested on its own.
+fn server_key(app: &TestApp) -> (Vec<u8>, String) {
+    let dir = app.state.settings.data_dir.join("keys");
+    let entry = std::fs::read_dir(&dir).expect("keys dir").filter_map(|e| e.ok()).next().expect("a key");
+    let name = entry.file_name().to_string_lossy().to_string();
+    let kid = name.trim_start_matches("jwt-").trim_end_matches(".pk8").to_string();
+    (std::fs::read(entry.path()).expect("key"), kid)
+}
+
+fn claims(sub: i64, tv: i64, sid: &str) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({"sub": sub.to_string(), "role": "brand", "tv": tv, "sid": sid, "iss": "scout", "aud": "scout-api",
+           "iat": now, "nbf": now, "exp": now + 600, "jti": "t"})
+}
+
+fn sign(der: &[u8], kid: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(kid.to_string());
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_ed_der(der)).expect("sign")
+}
+
+#[tokio::test]
+async fn forged_and_altered_access_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    assert_eq!(register(&app, "eve@example.com", "brand").await.status(), 201);
+    let t = tokens(&app, "eve@example.com").await;
+    let good = t["access_token"].as_str().expect("a").to_string();
+    let parts: Vec<&str> = good.split('.').collect();
+    let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("claims");
+    let (sub, sid) =
+        (payload["sub"].as_str().expect("sub").parse::<i64>().expect("id"), payload["sid"].as_str().expect("sid"));
+    let (der, kid) = server_key(&app);
+
+    // A token we sign the same way is accepted: the forgeries below fail for their one flaw.
+    assert_eq!(me(&app, &sign(&der, &kid, &claims(sub, 0, sid))).await.status(), 200);
+
+    let with = |key: &str, value: Value| {
+        let mut c = claims(sub, 0, sid);
+        c[key] = value;
+        c
+    };
+    let now = chrono::Utc::now().timestamp();
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("expired", sign(&der, &kid, &with("exp", json!(now - 120))), "token_expired"),
+        ("not yet valid", sign(&der, &kid, &with("nbf", json!(now + 600))), "invalid_token"),
+        ("issued in the future", sign(&der, &kid, &with("iat", json!(now + 600))), "invalid_token"),
+        ("wrong issuer", sign(&der, &kid, &with("iss", json!("someone-else"))), "invalid_token"),
+        ("wrong audience", sign(&der, &kid, &with("aud", json!("another-api"))), "invalid_token"),
+        ("older token version", sign(&der, &kid, &with("tv", json!(-1))), "token_revoked"),
+        ("another user", sign(&der, &kid, &with("sub", json!("999999"))), "invalid_token"),
+        ("unknown kid", sign(&der, "not-a-key", &claims(sub, 0, sid)), "invalid_token"),
+    ];
+    for (what, token, code) in cases {
+        assert_eq!(code_of(me(&app, &token).await).await, (StatusCode::UNAUTHORIZED, code.to_string()), "{what}");
+    }
+
+    // Signed by another key under the server's kid: bad signature.
+    let other = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("key");
+    assert_eq!(code_of(me(&app, &sign(other.as_ref(), &kid, &claims(sub, 0, sid))).await).await.1, "invalid_token");
+
+    // alg: none, with the real claims and no signature.
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).expect("json"));
+    let none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT", "kid": kid})), b64(&claims(sub, 0, sid)));
+    assert_eq!(code_of(me(&app, &none).await).await.1, "invalid_token");
+
+    // HS256 "signed" with the server's public key as the HMAC secret (key confusion).
+    let public = Ed25519KeyPair::from_pkcs8(&der).expect("pair").public_key().as_ref().to_vec();
+    let mut hs = Header::new(Algorithm::HS256);
+    hs.kid = Some(kid.clone());
+    let confused = jsonwebtoken::encode(&hs, &claims(sub, 0, sid), &EncodingKey::from_secret(&public)).expect("hs");
+    assert_eq!(code_of(me(&app, &confused).await).await.1, "invalid_token");
+
+    // One flipped character of a good token's signature.
+    let mut tampered = good.clone();
+    let last = tampered.pop().expect("char");
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(code_of(me(&app, &tampered).await).await.1, "invalid_token");
+    // Garbage and the wrong scheme.
+    assert_eq!(code_of(me(&app, "not.a.jwt").await).await.1, "invalid_token");
+    let res =
+        app.client.get(format!("{}/v1/auth/me", app.url)).header("authorization", format!("Basic {good}")).send().await;
+    assert_eq!(code_of(res.expect("request")).await.1, "missing_token");
+    app.cleanup().await;
+}
