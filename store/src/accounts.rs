@@ -26,6 +26,12 @@ pub struct User {
     /// Bumped to invalidate every access token issued before (logout, password change).
     pub token_version: i64,
     pub created_at: DateTime<Utc>,
+    /// Base32 TOTP secret once two-factor authentication is on.
+    pub totp_secret: Option<String>,
+    /// A secret being set up, not yet confirmed with a code.
+    pub totp_pending: Option<String>,
+    /// The time step of the last TOTP code accepted (codes are single-use).
+    pub totp_last_step: Option<i64>,
 }
 
 /// What spending a refresh token found.
@@ -45,7 +51,8 @@ pub enum RefreshSpend {
     Unknown,
 }
 
-const USER_COLUMNS: &str = "id, email, password_hash, role, name, token_version, created_at";
+const USER_COLUMNS: &str =
+    "id, email, password_hash, role, name, token_version, created_at, totp_secret, totp_pending, totp_last_step";
 
 fn user_of_sqlite(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
     let role: String = row.get(3);
@@ -57,6 +64,9 @@ fn user_of_sqlite(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
         name: row.get(4),
         token_version: row.get(5),
         created_at: row.get(6),
+        totp_secret: row.get(7),
+        totp_pending: row.get(8),
+        totp_last_step: row.get(9),
     })
 }
 
@@ -70,6 +80,9 @@ fn user_of_pg(row: &sqlx::postgres::PgRow) -> Result<User> {
         name: row.get(4),
         token_version: row.get(5),
         created_at: row.get(6),
+        totp_secret: row.get(7),
+        totp_pending: row.get(8),
+        totp_last_step: row.get(9),
     })
 }
 
@@ -336,5 +349,120 @@ impl Store {
             }
         }
         .doing("checking a session")
+    }
+}
+
+impl Store {
+    /// Keeps a TOTP secret being set up (replacing any earlier pending one).
+    pub async fn set_pending_totp(&self, user_id: UserId, secret: &str) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlx::query("UPDATE users SET totp_pending = ?1 WHERE id = ?2")
+                .bind(secret)
+                .bind(user_id)
+                .execute(p)
+                .await
+                .map(|_| ()),
+            Backend::Postgres(p) => sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
+                .bind(secret)
+                .bind(user_id)
+                .execute(p)
+                .await
+                .map(|_| ()),
+        }
+        .doing("storing a pending TOTP secret")
+    }
+
+    /// Turns two-factor authentication on with the pending secret, after a
+    /// code at `step` proved the authenticator has it, and stores the hashes
+    /// of new recovery codes (replacing old ones). False when nothing was pending.
+    pub async fn enable_totp(&self, user_id: UserId, step: i64, recovery_hashes: &[String]) -> Result<bool> {
+        macro_rules! run {
+            ($pool:expr, $enable:literal, $clear:literal, $add:literal) => {{
+                let mut tx = $pool.begin().await.doing("starting a transaction")?;
+                let n = sqlx::query($enable)
+                    .bind(step)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .doing("enabling two-factor authentication")?
+                    .rows_affected();
+                if n == 0 {
+                    return Ok(false);
+                }
+                sqlx::query($clear).bind(user_id).execute(&mut *tx).await.doing("clearing recovery codes")?;
+                for h in recovery_hashes {
+                    sqlx::query($add).bind(user_id).bind(h).execute(&mut *tx).await.doing("storing a recovery code")?;
+                }
+                tx.commit().await.doing("committing")?;
+                Ok(true)
+            }};
+        }
+        match &self.backend {
+            Backend::Sqlite(p) => run!(
+                p,
+                "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?1
+                 WHERE id = ?2 AND totp_pending IS NOT NULL",
+                "DELETE FROM recovery_codes WHERE user_id = ?1",
+                "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)"
+            ),
+            Backend::Postgres(p) => run!(
+                p,
+                "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $1
+                 WHERE id = $2 AND totp_pending IS NOT NULL",
+                "DELETE FROM recovery_codes WHERE user_id = $1",
+                "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)"
+            ),
+        }
+    }
+
+    /// Records that the TOTP code of `step` was used, unless a code of that
+    /// step or a later one already was: true when this use is the first.
+    /// One conditional update, so two logins racing with one code cannot both pass.
+    pub async fn use_totp_step(&self, user_id: UserId, step: i64) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(p) => sqlx::query(
+                "UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
+            )
+            .bind(step)
+            .bind(user_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected() == 1),
+            Backend::Postgres(p) => sqlx::query(
+                "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+            )
+            .bind(step)
+            .bind(user_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected() == 1),
+        }
+        .doing("recording a TOTP code")
+    }
+
+    /// Spends a recovery code (by its hash): true the first time only.
+    pub async fn spend_recovery_code(&self, user_id: UserId, code_hash: &str) -> Result<bool> {
+        let now = Utc::now();
+        match &self.backend {
+            Backend::Sqlite(p) => sqlx::query(
+                "UPDATE recovery_codes SET used_at = ?1 WHERE user_id = ?2 AND code_hash = ?3 AND used_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .bind(code_hash)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected() == 1),
+            Backend::Postgres(p) => sqlx::query(
+                "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .bind(code_hash)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected() == 1),
+        }
+        .doing("spending a recovery code")
     }
 }

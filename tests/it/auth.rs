@@ -262,3 +262,79 @@ async fn forged_and_altered_access_tokens_are_refused() {
     assert_eq!(code_of(res.expect("request")).await.1, "missing_token");
     app.cleanup().await;
 }
+
+/// RFC 6238 code for a base32 secret, as an authenticator app computes it.
+fn code_for(secret_b32: &str, at: i64) -> String {
+    let secret = data_encoding::BASE32_NOPAD.decode(secret_b32.as_bytes()).expect("base32");
+    scout_api::auth::totp::totp(&secret, at as u64, 6)
+}
+
+async fn two_factor(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    assert_eq!(register(&app, "dee@example.com", "agency").await.status(), 201);
+    let t = tokens(&app, "dee@example.com").await;
+    let access = t["access_token"].as_str().expect("a").to_string();
+    let post = |path: &'static str, body: Value| {
+        let (app, access) = (&app, access.clone());
+        async move {
+            app.client.post(format!("{}{path}", app.url)).bearer_auth(access).json(&body).send().await.expect("request")
+        }
+    };
+    // Enabling needs a set-up first.
+    assert_eq!(code_of(post("/v1/auth/2fa/enable", json!({"code": "123456"})).await).await.1, "totp_not_pending");
+    let res = post("/v1/auth/2fa/setup", json!({})).await;
+    assert_eq!(res.status(), 200);
+    let setup: Value = res.json().await.expect("setup");
+    let secret = setup["secret"].as_str().expect("secret").to_string();
+    assert_eq!(data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).expect("base32").len(), 20);
+    assert!(setup["otpauth_uri"].as_str().expect("uri").starts_with("otpauth://totp/Scout:dee@example.com?secret="));
+    assert!(setup["qr_svg"].as_str().expect("svg").contains("<svg"));
+    // Until confirmed, login needs no code.
+    assert_eq!(login(&app, "dee@example.com", PASSWORD).await.status(), 200);
+    assert_eq!(code_of(post("/v1/auth/2fa/enable", json!({"code": "000000"})).await).await.1, "invalid_totp");
+    let now = chrono::Utc::now().timestamp();
+    let res = post("/v1/auth/2fa/enable", json!({"code": code_for(&secret, now)})).await;
+    assert_eq!(res.status(), 200);
+    let recovery: Vec<String> =
+        serde_json::from_value(res.json::<Value>().await.expect("codes")["recovery_codes"].clone()).expect("list");
+    assert_eq!(recovery.len(), 10);
+    assert_eq!(code_of(post("/v1/auth/2fa/setup", json!({})).await).await.1, "totp_already_enabled");
+
+    let with_totp = |code: Option<String>| {
+        let app = &app;
+        async move {
+            app.post_json("/v1/auth/login", &json!({"email": "dee@example.com", "password": PASSWORD, "totp": code}))
+                .await
+        }
+    };
+    assert_eq!(code_of(with_totp(None).await).await, (StatusCode::UNAUTHORIZED, "totp_required".into()));
+    assert_eq!(code_of(with_totp(Some("000000".into())).await).await.1, "invalid_totp");
+    // The code that enabled 2FA was used; the next step's code works once.
+    let next = code_for(&secret, now + 30);
+    assert_eq!(with_totp(Some(next.clone())).await.status(), 200);
+    assert_eq!(code_of(with_totp(Some(next)).await).await.1, "invalid_totp", "a code is never accepted twice");
+    // A recovery code works once, in any case and spacing.
+    assert_eq!(with_totp(Some(recovery[0].to_uppercase())).await.status(), 200);
+    assert_eq!(code_of(with_totp(Some(recovery[0].clone())).await).await.1, "invalid_totp");
+    assert_eq!(with_totp(Some(recovery[1].replace('-', ""))).await.status(), 200);
+    // A wrong password with a right code is still refused, without saying which was wrong.
+    let res = app
+        .post_json(
+            "/v1/auth/login",
+            &json!({"email": "dee@example.com", "password": "not the password", "totp": recovery[2]}),
+        )
+        .await;
+    assert_eq!(code_of(res).await.1, "invalid_credentials");
+    assert_eq!(with_totp(Some(recovery[2].clone())).await.status(), 200, "the refused attempt did not spend the code");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn two_factor_on_sqlite() {
+    two_factor(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn two_factor_on_postgres() {
+    two_factor(Backend::Postgres).await;
+}

@@ -3,6 +3,7 @@
 
 pub mod password;
 pub mod tokens;
+pub mod totp;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;

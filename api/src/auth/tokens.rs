@@ -167,9 +167,14 @@ impl TokenKeys {
 
     /// `bytes` random bytes as URL-safe text.
     pub fn random_token(&self, bytes: usize) -> anyhow::Result<String> {
-        let mut buf = vec![0u8; bytes];
+        Ok(hex(&self.random_bytes(bytes)?))
+    }
+
+    /// `n` bytes from the system's secure random source.
+    pub fn random_bytes(&self, n: usize) -> anyhow::Result<Vec<u8>> {
+        let mut buf = vec![0u8; n];
         self.rng.fill(&mut buf).map_err(|_| anyhow::anyhow!("drawing random bytes"))?;
-        Ok(hex(&buf))
+        Ok(buf)
     }
 }
 

@@ -11,10 +11,11 @@ use scout_store::RefreshSpend;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::tokens::{REFRESH_TTL_SECS, refresh_token_hash};
-use crate::auth::{AuthUser, password};
+use crate::auth::{AuthUser, password, totp};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
+use data_encoding::BASE32_NOPAD;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/auth/refresh", post(refresh))
         .route("/v1/auth/logout", post(logout))
         .route("/v1/auth/me", get(me))
+        .route("/v1/auth/2fa/setup", post(two_factor_setup))
+        .route("/v1/auth/2fa/enable", post(two_factor_enable))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -124,6 +127,9 @@ pub async fn login(
         tracing::info!("login failed");
         return Err(unauthorized("invalid_credentials", "wrong email or password"));
     };
+    if let Some(secret) = &user.totp_secret {
+        check_second_factor(&state, &user, secret, req.totp.as_deref()).await?;
+    }
     let family = state.tokens.random_token(16).map_err(|e| ApiError::internal(e.to_string()))?;
     tracing::info!(user = user.id, "login");
     Ok(axum::Json(start_tokens(&state, &user, &family).await?))
@@ -202,4 +208,123 @@ pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum
         .await?
         .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
     Ok(axum::Json(stored.into()))
+}
+
+/// A TOTP code, or one of the recovery codes, for an account with 2FA on.
+async fn check_second_factor(
+    state: &AppState,
+    user: &scout_store::User,
+    secret: &str,
+    code: Option<&str>,
+) -> ApiResult<()> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Err(unauthorized("totp_required", "this account uses two-factor authentication: send `totp`"));
+    };
+    let secret = BASE32_NOPAD
+        .decode(secret.as_bytes())
+        .map_err(|_| ApiError::internal(format!("user {}: stored TOTP secret is not base32", user.id)))?;
+    let now = Utc::now().timestamp().max(0) as u64;
+    let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+    let accepted = match totp::accept(&secret, code, now, last) {
+        Some(step) => state.store.use_totp_step(user.id, step as i64).await?,
+        None => state.store.spend_recovery_code(user.id, &recovery_code_hash(code)).await?,
+    };
+    if !accepted {
+        tracing::info!(user = user.id, "second factor refused");
+        return Err(unauthorized("invalid_totp", "the code is wrong, expired or already used"));
+    }
+    Ok(())
+}
+
+/// What is stored of a recovery code: its BLAKE3 hash (the code is 50 random bits).
+fn recovery_code_hash(code: &str) -> String {
+    let normal: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
+    blake3::hash(normal.as_bytes()).to_hex().to_string()
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TwoFactorSetup {
+    /// The shared secret, base32, for typing into an authenticator app.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// The URI as a QR code (SVG).
+    pub qr_svg: String,
+}
+
+/// Starts two-factor set-up: a new secret, as text, URI and QR code. Nothing
+/// changes for logins until a code from it confirms it (`/v1/auth/2fa/enable`).
+#[utoipa::path(post, path = "/v1/auth/2fa/setup", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = TwoFactorSetup),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn two_factor_setup(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<TwoFactorSetup>> {
+    let stored = state
+        .store
+        .user_by_id(user.id)
+        .await?
+        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
+    if stored.totp_secret.is_some() {
+        return Err(ApiError::new(
+            ErrorKind::Conflict,
+            "totp_already_enabled",
+            "two-factor authentication is already on",
+        ));
+    }
+    // 160 bits, the HMAC-SHA-1 block-friendly length RFC 4226 recommends.
+    let raw = state.tokens.random_bytes(20).map_err(|e| ApiError::internal(e.to_string()))?;
+    let secret = BASE32_NOPAD.encode(&raw);
+    state.store.set_pending_totp(user.id, &secret).await?;
+    let uri = totp::otpauth_uri(&secret, &stored.email);
+    let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ApiError::internal(e.to_string()))?;
+    let qr_svg = qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
+    Ok(axum::Json(TwoFactorSetup { secret, otpauth_uri: uri, qr_svg }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TwoFactorEnable {
+    /// A current code from the authenticator app.
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecoveryCodes {
+    /// Ten single-use codes that stand in for a TOTP code; shown only now.
+    pub recovery_codes: Vec<String>,
+}
+
+/// Confirms the pending secret with a code and turns two-factor authentication on.
+#[utoipa::path(post, path = "/v1/auth/2fa/enable", tag = "auth", security(("bearer" = [])), request_body = TwoFactorEnable,
+    responses((status = 200, body = RecoveryCodes),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn two_factor_enable(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<TwoFactorEnable>,
+) -> ApiResult<axum::Json<RecoveryCodes>> {
+    let stored = state
+        .store
+        .user_by_id(user.id)
+        .await?
+        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
+    let Some(pending) = stored.totp_pending else {
+        return Err(ApiError::bad_request("totp_not_pending", "start with POST /v1/auth/2fa/setup"));
+    };
+    let secret =
+        BASE32_NOPAD.decode(pending.as_bytes()).map_err(|_| ApiError::internal("pending TOTP secret is not base32"))?;
+    let now = Utc::now().timestamp().max(0) as u64;
+    let Some(step) = totp::accept(&secret, &req.code, now, None) else {
+        return Err(ApiError::bad_request("invalid_totp", "the code does not match the new secret"));
+    };
+    let mut codes = Vec::with_capacity(10);
+    for _ in 0..10 {
+        let raw = state.tokens.random_bytes(8).map_err(|e| ApiError::internal(e.to_string()))?;
+        let text = BASE32_NOPAD.encode(&raw).to_lowercase();
+        codes.push(format!("{}-{}", &text[..5], &text[5..10]));
+    }
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
+    if !state.store.enable_totp(user.id, step as i64, &hashes).await? {
+        return Err(ApiError::bad_request("totp_not_pending", "start with POST /v1/auth/2fa/setup"));
+    }
+    tracing::info!(user = user.id, "two-factor authentication enabled");
+    Ok(axum::Json(RecoveryCodes { recovery_codes: codes }))
 }

@@ -15,6 +15,8 @@ use crate::state::AppState;
         crate::routes::auth::refresh,
         crate::routes::auth::logout,
         crate::routes::auth::me,
+        crate::routes::auth::two_factor_setup,
+        crate::routes::auth::two_factor_enable,
         crate::routes::search::search_get,
         crate::routes::search::search_post,
         crate::routes::profiles::get_profile,
