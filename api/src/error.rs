@@ -26,17 +26,26 @@ pub struct ApiError {
     pub code: &'static str,
     pub detail: String,
     pub errors: Option<Vec<scout_domain::Violation>>,
+    /// Seconds to send as `Retry-After` (with 429 and 503).
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(kind: ErrorKind, code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError { kind, code, detail: detail.into(), errors: None }
+        ApiError { kind, code, detail: detail.into(), errors: None, retry_after: None }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
         ApiError::new(ErrorKind::BadRequest, code, detail)
+    }
+
+    /// 429 with `Retry-After` (whole seconds, at least 1).
+    pub fn too_many(code: &'static str, detail: impl Into<String>, wait: std::time::Duration) -> ApiError {
+        let mut e = ApiError::new(ErrorKind::TooManyRequests, code, detail);
+        e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        e
     }
 
     pub fn internal(detail: impl Into<String>) -> ApiError {
@@ -77,6 +86,9 @@ impl IntoResponse for ApiError {
         };
         let mut res = (status, axum::Json(body)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res
     }
 }
@@ -87,7 +99,7 @@ impl From<scout_domain::Error> for ApiError {
             scout_domain::Error::Invalid { violations } => Some(violations.clone()),
             _ => None,
         };
-        ApiError { kind: e.kind(), code: e.code(), detail: e.to_string(), errors }
+        ApiError { kind: e.kind(), code: e.code(), detail: e.to_string(), errors, retry_after: None }
     }
 }
 

@@ -26,6 +26,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod pipeline;
 pub mod routes;
 pub mod settings;
@@ -51,7 +52,7 @@ pub const MAX_JSON_BODY: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
-        .merge(routes::auth::router())
+        .merge(routes::auth::router(state.clone()))
         .merge(routes::search::router())
         .merge(routes::profiles::router())
         .merge(routes::health::router())

@@ -236,7 +236,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     eprintln!("\nScout is running on http://{addr} with {} profiles indexed", state.index.len());
     eprintln!("try:  curl 'http://{addr}/v1/search?q=vegan+fitness+creators+in+Berlin+over+5k+followers&limit=3'");
     eprintln!("API:  http://{addr}/openapi.json   metrics: http://{addr}/metrics\n");
-    axum::serve(listener, scout_api::router(state))
+    axum::serve(listener, scout_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

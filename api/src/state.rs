@@ -30,6 +30,7 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Signs and checks access tokens.
     pub tokens: Arc<crate::auth::tokens::TokenKeys>,
+    pub limits: Arc<crate::limits::Limits>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -106,5 +107,6 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         enrich: Arc::new(EnrichProgress::default()),
         metrics: metrics_handle(),
         tokens: Arc::new(tokens),
+        limits: Arc::new(crate::limits::Limits::default()),
     })
 }

@@ -338,3 +338,47 @@ async fn two_factor_on_sqlite() {
 async fn two_factor_on_postgres() {
     two_factor(Backend::Postgres).await;
 }
+
+#[tokio::test]
+async fn repeated_failed_logins_lock_the_account_with_retry_after() {
+    let app = TestApp::spawn().await;
+    assert_eq!(register(&app, "fay@example.com", "brand").await.status(), 201);
+    assert_eq!(register(&app, "gus@example.com", "brand").await.status(), 201);
+    for _ in 0..5 {
+        assert_eq!(code_of(login(&app, "fay@example.com", "guessing wrong").await).await.1, "invalid_credentials");
+    }
+    // Locked now, even with the right password.
+    let res = login(&app, "fay@example.com", PASSWORD).await;
+    let retry: u64 = res.headers()["retry-after"].to_str().expect("header").parse().expect("seconds");
+    assert!((1..=30).contains(&retry), "{retry}");
+    assert_eq!(code_of(res).await, (StatusCode::TOO_MANY_REQUESTS, "login_locked".into()));
+    // Unknown accounts lock the same way (a lock tells nothing about existence).
+    for _ in 0..5 {
+        login(&app, "nobody@example.com", "guess").await;
+    }
+    assert_eq!(code_of(login(&app, "nobody@example.com", "guess").await).await.1, "login_locked");
+    // Others are not affected.
+    assert_eq!(login(&app, "gus@example.com", PASSWORD).await.status(), 200);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn credential_endpoints_are_rate_limited_per_address() {
+    let app = TestApp::spawn().await;
+    let mut limited = None;
+    for i in 0..60 {
+        let res = app.post_json("/v1/auth/refresh", &json!({"refresh_token": format!("guess-{i}")})).await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((i, res));
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let (i, res) = limited.expect("a 429 within 60 rapid requests");
+    assert!(i >= 30, "the burst of 30 is allowed first (limited at {i})");
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(code_of(res).await.1, "rate_limited");
+    // Authenticated endpoints are not counted against it.
+    assert_eq!(code_of(app.get("/v1/auth/me").await).await.1, "missing_token");
+    app.cleanup().await;
+}

@@ -60,7 +60,7 @@ impl TestApp {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let router = scout_api::router(state.clone());
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
         TestApp { url, client: reqwest::Client::new(), state, indexer: Some(indexer), server, pg, _dir: dir }
     }

@@ -17,15 +17,41 @@ use crate::extract::{Json, Query};
 use crate::state::AppState;
 use data_encoding::BASE32_NOPAD;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(state: AppState) -> Router<AppState> {
+    // Endpoints that take credentials are limited per client address.
+    let credentials = Router::new()
         .route("/v1/auth/register", post(register))
         .route("/v1/auth/login", post(login))
         .route("/v1/auth/refresh", post(refresh))
+        .route_layer(axum::middleware::from_fn_with_state(state, limit_per_ip));
+    Router::new()
+        .merge(credentials)
         .route("/v1/auth/logout", post(logout))
         .route("/v1/auth/me", get(me))
         .route("/v1/auth/2fa/setup", post(two_factor_setup))
         .route("/v1/auth/2fa/enable", post(two_factor_enable))
+}
+
+/// Caps requests to the auth endpoints per client address (password guessing
+/// across accounts, sign-up floods): 429 with `Retry-After` past the quota.
+async fn limit_per_ip(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    match state.limits.auth_per_ip.check(&ip) {
+        Ok(()) => next.run(req).await,
+        Err(wait) => {
+            tracing::warn!(%ip, "auth rate limit");
+            ApiError::too_many("rate_limited", "too many requests from this address; retry later", wait).into_response()
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -117,6 +143,12 @@ pub async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<TokenResponse>> {
+    // Locks are per email as typed (normalised), so unknown accounts lock too
+    // and a lock does not reveal whether an account exists.
+    let account = req.email.trim().to_lowercase();
+    if let Some(wait) = state.limits.logins.locked(&account) {
+        return Err(ApiError::too_many("login_locked", "too many failed logins; retry later", wait));
+    }
     // A malformed email is simply an unknown account: same answer, same time.
     let user = match Email::parse(&req.email) {
         Ok(email) => state.store.user_by_email(&email).await?,
@@ -125,11 +157,20 @@ pub async fn login(
     let ok = password::verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await;
     let Some(user) = user.filter(|_| ok) else {
         tracing::info!("login failed");
+        if let Some(wait) = state.limits.logins.failed(&account) {
+            tracing::warn!(lock_secs = wait.as_secs(), "login locked after repeated failures");
+        }
         return Err(unauthorized("invalid_credentials", "wrong email or password"));
     };
-    if let Some(secret) = &user.totp_secret {
-        check_second_factor(&state, &user, secret, req.totp.as_deref()).await?;
+    if let Some(secret) = &user.totp_secret
+        && let Err(e) = check_second_factor(&state, &user, secret, req.totp.as_deref()).await
+    {
+        if e.code == "invalid_totp" {
+            state.limits.logins.failed(&account);
+        }
+        return Err(e);
     }
+    state.limits.logins.succeeded(&account);
     let family = state.tokens.random_token(16).map_err(|e| ApiError::internal(e.to_string()))?;
     tracing::info!(user = user.id, "login");
     Ok(axum::Json(start_tokens(&state, &user, &family).await?))
