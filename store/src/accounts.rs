@@ -7,7 +7,6 @@
 
 use chrono::{DateTime, Utc};
 use scout_domain::account::{Email, Role};
-use sqlx::Row;
 
 use crate::error::{Doing, Error, Result};
 use crate::{Backend, Store};
@@ -54,36 +53,48 @@ pub enum RefreshSpend {
 const USER_COLUMNS: &str =
     "id, email, password_hash, role, name, token_version, created_at, totp_secret, totp_pending, totp_last_step";
 
-fn user_of_sqlite(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
-    let role: String = row.get(3);
-    Ok(User {
-        id: row.get(0),
-        email: row.get(1),
-        password_hash: row.get(2),
-        role: Role::parse(&role).map_err(|e| Error::CorruptRecord { table: "users", message: e.to_string() })?,
-        name: row.get(4),
-        token_version: row.get(5),
-        created_at: row.get(6),
-        totp_secret: row.get(7),
-        totp_pending: row.get(8),
-        totp_last_step: row.get(9),
-    })
+/// Runs `$body` with `$pool` bound to the store's pool, whichever backend it
+/// is. The SQL inside uses `$N` placeholders, which both PostgreSQL and
+/// sqlx's SQLite driver bind by number, so one statement serves both.
+macro_rules! with_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite($pool) => $body,
+            Backend::Postgres($pool) => $body,
+        }
+    };
 }
 
-fn user_of_pg(row: &sqlx::postgres::PgRow) -> Result<User> {
-    let role: String = row.get(3);
-    Ok(User {
-        id: row.get(0),
-        email: row.get(1),
-        password_hash: row.get(2),
-        role: Role::parse(&role).map_err(|e| Error::CorruptRecord { table: "users", message: e.to_string() })?,
-        name: row.get(4),
-        token_version: row.get(5),
-        created_at: row.get(6),
-        totp_secret: row.get(7),
-        totp_pending: row.get(8),
-        totp_last_step: row.get(9),
-    })
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    password_hash: String,
+    role: String,
+    name: String,
+    token_version: i64,
+    created_at: DateTime<Utc>,
+    totp_secret: Option<String>,
+    totp_pending: Option<String>,
+    totp_last_step: Option<i64>,
+}
+
+impl UserRow {
+    fn into_user(self) -> Result<User> {
+        Ok(User {
+            role: Role::parse(&self.role)
+                .map_err(|e| Error::CorruptRecord { table: "users", message: e.to_string() })?,
+            id: self.id,
+            email: self.email,
+            password_hash: self.password_hash,
+            name: self.name,
+            token_version: self.token_version,
+            created_at: self.created_at,
+            totp_secret: self.totp_secret,
+            totp_pending: self.totp_pending,
+            totp_last_step: self.totp_last_step,
+        })
+    }
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -93,112 +104,64 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 impl Store {
     /// Creates an account; [`Error::EmailTaken`] when the email already has one.
     pub async fn create_user(&self, email: &Email, password_hash: &str, role: Role, name: &str) -> Result<User> {
+        let sql = format!(
+            "INSERT INTO users (email, password_hash, role, name, created_at) VALUES ($1, $2, $3, $4, $5)
+             RETURNING {USER_COLUMNS}"
+        );
         let now = Utc::now();
-        let result = match &self.backend {
-            Backend::Sqlite(p) => sqlx::query(&format!(
-                "INSERT INTO users (email, password_hash, role, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 RETURNING {USER_COLUMNS}"
-            ))
+        let result = with_pool!(self, |p| sqlx::query_as::<_, UserRow>(&sql)
             .bind(email.as_str())
             .bind(password_hash)
             .bind(role.as_str())
             .bind(name)
             .bind(now)
             .fetch_one(p)
-            .await
-            .map(|r| user_of_sqlite(&r)),
-            Backend::Postgres(p) => sqlx::query(&format!(
-                "INSERT INTO users (email, password_hash, role, name, created_at) VALUES ($1, $2, $3, $4, $5)
-                 RETURNING {USER_COLUMNS}"
-            ))
-            .bind(email.as_str())
-            .bind(password_hash)
-            .bind(role.as_str())
-            .bind(name)
-            .bind(now)
-            .fetch_one(p)
-            .await
-            .map(|r| user_of_pg(&r)),
-        };
+            .await);
         match result {
-            Ok(user) => user,
+            Ok(row) => row.into_user(),
             Err(e) if is_unique_violation(&e) => Err(Error::EmailTaken),
             Err(e) => Err(Error::Database { doing: "creating a user", source: e }),
         }
     }
 
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
-        match &self.backend {
-            Backend::Sqlite(p) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"))
-                .bind(email.as_str())
-                .fetch_optional(p)
-                .await
-                .doing("reading a user")?
-                .map(|r| user_of_sqlite(&r))
-                .transpose(),
-            Backend::Postgres(p) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-                .bind(email.as_str())
-                .fetch_optional(p)
-                .await
-                .doing("reading a user")?
-                .map(|r| user_of_pg(&r))
-                .transpose(),
-        }
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        with_pool!(self, |p| sqlx::query_as::<_, UserRow>(&sql).bind(email.as_str()).fetch_optional(p).await)
+            .doing("reading a user")?
+            .map(UserRow::into_user)
+            .transpose()
     }
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
-        match &self.backend {
-            Backend::Sqlite(p) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
-                .bind(id)
-                .fetch_optional(p)
-                .await
-                .doing("reading a user")?
-                .map(|r| user_of_sqlite(&r))
-                .transpose(),
-            Backend::Postgres(p) => sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(p)
-                .await
-                .doing("reading a user")?
-                .map(|r| user_of_pg(&r))
-                .transpose(),
-        }
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        with_pool!(self, |p| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(p).await)
+            .doing("reading a user")?
+            .map(UserRow::into_user)
+            .transpose()
     }
 
     /// Ends every session of a user: access tokens issued before stop being
     /// accepted, and every refresh token is revoked. Returns the new version.
     pub async fn end_sessions(&self, user_id: UserId) -> Result<i64> {
         let now = Utc::now();
-        macro_rules! run {
-            ($pool:expr, $bump:literal, $revoke:literal) => {{
-                let mut tx = $pool.begin().await.doing("starting a transaction")?;
-                let version: i64 = sqlx::query_scalar($bump)
-                    .bind(user_id)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .doing("bumping a token version")?;
-                sqlx::query($revoke)
-                    .bind(now)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .doing("revoking refresh tokens")?;
-                tx.commit().await.doing("committing")?;
-                Ok(version)
-            }};
-        }
-        match &self.backend {
-            Backend::Sqlite(p) => run!(
-                p,
-                "UPDATE users SET token_version = token_version + 1 WHERE id = ?1 RETURNING token_version",
-                "UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL"
-            ),
-            Backend::Postgres(p) => run!(
-                p,
+        with_pool!(self, |p| {
+            let mut tx = p.begin().await.doing("starting a transaction")?;
+            let version: i64 = sqlx::query_scalar(
                 "UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version",
-                "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
-            ),
-        }
+            )
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await
+            .doing("bumping a token version")?;
+            sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .doing("revoking refresh tokens")?;
+            tx.commit().await.doing("committing")?;
+            Ok(version)
+        })
     }
 
     /// Stores a new refresh token (its hash) in `family`.
@@ -210,32 +173,17 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         let now = Utc::now();
-        match &self.backend {
-            Backend::Sqlite(p) => sqlx::query(
-                "INSERT INTO refresh_tokens (user_id, family, token_hash, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .bind(user_id)
-            .bind(family)
-            .bind(token_hash)
-            .bind(now)
-            .bind(expires_at)
-            .execute(p)
-            .await
-            .map(|_| ()),
-            Backend::Postgres(p) => sqlx::query(
-                "INSERT INTO refresh_tokens (user_id, family, token_hash, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(user_id)
-            .bind(family)
-            .bind(token_hash)
-            .bind(now)
-            .bind(expires_at)
-            .execute(p)
-            .await
-            .map(|_| ()),
-        }
+        with_pool!(self, |p| sqlx::query(
+            "INSERT INTO refresh_tokens (user_id, family, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(user_id)
+        .bind(family)
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(p)
+        .await
+        .map(|_| ()))
         .doing("storing a refresh token")
     }
 
@@ -244,131 +192,74 @@ impl Store {
     /// revokes its family.
     pub async fn spend_refresh_token(&self, token_hash: &str) -> Result<RefreshSpend> {
         let now = Utc::now();
-        macro_rules! run {
-            ($pool:expr, $spend:literal, $look:literal, $revoke:literal) => {{
-                let spent = sqlx::query($spend)
-                    .bind(now)
-                    .bind(token_hash)
-                    .fetch_optional($pool)
-                    .await
-                    .doing("spending a refresh token")?;
-                if let Some(row) = spent {
-                    return Ok(RefreshSpend::Fresh { user_id: row.get(0), family: row.get(1) });
-                }
-                let Some(row) =
-                    sqlx::query($look).bind(token_hash).fetch_optional($pool).await.doing("reading a refresh token")?
-                else {
-                    return Ok(RefreshSpend::Unknown);
-                };
-                let family: String = row.get(0);
-                let used: Option<DateTime<Utc>> = row.get(1);
-                let revoked: Option<DateTime<Utc>> = row.get(2);
-                let expires: DateTime<Utc> = row.get(3);
-                if used.is_some() {
-                    sqlx::query($revoke)
-                        .bind(now)
-                        .bind(&family)
-                        .execute($pool)
-                        .await
-                        .doing("revoking a refresh token family")?;
-                    return Ok(RefreshSpend::Reused { family });
-                }
-                if revoked.is_some() {
-                    return Ok(RefreshSpend::Revoked);
-                }
-                if expires <= now {
-                    return Ok(RefreshSpend::Expired);
-                }
-                Ok(RefreshSpend::Unknown)
-            }};
+        let spent: Option<(UserId, String)> = with_pool!(self, |p| sqlx::query_as(
+            "UPDATE refresh_tokens SET used_at = $1
+             WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
+             RETURNING user_id, family"
+        )
+        .bind(now)
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await)
+        .doing("spending a refresh token")?;
+        if let Some((user_id, family)) = spent {
+            return Ok(RefreshSpend::Fresh { user_id, family });
         }
-        match &self.backend {
-            Backend::Sqlite(p) => run!(
-                p,
-                "UPDATE refresh_tokens SET used_at = ?1
-                 WHERE token_hash = ?2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
-                 RETURNING user_id, family",
-                "SELECT family, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = ?1",
-                "UPDATE refresh_tokens SET revoked_at = ?1 WHERE family = ?2 AND revoked_at IS NULL"
-            ),
-            Backend::Postgres(p) => run!(
-                p,
-                "UPDATE refresh_tokens SET used_at = $1
-                 WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
-                 RETURNING user_id, family",
-                "SELECT family, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = $1",
-                "UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL"
-            ),
+        type Found = (String, Option<DateTime<Utc>>, Option<DateTime<Utc>>, DateTime<Utc>);
+        let found: Option<Found> = with_pool!(self, |p| sqlx::query_as(
+            "SELECT family, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await)
+        .doing("reading a refresh token")?;
+        let Some((family, used, revoked, expires)) = found else { return Ok(RefreshSpend::Unknown) };
+        if used.is_some() {
+            self.revoke_refresh_family(&family).await?;
+            return Ok(RefreshSpend::Reused { family });
         }
+        if revoked.is_some() {
+            return Ok(RefreshSpend::Revoked);
+        }
+        if expires <= now {
+            return Ok(RefreshSpend::Expired);
+        }
+        Ok(RefreshSpend::Unknown)
     }
 
     /// Revokes one family (a logout of one session).
     pub async fn revoke_refresh_family(&self, family: &str) -> Result<u64> {
         let now = Utc::now();
-        match &self.backend {
-            Backend::Sqlite(p) => {
-                sqlx::query("UPDATE refresh_tokens SET revoked_at = ?1 WHERE family = ?2 AND revoked_at IS NULL")
-                    .bind(now)
-                    .bind(family)
-                    .execute(p)
-                    .await
-                    .map(|r| r.rows_affected())
-            }
-            Backend::Postgres(p) => {
-                sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL")
-                    .bind(now)
-                    .bind(family)
-                    .execute(p)
-                    .await
-                    .map(|r| r.rows_affected())
-            }
-        }
+        with_pool!(self, |p| sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL"
+        )
+        .bind(now)
+        .bind(family)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
         .doing("revoking a refresh token family")
     }
-}
 
-impl Store {
     /// Whether a session (refresh-token family) is still open.
     pub async fn session_active(&self, family: &str) -> Result<bool> {
-        match &self.backend {
-            Backend::Sqlite(p) => {
-                sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family = ?1 AND revoked_at IS NULL)",
-                )
-                .bind(family)
-                .fetch_one(p)
-                .await
-            }
-            Backend::Postgres(p) => {
-                sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family = $1 AND revoked_at IS NULL)",
-                )
-                .bind(family)
-                .fetch_one(p)
-                .await
-            }
-        }
+        with_pool!(self, |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family = $1 AND revoked_at IS NULL)"
+        )
+        .bind(family)
+        .fetch_one(p)
+        .await)
         .doing("checking a session")
     }
-}
 
-impl Store {
     /// Keeps a TOTP secret being set up (replacing any earlier pending one).
     pub async fn set_pending_totp(&self, user_id: UserId, secret: &str) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(p) => sqlx::query("UPDATE users SET totp_pending = ?1 WHERE id = ?2")
-                .bind(secret)
-                .bind(user_id)
-                .execute(p)
-                .await
-                .map(|_| ()),
-            Backend::Postgres(p) => sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
-                .bind(secret)
-                .bind(user_id)
-                .execute(p)
-                .await
-                .map(|_| ()),
-        }
+        with_pool!(self, |p| sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(user_id)
+            .execute(p)
+            .await
+            .map(|_| ()))
         .doing("storing a pending TOTP secret")
     }
 
@@ -376,93 +267,66 @@ impl Store {
     /// code at `step` proved the authenticator has it, and stores the hashes
     /// of new recovery codes (replacing old ones). False when nothing was pending.
     pub async fn enable_totp(&self, user_id: UserId, step: i64, recovery_hashes: &[String]) -> Result<bool> {
-        macro_rules! run {
-            ($pool:expr, $enable:literal, $clear:literal, $add:literal) => {{
-                let mut tx = $pool.begin().await.doing("starting a transaction")?;
-                let n = sqlx::query($enable)
-                    .bind(step)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .doing("enabling two-factor authentication")?
-                    .rows_affected();
-                if n == 0 {
-                    return Ok(false);
-                }
-                sqlx::query($clear).bind(user_id).execute(&mut *tx).await.doing("clearing recovery codes")?;
-                for h in recovery_hashes {
-                    sqlx::query($add).bind(user_id).bind(h).execute(&mut *tx).await.doing("storing a recovery code")?;
-                }
-                tx.commit().await.doing("committing")?;
-                Ok(true)
-            }};
-        }
-        match &self.backend {
-            Backend::Sqlite(p) => run!(
-                p,
-                "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?1
-                 WHERE id = ?2 AND totp_pending IS NOT NULL",
-                "DELETE FROM recovery_codes WHERE user_id = ?1",
-                "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)"
-            ),
-            Backend::Postgres(p) => run!(
-                p,
+        with_pool!(self, |p| {
+            let mut tx = p.begin().await.doing("starting a transaction")?;
+            let n = sqlx::query(
                 "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $1
                  WHERE id = $2 AND totp_pending IS NOT NULL",
-                "DELETE FROM recovery_codes WHERE user_id = $1",
-                "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)"
-            ),
-        }
+            )
+            .bind(step)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .doing("enabling two-factor authentication")?
+            .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .doing("clearing recovery codes")?;
+            for h in recovery_hashes {
+                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    .bind(user_id)
+                    .bind(h)
+                    .execute(&mut *tx)
+                    .await
+                    .doing("storing a recovery code")?;
+            }
+            tx.commit().await.doing("committing")?;
+            Ok(true)
+        })
     }
 
     /// Records that the TOTP code of `step` was used, unless a code of that
     /// step or a later one already was: true when this use is the first.
     /// One conditional update, so two logins racing with one code cannot both pass.
     pub async fn use_totp_step(&self, user_id: UserId, step: i64) -> Result<bool> {
-        match &self.backend {
-            Backend::Sqlite(p) => sqlx::query(
-                "UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND (totp_last_step IS NULL OR totp_last_step < ?1)",
-            )
-            .bind(step)
-            .bind(user_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected() == 1),
-            Backend::Postgres(p) => sqlx::query(
-                "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-            )
-            .bind(step)
-            .bind(user_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected() == 1),
-        }
+        with_pool!(self, |p| sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)"
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected() == 1))
         .doing("recording a TOTP code")
     }
 
     /// Spends a recovery code (by its hash): true the first time only.
     pub async fn spend_recovery_code(&self, user_id: UserId, code_hash: &str) -> Result<bool> {
         let now = Utc::now();
-        match &self.backend {
-            Backend::Sqlite(p) => sqlx::query(
-                "UPDATE recovery_codes SET used_at = ?1 WHERE user_id = ?2 AND code_hash = ?3 AND used_at IS NULL",
-            )
-            .bind(now)
-            .bind(user_id)
-            .bind(code_hash)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected() == 1),
-            Backend::Postgres(p) => sqlx::query(
-                "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
-            )
-            .bind(now)
-            .bind(user_id)
-            .bind(code_hash)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected() == 1),
-        }
+        with_pool!(self, |p| sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL"
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(code_hash)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected() == 1))
         .doing("spending a recovery code")
     }
 }
