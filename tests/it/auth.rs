@@ -382,3 +382,20 @@ async fn credential_endpoints_are_rate_limited_per_address() {
     assert_eq!(code_of(app.get("/v1/auth/me").await).await.1, "missing_token");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn responses_carry_secure_headers_and_token_answers_are_not_cached() {
+    let app = TestApp::spawn().await;
+    assert_eq!(register(&app, "hal@example.com", "brand").await.status(), 201);
+    let res = login(&app, "hal@example.com", PASSWORD).await;
+    let h = res.headers().clone();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert!(h["content-security-policy"].to_str().expect("csp").contains("default-src 'none'"));
+    assert_eq!(h["cache-control"], "no-store");
+    // Errors too.
+    let res = app.get("/v1/no-such-route").await;
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    app.cleanup().await;
+}

@@ -30,6 +30,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/auth/me", get(me))
         .route("/v1/auth/2fa/setup", post(two_factor_setup))
         .route("/v1/auth/2fa/enable", post(two_factor_enable))
+        .layer(axum::middleware::map_response(no_store))
+}
+
+/// Tokens and account answers are never stored by caches (RFC 6749 §5.1).
+async fn no_store(mut res: axum::response::Response) -> axum::response::Response {
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    res
 }
 
 /// Caps requests to the auth endpoints per client address (password guessing
