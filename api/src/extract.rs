@@ -55,3 +55,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 fn query_problem(r: QueryRejection) -> ApiError {
     ApiError::bad_request("invalid_query_string", r.body_text())
 }
+
+/// The client's address, when the server was started with connection info
+/// (`scout serve` and the tests are); never rejects.
+#[derive(Debug, Clone, Default)]
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()),
+        ))
+    }
+}

@@ -43,6 +43,7 @@ pub enum RefreshSpend {
     },
     /// Already spent once: the family has just been revoked.
     Reused {
+        user_id: UserId,
         family: String,
     },
     Revoked,
@@ -205,18 +206,18 @@ impl Store {
         if let Some((user_id, family)) = spent {
             return Ok(RefreshSpend::Fresh { user_id, family });
         }
-        type Found = (String, Option<DateTime<Utc>>, Option<DateTime<Utc>>, DateTime<Utc>);
+        type Found = (UserId, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>, DateTime<Utc>);
         let found: Option<Found> = with_pool!(self, |p| sqlx::query_as(
-            "SELECT family, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = $1"
+            "SELECT user_id, family, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = $1"
         )
         .bind(token_hash)
         .fetch_optional(p)
         .await)
         .doing("reading a refresh token")?;
-        let Some((family, used, revoked, expires)) = found else { return Ok(RefreshSpend::Unknown) };
+        let Some((user_id, family, used, revoked, expires)) = found else { return Ok(RefreshSpend::Unknown) };
         if used.is_some() {
             self.revoke_refresh_family(&family).await?;
-            return Ok(RefreshSpend::Reused { family });
+            return Ok(RefreshSpend::Reused { user_id, family });
         }
         if revoked.is_some() {
             return Ok(RefreshSpend::Revoked);
@@ -328,5 +329,48 @@ impl Store {
         .await
         .map(|r| r.rows_affected() == 1))
         .doing("spending a recovery code")
+    }
+}
+
+/// A security event kept for the account's owner and administrators.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub user_id: Option<UserId>,
+    /// `login`, `login_failed`, `login_locked`, `logout`, `refresh_reused`, `totp_enabled`, …
+    pub kind: String,
+    pub ip: Option<String>,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Appends a security event (never updated or deleted by the service).
+    pub async fn audit(&self, user_id: Option<UserId>, kind: &str, ip: Option<&str>, detail: &str) -> Result<()> {
+        let now = Utc::now();
+        with_pool!(self, |p| sqlx::query(
+            "INSERT INTO audit_events (user_id, kind, ip, detail, at) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(user_id)
+        .bind(kind)
+        .bind(ip)
+        .bind(detail)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .doing("recording a security event")
+    }
+
+    /// A user's security events, newest first.
+    pub async fn audit_events(&self, user_id: UserId, limit: i64) -> Result<Vec<AuditEvent>> {
+        with_pool!(self, |p| sqlx::query_as::<_, AuditEvent>(
+            "SELECT id, user_id, kind, ip, detail, at FROM audit_events WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
+        )
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(p)
+        .await)
+        .doing("reading security events")
     }
 }

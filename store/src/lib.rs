@@ -19,7 +19,7 @@ mod accounts;
 mod error;
 mod profiles;
 
-pub use accounts::{RefreshSpend, User, UserId};
+pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
 pub use error::{Error, Result};
 pub use profiles::{OutboxEntry, OutboxOp, StoredProfile, UpsertOutcome, UpsertSummary};
 

@@ -399,3 +399,62 @@ async fn responses_carry_secure_headers_and_token_answers_are_not_cached() {
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     app.cleanup().await;
 }
+
+async fn security_events_are_audited(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    assert_eq!(register(&app, "ivy@example.com", "brand").await.status(), 201);
+    assert_eq!(register(&app, "jon@example.com", "brand").await.status(), 201);
+    assert_eq!(login(&app, "ivy@example.com", "not the password").await.status(), 401);
+    let first = tokens(&app, "ivy@example.com").await;
+    let res = app
+        .client
+        .post(format!("{}/v1/auth/logout", app.url))
+        .bearer_auth(first["access_token"].as_str().expect("a"))
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(res.status(), 204);
+    let second = tokens(&app, "ivy@example.com").await;
+    let stolen = second["refresh_token"].as_str().expect("r").to_string();
+    assert_eq!(refresh(&app, &stolen).await.status(), 200);
+    assert_eq!(refresh(&app, &stolen).await.status(), 401);
+    // The reuse ended that session; log in again to read the log.
+    let fresh = tokens(&app, "ivy@example.com").await;
+    let res = app
+        .client
+        .get(format!("{}/v1/auth/audit", app.url))
+        .bearer_auth(fresh["access_token"].as_str().expect("a"))
+        .send()
+        .await
+        .expect("audit");
+    assert_eq!(res.status(), 200);
+    let log: Value = res.json().await.expect("log");
+    let kinds: Vec<&str> =
+        log["events"].as_array().expect("events").iter().map(|e| e["kind"].as_str().expect("kind")).collect();
+    assert_eq!(kinds, ["login", "refresh_token_reused", "login", "logout", "login", "login_failed", "account_created"]);
+    assert!(log["events"].as_array().expect("events").iter().all(|e| e["ip"] == "127.0.0.1"));
+    // Another account sees only its own events.
+    let jon = tokens(&app, "jon@example.com").await;
+    let res = app
+        .client
+        .get(format!("{}/v1/auth/audit", app.url))
+        .bearer_auth(jon["access_token"].as_str().expect("a"))
+        .send()
+        .await
+        .expect("audit");
+    let log: Value = res.json().await.expect("log");
+    let kinds: Vec<&str> =
+        log["events"].as_array().expect("events").iter().map(|e| e["kind"].as_str().expect("kind")).collect();
+    assert_eq!(kinds, ["login", "account_created"]);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn security_events_are_audited_on_sqlite() {
+    security_events_are_audited(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn security_events_are_audited_on_postgres() {
+    security_events_are_audited(Backend::Postgres).await;
+}

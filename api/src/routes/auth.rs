@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::tokens::{REFRESH_TTL_SECS, refresh_token_hash};
 use crate::auth::{AuthUser, password, totp};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{ClientIp, Json, Query};
 use crate::state::AppState;
 use data_encoding::BASE32_NOPAD;
 
@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(credentials)
         .route("/v1/auth/logout", post(logout))
         .route("/v1/auth/me", get(me))
+        .route("/v1/auth/audit", get(audit_log))
         .route("/v1/auth/2fa/setup", post(two_factor_setup))
         .route("/v1/auth/2fa/enable", post(two_factor_enable))
         .layer(axum::middleware::map_response(no_store))
@@ -130,6 +131,7 @@ fn unauthorized(code: &'static str, detail: &str) -> ApiError {
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<UserOut>)> {
     let email = Email::parse(&req.email)?;
@@ -139,6 +141,7 @@ pub async fn register(
     let hash = password::hash(req.password).await.map_err(|e| ApiError::internal(e.to_string()))?;
     let user = state.store.create_user(&email, &hash, role, &name).await?;
     tracing::info!(user = user.id, role = role.as_str(), "account created");
+    state.store.audit(Some(user.id), "account_created", ip.as_deref(), role.as_str()).await?;
     Ok((StatusCode::CREATED, axum::Json(user.into())))
 }
 
@@ -148,6 +151,7 @@ pub async fn register(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<TokenResponse>> {
     // Locks are per email as typed (normalised), so unknown accounts lock too
@@ -162,25 +166,34 @@ pub async fn login(
         Err(_) => None,
     };
     let ok = password::verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await;
-    let Some(user) = user.filter(|_| ok) else {
+    let ip = ip.as_deref();
+    let Some(user) = user.as_ref().filter(|_| ok) else {
         tracing::info!("login failed");
+        let known = user.as_ref().map(|u| u.id);
+        state.store.audit(known, "login_failed", ip, "wrong password or unknown account").await?;
         if let Some(wait) = state.limits.logins.failed(&account) {
             tracing::warn!(lock_secs = wait.as_secs(), "login locked after repeated failures");
+            state.store.audit(known, "login_locked", ip, &format!("locked for {} s", wait.as_secs())).await?;
         }
         return Err(unauthorized("invalid_credentials", "wrong email or password"));
     };
     if let Some(secret) = &user.totp_secret
-        && let Err(e) = check_second_factor(&state, &user, secret, req.totp.as_deref()).await
+        && let Err(e) = check_second_factor(&state, user, secret, req.totp.as_deref()).await
     {
         if e.code == "invalid_totp" {
             state.limits.logins.failed(&account);
+            state.store.audit(Some(user.id), "second_factor_failed", ip, "wrong, expired or reused code").await?;
         }
         return Err(e);
     }
     state.limits.logins.succeeded(&account);
+    state
+        .store
+        .audit(Some(user.id), "login", ip, if user.totp_secret.is_some() { "with 2FA" } else { "password" })
+        .await?;
     let family = state.tokens.random_token(16).map_err(|e| ApiError::internal(e.to_string()))?;
     tracing::info!(user = user.id, "login");
-    Ok(axum::Json(start_tokens(&state, &user, &family).await?))
+    Ok(axum::Json(start_tokens(&state, user, &family).await?))
 }
 
 async fn start_tokens(state: &AppState, user: &scout_store::User, family: &str) -> ApiResult<TokenResponse> {
@@ -201,6 +214,7 @@ async fn start_tokens(state: &AppState, user: &scout_store::User, family: &str) 
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn refresh(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(req): Json<RefreshRequest>,
 ) -> ApiResult<axum::Json<TokenResponse>> {
     match state.store.spend_refresh_token(&refresh_token_hash(&req.refresh_token)).await? {
@@ -212,8 +226,10 @@ pub async fn refresh(
                 .ok_or_else(|| unauthorized("invalid_refresh_token", "the refresh token is not valid"))?;
             Ok(axum::Json(start_tokens(&state, &user, &family).await?))
         }
-        RefreshSpend::Reused { family } => {
+        RefreshSpend::Reused { user_id, family } => {
             tracing::warn!(session = %family, "refresh token reused; session revoked");
+            let detail = format!("session {family} ended");
+            state.store.audit(Some(user_id), "refresh_token_reused", ip.as_deref(), &detail).await?;
             Err(unauthorized("refresh_token_reused", "this refresh token was already used; the session has been ended"))
         }
         RefreshSpend::Expired => {
@@ -232,6 +248,7 @@ pub async fn refresh(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn logout(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: AuthUser,
     Query(params): Query<LogoutParams>,
 ) -> ApiResult<StatusCode> {
@@ -242,6 +259,8 @@ pub async fn logout(
         state.store.revoke_refresh_family(&user.session).await?;
     }
     tracing::info!(user = user.id, all, "logout");
+    let kind = if all { "logout_everywhere" } else { "logout" };
+    state.store.audit(Some(user.id), kind, ip.as_deref(), "").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -374,5 +393,35 @@ pub async fn two_factor_enable(
         return Err(ApiError::bad_request("totp_not_pending", "start with POST /v1/auth/2fa/setup"));
     }
     tracing::info!(user = user.id, "two-factor authentication enabled");
+    state.store.audit(Some(user.id), "totp_enabled", None, "10 recovery codes issued").await?;
     Ok(axum::Json(RecoveryCodes { recovery_codes: codes }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditEventOut {
+    pub kind: String,
+    pub ip: Option<String>,
+    pub detail: String,
+    pub at: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditLog {
+    /// The account's security events, newest first (at most 100).
+    pub events: Vec<AuditEventOut>,
+}
+
+/// The caller's own security events: logins, failures, locks, 2FA changes, logouts.
+#[utoipa::path(get, path = "/v1/auth/audit", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = AuditLog),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn audit_log(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<AuditLog>> {
+    let events = state
+        .store
+        .audit_events(user.id, 100)
+        .await?
+        .into_iter()
+        .map(|e| AuditEventOut { kind: e.kind, ip: e.ip, detail: e.detail, at: e.at })
+        .collect();
+    Ok(axum::Json(AuditLog { events }))
 }

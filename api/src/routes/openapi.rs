@@ -15,6 +15,7 @@ use crate::state::AppState;
         crate::routes::auth::refresh,
         crate::routes::auth::logout,
         crate::routes::auth::me,
+        crate::routes::auth::audit_log,
         crate::routes::auth::two_factor_setup,
         crate::routes::auth::two_factor_enable,
         crate::routes::search::search_get,

@@ -32,7 +32,7 @@ both_backends!(a_refresh_token_is_spent_once_and_reuse_revokes_its_family, |stor
     let outcomes = [x.expect("spend"), y.expect("spend")];
     let fresh = outcomes.iter().filter(|o| matches!(o, RefreshSpend::Fresh { .. })).count();
     assert_eq!(fresh, 1, "{outcomes:?}");
-    assert!(outcomes.contains(&RefreshSpend::Reused { family: "fam-a".into() }), "{outcomes:?}");
+    assert!(outcomes.contains(&RefreshSpend::Reused { user_id: user.id, family: "fam-a".into() }), "{outcomes:?}");
     // The reuse revoked family a, not family b.
     assert!(!store.session_active("fam-a").await.expect("active"));
     assert!(store.session_active("fam-b").await.expect("active"));
