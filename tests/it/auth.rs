@@ -26,7 +26,7 @@ async fn tokens(app: &TestApp, email: &str) -> Value {
 }
 
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {
-    app.client.get(format!("{}/v1/auth/me", app.url)).bearer_auth(token).send().await.expect("request")
+    app.get_as(token, "/v1/auth/me").await
 }
 
 async fn code_of(res: reqwest::Response) -> (StatusCode, String) {
@@ -80,7 +80,7 @@ async fn a_session_lifecycle(backend: Backend) {
     assert_eq!(me(&app, access2).await.status(), 200);
 
     // Logout ends this session: its access and refresh tokens stop working.
-    let res = app.client.post(format!("{}/v1/auth/logout", app.url)).bearer_auth(access2).send().await.expect("logout");
+    let res = app.post_as(access2, "/v1/auth/logout", &json!({})).await;
     assert_eq!(res.status(), 204);
     assert_eq!(code_of(me(&app, access2).await).await.1, "token_revoked");
     assert_eq!(code_of(refresh(&app, t2["refresh_token"].as_str().expect("r")).await).await.1, "invalid_refresh_token");
@@ -88,13 +88,7 @@ async fn a_session_lifecycle(backend: Backend) {
     // Logout everywhere ends the other sessions too.
     let a = tokens(&app, "ana@example.com").await;
     let b = tokens(&app, "ana@example.com").await;
-    let res = app
-        .client
-        .post(format!("{}/v1/auth/logout?all=true", app.url))
-        .bearer_auth(a["access_token"].as_str().expect("a"))
-        .send()
-        .await
-        .expect("logout");
+    let res = app.post_as(a["access_token"].as_str().expect("a"), "/v1/auth/logout?all=true", &json!({})).await;
     assert_eq!(res.status(), 204);
     assert_eq!(code_of(me(&app, b["access_token"].as_str().expect("b")).await).await.1, "token_revoked");
     assert_eq!(code_of(refresh(&app, b["refresh_token"].as_str().expect("b")).await).await.1, "invalid_refresh_token");
@@ -276,9 +270,7 @@ async fn two_factor(backend: Backend) {
     let access = t["access_token"].as_str().expect("a").to_string();
     let post = |path: &'static str, body: Value| {
         let (app, access) = (&app, access.clone());
-        async move {
-            app.client.post(format!("{}{path}", app.url)).bearer_auth(access).json(&body).send().await.expect("request")
-        }
+        async move { app.post_as(&access, path, &body).await }
     };
     // Enabling needs a set-up first.
     assert_eq!(code_of(post("/v1/auth/2fa/enable", json!({"code": "123456"})).await).await.1, "totp_not_pending");
@@ -406,13 +398,7 @@ async fn security_events_are_audited(backend: Backend) {
     assert_eq!(register(&app, "jon@example.com", "brand").await.status(), 201);
     assert_eq!(login(&app, "ivy@example.com", "not the password").await.status(), 401);
     let first = tokens(&app, "ivy@example.com").await;
-    let res = app
-        .client
-        .post(format!("{}/v1/auth/logout", app.url))
-        .bearer_auth(first["access_token"].as_str().expect("a"))
-        .send()
-        .await
-        .expect("logout");
+    let res = app.post_as(first["access_token"].as_str().expect("a"), "/v1/auth/logout", &json!({})).await;
     assert_eq!(res.status(), 204);
     let second = tokens(&app, "ivy@example.com").await;
     let stolen = second["refresh_token"].as_str().expect("r").to_string();

@@ -115,6 +115,16 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// `GET path` with an access token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.url)).bearer_auth(token).send().await.expect("request")
+    }
+
+    /// `POST path` with an access token and a JSON body.
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(format!("{}{path}", self.url)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client.post(format!("{}{path}", self.url)).json(body).send().await.expect("request")
     }
