@@ -374,3 +374,27 @@ impl Store {
         .doing("reading security events")
     }
 }
+
+impl Store {
+    /// Replaces a user's password hash and ends every session in the same
+    /// transaction (old access and refresh tokens stop working).
+    pub async fn change_password(&self, user_id: UserId, password_hash: &str) -> Result<()> {
+        let now = Utc::now();
+        with_pool!(self, |p| {
+            let mut tx = p.begin().await.doing("starting a transaction")?;
+            sqlx::query("UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2")
+                .bind(password_hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .doing("changing a password")?;
+            sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .doing("revoking refresh tokens")?;
+            tx.commit().await.doing("committing")
+        })
+    }
+}

@@ -444,3 +444,34 @@ async fn security_events_are_audited_on_sqlite() {
 async fn security_events_are_audited_on_postgres() {
     security_events_are_audited(Backend::Postgres).await;
 }
+
+#[tokio::test]
+async fn changing_the_password_ends_every_session() {
+    let app = TestApp::spawn().await;
+    assert_eq!(register(&app, "kim@example.com", "influencer").await.status(), 201);
+    let a = tokens(&app, "kim@example.com").await;
+    let b = tokens(&app, "kim@example.com").await;
+    let access = a["access_token"].as_str().expect("a");
+    let new = "a different long passphrase";
+    let wrong = app
+        .post_as(access, "/v1/auth/password", &json!({"current_password": "not it at all", "new_password": new}))
+        .await;
+    assert_eq!(code_of(wrong).await, (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
+    let weak =
+        app.post_as(access, "/v1/auth/password", &json!({"current_password": PASSWORD, "new_password": "short"})).await;
+    assert_eq!(code_of(weak).await.1, "bad_parameter");
+    assert_eq!(me(&app, access).await.status(), 200, "failed attempts change nothing");
+    let res =
+        app.post_as(access, "/v1/auth/password", &json!({"current_password": PASSWORD, "new_password": new})).await;
+    assert_eq!(res.status(), 204);
+    for t in [&a, &b] {
+        assert_eq!(code_of(me(&app, t["access_token"].as_str().expect("a")).await).await.1, "token_revoked");
+        assert_eq!(
+            code_of(refresh(&app, t["refresh_token"].as_str().expect("r")).await).await.1,
+            "invalid_refresh_token"
+        );
+    }
+    assert_eq!(code_of(login(&app, "kim@example.com", PASSWORD).await).await.1, "invalid_credentials");
+    assert_eq!(login(&app, "kim@example.com", new).await.status(), 200);
+    app.cleanup().await;
+}

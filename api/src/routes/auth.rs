@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/auth/logout", post(logout))
         .route("/v1/auth/me", get(me))
         .route("/v1/auth/audit", get(audit_log))
+        .route("/v1/auth/password", post(change_password))
         .route("/v1/auth/2fa/setup", post(two_factor_setup))
         .route("/v1/auth/2fa/enable", post(two_factor_enable))
         .layer(axum::middleware::map_response(no_store))
@@ -424,4 +425,40 @@ pub async fn audit_log(State(state): State<AppState>, user: AuthUser) -> ApiResu
         .map(|e| AuditEventOut { kind: e.kind, ip: e.ip, detail: e.detail, at: e.at })
         .collect();
     Ok(axum::Json(AuditLog { events }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the password; every session of the account ends (log in again).
+#[utoipa::path(post, path = "/v1/auth/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 204),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: AuthUser,
+    Json(req): Json<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let stored = state
+        .store
+        .user_by_id(user.id)
+        .await?
+        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
+    if !password::verify(req.current_password, Some(stored.password_hash.clone())).await {
+        state.store.audit(Some(user.id), "password_change_failed", ip.as_deref(), "wrong current password").await?;
+        return Err(unauthorized("invalid_credentials", "the current password is wrong"));
+    }
+    let email = Email::parse(&stored.email)?;
+    account::check_new_password(&req.new_password, &email)?;
+    let hash = password::hash(req.new_password).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    state.store.change_password(user.id, &hash).await?;
+    state.store.audit(Some(user.id), "password_changed", ip.as_deref(), "every session ended").await?;
+    tracing::info!(user = user.id, "password changed");
+    Ok(StatusCode::NO_CONTENT)
 }

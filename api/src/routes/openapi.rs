@@ -16,6 +16,7 @@ use crate::state::AppState;
         crate::routes::auth::logout,
         crate::routes::auth::me,
         crate::routes::auth::audit_log,
+        crate::routes::auth::change_password,
         crate::routes::auth::two_factor_setup,
         crate::routes::auth::two_factor_enable,
         crate::routes::search::search_get,
