@@ -283,8 +283,8 @@ impl TextIndex {
             (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
         };
         let mut rare: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut common: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // Per term, its common clauses: all required when no clause is rare.
+        // Per term, its common clauses: optional beside rare clauses, all
+        // required (term by term) when no clause is rare.
         let mut common_by_term: Vec<Vec<(Occur, Box<dyn Query>)>> = Vec::new();
         for t in &terms {
             let mut of_term = Vec::new();
@@ -299,7 +299,6 @@ impl TextIndex {
                     continue;
                 }
                 if df > cutoff {
-                    common.push(clause(term.clone(), boost));
                     of_term.push(clause(term, boost));
                 } else {
                     rare.push(clause(term, boost));
@@ -309,11 +308,11 @@ impl TextIndex {
                 common_by_term.push(of_term);
             }
         }
-        let query: Box<dyn Query> = match (rare.is_empty(), common.is_empty()) {
+        let query: Box<dyn Query> = match (rare.is_empty(), common_by_term.is_empty()) {
             (false, true) => Box::new(BooleanQuery::new(rare)),
             (false, false) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(BooleanQuery::new(rare)) as Box<dyn Query>),
-                (Occur::Should, Box::new(BooleanQuery::new(common))),
+                (Occur::Should, Box::new(BooleanQuery::new(common_by_term.into_iter().flatten().collect()))),
             ])),
             (true, false) => Box::new(BooleanQuery::new(
                 common_by_term

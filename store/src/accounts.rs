@@ -142,15 +142,19 @@ impl Store {
     }
 
     /// Ends every session of a user: access tokens issued before stop being
-    /// accepted, and every refresh token is revoked. Returns the new version.
-    pub async fn end_sessions(&self, user_id: UserId) -> Result<i64> {
+    /// accepted, and every refresh token is revoked; with `new_password_hash`,
+    /// the password is replaced in the same transaction (a password change).
+    /// Returns the new token version.
+    pub async fn end_sessions(&self, user_id: UserId, new_password_hash: Option<&str>) -> Result<i64> {
         let now = Utc::now();
         with_pool!(self, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
             let version: i64 = sqlx::query_scalar(
-                "UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version",
+                "UPDATE users SET token_version = token_version + 1, password_hash = COALESCE($2, password_hash)
+                 WHERE id = $1 RETURNING token_version",
             )
             .bind(user_id)
+            .bind(new_password_hash)
             .fetch_one(&mut *tx)
             .await
             .doing("bumping a token version")?;
@@ -372,29 +376,5 @@ impl Store {
         .fetch_all(p)
         .await)
         .doing("reading security events")
-    }
-}
-
-impl Store {
-    /// Replaces a user's password hash and ends every session in the same
-    /// transaction (old access and refresh tokens stop working).
-    pub async fn change_password(&self, user_id: UserId, password_hash: &str) -> Result<()> {
-        let now = Utc::now();
-        with_pool!(self, |p| {
-            let mut tx = p.begin().await.doing("starting a transaction")?;
-            sqlx::query("UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2")
-                .bind(password_hash)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .doing("changing a password")?;
-            sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(now)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .doing("revoking refresh tokens")?;
-            tx.commit().await.doing("committing")
-        })
     }
 }

@@ -8,52 +8,63 @@ pub mod totp;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use scout_domain::ErrorKind;
 use scout_domain::account::Role;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use tokens::TokenError;
 
-/// The authenticated caller of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The authenticated caller of a request, with the account as stored (read
+/// once here, so handlers need not read it again).
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthUser {
-    pub id: i64,
-    pub role: Role,
+    pub account: scout_store::User,
     /// The session (refresh-token family) the access token belongs to.
     pub session: String,
 }
 
-fn unauthorized(code: &'static str, detail: &str) -> ApiError {
-    ApiError::new(ErrorKind::Unauthorized, code, detail)
+impl AuthUser {
+    pub fn id(&self) -> i64 {
+        self.account.id
+    }
+
+    pub fn role(&self) -> Role {
+        self.account.role
+    }
 }
 
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| unauthorized("missing_token", "send an access token: Authorization: Bearer <token>"))?;
-        let value = header.to_str().map_err(|_| unauthorized("invalid_token", "the access token is not valid"))?;
+        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthorized("missing_token", "send an access token: Authorization: Bearer <token>")
+        })?;
+        let value =
+            header.to_str().map_err(|_| ApiError::unauthorized("invalid_token", "the access token is not valid"))?;
         let token = match value.split_once(' ') {
             Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => return Err(unauthorized("missing_token", "send an access token: Authorization: Bearer <token>")),
+            _ => {
+                return Err(ApiError::unauthorized(
+                    "missing_token",
+                    "send an access token: Authorization: Bearer <token>",
+                ));
+            }
         };
         let claims = state.tokens.verify(token).map_err(|e| match e {
-            TokenError::Expired => unauthorized("token_expired", "the access token has expired; refresh it"),
-            TokenError::Invalid => unauthorized("invalid_token", "the access token is not valid"),
+            TokenError::Expired => ApiError::unauthorized("token_expired", "the access token has expired; refresh it"),
+            TokenError::Invalid => ApiError::unauthorized("invalid_token", "the access token is not valid"),
         })?;
-        let id: i64 = claims.sub.parse().map_err(|_| unauthorized("invalid_token", "the access token is not valid"))?;
+        let id: i64 =
+            claims.sub.parse().map_err(|_| ApiError::unauthorized("invalid_token", "the access token is not valid"))?;
         let user = state
             .store
             .user_by_id(id)
             .await?
-            .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
+            .ok_or_else(|| ApiError::unauthorized("invalid_token", "the access token is not valid"))?;
         if user.token_version != claims.tv || !state.store.session_active(&claims.sid).await? {
-            return Err(unauthorized("token_revoked", "the session has ended; log in again"));
+            return Err(ApiError::unauthorized("token_revoked", "the session has ended; log in again"));
         }
-        Ok(AuthUser { id, role: user.role, session: claims.sid })
+        Ok(AuthUser { account: user, session: claims.sid })
     }
 }

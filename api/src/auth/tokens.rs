@@ -14,6 +14,7 @@
 use std::path::Path;
 
 use chrono::Utc;
+use data_encoding::HEXLOWER;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -92,7 +93,7 @@ impl TokenKeys {
             let der = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| anyhow::anyhow!("generating a signing key"))?;
             let mut id = [0u8; 6];
             rng.fill(&mut id).map_err(|_| anyhow::anyhow!("drawing a key id"))?;
-            let kid = format!("{}-{}", Utc::now().format("%Y%m%d"), hex(&id));
+            let kid = format!("{}-{}", Utc::now().format("%Y%m%d"), HEXLOWER.encode(&id));
             let path = dir.join(format!("jwt-{kid}.pk8"));
             write_private(&path, der.as_ref()).with_context(|| format!("writing {}", path.display()))?;
             files.push((std::time::SystemTime::now(), kid, der.as_ref().to_vec()));
@@ -167,7 +168,7 @@ impl TokenKeys {
 
     /// `bytes` random bytes as URL-safe text.
     pub fn random_token(&self, bytes: usize) -> anyhow::Result<String> {
-        Ok(hex(&self.random_bytes(bytes)?))
+        Ok(HEXLOWER.encode(&self.random_bytes(bytes)?))
     }
 
     /// `n` bytes from the system's secure random source.
@@ -182,10 +183,6 @@ impl TokenKeys {
 /// random bits, so a fast hash is enough; nothing to brute-force).
 pub fn refresh_token_hash(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(unix)]

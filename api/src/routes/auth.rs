@@ -45,15 +45,12 @@ async fn no_store(mut res: axum::response::Response) -> axum::response::Response
 /// across accounts, sign-up floods): 429 with `Retry-After` past the quota.
 async fn limit_per_ip(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let ip = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let ip = ip.unwrap_or_else(|| "unknown".into());
     match state.limits.auth_per_ip.check(&ip) {
         Ok(()) => next.run(req).await,
         Err(wait) => {
@@ -121,10 +118,6 @@ pub struct LogoutParams {
     pub all: bool,
 }
 
-fn unauthorized(code: &'static str, detail: &str) -> ApiError {
-    ApiError::new(ErrorKind::Unauthorized, code, detail)
-}
-
 /// Creates an account (never an admin one).
 #[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = UserOut),
@@ -176,7 +169,7 @@ pub async fn login(
             tracing::warn!(lock_secs = wait.as_secs(), "login locked after repeated failures");
             state.store.audit(known, "login_locked", ip, &format!("locked for {} s", wait.as_secs())).await?;
         }
-        return Err(unauthorized("invalid_credentials", "wrong email or password"));
+        return Err(ApiError::unauthorized("invalid_credentials", "wrong email or password"));
     };
     if let Some(secret) = &user.totp_secret
         && let Err(e) = check_second_factor(&state, user, secret, req.totp.as_deref()).await
@@ -224,20 +217,23 @@ pub async fn refresh(
                 .store
                 .user_by_id(user_id)
                 .await?
-                .ok_or_else(|| unauthorized("invalid_refresh_token", "the refresh token is not valid"))?;
+                .ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid"))?;
             Ok(axum::Json(start_tokens(&state, &user, &family).await?))
         }
         RefreshSpend::Reused { user_id, family } => {
             tracing::warn!(session = %family, "refresh token reused; session revoked");
             let detail = format!("session {family} ended");
             state.store.audit(Some(user_id), "refresh_token_reused", ip.as_deref(), &detail).await?;
-            Err(unauthorized("refresh_token_reused", "this refresh token was already used; the session has been ended"))
+            Err(ApiError::unauthorized(
+                "refresh_token_reused",
+                "this refresh token was already used; the session has been ended",
+            ))
         }
         RefreshSpend::Expired => {
-            Err(unauthorized("refresh_token_expired", "the refresh token has expired; log in again"))
+            Err(ApiError::unauthorized("refresh_token_expired", "the refresh token has expired; log in again"))
         }
         RefreshSpend::Revoked | RefreshSpend::Unknown => {
-            Err(unauthorized("invalid_refresh_token", "the refresh token is not valid"))
+            Err(ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid"))
         }
     }
 }
@@ -255,13 +251,13 @@ pub async fn logout(
 ) -> ApiResult<StatusCode> {
     let all = params.all;
     if all {
-        state.store.end_sessions(user.id).await?;
+        state.store.end_sessions(user.id(), None).await?;
     } else {
         state.store.revoke_refresh_family(&user.session).await?;
     }
-    tracing::info!(user = user.id, all, "logout");
+    tracing::info!(user = user.id(), all, "logout");
     let kind = if all { "logout_everywhere" } else { "logout" };
-    state.store.audit(Some(user.id), kind, ip.as_deref(), "").await?;
+    state.store.audit(Some(user.id()), kind, ip.as_deref(), "").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -269,13 +265,8 @@ pub async fn logout(
 #[utoipa::path(get, path = "/v1/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = UserOut),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<UserOut>> {
-    let stored = state
-        .store
-        .user_by_id(user.id)
-        .await?
-        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
-    Ok(axum::Json(stored.into()))
+pub async fn me(user: AuthUser) -> axum::Json<UserOut> {
+    axum::Json(user.account.into())
 }
 
 /// A TOTP code, or one of the recovery codes, for an account with 2FA on.
@@ -286,7 +277,10 @@ async fn check_second_factor(
     code: Option<&str>,
 ) -> ApiResult<()> {
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
-        return Err(unauthorized("totp_required", "this account uses two-factor authentication: send `totp`"));
+        return Err(ApiError::unauthorized(
+            "totp_required",
+            "this account uses two-factor authentication: send `totp`",
+        ));
     };
     let secret = BASE32_NOPAD
         .decode(secret.as_bytes())
@@ -299,7 +293,7 @@ async fn check_second_factor(
     };
     if !accepted {
         tracing::info!(user = user.id, "second factor refused");
-        return Err(unauthorized("invalid_totp", "the code is wrong, expired or already used"));
+        return Err(ApiError::unauthorized("invalid_totp", "the code is wrong, expired or already used"));
     }
     Ok(())
 }
@@ -325,11 +319,7 @@ pub struct TwoFactorSetup {
     responses((status = 200, body = TwoFactorSetup),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn two_factor_setup(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<TwoFactorSetup>> {
-    let stored = state
-        .store
-        .user_by_id(user.id)
-        .await?
-        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
+    let stored = &user.account;
     if stored.totp_secret.is_some() {
         return Err(ApiError::new(
             ErrorKind::Conflict,
@@ -340,7 +330,7 @@ pub async fn two_factor_setup(State(state): State<AppState>, user: AuthUser) -> 
     // 160 bits, the HMAC-SHA-1 block-friendly length RFC 4226 recommends.
     let raw = state.tokens.random_bytes(20).map_err(|e| ApiError::internal(e.to_string()))?;
     let secret = BASE32_NOPAD.encode(&raw);
-    state.store.set_pending_totp(user.id, &secret).await?;
+    state.store.set_pending_totp(user.id(), &secret).await?;
     let uri = totp::otpauth_uri(&secret, &stored.email);
     let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ApiError::internal(e.to_string()))?;
     let qr_svg = qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
@@ -369,12 +359,7 @@ pub async fn two_factor_enable(
     user: AuthUser,
     Json(req): Json<TwoFactorEnable>,
 ) -> ApiResult<axum::Json<RecoveryCodes>> {
-    let stored = state
-        .store
-        .user_by_id(user.id)
-        .await?
-        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
-    let Some(pending) = stored.totp_pending else {
+    let Some(pending) = &user.account.totp_pending else {
         return Err(ApiError::bad_request("totp_not_pending", "start with POST /v1/auth/2fa/setup"));
     };
     let secret =
@@ -390,11 +375,11 @@ pub async fn two_factor_enable(
         codes.push(format!("{}-{}", &text[..5], &text[5..10]));
     }
     let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
-    if !state.store.enable_totp(user.id, step as i64, &hashes).await? {
+    if !state.store.enable_totp(user.id(), step as i64, &hashes).await? {
         return Err(ApiError::bad_request("totp_not_pending", "start with POST /v1/auth/2fa/setup"));
     }
-    tracing::info!(user = user.id, "two-factor authentication enabled");
-    state.store.audit(Some(user.id), "totp_enabled", None, "10 recovery codes issued").await?;
+    tracing::info!(user = user.id(), "two-factor authentication enabled");
+    state.store.audit(Some(user.id()), "totp_enabled", None, "10 recovery codes issued").await?;
     Ok(axum::Json(RecoveryCodes { recovery_codes: codes }))
 }
 
@@ -419,7 +404,7 @@ pub struct AuditLog {
 pub async fn audit_log(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<AuditLog>> {
     let events = state
         .store
-        .audit_events(user.id, 100)
+        .audit_events(user.id(), 100)
         .await?
         .into_iter()
         .map(|e| AuditEventOut { kind: e.kind, ip: e.ip, detail: e.detail, at: e.at })
@@ -445,20 +430,16 @@ pub async fn change_password(
     user: AuthUser,
     Json(req): Json<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let stored = state
-        .store
-        .user_by_id(user.id)
-        .await?
-        .ok_or_else(|| unauthorized("invalid_token", "the access token is not valid"))?;
+    let stored = &user.account;
     if !password::verify(req.current_password, Some(stored.password_hash.clone())).await {
-        state.store.audit(Some(user.id), "password_change_failed", ip.as_deref(), "wrong current password").await?;
-        return Err(unauthorized("invalid_credentials", "the current password is wrong"));
+        state.store.audit(Some(user.id()), "password_change_failed", ip.as_deref(), "wrong current password").await?;
+        return Err(ApiError::unauthorized("invalid_credentials", "the current password is wrong"));
     }
     let email = Email::parse(&stored.email)?;
     account::check_new_password(&req.new_password, &email)?;
     let hash = password::hash(req.new_password).await.map_err(|e| ApiError::internal(e.to_string()))?;
-    state.store.change_password(user.id, &hash).await?;
-    state.store.audit(Some(user.id), "password_changed", ip.as_deref(), "every session ended").await?;
-    tracing::info!(user = user.id, "password changed");
+    state.store.end_sessions(user.id(), Some(&hash)).await?;
+    state.store.audit(Some(user.id()), "password_changed", ip.as_deref(), "every session ended").await?;
+    tracing::info!(user = user.id(), "password changed");
     Ok(StatusCode::NO_CONTENT)
 }

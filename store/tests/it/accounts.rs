@@ -45,7 +45,7 @@ both_backends!(a_refresh_token_is_spent_once_and_reuse_revokes_its_family, |stor
 
     // Ending all sessions revokes every token and bumps the version.
     store.add_refresh_token(user.id, "fam-c", "hash-c", later).await.expect("add");
-    assert_eq!(store.end_sessions(user.id).await.expect("end"), 1);
+    assert_eq!(store.end_sessions(user.id, None).await.expect("end"), 1);
     assert_eq!(store.spend_refresh_token("hash-c").await.expect("spend"), RefreshSpend::Revoked);
     assert!(!store.session_active("fam-c").await.expect("active"));
     assert_eq!(store.revoke_refresh_family("fam-c").await.expect("revoke"), 0, "already revoked");
