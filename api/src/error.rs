@@ -118,13 +118,7 @@ impl From<scout_ranker::Error> for ApiError {
 
 impl From<scout_store::Error> for ApiError {
     fn from(e: scout_store::Error) -> Self {
-        let code = match &e {
-            scout_store::Error::NotFound { .. } => "profile_not_found",
-            scout_store::Error::EmailTaken => "email_taken",
-            scout_store::Error::UnsupportedUrl { .. } => "bad_database_url",
-            _ => "storage_error",
-        };
-        ApiError::new(e.kind(), code, e.to_string())
+        ApiError::new(e.kind(), e.code(), e.to_string())
     }
 }
 

@@ -27,6 +27,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod mail;
 pub mod pipeline;
 pub mod routes;
 pub mod settings;
@@ -51,10 +52,15 @@ pub const MAX_JSON_BODY: usize = 1024 * 1024;
 /// The whole HTTP service.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    let cors = cors_layer(&state.settings.cors_origins);
     Router::new()
         .merge(routes::auth::router(state.clone()))
         .merge(routes::search::router())
         .merge(routes::profiles::router())
+        .merge(routes::orgs::router())
+        .merge(routes::shortlists::router())
+        .merge(routes::keys::router())
+        .merge(routes::privacy::router())
         .merge(routes::health::router())
         .merge(routes::openapi::router())
         .fallback(|| async { ApiError::new(scout_domain::ErrorKind::NotFound, "not_found", "no such route") })
@@ -65,6 +71,7 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
         }))
         .layer(middleware::map_response(secure_headers))
+        .layer(cors)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -72,6 +79,19 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(120),
         ))
         .with_state(state)
+}
+
+/// CORS for the configured origins only (an allow-list, never `*`, since
+/// requests carry bearer tokens); no origins configured, no CORS headers.
+fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderValue, Method, header};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o.trim()).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("x-scout-org")])
+        .max_age(Duration::from_secs(600))
 }
 
 /// Headers that keep browsers from sniffing, framing or leaking API responses
@@ -102,4 +122,36 @@ async fn record_metrics(req: Request, next: Next) -> Response {
         .increment(1);
     metrics::histogram!("scout_http_request_seconds", "route" => route).record(started.elapsed().as_secs_f64());
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    async fn preflight(origins: &[String], origin: &str) -> Option<String> {
+        let app = axum::Router::new()
+            .route("/v1/search", axum::routing::get(|| async { "ok" }))
+            .layer(super::cors_layer(origins));
+        let req = Request::builder()
+            .method("OPTIONS")
+            .uri("/v1/search")
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .body(Body::empty())
+            .expect("request");
+        let res = app.oneshot(req).await.expect("response");
+        assert_eq!(res.status(), StatusCode::OK);
+        res.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap_or_default().to_string())
+    }
+
+    #[tokio::test]
+    async fn cors_allows_listed_origins_only() {
+        let listed = vec!["https://app.example.com".to_string()];
+        assert_eq!(preflight(&listed, "https://app.example.com").await.as_deref(), Some("https://app.example.com"));
+        assert_eq!(preflight(&listed, "https://evil.example").await, None);
+        assert_eq!(preflight(&[], "https://app.example.com").await, None);
+    }
 }

@@ -48,6 +48,9 @@ enum Command {
         /// Disable background MiniLM enrichment.
         #[arg(long)]
         no_enrich: bool,
+        /// Browser origins allowed by CORS (repeat, or comma-separated).
+        #[arg(long = "cors-origin", env = "SCOUT_CORS_ORIGINS", value_delimiter = ',')]
+        cors_origins: Vec<String>,
     },
     /// Import profiles from a JSON Lines file (or - for stdin).
     Import {
@@ -88,6 +91,24 @@ enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Platform administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create a platform admin account (admins are never self-registered).
+    /// The password comes from SCOUT_ADMIN_PASSWORD or the first line of stdin;
+    /// the admin must turn on two-factor authentication at first login.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -125,7 +146,10 @@ impl Cli {
         if let Some(v) = &self.log_format {
             s.log_format = v.clone();
         }
-        if let Command::Serve { listen, demo_profiles, no_enrich } = &self.command {
+        if let Command::Serve { listen, demo_profiles, no_enrich, cors_origins } = &self.command {
+            if !cors_origins.is_empty() {
+                s.cors_origins = cors_origins.clone();
+            }
             if let Some(v) = listen {
                 s.listen = v.clone();
             }
@@ -194,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Models { command: ModelsCommand::BuildStatic { out, dim, tokens } } => {
             build_static(&settings, &out, dim, tokens)
         }
+        Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(settings, &email, &name).await,
     }
 }
 
@@ -234,7 +259,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", settings.listen))?;
     let addr = listener.local_addr()?;
     eprintln!("\nScout is running on http://{addr} with {} profiles indexed", state.index.len());
-    eprintln!("try:  curl 'http://{addr}/v1/search?q=vegan+fitness+creators+in+Berlin+over+5k+followers&limit=3'");
+    eprintln!("try:  register and log in (README, Accounts), then GET /v1/search?q=vegan+fitness+creators+in+Berlin");
     eprintln!("API:  http://{addr}/openapi.json   metrics: http://{addr}/metrics\n");
     axum::serve(listener, scout_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
@@ -418,5 +443,27 @@ fn build_static(settings: &Settings, out: &std::path::Path, dim: usize, tokens: 
         card.explained_variance,
         out.display()
     );
+    Ok(())
+}
+
+async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Result<()> {
+    use scout_domain::account::{self, Email, Role};
+    let email = Email::parse(email)?;
+    let name = account::parse_name(name)?;
+    let password = match std::env::var("SCOUT_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("reading the password from stdin")?;
+            line.trim_end_matches(['\n', '\r']).to_string()
+        }
+    };
+    account::check_new_password(&password, &email)?;
+    let store = scout_store::Store::connect(&settings.database_url()).await.context("opening the store")?;
+    let hash = scout_api::auth::password::hash(password).await?;
+    let user = store.create_user(&email, &hash, Role::Admin, &name).await?;
+    store.mark_email_verified(user.id).await?;
+    store.audit(Some(user.id), "account_created", None, "admin, from the command line").await?;
+    eprintln!("created admin {} (id {}); turn on 2FA at first login: POST /v1/auth/2fa/setup", user.email, user.id);
     Ok(())
 }

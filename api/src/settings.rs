@@ -26,6 +26,9 @@ pub struct Settings {
     pub enrich: bool,
     /// `pretty` or `json` logs.
     pub log_format: String,
+    /// Browser origins allowed to call the API (CORS), e.g. `https://app.example.com`;
+    /// empty: none (same-origin pages and non-browser clients only).
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             minilm_dir: None,
             enrich: true,
             log_format: "pretty".into(),
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -31,6 +31,8 @@ pub struct AppState {
     /// Signs and checks access tokens.
     pub tokens: Arc<crate::auth::tokens::TokenKeys>,
     pub limits: Arc<crate::limits::Limits>,
+    /// Sends password-reset and verification mail.
+    pub mailer: Arc<dyn crate::mail::Mailer>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -97,6 +99,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let engine = Arc::new(Engine::new(index.clone(), minilm.clone()));
     let tokens = crate::auth::tokens::TokenKeys::load_or_create(&settings.data_dir.join("keys"))
         .context("loading the token signing keys")?;
+    let data_dir = settings.data_dir.clone();
     Ok(AppState {
         settings: Arc::new(settings),
         store,
@@ -108,5 +111,6 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         metrics: metrics_handle(),
         tokens: Arc::new(tokens),
         limits: Arc::new(crate::limits::Limits::default()),
+        mailer: Arc::new(crate::mail::FileMailer::new(data_dir.join("mail.jsonl"))),
     })
 }

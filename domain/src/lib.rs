@@ -22,6 +22,7 @@ pub mod error;
 pub mod facts;
 pub mod languages;
 pub mod money;
+pub mod org;
 pub mod places;
 pub mod profile;
 pub mod query;

@@ -129,6 +129,20 @@ impl ProfileIndex {
         self.vectors.optimize()
     }
 
+    /// Physically removes deleted profiles from both indexes (tantivy
+    /// segments rewritten without them, vector segments optimised), for
+    /// erasure. Blocking. Returns how many text segments were rewritten.
+    pub fn purge_deleted(&self) -> Result<usize> {
+        let rewritten = self.text.purge_deleted()?;
+        self.optimise()?;
+        Ok(rewritten)
+    }
+
+    /// Whether the text index still holds `word` anywhere (see [`TextIndex::holds_word`]).
+    pub fn holds_word(&self, word: &str) -> Result<bool> {
+        self.text.holds_word(word)
+    }
+
     /// Removes everything (before a rebuild from the store).
     pub fn clear(&self) -> Result<()> {
         let ids: Vec<ProfileId> = self.features.read().keys().copied().collect();

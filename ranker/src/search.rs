@@ -35,6 +35,28 @@ pub struct SearchRequest {
     pub offset: Option<usize>,
 }
 
+impl SearchRequest {
+    /// Checks paging, query length and filters, as a search would.
+    pub fn validate(&self) -> Result<()> {
+        let limit = self.limit.unwrap_or(20);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(DomainError::bad_parameter("limit", format!("must be between 1 and {MAX_LIMIT}")).into());
+        }
+        if self.offset.unwrap_or(0) > MAX_OFFSET {
+            return Err(DomainError::bad_parameter("offset", format!("must be at most {MAX_OFFSET}")).into());
+        }
+        if self.query.as_deref().unwrap_or("").chars().count() > MAX_QUERY_CHARS {
+            return Err(
+                DomainError::bad_parameter("query", format!("must be at most {MAX_QUERY_CHARS} characters")).into()
+            );
+        }
+        if let Some(f) = &self.filters {
+            f.validate()?;
+        }
+        Ok(())
+    }
+}
+
 /// Which retrieval a search uses (benchmarks compare them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -175,23 +197,12 @@ impl Engine {
 
     pub fn search_with(&self, req: &SearchRequest, mode: Mode) -> Result<SearchOutcome> {
         let started = Instant::now();
+        req.validate()?;
         let limit = req.limit.unwrap_or(20);
         let offset = req.offset.unwrap_or(0);
-        if limit == 0 || limit > MAX_LIMIT {
-            return Err(DomainError::bad_parameter("limit", format!("must be between 1 and {MAX_LIMIT}")).into());
-        }
-        if offset > MAX_OFFSET {
-            return Err(DomainError::bad_parameter("offset", format!("must be at most {MAX_OFFSET}")).into());
-        }
         let query = req.query.as_deref().unwrap_or("");
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(
-                DomainError::bad_parameter("query", format!("must be at most {MAX_QUERY_CHARS} characters")).into()
-            );
-        }
         let parsed = understand(query);
         let mut filters = req.filters.clone().unwrap_or_default();
-        filters.validate()?;
         filters.merge(&parsed.filters);
         let filter = filters.to_filter();
         let sort = req.sort.unwrap_or_default();

@@ -54,18 +54,6 @@ pub enum RefreshSpend {
 const USER_COLUMNS: &str =
     "id, email, password_hash, role, name, token_version, created_at, totp_secret, totp_pending, totp_last_step";
 
-/// Runs `$body` with `$pool` bound to the store's pool, whichever backend it
-/// is. The SQL inside uses `$N` placeholders, which both PostgreSQL and
-/// sqlx's SQLite driver bind by number, so one statement serves both.
-macro_rules! with_pool {
-    ($store:expr, |$pool:ident| $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite($pool) => $body,
-            Backend::Postgres($pool) => $body,
-        }
-    };
-}
-
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: i64,
@@ -351,15 +339,28 @@ pub struct AuditEvent {
 impl Store {
     /// Appends a security event (never updated or deleted by the service).
     pub async fn audit(&self, user_id: Option<UserId>, kind: &str, ip: Option<&str>, detail: &str) -> Result<()> {
+        self.audit_org(None, user_id, kind, ip, detail).await
+    }
+
+    /// Appends a security event that the organisation's admins also read.
+    pub async fn audit_org(
+        &self,
+        org: Option<scout_domain::org::OrgId>,
+        user_id: Option<UserId>,
+        kind: &str,
+        ip: Option<&str>,
+        detail: &str,
+    ) -> Result<()> {
         let now = Utc::now();
         with_pool!(self, |p| sqlx::query(
-            "INSERT INTO audit_events (user_id, kind, ip, detail, at) VALUES ($1, $2, $3, $4, $5)"
+            "INSERT INTO audit_events (user_id, kind, ip, detail, at, org_id) VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(user_id)
         .bind(kind)
         .bind(ip)
         .bind(detail)
         .bind(now)
+        .bind(org)
         .execute(p)
         .await
         .map(|_| ()))

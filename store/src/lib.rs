@@ -15,12 +15,32 @@
 //! # Ok(()) }
 //! ```
 
+/// Runs `$body` with `$pool` bound to the store's pool, whichever backend it
+/// is. The SQL inside uses `$N` placeholders, which both PostgreSQL and
+/// sqlx's SQLite driver bind by number, so one statement serves both.
+macro_rules! with_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite($pool) => $body,
+            Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
 mod accounts;
 mod error;
+mod keys;
+mod lists;
+mod orgs;
+mod privacy;
 mod profiles;
 
 pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
 pub use error::{Error, Result};
+pub use keys::{ApiKey, KeyKind, NewKey};
+pub use lists::{SavedSearch, Shortlist, ShortlistEntry, Tenant};
+pub use orgs::{AgencyClient, Member, Membership, Organisation};
+pub use privacy::{Claim, Consent, TokenPurpose, UserArchive, tombstone_keys};
 pub use profiles::{OutboxEntry, OutboxOp, StoredProfile, UpsertOutcome, UpsertSummary};
 
 use std::str::FromStr;
@@ -62,6 +82,8 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
+                // Freed pages are zeroed, so erased personal data does not linger in the file.
+                .pragma("secure_delete", "ON")
                 .pragma("cache_size", "-65536");
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)

@@ -32,6 +32,9 @@ pub struct UpsertSummary {
     pub unchanged: u64,
     /// Ids of inserted and updated profiles, in input order.
     pub changed_ids: Vec<ProfileId>,
+    /// Positions (in the input) of records refused because the person was
+    /// erased: their identifiers match a tombstone.
+    pub refused: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +73,19 @@ impl Store {
     pub async fn upsert_profiles(&self, profiles: &[Profile]) -> Result<UpsertSummary> {
         let now = Utc::now();
         let mut summary = UpsertSummary::default();
+        let tombstones = self.tombstones().await?;
         macro_rules! run {
             ($pool:expr, $upsert:literal, $outbox:literal) => {{
                 let mut tx = $pool.begin().await.doing("starting an upsert transaction")?;
-                for p in profiles {
+                for (i, p) in profiles.iter().enumerate() {
+                    if !tombstones.is_empty()
+                        && crate::privacy::tombstone_keys(p.platform.as_str(), &p.external_id, &p.handle)
+                            .iter()
+                            .any(|k| tombstones.contains(k))
+                    {
+                        summary.refused.push(i);
+                        continue;
+                    }
                     let (doc, hash) = canonical(p);
                     let row = sqlx::query($upsert)
                         .bind(p.platform.as_str())

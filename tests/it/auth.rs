@@ -367,7 +367,8 @@ async fn credential_endpoints_are_rate_limited_per_address() {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
     let (i, res) = limited.expect("a 429 within 60 rapid requests");
-    assert!(i >= 30, "the burst of 30 is allowed first (limited at {i})");
+    // The burst of 30 is allowed first; the test app's operator login took one of it.
+    assert!(i >= 29, "the burst is allowed first (limited at {i})");
     assert!(res.headers().contains_key("retry-after"));
     assert_eq!(code_of(res).await.1, "rate_limited");
     // Authenticated endpoints are not counted against it.

@@ -16,40 +16,50 @@ async fn bad_input_gets_problem_json_with_stable_codes() {
     let app = TestApp::spawn().await;
     app.import_fixtures(50, 1).await;
     let url = format!("{}/v1/search", app.url);
-    let raw = |body: &'static str| app.client.post(&url).header("content-type", "application/json").body(body).send();
+    let raw = |body: &'static str| {
+        app.client.post(&url).bearer_auth(&app.operator).header("content-type", "application/json").body(body).send()
+    };
     expect_problem(raw("{\"query\":").await.expect("send"), 400, "invalid_json").await;
     expect_problem(raw("{\"query\": 5}").await.expect("send"), 400, "invalid_body").await;
     expect_problem(raw("{\"filters\": {\"colour\": [\"red\"]}}").await.expect("send"), 400, "invalid_body").await;
     expect_problem(raw("{\"limit\": -3}").await.expect("send"), 400, "invalid_body").await;
-    expect_problem(app.post_json("/v1/search", &json!({"limit": 100000})).await, 400, "bad_parameter").await;
-    expect_problem(app.post_json("/v1/search", &json!({"offset": 10000000})).await, 400, "bad_parameter").await;
-    expect_problem(app.post_json("/v1/search", &json!({"query": "a".repeat(5000)})).await, 400, "bad_parameter").await;
+    expect_problem(app.post_as(&app.operator, "/v1/search", &json!({"limit": 100000})).await, 400, "bad_parameter")
+        .await;
+    expect_problem(app.post_as(&app.operator, "/v1/search", &json!({"offset": 10000000})).await, 400, "bad_parameter")
+        .await;
     expect_problem(
-        app.post_json("/v1/search", &json!({"filters": {"countries": ["Germany"]}})).await,
+        app.post_as(&app.operator, "/v1/search", &json!({"query": "a".repeat(5000)})).await,
         400,
         "bad_parameter",
     )
     .await;
     expect_problem(
-        app.post_json("/v1/search", &json!({"filters": {"engagement_min": 1e300}})).await,
+        app.post_as(&app.operator, "/v1/search", &json!({"filters": {"countries": ["Germany"]}})).await,
         400,
         "bad_parameter",
     )
     .await;
     expect_problem(
-        app.post_json("/v1/search", &json!({"filters": {"niches": ["basket-weaving-underwater"]}})).await,
+        app.post_as(&app.operator, "/v1/search", &json!({"filters": {"engagement_min": 1e300}})).await,
         400,
         "bad_parameter",
     )
     .await;
-    let no_ct = app.client.post(&url).body("{}").send().await.expect("send");
+    expect_problem(
+        app.post_as(&app.operator, "/v1/search", &json!({"filters": {"niches": ["basket-weaving-underwater"]}})).await,
+        400,
+        "bad_parameter",
+    )
+    .await;
+    let no_ct = app.client.post(&url).bearer_auth(&app.operator).body("{}").send().await.expect("send");
     expect_problem(no_ct, 400, "unsupported_media_type").await;
-    expect_problem(app.get("/v1/profiles/abc").await, 400, "bad_parameter").await;
-    expect_problem(app.get("/v1/profiles/987654").await, 404, "profile_not_found").await;
+    expect_problem(app.get_as(&app.operator, "/v1/profiles/abc").await, 400, "bad_parameter").await;
+    expect_problem(app.get_as(&app.operator, "/v1/profiles/987654").await, 404, "profile_not_found").await;
     expect_problem(app.get("/v1/nothing-here").await, 404, "not_found").await;
     let huge = app
         .client
         .post(&url)
+        .bearer_auth(&app.operator)
         .header("content-type", "application/json")
         .body(vec![b' '; 2 * 1024 * 1024])
         .send()
@@ -64,7 +74,7 @@ async fn bad_input_gets_problem_json_with_stable_codes() {
 #[tokio::test]
 async fn invalid_profile_upsert_is_rejected_with_violations() {
     let app = TestApp::spawn().await;
-    let res = app.client.put(format!("{}/v1/profiles", app.url)).json(&json!({"platform": "instagram", "external_id": "1", "handle": "a", "followers": 10, "country": "germany", "audience": {"gender": {"female": 0.9, "male": 0.9}}})).send().await.expect("send");
+    let res = app.client.put(format!("{}/v1/profiles", app.url)).bearer_auth(&app.operator).json(&json!({"platform": "instagram", "external_id": "1", "handle": "a", "followers": 10, "country": "germany", "audience": {"gender": {"female": 0.9, "male": 0.9}}})).send().await.expect("send");
     let body = expect_problem(res, 400, "invalid_profile").await;
     let fields: Vec<&str> =
         body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
@@ -73,6 +83,7 @@ async fn invalid_profile_upsert_is_rejected_with_violations() {
     let res = app
         .client
         .put(format!("{}/v1/profiles", app.url))
+        .bearer_auth(&app.operator)
         .json(&json!({"platform": "myspace", "external_id": "1", "handle": "a", "followers": 10}))
         .send()
         .await

@@ -56,14 +56,14 @@ async fn export_round_trips_through_import() {
     let a = TestApp::spawn().await;
     let lines = fixture_lines(400, 23);
     a.import_raw(lines.join("\n").into_bytes()).await;
-    let exported = a.get("/v1/profiles/export").await.text().await.expect("export body");
+    let exported = a.get_as(&a.operator, "/v1/profiles/export").await.text().await.expect("export body");
     let exported_lines: Vec<&str> = exported.lines().collect();
     assert_eq!(exported_lines.len(), 400);
     assert_eq!(exported_lines, lines.iter().map(String::as_str).collect::<Vec<_>>());
     let b = TestApp::spawn().await;
     let report = b.import_raw(exported.clone().into_bytes()).await;
     assert_eq!(report["inserted"], 400);
-    let again = b.get("/v1/profiles/export").await.text().await.expect("export body");
+    let again = b.get_as(&b.operator, "/v1/profiles/export").await.text().await.expect("export body");
     assert_eq!(again, exported);
     a.cleanup().await;
     b.cleanup().await;
@@ -75,7 +75,14 @@ async fn upsert_updates_by_natural_key_and_search_sees_it() {
     app.import_fixtures(200, 24).await;
     let mut p: Value = serde_json::from_str(&fixture_lines(1, 24)[0]).expect("json");
     p["bio"] = json!("I review zyxwvut gadgets every week");
-    let res = app.client.put(format!("{}/v1/profiles", app.url)).json(&p).send().await.expect("send");
+    let res = app
+        .client
+        .put(format!("{}/v1/profiles", app.url))
+        .bearer_auth(&app.operator)
+        .json(&p)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["outcome"], "updated");
@@ -92,7 +99,13 @@ async fn upsert_updates_by_natural_key_and_search_sees_it() {
     }
     assert_eq!(app.state.store.count_profiles().await.expect("count"), 200);
     // Delete removes it from search.
-    let del = app.client.delete(format!("{}/v1/profiles/{id}", app.url)).send().await.expect("send");
+    let del = app
+        .client
+        .delete(format!("{}/v1/profiles/{id}", app.url))
+        .bearer_auth(&app.operator)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(del.status(), 204);
     app.wait_indexed().await;
     let res = app.search(json!({"query": "zyxwvut", "limit": 3})).await;

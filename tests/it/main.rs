@@ -1,8 +1,10 @@
 //! End-to-end tests over HTTP (one test binary).
 
+mod access;
 mod auth;
 mod errors;
 mod import_export;
 mod indexing;
 mod ops;
+mod privacy;
 mod search;

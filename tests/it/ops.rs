@@ -9,7 +9,7 @@ async fn health_readiness_metrics_openapi_and_request_ids() {
     assert_eq!(ready["database"], true);
     assert_eq!(ready["indexed_profiles"], 100);
     assert_eq!(ready["index_lag"], 0);
-    let res = app.get("/v1/search?q=food").await;
+    let res = app.get_as(&app.operator, "/v1/search?q=food").await;
     assert!(res.headers().get("x-request-id").is_some());
     let metrics = app.get("/metrics").await.text().await.expect("metrics");
     assert!(metrics.contains("scout_http_requests_total"), "{metrics}");
@@ -27,5 +27,28 @@ async fn health_readiness_metrics_openapi_and_request_ids() {
         assert!(doc["paths"][path].is_object(), "openapi lacks {path}");
     }
     assert!(doc["components"]["schemas"]["SearchRequest"].is_object());
+    // Every endpoint but the ones that hand out credentials names its security scheme.
+    let open = [
+        "/v1/auth/register",
+        "/v1/auth/login",
+        "/v1/auth/refresh",
+        "/v1/auth/password/forgot",
+        "/v1/auth/password/reset",
+        "/v1/auth/verify-email",
+        "/v1/oauth/token",
+    ];
+    let mut unsecured = Vec::new();
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        if !path.starts_with("/v1/") || open.contains(&path.as_str()) {
+            continue;
+        }
+        for (method, op) in ops.as_object().expect("ops") {
+            if op["security"].as_array().is_none_or(|s| s.is_empty()) {
+                unsecured.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(unsecured.is_empty(), "endpoints without a security scheme: {unsecured:?}");
+    assert!(doc["paths"].as_object().expect("paths").len() >= 40);
     app.cleanup().await;
 }

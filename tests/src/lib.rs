@@ -22,12 +22,17 @@ pub struct TestApp {
     pub url: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// An access token of a platform admin with 2FA (imports, exports, profile writes).
+    pub operator: String,
     indexer: Option<scout_api::pipeline::IndexerHandle>,
     server: tokio::task::JoinHandle<()>,
     pg: Option<(String, String)>,
     // Dropped last: the indexes must be closed before their folder goes.
     _dir: tempfile::TempDir,
 }
+
+/// The password of every account the tests make.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 fn pg_admin_url() -> String {
     std::env::var("SCOUT_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -62,7 +67,59 @@ impl TestApp {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
-        TestApp { url, client: reqwest::Client::new(), state, indexer: Some(indexer), server, pg, _dir: dir }
+        let mut app = TestApp {
+            url,
+            client: reqwest::Client::new(),
+            state,
+            operator: String::new(),
+            indexer: Some(indexer),
+            server,
+            pg,
+            _dir: dir,
+        };
+        app.operator = app.admin_token("operator@scout.test").await;
+        app
+    }
+
+    /// Creates a platform admin (as `scout admin create` does), turns on
+    /// 2FA in the store and logs in over HTTP with a TOTP code.
+    pub async fn admin_token(&self, email: &str) -> String {
+        let store = &self.state.store;
+        let parsed = scout_domain::account::Email::parse(email).expect("email");
+        let hash = scout_api::auth::password::hash(PASSWORD.into()).await.expect("hash");
+        let user =
+            store.create_user(&parsed, &hash, scout_domain::account::Role::Admin, "Operator").await.expect("admin");
+        let secret = b"operator-secret-1234";
+        store.set_pending_totp(user.id, &data_encoding::BASE32_NOPAD.encode(secret)).await.expect("pending");
+        // A step long past, so the code of the current step is still unused.
+        assert!(store.enable_totp(user.id, 1, &[]).await.expect("enable"));
+        let now = chrono::Utc::now().timestamp() as u64;
+        let code = scout_api::auth::totp::totp(secret, now, 6);
+        let res = self
+            .post_json("/v1/auth/login", &serde_json::json!({"email": email, "password": PASSWORD, "totp": code}))
+            .await;
+        assert_eq!(res.status(), 200, "admin login");
+        res.json::<Value>().await.expect("tokens")["access_token"].as_str().expect("token").to_string()
+    }
+
+    /// Registers an account of `role` (`brand`, `agency`, `influencer`) and
+    /// returns its access token.
+    pub async fn login_as(&self, role: &str, email: &str) -> String {
+        let res = self
+            .post_json(
+                "/v1/auth/register",
+                &serde_json::json!({"email": email, "password": PASSWORD, "role": role, "name": format!("{role} {email}")}),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "register {email}");
+        self.login(email).await
+    }
+
+    /// Logs an existing account in; its access token.
+    pub async fn login(&self, email: &str) -> String {
+        let res = self.post_json("/v1/auth/login", &serde_json::json!({"email": email, "password": PASSWORD})).await;
+        assert_eq!(res.status(), 200, "login {email}");
+        res.json::<Value>().await.expect("tokens")["access_token"].as_str().expect("token").to_string()
     }
 
     /// Imports `n` fixture profiles (seed `seed`) over HTTP and waits until indexed.
@@ -82,6 +139,7 @@ impl TestApp {
         let res = self
             .client
             .post(format!("{}/v1/profiles/import", self.url))
+            .bearer_auth(&self.operator)
             .header("content-type", "application/x-ndjson")
             .body(body)
             .send()
@@ -109,8 +167,9 @@ impl TestApp {
         self.client.get(format!("{}{path}", self.url)).send().await.expect("request")
     }
 
+    /// `GET path` as the operator; the JSON, panics unless 200.
     pub async fn get_json(&self, path: &str) -> Value {
-        let res = self.get(path).await;
+        let res = self.get_as(&self.operator, path).await;
         assert_eq!(res.status(), 200, "GET {path}");
         res.json().await.expect("json")
     }
@@ -118,6 +177,25 @@ impl TestApp {
     /// `GET path` with an access token.
     pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.url)).bearer_auth(token).send().await.expect("request")
+    }
+
+    /// `method path` with an access token, an optional JSON body and an optional `X-Scout-Org`.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<&Value>,
+        org: Option<i64>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, format!("{}{path}", self.url)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        if let Some(o) = org {
+            req = req.header("x-scout-org", o.to_string());
+        }
+        req.send().await.expect("request")
     }
 
     /// `POST path` with an access token and a JSON body.
@@ -129,9 +207,9 @@ impl TestApp {
         self.client.post(format!("{}{path}", self.url)).json(body).send().await.expect("request")
     }
 
-    /// `POST /v1/search` and the parsed response; panics unless 200.
+    /// `POST /v1/search` (as the operator) and the parsed response; panics unless 200.
     pub async fn search(&self, body: Value) -> Value {
-        let res = self.post_json("/v1/search", &body).await;
+        let res = self.post_as(&self.operator, "/v1/search", &body).await;
         let status = res.status();
         let json: Value = res.json().await.expect("json");
         assert_eq!(status, 200, "search failed: {json}");

@@ -37,8 +37,12 @@ pub struct Claims {
     pub role: Role,
     /// The user's token version when issued; a newer version revokes the token.
     pub tv: i64,
-    /// The refresh-token family (session) the token belongs to.
+    /// The refresh-token family (session) the token belongs to, or
+    /// `client:<id>` for a token issued to an OAuth2 client.
     pub sid: String,
+    /// Space-separated scopes of a client's token; absent for a login session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
@@ -120,6 +124,18 @@ impl TokenKeys {
 
     /// Issues an access token for a user's session.
     pub fn issue(&self, user_id: i64, role: Role, token_version: i64, session: &str) -> anyhow::Result<(String, i64)> {
+        self.issue_scoped(user_id, role, token_version, session, None)
+    }
+
+    /// Issues an access token limited to `scope` (for OAuth2 clients).
+    pub fn issue_scoped(
+        &self,
+        user_id: i64,
+        role: Role,
+        token_version: i64,
+        session: &str,
+        scope: Option<String>,
+    ) -> anyhow::Result<(String, i64)> {
         let key = self.keys.first().ok_or_else(|| anyhow::anyhow!("no signing key"))?;
         let now = Utc::now().timestamp();
         let claims = Claims {
@@ -127,6 +143,7 @@ impl TokenKeys {
             role,
             tv: token_version,
             sid: session.to_string(),
+            scope,
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now,

@@ -95,12 +95,14 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
             })
             .await?;
             let mut profiles = Vec::with_capacity(parsed.len());
+            let mut numbers = Vec::with_capacity(parsed.len());
             for (no, bytes, line) in parsed {
                 report.lines += 1;
                 match line {
                     Line::Valid(p, warnings) => {
                         report.warnings += warnings as u64;
                         profiles.push(*p);
+                        numbers.push(no);
                     }
                     Line::Invalid(reason) => {
                         report.rejected += 1;
@@ -117,6 +119,16 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
             }
             let summary = store.upsert_profiles(&profiles).await?;
             report.absorb(&summary);
+            for i in &summary.refused {
+                report.rejected += 1;
+                let reason = "this person's data was erased at their request; it is not imported again".to_string();
+                if let Some(w) = rejects.as_deref_mut() {
+                    writeln!(w, "{}", serde_json::json!({"line": numbers[*i], "reason": reason}))?;
+                }
+                if report.rejects.len() < REPORTED_REJECTS {
+                    report.rejects.push(Reject { line: numbers[*i], reason });
+                }
+            }
             progress(&report);
         }
         if n == 0 {

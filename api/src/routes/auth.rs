@@ -7,7 +7,8 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use scout_domain::ErrorKind;
 use scout_domain::account::{self, Email, Role};
-use scout_store::RefreshSpend;
+use scout_domain::org::OrgKind;
+use scout_store::{RefreshSpend, TokenPurpose};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::tokens::{REFRESH_TTL_SECS, refresh_token_hash};
@@ -23,6 +24,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/v1/auth/register", post(register))
         .route("/v1/auth/login", post(login))
         .route("/v1/auth/refresh", post(refresh))
+        .route("/v1/auth/password/forgot", post(forgot_password))
+        .route("/v1/auth/password/reset", post(reset_password))
+        .route("/v1/auth/verify-email", post(verify_email))
+        .route("/v1/oauth/token", post(crate::routes::keys::token))
         .route_layer(axum::middleware::from_fn_with_state(state, limit_per_ip));
     Router::new()
         .merge(credentials)
@@ -76,11 +81,13 @@ pub struct UserOut {
     pub email: String,
     pub role: Role,
     pub name: String,
+    /// Whether two-factor authentication is on.
+    pub two_factor: bool,
 }
 
 impl From<scout_store::User> for UserOut {
     fn from(u: scout_store::User) -> Self {
-        UserOut { id: u.id, email: u.email, role: u.role, name: u.name }
+        UserOut { two_factor: u.totp_secret.is_some(), id: u.id, email: u.email, role: u.role, name: u.name }
     }
 }
 
@@ -134,8 +141,15 @@ pub async fn register(
     account::check_new_password(&req.password, &email)?;
     let hash = password::hash(req.password).await.map_err(|e| ApiError::internal(e.to_string()))?;
     let user = state.store.create_user(&email, &hash, role, &name).await?;
+    // Brands and agencies work inside an organisation of their own, which they own.
+    let org = match role {
+        Role::Brand => Some(state.store.create_organisation(OrgKind::Brand, &name, user.id).await?),
+        Role::Agency => Some(state.store.create_organisation(OrgKind::Agency, &name, user.id).await?),
+        Role::Influencer | Role::Admin => None,
+    };
     tracing::info!(user = user.id, role = role.as_str(), "account created");
-    state.store.audit(Some(user.id), "account_created", ip.as_deref(), role.as_str()).await?;
+    state.store.audit_org(org.map(|o| o.id), Some(user.id), "account_created", ip.as_deref(), role.as_str()).await?;
+    send_token_mail(&state, &user, TokenPurpose::VerifyEmail).await?;
     Ok((StatusCode::CREATED, axum::Json(user.into())))
 }
 
@@ -250,10 +264,11 @@ pub async fn logout(
     Query(params): Query<LogoutParams>,
 ) -> ApiResult<StatusCode> {
     let all = params.all;
+    let session = user.require_session()?;
     if all {
         state.store.end_sessions(user.id(), None).await?;
     } else {
-        state.store.revoke_refresh_family(&user.session).await?;
+        state.store.revoke_refresh_family(session).await?;
     }
     tracing::info!(user = user.id(), all, "logout");
     let kind = if all { "logout_everywhere" } else { "logout" };
@@ -441,5 +456,115 @@ pub async fn change_password(
     state.store.end_sessions(user.id(), Some(&hash)).await?;
     state.store.audit(Some(user.id()), "password_changed", ip.as_deref(), "every session ended").await?;
     tracing::info!(user = user.id(), "password changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// How long a mailed token stays valid.
+const PASSWORD_RESET_TTL_SECS: i64 = 3600;
+const VERIFY_EMAIL_TTL_SECS: i64 = 7 * 24 * 3600;
+
+/// Mails a one-time token (only its hash is stored).
+async fn send_token_mail(state: &AppState, user: &scout_store::User, purpose: TokenPurpose) -> ApiResult<()> {
+    let token = state.tokens.random_token(32).map_err(|e| ApiError::internal(e.to_string()))?;
+    let (ttl, subject, body) = match purpose {
+        TokenPurpose::PasswordReset => (
+            PASSWORD_RESET_TTL_SECS,
+            "Reset your Scout password",
+            format!(
+                "Someone asked to reset the password of this account. If it was you, send this token to POST /v1/auth/password/reset within an hour:\n\n{token}\n\nIf it was not you, ignore this message."
+            ),
+        ),
+        TokenPurpose::VerifyEmail => (
+            VERIFY_EMAIL_TTL_SECS,
+            "Confirm your email for Scout",
+            format!(
+                "Welcome to Scout. Confirm this address by sending this token to POST /v1/auth/verify-email:\n\n{token}\n"
+            ),
+        ),
+    };
+    let expires = Utc::now() + chrono::Duration::seconds(ttl);
+    state.store.create_user_token(user.id, purpose, &refresh_token_hash(&token), expires).await?;
+    let mail = crate::mail::Mail { to: user.email.clone(), subject: subject.into(), body };
+    let mailer = state.mailer.clone();
+    tokio::task::spawn_blocking(move || mailer.send(&mail))
+        .await?
+        .map_err(|e| ApiError::new(ErrorKind::Unavailable, "mail_unavailable", format!("sending mail: {e:#}")))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPassword {
+    pub email: String,
+}
+
+/// Mails a password-reset token when the account exists. The answer is the
+/// same either way, so it does not tell who has an account.
+#[utoipa::path(post, path = "/v1/auth/password/forgot", tag = "auth", request_body = ForgotPassword,
+    responses((status = 202), (status = 429, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<ForgotPassword>,
+) -> ApiResult<StatusCode> {
+    if let Ok(email) = Email::parse(&req.email)
+        && let Some(user) = state.store.user_by_email(&email).await?
+    {
+        send_token_mail(&state, &user, TokenPurpose::PasswordReset).await?;
+        state.store.audit(Some(user.id), "password_reset_requested", ip.as_deref(), "").await?;
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPassword {
+    /// The token from the reset mail.
+    pub token: String,
+    pub new_password: String,
+}
+
+/// Sets a new password with a mailed token (single use, one hour); every
+/// session of the account ends.
+#[utoipa::path(post, path = "/v1/auth/password/reset", tag = "auth", request_body = ResetPassword,
+    responses((status = 204), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<ResetPassword>,
+) -> ApiResult<StatusCode> {
+    let bad = || ApiError::bad_request("invalid_reset_token", "the reset token is wrong, used or expired");
+    let hash = refresh_token_hash(req.token.trim());
+    // Spent first, so two racing resets cannot both pass; a refused new
+    // password costs the caller a new reset mail.
+    let Some(user_id) = state.store.spend_user_token(&hash, TokenPurpose::PasswordReset).await? else {
+        return Err(bad());
+    };
+    let user = state.store.user_by_id(user_id).await?.ok_or_else(bad)?;
+    let email = Email::parse(&user.email)?;
+    account::check_new_password(&req.new_password, &email)?;
+    let new_hash = password::hash(req.new_password).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    state.store.end_sessions(user.id, Some(&new_hash)).await?;
+    state.store.mark_email_verified(user.id).await?;
+    state.store.audit(Some(user.id), "password_reset", ip.as_deref(), "every session ended").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmail {
+    /// The token from the welcome mail.
+    pub token: String,
+}
+
+/// Confirms the account's email address with the mailed token.
+#[utoipa::path(post, path = "/v1/auth/verify-email", tag = "auth", request_body = VerifyEmail,
+    responses((status = 204), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn verify_email(State(state): State<AppState>, Json(req): Json<VerifyEmail>) -> ApiResult<StatusCode> {
+    let hash = refresh_token_hash(req.token.trim());
+    let Some(user) = state.store.spend_user_token(&hash, TokenPurpose::VerifyEmail).await? else {
+        return Err(ApiError::bad_request("invalid_verification_token", "the token is wrong, used or expired"));
+    };
+    state.store.mark_email_verified(user).await?;
+    state.store.audit(Some(user), "email_verified", None, "").await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,10 @@
 
 pub mod auth;
 pub mod health;
+pub mod keys;
 pub mod openapi;
+pub mod orgs;
+pub mod privacy;
 pub mod profiles;
 pub mod search;
+pub mod shortlists;

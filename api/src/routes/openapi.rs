@@ -19,6 +19,45 @@ use crate::state::AppState;
         crate::routes::auth::change_password,
         crate::routes::auth::two_factor_setup,
         crate::routes::auth::two_factor_enable,
+        crate::routes::auth::forgot_password,
+        crate::routes::auth::reset_password,
+        crate::routes::auth::verify_email,
+        crate::routes::orgs::my_orgs,
+        crate::routes::orgs::current,
+        crate::routes::orgs::members,
+        crate::routes::orgs::add_member,
+        crate::routes::orgs::change_member,
+        crate::routes::orgs::remove_member,
+        crate::routes::orgs::clients,
+        crate::routes::orgs::create_client,
+        crate::routes::orgs::org_audit,
+        crate::routes::shortlists::list_shortlists,
+        crate::routes::shortlists::create_shortlist,
+        crate::routes::shortlists::get_shortlist,
+        crate::routes::shortlists::rename_shortlist,
+        crate::routes::shortlists::delete_shortlist,
+        crate::routes::shortlists::put_entry,
+        crate::routes::shortlists::remove_entry,
+        crate::routes::shortlists::export_csv,
+        crate::routes::shortlists::list_saved,
+        crate::routes::shortlists::save_search,
+        crate::routes::shortlists::get_saved,
+        crate::routes::shortlists::delete_saved,
+        crate::routes::shortlists::run_saved,
+        crate::routes::keys::create_key,
+        crate::routes::keys::list_keys,
+        crate::routes::keys::revoke_key,
+        crate::routes::keys::create_client,
+        crate::routes::keys::token,
+        crate::routes::privacy::claim,
+        crate::routes::privacy::claim_status,
+        crate::routes::privacy::verify_claim,
+        crate::routes::privacy::edit_public,
+        crate::routes::privacy::set_consent,
+        crate::routes::privacy::export_me,
+        crate::routes::privacy::erase_me,
+        crate::routes::privacy::admin_erase,
+        crate::routes::privacy::admin_export,
         crate::routes::search::search_get,
         crate::routes::search::search_post,
         crate::routes::profiles::get_profile,
@@ -41,7 +80,8 @@ use crate::state::AppState;
 )]
 pub struct ApiDoc;
 
-/// The `bearer` security scheme: a JWT access token from `/v1/auth/login`.
+/// The `bearer` security scheme: a JWT access token from `/v1/auth/login` or
+/// `/v1/oauth/token`, or a personal API key (`sk_…`) from `/v1/keys`.
 struct BearerScheme;
 
 impl utoipa::Modify for BearerScheme {

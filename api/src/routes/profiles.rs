@@ -7,10 +7,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use futures_util::TryStreamExt;
+use scout_domain::org::Scope;
 use scout_domain::{Profile, ProfileId, SearchFilters};
 use serde::{Deserialize, Serialize};
 use tokio::io::BufReader;
 
+use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use crate::pipeline::{ImportReport, export, import_lines};
@@ -34,10 +36,18 @@ fn parse_id(raw: &str) -> ApiResult<ProfileId> {
 }
 
 /// One profile by id.
-#[utoipa::path(get, path = "/v1/profiles/{id}", tag = "profiles", params(("id" = i64, Path, description = "profile id")),
+#[utoipa::path(get, path = "/v1/profiles/{id}", tag = "profiles", security(("bearer" = [])), params(("id" = i64, Path, description = "profile id")),
     responses((status = 200, body = ProfileOut), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn get_profile(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<axum::Json<ProfileOut>> {
+pub async fn get_profile(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<ProfileOut>> {
     let id = parse_id(&id)?;
+    // Searchers read every profile; a creator reads the ones they claimed.
+    if !user.has(Scope::Search) && state.store.claim(id).await?.is_none_or(|c| c.user_id != user.id()) {
+        user.require(Scope::Search)?;
+    }
     let stored = state.store.get_profile(id).await?;
     Ok(axum::Json(ProfileOut { id, profile: stored.profile }))
 }
@@ -58,13 +68,15 @@ pub struct SimilarResponse {
 }
 
 /// Lookalikes: the creators most similar to this one.
-#[utoipa::path(get, path = "/v1/profiles/{id}/similar", tag = "profiles", params(("id" = i64, Path, description = "profile id"), SimilarParams),
+#[utoipa::path(get, path = "/v1/profiles/{id}/similar", tag = "profiles", security(("bearer" = [])), params(("id" = i64, Path, description = "profile id"), SimilarParams),
     responses((status = 200, body = SimilarResponse), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn similar_profiles(
     State(state): State<AppState>,
+    user: AuthUser,
     Path(id): Path<String>,
     Query(params): Query<SimilarParams>,
 ) -> ApiResult<axum::Json<SimilarResponse>> {
+    user.require(Scope::Search)?;
     let id = parse_id(&id)?;
     let filters = SearchFilters {
         countries: params.country.map(|c| c.split(',').map(|s| s.trim().to_string()).collect()).unwrap_or_default(),
@@ -86,14 +98,19 @@ pub struct UpsertResponse {
 }
 
 /// Creates or updates one profile by (platform, external_id).
-#[utoipa::path(put, path = "/v1/profiles", tag = "profiles", request_body(content = Object, description = "a profile in the interchange format"),
+#[utoipa::path(put, path = "/v1/profiles", tag = "profiles", security(("bearer" = [])), request_body(content = Object, description = "a profile in the interchange format"),
     responses((status = 200, body = UpsertResponse), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn upsert_profile(
     State(state): State<AppState>,
+    user: AuthUser,
     Json(body): Json<serde_json::Value>,
 ) -> ApiResult<axum::Json<UpsertResponse>> {
+    user.require(Scope::ProfilesWrite)?;
     let parsed = Profile::parse_value(body)?;
     let summary = state.store.upsert_profiles(std::slice::from_ref(&parsed.profile)).await?;
+    if !summary.refused.is_empty() {
+        return Err(erased());
+    }
     state.index_notify.notify_one();
     let outcome = if summary.inserted > 0 {
         "inserted"
@@ -114,9 +131,14 @@ pub async fn upsert_profile(
 }
 
 /// Deletes a profile.
-#[utoipa::path(delete, path = "/v1/profiles/{id}", tag = "profiles", params(("id" = i64, Path, description = "profile id")),
+#[utoipa::path(delete, path = "/v1/profiles/{id}", tag = "profiles", security(("bearer" = [])), params(("id" = i64, Path, description = "profile id")),
     responses((status = 204), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn delete_profile(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_profile(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    user.require(Scope::ProfilesWrite)?;
     let id = parse_id(&id)?;
     if !state.store.delete_profile(id).await? {
         return Err(ApiError::new(
@@ -131,9 +153,14 @@ pub async fn delete_profile(State(state): State<AppState>, Path(id): Path<String
 
 /// Imports JSON Lines (one profile per line). Invalid lines are reported with
 /// their line number and reason; valid lines are imported.
-#[utoipa::path(post, path = "/v1/profiles/import", tag = "profiles", request_body(content = String, content_type = "application/x-ndjson"),
+#[utoipa::path(post, path = "/v1/profiles/import", tag = "profiles", security(("bearer" = [])), request_body(content = String, content_type = "application/x-ndjson"),
     responses((status = 200, body = ImportReport)))]
-pub async fn import_profiles(State(state): State<AppState>, body: Body) -> ApiResult<axum::Json<ImportReport>> {
+pub async fn import_profiles(
+    State(state): State<AppState>,
+    user: AuthUser,
+    body: Body,
+) -> ApiResult<axum::Json<ImportReport>> {
+    user.require(Scope::ProfilesWrite)?;
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let reader = BufReader::new(tokio_util::io::StreamReader::new(stream));
     let notify = state.index_notify.clone();
@@ -145,9 +172,10 @@ pub async fn import_profiles(State(state): State<AppState>, body: Body) -> ApiRe
 }
 
 /// Exports every profile as JSON Lines.
-#[utoipa::path(get, path = "/v1/profiles/export", tag = "profiles",
+#[utoipa::path(get, path = "/v1/profiles/export", tag = "profiles", security(("bearer" = [])),
     responses((status = 200, content_type = "application/x-ndjson", body = String)))]
-pub async fn export_profiles(State(state): State<AppState>) -> Response {
+pub async fn export_profiles(State(state): State<AppState>, user: AuthUser) -> ApiResult<Response> {
+    user.require(Scope::ProfilesWrite)?;
     let (mut writer, reader) = tokio::io::duplex(256 * 1024);
     let store = state.store.clone();
     tokio::spawn(async move {
@@ -156,5 +184,13 @@ pub async fn export_profiles(State(state): State<AppState>) -> Response {
         }
     });
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(reader));
-    ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response()
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+fn erased() -> ApiError {
+    ApiError::new(
+        scout_domain::ErrorKind::Conflict,
+        "profile_erased",
+        "this person's data was erased at their request; it is not stored again",
+    )
 }

@@ -10,6 +10,7 @@ use scout_ranker::{Explanation, FacetCount, Hit, ParsedQuery, SearchRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -129,26 +130,31 @@ impl SearchParams {
 }
 
 /// Search with query parameters.
-#[utoipa::path(get, path = "/v1/search", params(SearchParams), tag = "search",
+#[utoipa::path(get, path = "/v1/search", params(SearchParams), tag = "search", security(("bearer" = [])),
     responses((status = 200, body = SearchResponse), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn search_get(
     State(state): State<AppState>,
+    user: AuthUser,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
-    run(state, params.into_request()?).await
+    user.require(scout_domain::org::Scope::Search)?;
+    run_search(state, params.into_request()?).await
 }
 
 /// Search with a JSON body: free text, structured filters, sort and paging.
-#[utoipa::path(post, path = "/v1/search", request_body = SearchRequest, tag = "search",
+#[utoipa::path(post, path = "/v1/search", request_body = SearchRequest, tag = "search", security(("bearer" = [])),
     responses((status = 200, body = SearchResponse), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn search_post(
     State(state): State<AppState>,
+    user: AuthUser,
     Json(req): Json<SearchRequest>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
-    run(state, req).await
+    user.require(scout_domain::org::Scope::Search)?;
+    run_search(state, req).await
 }
 
-async fn run(state: AppState, req: SearchRequest) -> ApiResult<axum::Json<SearchResponse>> {
+/// Runs a search and joins the hits with their stored profiles.
+pub async fn run_search(state: AppState, req: SearchRequest) -> ApiResult<axum::Json<SearchResponse>> {
     let engine = state.engine.clone();
     let started = std::time::Instant::now();
     let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;

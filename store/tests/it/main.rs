@@ -3,3 +3,4 @@
 mod accounts;
 mod harness;
 mod profiles;
+mod tenancy;

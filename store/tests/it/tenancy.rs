@@ -1,0 +1,115 @@
+//! Organisations, tenant scoping in the repository layer, keys and tombstones.
+
+use scout_domain::account::{Email, Role};
+use scout_domain::org::{ClientAccess, OrgKind, OrgRole, Scope};
+use scout_domain::{Platform, Profile};
+use scout_store::{Error, KeyKind, NewKey, Store};
+
+use crate::both_backends;
+
+async fn user(store: &Store, email: &str, role: Role) -> i64 {
+    store.create_user(&Email::parse(email).expect("email"), "h", role, "Someone").await.expect("user").id
+}
+
+fn profile(external_id: &str, handle: &str) -> Profile {
+    let line = format!(
+        r#"{{"platform":"instagram","external_id":"{external_id}","handle":"{handle}","followers":1000,"bio":"hello"}}"#
+    );
+    Profile::parse(&line).expect("profile").profile
+}
+
+both_backends!(a_tenant_never_reaches_another_tenants_records, |store: Store| async move {
+    let a_owner = user(&store, "a@a.test", Role::Brand).await;
+    let b_owner = user(&store, "b@b.test", Role::Brand).await;
+    let a = store.create_organisation(OrgKind::Brand, "A", a_owner).await.expect("org a");
+    let b = store.create_organisation(OrgKind::Brand, "B", b_owner).await.expect("org b");
+    store.upsert_profiles(&[profile("1", "one"), profile("2", "two")]).await.expect("profiles");
+    let pid = store.find_id(Platform::Instagram.as_str(), "1").await.expect("find").expect("id");
+
+    let (ta, tb) = (store.tenant(a.id), store.tenant(b.id));
+    let list = ta.create_shortlist("Summer", a_owner).await.expect("list");
+    ta.put_entry(list.id, pid, "note", &["vegan".into()], a_owner).await.expect("entry");
+    let saved = ta.save_search("Vegan", r#"{"query":"vegan"}"#, a_owner).await.expect("saved");
+
+    // Every way in from B by A's ids finds nothing and changes nothing.
+    assert!(matches!(tb.shortlist(list.id).await, Err(Error::Missing { .. })));
+    assert!(matches!(tb.entries(list.id).await, Err(Error::Missing { .. })));
+    assert!(matches!(tb.rename_shortlist(list.id, "hijacked").await, Err(Error::Missing { .. })));
+    assert!(matches!(tb.put_entry(list.id, pid, "x", &[], b_owner).await, Err(Error::Missing { .. })));
+    assert!(matches!(tb.remove_entry(list.id, pid).await, Err(Error::Missing { .. })));
+    assert!(matches!(tb.delete_shortlist(list.id).await, Err(Error::Missing { .. })));
+    assert!(matches!(tb.saved_search(saved.id).await, Err(Error::Missing { .. })));
+    assert!(matches!(tb.delete_saved_search(saved.id).await, Err(Error::Missing { .. })));
+    assert!(tb.shortlists().await.expect("lists").is_empty());
+    let still = ta.shortlist(list.id).await.expect("A's list");
+    assert_eq!((still.name.as_str(), still.entries), ("Summer", 1));
+    assert_eq!(ta.entries(list.id).await.expect("entries")[0].note, "note");
+    assert_eq!(ta.saved_searches().await.expect("saved").len(), 1);
+    // A missing profile is reported as such, not as a broken list.
+    assert!(matches!(ta.put_entry(list.id, 999_999, "", &[], a_owner).await, Err(Error::NotFound { .. })));
+});
+
+both_backends!(organisations_keep_an_owner_and_agencies_get_what_was_granted, |store: Store| async move {
+    let owner = user(&store, "o@a.test", Role::Brand).await;
+    let other = user(&store, "m@a.test", Role::Brand).await;
+    let org = store.create_organisation(OrgKind::Brand, "A", owner).await.expect("org");
+    store.set_member(org.id, other, OrgRole::Viewer).await.expect("add");
+    assert_eq!(store.member_role(org.id, other).await.expect("role"), Some(OrgRole::Viewer));
+    assert!(matches!(store.set_member(org.id, owner, OrgRole::Admin).await, Err(Error::LastOwner)));
+    assert!(matches!(store.remove_member(org.id, owner).await, Err(Error::LastOwner)));
+    assert_eq!(store.member_role(org.id, owner).await.expect("role"), Some(OrgRole::Owner), "refusal rolled back");
+    assert_eq!(store.members(org.id).await.expect("members")[0].role, OrgRole::Owner);
+
+    let boss = user(&store, "boss@agency.test", Role::Agency).await;
+    let agency = store.create_organisation(OrgKind::Agency, "Agency", boss).await.expect("agency");
+    let client = store.create_client(agency.id, "Client").await.expect("client");
+    assert_eq!(
+        store.agency_access(client.id, boss).await.expect("access"),
+        Some((OrgRole::Owner, ClientAccess::Write))
+    );
+    assert_eq!(store.agency_access(org.id, boss).await.expect("access"), None);
+    store.grant_agency(client.id, agency.id, ClientAccess::Read).await.expect("grant");
+    assert_eq!(store.agency_access(client.id, boss).await.expect("access"), Some((OrgRole::Owner, ClientAccess::Read)));
+    assert_eq!(store.clients(agency.id).await.expect("clients").len(), 1);
+});
+
+both_backends!(keys_are_found_by_prefix_and_revoked_by_their_owner, |store: Store| async move {
+    let owner = user(&store, "k@a.test", Role::Brand).await;
+    let stranger = user(&store, "s@a.test", Role::Brand).await;
+    let key = store
+        .create_key(NewKey {
+            user_id: owner,
+            org_id: None,
+            kind: KeyKind::Key,
+            name: "ci",
+            prefix: "sk_abc",
+            secret_hash: "h",
+            scopes: &[Scope::ListsRead, Scope::Search],
+        })
+        .await
+        .expect("key");
+    assert_eq!(key.scopes, vec![Scope::Search, Scope::ListsRead]);
+    assert_eq!(store.key_by_prefix("sk_abc").await.expect("find").expect("key").id, key.id);
+    store.touch_key(key.id).await.expect("touch");
+    assert!(store.key_by_id(key.id).await.expect("find").expect("key").last_used_at.is_some());
+    assert!(!store.revoke_key(stranger, key.id).await.expect("revoke"), "only the owner revokes");
+    assert!(store.revoke_key(owner, key.id).await.expect("revoke"));
+    assert!(!store.revoke_key(owner, key.id).await.expect("revoke"), "once");
+    assert!(store.key_by_prefix("sk_abc").await.expect("find").expect("key").revoked_at.is_some());
+});
+
+both_backends!(erased_people_are_tombstoned_against_reimport, |store: Store| async move {
+    store.upsert_profiles(&[profile("7", "Gone_Person"), profile("8", "stays")]).await.expect("profiles");
+    let ids = store.profiles_by_handle("instagram", "@gone_person").await.expect("find");
+    assert_eq!(ids.len(), 1);
+    assert_eq!(store.erase_profiles(&ids, "request").await.expect("erase"), 1);
+    assert_eq!(store.count_profiles().await.expect("count"), 1);
+    // The same person again, by external id or by handle, is refused; others are not.
+    let summary = store
+        .upsert_profiles(&[profile("7", "renamed"), profile("99", "GONE_PERSON"), profile("9", "new")])
+        .await
+        .expect("upsert");
+    assert_eq!(summary.refused, vec![0, 1]);
+    assert_eq!(summary.inserted, 1);
+    assert_eq!(store.count_profiles().await.expect("count"), 2);
+});
