@@ -138,7 +138,7 @@ fn last_token(app: &TestApp, to: &str) -> String {
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|m| m["to"] == to)
-        .last()
+        .next_back()
         .expect("a mail");
     let body = last["body"].as_str().expect("body").to_string();
     body.split_whitespace().find(|w| w.len() == 64 && w.chars().all(|c| c.is_ascii_hexdigit())).expect("token").into()
