@@ -134,12 +134,8 @@ async fn erasure_leaves_no_trace_on_postgres() {
 /// The last mail sent to `to`, and the token in it.
 fn last_token(app: &TestApp, to: &str) -> String {
     let mail = std::fs::read_to_string(app.state.settings.data_dir.join("mail.jsonl")).expect("mail file");
-    let last = mail
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["to"] == to)
-        .next_back()
-        .expect("a mail");
+    let last =
+        mail.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).rfind(|m| m["to"] == to).expect("a mail");
     let body = last["body"].as_str().expect("body").to_string();
     body.split_whitespace().find(|w| w.len() == 64 && w.chars().all(|c| c.is_ascii_hexdigit())).expect("token").into()
 }
