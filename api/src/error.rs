@@ -45,6 +45,10 @@ impl ApiError {
         ApiError::new(ErrorKind::Unauthorized, code, detail)
     }
 
+    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorKind::Forbidden, code, detail)
+    }
+
     /// 429 with `Retry-After` (whole seconds, at least 1).
     pub fn too_many(code: &'static str, detail: impl Into<String>, wait: std::time::Duration) -> ApiError {
         let mut e = ApiError::new(ErrorKind::TooManyRequests, code, detail);

@@ -70,3 +70,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         ))
     }
 }
+
+/// A positive integer id from a path segment; 400 `bad_parameter` naming
+/// `field` otherwise (ids are taken as text so that bad ones get problem+json).
+pub fn parse_id(raw: &str, field: &str) -> crate::error::ApiResult<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("{field}: `{raw}` is not an id")))
+}

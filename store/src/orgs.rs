@@ -43,6 +43,12 @@ pub struct AgencyClient {
     pub access: ClientAccess,
 }
 
+#[derive(Debug, Clone, Copy)]
+enum MembershipChange {
+    Set(UserId, OrgRole),
+    Remove(UserId),
+}
+
 #[derive(sqlx::FromRow)]
 struct OrgRow {
     id: i64,
@@ -184,46 +190,43 @@ impl Store {
     /// Adds a member or changes their role. Refused with [`Error::LastOwner`]
     /// when it would leave the organisation without an owner.
     pub async fn set_member(&self, org: OrgId, user: UserId, role: OrgRole) -> Result<()> {
-        let now = Utc::now();
-        with_pool!(self, |p| {
-            let mut tx = p.begin().await.doing("starting a transaction")?;
-            sqlx::query(
-                "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
-            )
-            .bind(org)
-            .bind(user)
-            .bind(role.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .doing("setting a member's role")?;
-            let owners: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
-                    .bind(org)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .doing("counting owners")?;
-            if owners == 0 {
-                return Err(Error::LastOwner);
-            }
-            tx.commit().await.doing("committing")?;
-            Ok(())
-        })
+        self.change_membership(org, MembershipChange::Set(user, role)).await.map(|_| ())
     }
 
     /// Removes a member; false when they were not one. Refused with
     /// [`Error::LastOwner`] for the last owner.
     pub async fn remove_member(&self, org: OrgId, user: UserId) -> Result<bool> {
+        self.change_membership(org, MembershipChange::Remove(user)).await.map(|n| n == 1)
+    }
+
+    /// Applies one membership change and checks, in the same transaction,
+    /// that the organisation still has an owner. Returns the rows changed.
+    async fn change_membership(&self, org: OrgId, change: MembershipChange) -> Result<u64> {
+        let now = Utc::now();
         with_pool!(self, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
-            let n = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+            let changed = match change {
+                MembershipChange::Set(user, role) => sqlx::query(
+                    "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+                )
                 .bind(org)
                 .bind(user)
+                .bind(role.as_str())
+                .bind(now)
                 .execute(&mut *tx)
                 .await
-                .doing("removing a member")?
-                .rows_affected();
+                .map(|r| r.rows_affected()),
+                MembershipChange::Remove(user) => {
+                    sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+                        .bind(org)
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await
+                        .map(|r| r.rows_affected())
+                }
+            }
+            .doing("changing a membership")?;
             let owners: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'owner'")
                     .bind(org)
@@ -234,7 +237,7 @@ impl Store {
                 return Err(Error::LastOwner);
             }
             tx.commit().await.doing("committing")?;
-            Ok(n == 1)
+            Ok(changed)
         })
     }
 

@@ -5,7 +5,8 @@
 //! scrubs the person's audit events, appends outbox deletions so the indexes
 //! drop the profiles, and records a tombstone per erased profile: a hash of
 //! its platform and identifiers, so a later import of the same person is
-//! refused without keeping who they were.
+//! refused without keeping who they were. The caller then runs
+//! [`Store::compact_after_erasure`] once, so freed pages and logs go too.
 
 use std::collections::HashSet;
 
@@ -293,7 +294,6 @@ impl Store {
             tx.commit().await.doing("committing an erasure")?;
             Ok::<_, Error>(())
         })?;
-        self.compact().await?;
         Ok(erased)
     }
 
@@ -332,14 +332,14 @@ impl Store {
             tx.commit().await.doing("committing an erasure")?;
             Ok::<_, Error>(n == 1)
         })?;
-        self.compact().await?;
         Ok(found)
     }
 
-    /// After an erasure: on SQLite, moves the write-ahead log into the
-    /// database (where `secure_delete` has zeroed freed content) and empties
-    /// it; on PostgreSQL, vacuums the tables that held the person's rows.
-    async fn compact(&self) -> Result<()> {
+    /// Run once after erasures, so nothing erased lingers on disk: on SQLite,
+    /// moves the write-ahead log into the database (where `secure_delete` has
+    /// zeroed freed content) and empties it; on PostgreSQL, vacuums the tables
+    /// that held the person's rows.
+    pub async fn compact_after_erasure(&self) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(p) => {
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await.doing("checkpointing")?;

@@ -75,8 +75,7 @@ impl AuthUser {
         if self.has(scope) {
             return Ok(());
         }
-        Err(ApiError::new(
-            ErrorKind::Forbidden,
+        Err(ApiError::forbidden(
             "insufficient_scope",
             format!("this needs the `{}` scope, which this account or credential does not hold", scope.as_str()),
         ))
@@ -87,14 +86,13 @@ impl AuthUser {
         if self.role() == Role::Admin {
             return Ok(());
         }
-        Err(ApiError::new(ErrorKind::Forbidden, "forbidden", "only platform administrators may do this"))
+        Err(ApiError::forbidden("forbidden", "only platform administrators may do this"))
     }
 
     /// 400 unless the caller used a login session (key management, logout).
     pub fn require_session(&self) -> ApiResult<&str> {
-        self.session().ok_or_else(|| {
-            ApiError::new(ErrorKind::Forbidden, "session_required", "this needs a login session, not an API key")
-        })
+        self.session()
+            .ok_or_else(|| ApiError::forbidden("session_required", "this needs a login session, not an API key"))
     }
 }
 
@@ -136,8 +134,7 @@ impl FromRequestParts<AppState> for AuthUser {
             && user.account.totp_secret.is_none()
             && !allowed_before_two_factor(parts.uri.path())
         {
-            return Err(ApiError::new(
-                ErrorKind::Forbidden,
+            return Err(ApiError::forbidden(
                 "two_factor_required",
                 "administrators must turn on two-factor authentication first (POST /v1/auth/2fa/setup)",
             ));
@@ -187,14 +184,9 @@ pub mod keys {
 
     pub const KEY_PREFIX: &str = "sk_";
 
-    /// The hash kept of a key's or client's secret.
-    pub fn secret_hash(secret: &str) -> String {
-        blake3::hash(secret.as_bytes()).to_hex().to_string()
-    }
-
     /// Whether `secret` matches `stored_hash`, in constant time.
     pub fn secret_matches(secret: &str, stored_hash: &str) -> bool {
-        secret_hash(secret).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+        super::tokens::token_hash(secret).as_bytes().ct_eq(stored_hash.as_bytes()).into()
     }
 
     pub(super) async fn authenticate_key(state: &AppState, token: &str) -> ApiResult<AuthUser> {
@@ -243,8 +235,7 @@ impl OrgContext {
     pub fn require_write(&self, scope: Scope) -> ApiResult<()> {
         self.user.require(scope)?;
         if !self.role.can_write() {
-            return Err(ApiError::new(
-                ErrorKind::Forbidden,
+            return Err(ApiError::forbidden(
                 "forbidden",
                 format!("a {} of this organisation may not change it", self.role.as_str()),
             ));
@@ -255,8 +246,7 @@ impl OrgContext {
     /// 403 unless the role administers the organisation (members, keys, audit).
     pub fn require_admin(&self) -> ApiResult<()> {
         if !self.role.can_administer() || self.through_agency || matches!(self.user.via, Via::Key { .. }) {
-            return Err(ApiError::new(
-                ErrorKind::Forbidden,
+            return Err(ApiError::forbidden(
                 "forbidden",
                 "only the organisation's owners and admins, in a login session, may do this",
             ));
@@ -285,28 +275,27 @@ impl FromRequestParts<AppState> for OrgContext {
             Via::Key { org, .. } => *org,
             Via::Session(_) => None,
         };
-        let org_id = match (named, bound) {
+        let wanted = match (named, bound) {
             (Some(n), Some(b)) if n != b => return Err(org_not_found()),
-            (Some(n), _) | (None, Some(n)) => n,
-            (None, None) => match state.store.memberships_of(user.id()).await?.first() {
-                Some(m) => m.org.id,
-                None => {
-                    return Err(ApiError::new(
-                        ErrorKind::Forbidden,
-                        "no_organisation",
-                        "this account belongs to no brand or agency organisation",
-                    ));
-                }
-            },
+            (Some(n), _) | (None, Some(n)) => Some(n),
+            (None, None) => None,
         };
-        let (role, through_agency) = match state.store.member_role(org_id, user.id()).await? {
-            Some(role) => (role, false),
-            None => match state.store.agency_access(org_id, user.id()).await? {
-                Some((role, access)) => (role.through_agency(access), true),
-                None => return Err(org_not_found()),
-            },
+        // One read answers the common case (the caller's own organisation, with role).
+        let memberships = state.store.memberships_of(user.id()).await?;
+        let own = match wanted {
+            Some(id) => memberships.into_iter().find(|m| m.org.id == id),
+            None => Some(memberships.into_iter().next().ok_or_else(|| {
+                ApiError::forbidden("no_organisation", "this account belongs to no brand or agency organisation")
+            })?),
         };
+        if let Some(m) = own {
+            return Ok(OrgContext { user, org: m.org, role: m.role, through_agency: false });
+        }
+        // Otherwise only as an agency working for this client.
+        let org_id = wanted.ok_or_else(org_not_found)?;
+        let (role, access) = state.store.agency_access(org_id, user.id()).await?.ok_or_else(org_not_found)?;
         let org = state.store.organisation(org_id).await?.ok_or_else(org_not_found)?;
+        let (role, through_agency) = (role.through_agency(access), true);
         Ok(OrgContext { user, org, role, through_agency })
     }
 }

@@ -196,9 +196,10 @@ impl TokenKeys {
     }
 }
 
-/// What is stored of a refresh token: its BLAKE3 hash (the token itself is 256
-/// random bits, so a fast hash is enough; nothing to brute-force).
-pub fn refresh_token_hash(token: &str) -> String {
+/// What is stored of a random token (refresh tokens, mailed tokens, key and
+/// client secrets): its BLAKE3 hash. The tokens are 256 random bits, so a fast
+/// hash is enough; there is nothing to brute-force.
+pub fn token_hash(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()
 }
 

@@ -35,6 +35,29 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// Counts a line that was not imported, writes it to the rejects file
+    /// (with the record when given) and keeps the first ones in the report.
+    fn reject<W: Write + ?Sized>(
+        &mut self,
+        file: Option<&mut W>,
+        line: u64,
+        reason: String,
+        record: Option<String>,
+    ) -> std::io::Result<()> {
+        self.rejected += 1;
+        if let Some(w) = file {
+            let mut entry = serde_json::json!({"line": line, "reason": reason});
+            if let Some(r) = record {
+                entry["record"] = r.into();
+            }
+            writeln!(w, "{entry}")?;
+        }
+        if self.rejects.len() < REPORTED_REJECTS {
+            self.rejects.push(Reject { line, reason });
+        }
+        Ok(())
+    }
+
     fn absorb(&mut self, s: &UpsertSummary) {
         self.inserted += s.inserted;
         self.updated += s.updated;
@@ -105,29 +128,17 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
                         numbers.push(no);
                     }
                     Line::Invalid(reason) => {
-                        report.rejected += 1;
-                        if let Some(w) = rejects.as_deref_mut() {
-                            let record = String::from_utf8_lossy(&bytes[..bytes.len().min(2_000)]).to_string();
-                            let entry = serde_json::json!({"line": no, "reason": reason, "record": record});
-                            writeln!(w, "{entry}")?;
-                        }
-                        if report.rejects.len() < REPORTED_REJECTS {
-                            report.rejects.push(Reject { line: no, reason });
-                        }
+                        let record = String::from_utf8_lossy(&bytes[..bytes.len().min(2_000)]).to_string();
+                        report.reject(rejects.as_deref_mut(), no, reason, Some(record))?;
                     }
                 }
             }
             let summary = store.upsert_profiles(&profiles).await?;
             report.absorb(&summary);
             for i in &summary.refused {
-                report.rejected += 1;
+                // The record itself is not copied to the rejects file: it is the erased person's data.
                 let reason = "this person's data was erased at their request; it is not imported again".to_string();
-                if let Some(w) = rejects.as_deref_mut() {
-                    writeln!(w, "{}", serde_json::json!({"line": numbers[*i], "reason": reason}))?;
-                }
-                if report.rejects.len() < REPORTED_REJECTS {
-                    report.rejects.push(Reject { line: numbers[*i], reason });
-                }
+                report.reject(rejects.as_deref_mut(), numbers[*i], reason, None)?;
             }
             progress(&report);
         }

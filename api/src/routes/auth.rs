@@ -11,7 +11,7 @@ use scout_domain::org::OrgKind;
 use scout_store::{RefreshSpend, TokenPurpose};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::tokens::{REFRESH_TTL_SECS, refresh_token_hash};
+use crate::auth::tokens::{REFRESH_TTL_SECS, token_hash};
 use crate::auth::{AuthUser, password, totp};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientIp, Json, Query};
@@ -207,7 +207,7 @@ pub async fn login(
 async fn start_tokens(state: &AppState, user: &scout_store::User, family: &str) -> ApiResult<TokenResponse> {
     let refresh = state.tokens.random_token(32).map_err(|e| ApiError::internal(e.to_string()))?;
     let expires = Utc::now() + chrono::Duration::seconds(REFRESH_TTL_SECS);
-    state.store.add_refresh_token(user.id, family, &refresh_token_hash(&refresh), expires).await?;
+    state.store.add_refresh_token(user.id, family, &token_hash(&refresh), expires).await?;
     let (access, expires_in) = state
         .tokens
         .issue(user.id, user.role, user.token_version, family)
@@ -225,7 +225,7 @@ pub async fn refresh(
     ClientIp(ip): ClientIp,
     Json(req): Json<RefreshRequest>,
 ) -> ApiResult<axum::Json<TokenResponse>> {
-    match state.store.spend_refresh_token(&refresh_token_hash(&req.refresh_token)).await? {
+    match state.store.spend_refresh_token(&token_hash(&req.refresh_token)).await? {
         RefreshSpend::Fresh { user_id, family } => {
             let user = state
                 .store
@@ -483,7 +483,7 @@ async fn send_token_mail(state: &AppState, user: &scout_store::User, purpose: To
         ),
     };
     let expires = Utc::now() + chrono::Duration::seconds(ttl);
-    state.store.create_user_token(user.id, purpose, &refresh_token_hash(&token), expires).await?;
+    state.store.create_user_token(user.id, purpose, &token_hash(&token), expires).await?;
     let mail = crate::mail::Mail { to: user.email.clone(), subject: subject.into(), body };
     let mailer = state.mailer.clone();
     tokio::task::spawn_blocking(move || mailer.send(&mail))
@@ -533,7 +533,7 @@ pub async fn reset_password(
     Json(req): Json<ResetPassword>,
 ) -> ApiResult<StatusCode> {
     let bad = || ApiError::bad_request("invalid_reset_token", "the reset token is wrong, used or expired");
-    let hash = refresh_token_hash(req.token.trim());
+    let hash = token_hash(req.token.trim());
     // Spent first, so two racing resets cannot both pass; a refused new
     // password costs the caller a new reset mail.
     let Some(user_id) = state.store.spend_user_token(&hash, TokenPurpose::PasswordReset).await? else {
@@ -560,7 +560,7 @@ pub struct VerifyEmail {
 #[utoipa::path(post, path = "/v1/auth/verify-email", tag = "auth", request_body = VerifyEmail,
     responses((status = 204), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn verify_email(State(state): State<AppState>, Json(req): Json<VerifyEmail>) -> ApiResult<StatusCode> {
-    let hash = refresh_token_hash(req.token.trim());
+    let hash = token_hash(req.token.trim());
     let Some(user) = state.store.spend_user_token(&hash, TokenPurpose::VerifyEmail).await? else {
         return Err(ApiError::bad_request("invalid_verification_token", "the token is wrong, used or expired"));
     };

@@ -16,7 +16,8 @@ use scout_store::{KeyKind, NewKey};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
-use crate::auth::keys::{KEY_PREFIX, secret_hash, secret_matches};
+use crate::auth::keys::{KEY_PREFIX, secret_matches};
+use crate::auth::tokens::token_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientIp, Json};
 use crate::state::AppState;
@@ -87,13 +88,18 @@ fn scopes_for(user: &AuthUser, raw: &[String]) -> ApiResult<Vec<Scope>> {
         return Err(ApiError::bad_request("invalid_scope", "name at least one scope"));
     }
     if let Some(s) = scopes.iter().find(|s| !s.allowed_for(user.role())) {
-        return Err(ApiError::new(
-            ErrorKind::Forbidden,
+        return Err(ApiError::forbidden(
             "invalid_scope",
             format!("a {} account may not hold the `{}` scope", user.role().as_str(), s.as_str()),
         ));
     }
     Ok(scopes)
+}
+
+/// The organisation a key is bound to and its events are audited in: the
+/// caller's own (first) one, if any.
+async fn home_org(state: &AppState, user: &AuthUser) -> ApiResult<Option<i64>> {
+    Ok(state.store.memberships_of(user.id()).await?.first().map(|m| m.org.id))
 }
 
 async fn make(
@@ -106,7 +112,7 @@ async fn make(
     user.require_session()?;
     let name = scout_domain::org::parse_list_name(&req.name)?;
     let scopes = scopes_for(user, &req.scopes)?;
-    let org = state.store.memberships_of(user.id()).await?.first().map(|m| m.org.id);
+    let org = home_org(state, user).await?;
     let random = |n| state.tokens.random_token(n).map_err(|e| ApiError::internal(e.to_string()));
     let public = match kind {
         KeyKind::Key => format!("{KEY_PREFIX}{}", random(8)?),
@@ -121,7 +127,7 @@ async fn make(
             kind,
             name: &name,
             prefix: &public,
-            secret_hash: &secret_hash(&secret),
+            secret_hash: &token_hash(&secret),
             scopes: &scopes,
         })
         .await?;
@@ -169,7 +175,7 @@ pub async fn revoke_key(
     if !state.store.revoke_key(user.id(), id).await? {
         return Err(ApiError::new(ErrorKind::NotFound, "key_not_found", "no such live key of this account"));
     }
-    let org = state.store.memberships_of(user.id()).await?.first().map(|m| m.org.id);
+    let org = home_org(&state, &user).await?;
     state.store.audit_org(org, Some(user.id()), "api_key_revoked", ip.as_deref(), &format!("key {id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }

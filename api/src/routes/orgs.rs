@@ -104,7 +104,7 @@ pub struct MemberList {
     responses((status = 200, body = MemberList), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn members(State(state): State<AppState>, ctx: OrgContext) -> ApiResult<axum::Json<MemberList>> {
     if ctx.through_agency {
-        return Err(ApiError::new(ErrorKind::Forbidden, "forbidden", "agencies do not see their clients' members"));
+        return Err(ApiError::forbidden("forbidden", "agencies do not see their clients' members"));
     }
     let members = state
         .store
@@ -134,8 +134,7 @@ pub struct ChangeMember {
 async fn assign(state: &AppState, ctx: &OrgContext, ip: Option<&str>, user_id: i64, role: OrgRole) -> ApiResult<()> {
     let current = state.store.member_role(ctx.org.id, user_id).await?;
     if !ctx.role.can_assign(current, role) {
-        return Err(ApiError::new(
-            ErrorKind::Forbidden,
+        return Err(ApiError::forbidden(
             "forbidden",
             format!("a {} may not give or change this role", ctx.role.as_str()),
         ));
@@ -214,11 +213,7 @@ pub async fn remove_member(
     ctx.require_admin()?;
     let current = state.store.member_role(ctx.org.id, user_id).await?.ok_or_else(member_not_found)?;
     if !ctx.role.can_assign(Some(current), OrgRole::Viewer) {
-        return Err(ApiError::new(
-            ErrorKind::Forbidden,
-            "forbidden",
-            "a member of this role may not be removed by you",
-        ));
+        return Err(ApiError::forbidden("forbidden", "a member of this role may not be removed by you"));
     }
     state.store.remove_member(ctx.org.id, user_id).await?;
     let detail = format!("user {user_id} removed ({})", current.as_str());
@@ -254,7 +249,7 @@ pub async fn clients(State(state): State<AppState>, ctx: OrgContext) -> ApiResul
 
 fn require_agency(ctx: &OrgContext) -> ApiResult<()> {
     if ctx.org.kind != OrgKind::Agency || ctx.through_agency {
-        return Err(ApiError::new(ErrorKind::Forbidden, "not_an_agency", "only an agency organisation has clients"));
+        return Err(ApiError::forbidden("not_an_agency", "only an agency organisation has clients"));
     }
     Ok(())
 }

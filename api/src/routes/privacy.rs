@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{AuthUser, password};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientIp, Json};
+use crate::extract::{ClientIp, Json, parse_id};
 use crate::routes::search::ProfileOut;
 use crate::state::AppState;
 
@@ -53,19 +53,17 @@ impl From<Claim> for ClaimOut {
     }
 }
 
-fn parse_id(raw: &str) -> ApiResult<ProfileId> {
-    raw.parse::<ProfileId>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("id: `{raw}` is not a profile id")))
-}
-
 fn require_influencer(user: &AuthUser) -> ApiResult<()> {
     user.require_session()?;
     if user.role() != Role::Influencer {
-        return Err(ApiError::new(ErrorKind::Forbidden, "forbidden", "only creator accounts claim profiles"));
+        return Err(ApiError::forbidden("forbidden", "only creator accounts claim profiles"));
     }
     Ok(())
+}
+
+/// The caller's claim on a profile (404 when it is someone else's or none).
+async fn own_claim(state: &AppState, user: &AuthUser, id: ProfileId) -> ApiResult<Claim> {
+    state.store.claim(id).await?.filter(|c| c.user_id == user.id()).ok_or_else(claim_not_found)
 }
 
 fn claim_not_found() -> ApiError {
@@ -83,7 +81,7 @@ pub async fn claim(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, axum::Json<ClaimOut>)> {
     require_influencer(&user)?;
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "id")?;
     let code = format!("scout-{}", state.tokens.random_token(4).map_err(|e| ApiError::internal(e.to_string()))?);
     let claim = state.store.claim_profile(id, user.id(), &code).await?;
     state.store.audit(Some(user.id()), "profile_claim_started", ip.as_deref(), &format!("profile {id}")).await?;
@@ -99,8 +97,8 @@ pub async fn claim_status(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ClaimOut>> {
-    let id = parse_id(&id)?;
-    let claim = state.store.claim(id).await?.filter(|c| c.user_id == user.id()).ok_or_else(claim_not_found)?;
+    let id = parse_id(&id, "id")?;
+    let claim = own_claim(&state, &user, id).await?;
     Ok(axum::Json(claim.into()))
 }
 
@@ -115,8 +113,8 @@ pub async fn verify_claim(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ClaimOut>> {
     require_influencer(&user)?;
-    let id = parse_id(&id)?;
-    let claim = state.store.claim(id).await?.filter(|c| c.user_id == user.id()).ok_or_else(claim_not_found)?;
+    let id = parse_id(&id, "id")?;
+    let claim = own_claim(&state, &user, id).await?;
     if claim.verified_at.is_none() {
         let profile = state.store.get_profile(id).await?.profile;
         if !profile.bio.as_deref().unwrap_or_default().contains(&claim.code) {
@@ -150,9 +148,9 @@ pub struct PublicFields {
 
 async fn verified_claim(state: &AppState, user: &AuthUser, id: ProfileId) -> ApiResult<Claim> {
     require_influencer(user)?;
-    let claim = state.store.claim(id).await?.filter(|c| c.user_id == user.id()).ok_or_else(claim_not_found)?;
+    let claim = own_claim(state, user, id).await?;
     if claim.verified_at.is_none() {
-        return Err(ApiError::new(ErrorKind::Forbidden, "claim_not_verified", "verify the claim first"));
+        return Err(ApiError::forbidden("claim_not_verified", "verify the claim first"));
     }
     Ok(claim)
 }
@@ -168,7 +166,7 @@ pub async fn edit_public(
     Path(id): Path<String>,
     Json(req): Json<PublicFields>,
 ) -> ApiResult<axum::Json<ProfileOut>> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "id")?;
     verified_claim(&state, &user, id).await?;
     let stored = state.store.get_profile(id).await?.profile;
     let mut doc = serde_json::to_value(&stored).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -211,7 +209,7 @@ pub async fn set_consent(
     Path(id): Path<String>,
     Json(req): Json<ConsentBody>,
 ) -> ApiResult<axum::Json<ClaimOut>> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "id")?;
     verified_claim(&state, &user, id).await?;
     state.store.set_consent(id, user.id(), req.consent).await?;
     let detail = format!("profile {id}: {}", req.consent.as_str());
@@ -274,6 +272,7 @@ async fn erase_account(state: &AppState, user_id: i64, reason: &str) -> ApiResul
     let claimed: Vec<ProfileId> = state.store.claims_of(user_id).await?.iter().map(|c| c.profile_id).collect();
     let profiles = state.store.erase_profiles(&claimed, reason).await?;
     let accounts = u64::from(state.store.erase_user(user_id).await?);
+    state.store.compact_after_erasure().await?;
     let segments = purge_indexes(state).await?;
     state.store.audit(None, "account_erased", None, &format!("{profiles} profiles erased")).await?;
     Ok(ErasureReport { accounts_erased: accounts, profiles_erased: profiles, index_segments_rewritten: segments })
@@ -334,6 +333,7 @@ pub async fn admin_erase(
                 .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("platform: unknown `{platform}`")))?;
             let ids = state.store.profiles_by_handle(platform.as_str(), handle).await?;
             let profiles = state.store.erase_profiles(&ids, reason).await?;
+            state.store.compact_after_erasure().await?;
             let segments = purge_indexes(&state).await?;
             ErasureReport { accounts_erased: 0, profiles_erased: profiles, index_segments_rewritten: segments }
         }

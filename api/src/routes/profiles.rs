@@ -14,7 +14,7 @@ use tokio::io::BufReader;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Query, parse_id};
 use crate::pipeline::{ImportReport, export, import_lines};
 use crate::routes::search::{ProfileOut, SearchResult, hydrate};
 use crate::state::AppState;
@@ -28,13 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/profiles/{id}/similar", get(similar_profiles))
 }
 
-fn parse_id(raw: &str) -> ApiResult<ProfileId> {
-    raw.parse::<ProfileId>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("id: `{raw}` is not a profile id")))
-}
-
 /// One profile by id.
 #[utoipa::path(get, path = "/v1/profiles/{id}", tag = "profiles", security(("bearer" = [])), params(("id" = i64, Path, description = "profile id")),
     responses((status = 200, body = ProfileOut), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -43,7 +36,7 @@ pub async fn get_profile(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ProfileOut>> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "id")?;
     // Searchers read every profile; a creator reads the ones they claimed.
     if !user.has(Scope::Search) && state.store.claim(id).await?.is_none_or(|c| c.user_id != user.id()) {
         user.require(Scope::Search)?;
@@ -77,7 +70,7 @@ pub async fn similar_profiles(
     Query(params): Query<SimilarParams>,
 ) -> ApiResult<axum::Json<SimilarResponse>> {
     user.require(Scope::Search)?;
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "id")?;
     let filters = SearchFilters {
         countries: params.country.map(|c| c.split(',').map(|s| s.trim().to_string()).collect()).unwrap_or_default(),
         ..Default::default()
@@ -139,7 +132,7 @@ pub async fn delete_profile(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     user.require(Scope::ProfilesWrite)?;
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "id")?;
     if !state.store.delete_profile(id).await? {
         return Err(ApiError::new(
             scout_domain::ErrorKind::NotFound,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::OrgContext;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Json;
+use crate::extract::{Json, parse_id};
 use crate::routes::search::{SearchResponse, run_search};
 use crate::state::AppState;
 
@@ -93,13 +93,6 @@ pub struct EntryBody {
     pub note: String,
     #[serde(default)]
     pub tags: Vec<String>,
-}
-
-fn parse_id(raw: &str, what: &str) -> ApiResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("{what}: `{raw}` is not an id")))
 }
 
 /// The organisation's shortlists.
