@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs Scout's whole test suite: starts PostgreSQL if it is down, sets up the
+# Runs Scout's whole test suite: starts PostgreSQL and Redis if they are down, sets up the
 # models, then runs every crate's tests (the store suite on SQLite and PostgreSQL).
 set -euo pipefail
 # pipefail makes a failing cargo test fail the script despite tee.
@@ -10,6 +10,15 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   echo "==> starting PostgreSQL"
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+
+# Redis backs the shared rate limits (their tests connect to 127.0.0.1:6379).
+if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+  echo "==> starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 1; done
 fi
 
 scripts/setup.sh debug

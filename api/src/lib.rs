@@ -28,8 +28,10 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod mail;
+pub mod notify;
 pub mod pipeline;
 pub mod routes;
+pub mod serve;
 pub mod settings;
 pub mod state;
 
@@ -53,6 +55,7 @@ pub const MAX_JSON_BODY: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let cors = cors_layer(&state.settings.cors_origins);
+    let hsts = state.settings.uses_tls();
     Router::new()
         .merge(routes::auth::router(state.clone()))
         .merge(routes::search::router())
@@ -61,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::shortlists::router())
         .merge(routes::keys::router())
         .merge(routes::privacy::router())
+        .merge(routes::events::router())
         .merge(routes::health::router())
         .merge(routes::openapi::router())
         .fallback(|| async { ApiError::new(scout_domain::ErrorKind::NotFound, "not_found", "no such route") })
@@ -70,7 +74,7 @@ pub fn router(state: AppState) -> Router {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
         }))
-        .layer(middleware::map_response(secure_headers))
+        .layer(middleware::map_response(move |res| secure_headers(res, hsts)))
         .layer(cors)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -95,11 +99,16 @@ fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
 }
 
 /// Headers that keep browsers from sniffing, framing or leaking API responses
-/// (OWASP Secure Headers Project, for an API that serves no pages yet). `Strict-
-/// Transport-Security` waits for TLS: sent over plain HTTP it would be ignored.
-async fn secure_headers(mut res: Response) -> Response {
+/// (OWASP Secure Headers Project, for an API that serves no pages yet).
+/// `Strict-Transport-Security` (two years, subdomains) only when Scout itself
+/// speaks TLS: over plain HTTP browsers ignore it, and a TLS-terminating proxy
+/// in front of Scout sets its own.
+async fn secure_headers(mut res: Response, hsts: bool) -> Response {
     use axum::http::HeaderValue;
     let headers = res.headers_mut();
+    if hsts {
+        headers.insert("strict-transport-security", HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    }
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),

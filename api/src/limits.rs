@@ -1,15 +1,101 @@
-//! Abuse limits kept in process: request rates per client address (GCRA, the
-//! generic cell rate algorithm that `governor` and Redis-cell implement) and a
-//! lock on an account after repeated failed logins, with doubling back-off.
+//! Abuse limits: request rates per client address and per account (GCRA,
+//! the generic cell rate algorithm that `governor` and Redis-cell implement)
+//! and a lock on an account after repeated failed logins, with doubling
+//! back-off.
 //!
-//! One process holds the counts, which is right for the embedded default; a
-//! deployment of several API nodes needs a shared store (Redis), which is a
-//! later step.
+//! The counts live in process by default, which is right for one node. With
+//! `redis_url` set they live in Redis, so every API node behind a load
+//! balancer enforces the same limits: the GCRA step and the lockout step are
+//! Lua scripts, atomic on the server and timed by the server's clock. Redis
+//! keys are BLAKE3 hashes of the limited key (no email or address is written
+//! to the cache). If Redis stops answering, each node falls back to its own
+//! in-process counts and says so in the log and in
+//! `scout_limits_backend_errors_total`, so an outage of the cache neither
+//! opens the gate wide nor takes logins down.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
+use redis::aio::ConnectionManager;
+
+/// The Redis side of the limits.
+pub struct Shared {
+    conn: ConnectionManager,
+    prefix: String,
+    gcra: redis::Script,
+    fail: redis::Script,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+/// One GCRA step: returns 0 when allowed, else the milliseconds to wait.
+const GCRA_LUA: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+if tat - now > tolerance then return tat - now - tolerance end
+local new = tat + interval
+redis.call('SET', KEYS[1], new, 'PX', new - now)
+return 0
+";
+
+/// One failed login: returns the lock it starts in milliseconds, or 0.
+const FAIL_LUA: &str = r"
+local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local free = tonumber(ARGV[1])
+if n < free then return 0 end
+local d = n - free
+if d > 16 then d = 16 end
+local lock = tonumber(ARGV[2]) * (2 ^ d)
+if lock > tonumber(ARGV[3]) then lock = tonumber(ARGV[3]) end
+redis.call('SET', KEYS[2], 1, 'PX', math.floor(lock))
+return math.floor(lock)
+";
+
+/// How long Redis remembers failed logins without a lock.
+const FAILURES_REMEMBERED: Duration = Duration::from_secs(24 * 3600);
+
+impl Shared {
+    /// Connects to Redis; fails when it cannot be reached, so a configured
+    /// but missing cache is noticed at start rather than at the first login.
+    pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Shared> {
+        let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("redis url: {e}"))?;
+        let conn = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
+            .await
+            .map_err(|_| anyhow::anyhow!("connecting to Redis at {url}: timed out"))?
+            .map_err(|e| anyhow::anyhow!("connecting to Redis at {url}: {e}"))?;
+        Ok(Shared {
+            conn,
+            prefix: prefix.to_string(),
+            gcra: redis::Script::new(GCRA_LUA),
+            fail: redis::Script::new(FAIL_LUA),
+        })
+    }
+
+    /// The Redis key of a limited key: hashed, so no email or address is stored.
+    fn key(&self, kind: &str, key: &str) -> String {
+        let hash = blake3::hash(key.as_bytes());
+        format!("{}:{kind}:{}", self.prefix, &hash.to_hex()[..32])
+    }
+
+    fn failed_backend(e: &redis::RedisError) {
+        tracing::warn!(error = %e, "Redis limits unavailable; using this node's counts");
+        metrics::counter!("scout_limits_backend_errors_total").increment(1);
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
 
 /// A rate: `per_period` requests per `period`, with bursts of up to `burst`.
 #[derive(Debug, Clone, Copy)]
@@ -24,21 +110,45 @@ pub struct Quota {
 /// of now, and moves it one interval further.
 #[derive(Debug)]
 pub struct RateLimiter {
+    name: &'static str,
     quota: Quota,
     tat: Mutex<HashMap<String, Instant>>,
+    shared: Option<std::sync::Arc<Shared>>,
 }
 
 impl RateLimiter {
-    pub fn new(quota: Quota) -> RateLimiter {
-        RateLimiter { quota, tat: Mutex::new(HashMap::new()) }
+    pub fn new(name: &'static str, quota: Quota, shared: Option<std::sync::Arc<Shared>>) -> RateLimiter {
+        RateLimiter { name, quota, tat: Mutex::new(HashMap::new()), shared }
+    }
+
+    /// Allows a request for `key`, or says how long to wait: in Redis when
+    /// configured, else (or when Redis fails) in process.
+    pub async fn check(&self, key: &str) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            let interval = self.interval();
+            let tolerance = interval * self.quota.burst.saturating_sub(1);
+            let mut conn = shared.conn.clone();
+            let answer: redis::RedisResult<u64> = shared
+                .gcra
+                .key(shared.key(self.name, key))
+                .arg(millis(interval).max(1))
+                .arg(millis(tolerance))
+                .invoke_async(&mut conn)
+                .await;
+            match answer {
+                Ok(0) => return Ok(()),
+                Ok(wait) => return Err(Duration::from_millis(wait)),
+                Err(e) => Shared::failed_backend(&e),
+            }
+        }
+        self.check_local(key)
     }
 
     fn interval(&self) -> Duration {
         self.quota.period / self.quota.per_period.max(1)
     }
 
-    /// Allows a request for `key`, or says how long to wait.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
+    fn check_local(&self, key: &str) -> Result<(), Duration> {
         self.check_at(key, Instant::now())
     }
 
@@ -68,15 +178,26 @@ pub struct LoginGuard {
     base: Duration,
     max: Duration,
     state: Mutex<HashMap<String, (u32, Option<Instant>)>>,
+    shared: Option<std::sync::Arc<Shared>>,
 }
 
 impl LoginGuard {
-    pub fn new(free: u32, base: Duration, max: Duration) -> LoginGuard {
-        LoginGuard { free, base, max, state: Mutex::new(HashMap::new()) }
+    pub fn new(free: u32, base: Duration, max: Duration, shared: Option<std::sync::Arc<Shared>>) -> LoginGuard {
+        LoginGuard { free, base, max, state: Mutex::new(HashMap::new()), shared }
     }
 
     /// How long the account is still locked, if it is.
-    pub fn locked(&self, account: &str) -> Option<Duration> {
+    pub async fn locked(&self, account: &str) -> Option<Duration> {
+        if let Some(shared) = &self.shared {
+            let mut conn = shared.conn.clone();
+            let ttl: redis::RedisResult<i64> =
+                redis::cmd("PTTL").arg(shared.key("login-lock", account)).query_async(&mut conn).await;
+            match ttl {
+                Ok(ms) if ms > 0 => return Some(Duration::from_millis(ms.unsigned_abs())),
+                Ok(_) => return None,
+                Err(e) => Shared::failed_backend(&e),
+            }
+        }
         self.locked_at(account, Instant::now())
     }
 
@@ -87,7 +208,25 @@ impl LoginGuard {
     }
 
     /// Records a failure; returns the lock it starts, if any.
-    pub fn failed(&self, account: &str) -> Option<Duration> {
+    pub async fn failed(&self, account: &str) -> Option<Duration> {
+        if let Some(shared) = &self.shared {
+            let mut conn = shared.conn.clone();
+            let lock: redis::RedisResult<u64> = shared
+                .fail
+                .key(shared.key("login-failures", account))
+                .key(shared.key("login-lock", account))
+                .arg(self.free)
+                .arg(millis(self.base))
+                .arg(millis(self.max))
+                .arg(millis(FAILURES_REMEMBERED))
+                .invoke_async(&mut conn)
+                .await;
+            match lock {
+                Ok(0) => return None,
+                Ok(ms) => return Some(Duration::from_millis(ms)),
+                Err(e) => Shared::failed_backend(&e),
+            }
+        }
         self.failed_at(account, Instant::now())
     }
 
@@ -104,7 +243,15 @@ impl LoginGuard {
         Some(lock)
     }
 
-    pub fn succeeded(&self, account: &str) {
+    pub async fn succeeded(&self, account: &str) {
+        if let Some(shared) = &self.shared {
+            let mut conn = shared.conn.clone();
+            let keys = [shared.key("login-failures", account), shared.key("login-lock", account)];
+            let done: redis::RedisResult<()> = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await;
+            if let Err(e) = done {
+                Shared::failed_backend(&e);
+            }
+        }
         self.state.lock().remove(account);
     }
 }
@@ -112,17 +259,40 @@ impl LoginGuard {
 /// The limits the service applies.
 #[derive(Debug)]
 pub struct Limits {
-    /// Requests to `/v1/auth/*` per client address.
+    /// Requests to the credential endpoints per client address.
     pub auth_per_ip: RateLimiter,
+    /// Requests per authenticated account (none when turned off).
+    pub per_account: Option<RateLimiter>,
     pub logins: LoginGuard,
+    /// Whether the counts live in Redis.
+    pub shared: bool,
 }
 
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            auth_per_ip: RateLimiter::new(Quota { per_period: 60, period: Duration::from_secs(60), burst: 30 }),
-            logins: LoginGuard::new(5, Duration::from_secs(30), Duration::from_secs(3600)),
-        }
+impl Limits {
+    /// The limits for these settings: in Redis when `redis_url` is set.
+    pub async fn for_settings(settings: &crate::settings::Settings) -> anyhow::Result<Limits> {
+        let shared = match &settings.redis_url {
+            Some(url) => Some(std::sync::Arc::new(Shared::connect(url, &settings.redis_prefix).await?)),
+            None => None,
+        };
+        let per_minute = settings.account_requests_per_minute;
+        Ok(Limits {
+            auth_per_ip: RateLimiter::new(
+                "ip",
+                Quota { per_period: 60, period: Duration::from_secs(60), burst: 30 },
+                shared.clone(),
+            ),
+            // A minute's worth may come at once: bursts of searches as a user types.
+            per_account: (per_minute > 0).then(|| {
+                RateLimiter::new(
+                    "account",
+                    Quota { per_period: per_minute, period: Duration::from_secs(60), burst: per_minute.div_ceil(4) },
+                    shared.clone(),
+                )
+            }),
+            logins: LoginGuard::new(5, Duration::from_secs(30), Duration::from_secs(3600), shared.clone()),
+            shared: shared.is_some(),
+        })
     }
 }
 
@@ -132,7 +302,7 @@ mod tests {
 
     #[test]
     fn gcra_allows_the_burst_then_the_rate() {
-        let limiter = RateLimiter::new(Quota { per_period: 10, period: Duration::from_secs(10), burst: 3 });
+        let limiter = RateLimiter::new("t", Quota { per_period: 10, period: Duration::from_secs(10), burst: 3 }, None);
         let t0 = Instant::now();
         for _ in 0..3 {
             assert!(limiter.check_at("ip", t0).is_ok());
@@ -147,7 +317,7 @@ mod tests {
 
     #[test]
     fn logins_lock_after_the_free_failures_with_doubling_back_off() {
-        let guard = LoginGuard::new(3, Duration::from_secs(30), Duration::from_secs(100));
+        let guard = LoginGuard::new(3, Duration::from_secs(30), Duration::from_secs(100), None);
         let t0 = Instant::now();
         assert_eq!(guard.failed_at("a", t0), None);
         assert_eq!(guard.failed_at("a", t0), None);
@@ -157,7 +327,50 @@ mod tests {
         assert_eq!(guard.failed_at("a", t0), Some(Duration::from_secs(60)));
         assert_eq!(guard.failed_at("a", t0), Some(Duration::from_secs(100)), "capped");
         assert_eq!(guard.locked_at("a", t0 + Duration::from_secs(101)), None, "the lock ends");
-        guard.succeeded("a");
+        guard.state.lock().remove("a");
         assert_eq!(guard.failed_at("a", t0), None, "success clears the count");
+    }
+
+    /// Redis, as `scripts/test.sh` starts it (or `SCOUT_TEST_REDIS_URL`).
+    async fn redis(prefix: &str) -> std::sync::Arc<Shared> {
+        let url = std::env::var("SCOUT_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        std::sync::Arc::new(
+            Shared::connect(&url, prefix).await.expect("Redis must be running (scripts/test.sh starts it)"),
+        )
+    }
+
+    #[tokio::test]
+    async fn redis_limits_follow_the_same_rules_and_store_no_raw_keys() {
+        let prefix = format!("scout-unit-{}", uuid::Uuid::new_v4().simple());
+        let shared = redis(&prefix).await;
+        let limiter = RateLimiter::new(
+            "t",
+            Quota { per_period: 1, period: Duration::from_secs(60), burst: 3 },
+            Some(shared.clone()),
+        );
+        for _ in 0..3 {
+            assert!(limiter.check("ann@example.com").await.is_ok());
+        }
+        let wait = limiter.check("ann@example.com").await.expect_err("burst used up");
+        assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60), "{wait:?}");
+        assert!(limiter.check("bob@example.com").await.is_ok(), "keys are independent");
+        assert!(limiter.tat.lock().is_empty(), "the counts went to Redis, not to this process");
+
+        let guard = LoginGuard::new(2, Duration::from_secs(30), Duration::from_secs(100), Some(shared.clone()));
+        assert_eq!(guard.failed("ann@example.com").await, None);
+        assert_eq!(guard.failed("ann@example.com").await, Some(Duration::from_secs(30)));
+        let left = guard.locked("ann@example.com").await.expect("locked");
+        assert!(left > Duration::from_secs(25) && left <= Duration::from_secs(30), "{left:?}");
+        assert_eq!(guard.failed("ann@example.com").await, Some(Duration::from_secs(60)), "doubling");
+        assert_eq!(guard.locked("bob@example.com").await, None);
+        guard.succeeded("ann@example.com").await;
+        assert_eq!(guard.locked("ann@example.com").await, None, "success clears the lock");
+
+        let mut conn = shared.conn.clone();
+        let keys: Vec<String> =
+            redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut conn).await.expect("keys");
+        assert!(!keys.is_empty());
+        assert!(keys.iter().all(|k| !k.contains("example.com")), "{keys:?}");
+        let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.expect("clean up");
     }
 }

@@ -51,6 +51,18 @@ enum Command {
         /// Browser origins allowed by CORS (repeat, or comma-separated).
         #[arg(long = "cors-origin", env = "SCOUT_CORS_ORIGINS", value_delimiter = ',')]
         cors_origins: Vec<String>,
+        /// PEM certificate chain: serve HTTPS only (with --tls-key).
+        #[arg(long, env = "SCOUT_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of --tls-cert.
+        #[arg(long, env = "SCOUT_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// redis://… to share rate limits and lockouts between API nodes.
+        #[arg(long, env = "SCOUT_REDIS_URL")]
+        redis_url: Option<String>,
+        /// Requests per minute per account (0 = unlimited).
+        #[arg(long, env = "SCOUT_ACCOUNT_REQUESTS_PER_MINUTE")]
+        account_requests_per_minute: Option<u32>,
     },
     /// Import profiles from a JSON Lines file (or - for stdin).
     Import {
@@ -146,7 +158,27 @@ impl Cli {
         if let Some(v) = &self.log_format {
             s.log_format = v.clone();
         }
-        if let Command::Serve { listen, demo_profiles, no_enrich, cors_origins } = &self.command {
+        if let Command::Serve {
+            listen,
+            demo_profiles,
+            no_enrich,
+            cors_origins,
+            tls_cert,
+            tls_key,
+            redis_url,
+            account_requests_per_minute,
+        } = &self.command
+        {
+            if tls_cert.is_some() {
+                s.tls_cert = tls_cert.clone();
+                s.tls_key = tls_key.clone();
+            }
+            if redis_url.is_some() {
+                s.redis_url = redis_url.clone();
+            }
+            if let Some(v) = account_requests_per_minute {
+                s.account_requests_per_minute = *v;
+            }
             if !cors_origins.is_empty() {
                 s.cors_origins = cors_origins.clone();
             }
@@ -237,6 +269,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     for line in settings.describe() {
         tracing::info!("setting {line}");
     }
+    settings.tls().context("TLS")?;
     let state = build_state(settings).await?;
     let settings = state.settings.clone();
     if state.store.count_profiles().await? == 0 && settings.demo_profiles > 0 {
@@ -257,16 +290,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
-    let addr = listener.local_addr()?;
-    eprintln!("\nScout is running on http://{addr} with {} profiles indexed", state.index.len());
+    let base = scout_api::serve::base_url(listener.local_addr()?, settings.uses_tls());
+    eprintln!("\nScout is running on {base} with {} profiles indexed", state.index.len());
     eprintln!("try:  register and log in (README, Accounts), then GET /v1/search?q=vegan+fitness+creators+in+Berlin");
-    eprintln!("API:  http://{addr}/openapi.json   metrics: http://{addr}/metrics\n");
-    axum::serve(listener, scout_api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+    eprintln!("API:  {base}/openapi.json   metrics: {base}/metrics\n");
+    scout_api::serve::serve(state, listener, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }
 
 async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> anyhow::Result<()> {

@@ -29,6 +29,19 @@ pub struct Settings {
     /// Browser origins allowed to call the API (CORS), e.g. `https://app.example.com`;
     /// empty: none (same-origin pages and non-browser clients only).
     pub cors_origins: Vec<String>,
+    /// PEM certificate chain; with `tls_key`, the service speaks HTTPS only
+    /// and sends `Strict-Transport-Security`.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// `redis://…`: rate limits and login lockouts shared by every API node;
+    /// unset: kept in process (one node).
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key Scout writes.
+    pub redis_prefix: String,
+    /// Requests per minute one account (session, API key or OAuth client)
+    /// may make; 0 turns the limit off.
+    pub account_requests_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -43,6 +56,11 @@ impl Default for Settings {
             enrich: true,
             log_format: "pretty".into(),
             cors_origins: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            redis_url: None,
+            redis_prefix: "scout".into(),
+            account_requests_per_minute: 1200,
         }
     }
 }
@@ -76,6 +94,20 @@ impl Settings {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/static-minilm-256")
     }
 
+    /// The TLS configuration, when a certificate and key are both given.
+    pub fn tls(&self) -> anyhow::Result<Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => crate::serve::tls_config(cert, key).map(Some),
+            (None, None) => Ok(None),
+            _ => anyhow::bail!("TLS needs both tls_cert and tls_key"),
+        }
+    }
+
+    /// Whether the service speaks HTTPS.
+    pub fn uses_tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+
     /// One line per setting, for the start-up log.
     pub fn describe(&self) -> Vec<String> {
         vec![
@@ -87,6 +119,10 @@ impl Settings {
             format!("minilm_dir = {}", self.minilm_dir.as_ref().map_or("(auto)".into(), |d| d.display().to_string())),
             format!("enrich = {}", self.enrich),
             format!("log_format = {}", self.log_format),
+            format!("cors_origins = {}", self.cors_origins.join(",")),
+            format!("tls = {}", self.tls_cert.as_ref().map_or("off".into(), |c| c.display().to_string())),
+            format!("redis_url = {}", self.redis_url.as_deref().map_or("(in process)".into(), redact)),
+            format!("account_requests_per_minute = {}", self.account_requests_per_minute),
         ]
     }
 }

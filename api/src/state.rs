@@ -31,6 +31,10 @@ pub struct AppState {
     /// Signs and checks access tokens.
     pub tokens: Arc<crate::auth::tokens::TokenKeys>,
     pub limits: Arc<crate::limits::Limits>,
+    /// Seals secrets stored in the database (TOTP).
+    pub sealer: Arc<crate::auth::sealed::SecretBox>,
+    /// Fans security events out to open event streams.
+    pub notifier: crate::notify::Notifier,
     /// Sends password-reset and verification mail.
     pub mailer: Arc<dyn crate::mail::Mailer>,
 }
@@ -38,6 +42,41 @@ pub struct AppState {
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Writes a security event of an account to the audit log and notifies
+    /// the account's open event streams.
+    pub async fn audit(
+        &self,
+        user: Option<i64>,
+        kind: &str,
+        ip: Option<&str>,
+        detail: &str,
+    ) -> scout_store::Result<()> {
+        self.audit_org(None, user, kind, ip, detail).await
+    }
+
+    /// Writes a security event of an organisation (and of the acting account)
+    /// to the audit log and notifies the account and the organisation's admins.
+    pub async fn audit_org(
+        &self,
+        org: Option<scout_domain::org::OrgId>,
+        user: Option<i64>,
+        kind: &str,
+        ip: Option<&str>,
+        detail: &str,
+    ) -> scout_store::Result<()> {
+        self.store.audit_org(org, user, kind, ip, detail).await?;
+        self.notifier.publish(crate::notify::Notification {
+            user_id: user,
+            org_id: org,
+            kind: kind.to_string(),
+            detail: detail.to_string(),
+            at: chrono::Utc::now(),
+        });
+        Ok(())
     }
 }
 
@@ -99,7 +138,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let engine = Arc::new(Engine::new(index.clone(), minilm.clone()));
     let tokens = crate::auth::tokens::TokenKeys::load_or_create(&settings.data_dir.join("keys"))
         .context("loading the token signing keys")?;
+    let sealer = crate::auth::sealed::SecretBox::load_or_create(&settings.data_dir.join("keys"))
+        .context("loading the secrets key")?;
     let data_dir = settings.data_dir.clone();
+    let limits = crate::limits::Limits::for_settings(&settings).await.context("setting up the rate limits")?;
     Ok(AppState {
         settings: Arc::new(settings),
         store,
@@ -110,7 +152,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         enrich: Arc::new(EnrichProgress::default()),
         metrics: metrics_handle(),
         tokens: Arc::new(tokens),
-        limits: Arc::new(crate::limits::Limits::default()),
+        limits: Arc::new(limits),
+        sealer: Arc::new(sealer),
+        notifier: crate::notify::Notifier::default(),
         mailer: Arc::new(crate::mail::FileMailer::new(data_dir.join("mail.jsonl"))),
     })
 }

@@ -305,4 +305,35 @@ impl Store {
             })
             .collect()
     }
+
+    /// The agencies a brand has let act for it, with their access.
+    pub async fn agencies_of(&self, client: OrgId) -> Result<Vec<AgencyClient>> {
+        let rows: Vec<(i64, String, String, DateTime<Utc>, String)> = with_pool!(self, |p| sqlx::query_as(
+            "SELECT o.id, o.kind, o.name, o.created_at, ac.access FROM agency_clients ac
+             JOIN organisations o ON o.id = ac.agency_id WHERE ac.client_id = $1 ORDER BY o.id"
+        )
+        .bind(client)
+        .fetch_all(p)
+        .await)
+        .doing("reading a brand's agencies")?;
+        rows.into_iter()
+            .map(|(id, kind, name, created_at, access)| {
+                Ok(AgencyClient {
+                    org: OrgRow { id, kind, name, created_at }.into_org()?,
+                    access: ClientAccess::parse(&access).map_err(|e| corrupt("agency_clients", e))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends an agency's access to a brand; false when it had none.
+    pub async fn revoke_agency(&self, client: OrgId, agency: OrgId) -> Result<bool> {
+        with_pool!(self, |p| sqlx::query("DELETE FROM agency_clients WHERE agency_id = $1 AND client_id = $2")
+            .bind(agency)
+            .bind(client)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected() > 0))
+        .doing("revoking an agency's access")
+    }
 }

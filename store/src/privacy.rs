@@ -196,18 +196,65 @@ impl Store {
         .doing("verifying a claim")
     }
 
-    /// Records the creator's consent on a verified claim of theirs.
+    /// Records the creator's consent on a verified claim of theirs. A change
+    /// goes through the outbox, so the indexer lists or unlists the profile.
     pub async fn set_consent(&self, profile: ProfileId, user: UserId, consent: Consent) -> Result<bool> {
-        with_pool!(self, |p| sqlx::query(
-            "UPDATE profile_claims SET consent = $1 WHERE profile_id = $2 AND user_id = $3 AND verified_at IS NOT NULL"
-        )
-        .bind(consent.as_str())
-        .bind(profile)
-        .bind(user)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected() == 1))
-        .doing("recording consent")
+        let now = Utc::now();
+        with_pool!(self, |p| {
+            let mut tx = p.begin().await.doing("starting a transaction")?;
+            let changed = sqlx::query(
+                "UPDATE profile_claims SET consent = $1
+                 WHERE profile_id = $2 AND user_id = $3 AND verified_at IS NOT NULL",
+            )
+            .bind(consent.as_str())
+            .bind(profile)
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .doing("recording consent")?
+            .rows_affected()
+                == 1;
+            if changed {
+                sqlx::query("INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'upsert', $2)")
+                    .bind(profile)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .doing("queueing the consent change for the indexer")?;
+            }
+            tx.commit().await.doing("committing consent")?;
+            Ok(changed)
+        })
+    }
+
+    /// Of `ids`, the profiles whose verified creator withdrew consent to being
+    /// listed: kept in the database, left out of both indexes.
+    pub async fn unlisted(&self, ids: &[ProfileId]) -> Result<HashSet<ProfileId>> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let rows: Vec<(i64,)> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT profile_id FROM profile_claims WHERE consent = 'withdrawn' AND verified_at IS NOT NULL
+                     AND profile_id IN (SELECT value FROM json_each(?1))",
+                )
+                .bind(serde_json::to_string(ids).unwrap_or_default())
+                .fetch_all(pool)
+                .await
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT profile_id FROM profile_claims WHERE consent = 'withdrawn' AND verified_at IS NOT NULL
+                     AND profile_id = ANY($1)",
+                )
+                .bind(ids)
+                .fetch_all(pool)
+                .await
+            }
+        }
+        .doing("reading consent")?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     /// Every tombstone key (few: one pair per erased person).

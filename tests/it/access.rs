@@ -288,6 +288,68 @@ async fn agencies_act_for_their_clients_only() {
     let orgs: Value = app.get_as(&agency, "/v1/orgs").await.json().await.expect("orgs");
     let entry = orgs["organisations"].as_array().expect("orgs").iter().find(|o| o["id"] == client).cloned();
     assert_eq!(entry.expect("client listed")["role"], "member");
+
+    // An existing brand lets the agency in, read-only: its members then act as viewers there.
+    let agency_org = org_of(&app, &agency).await;
+    let res = app
+        .call(
+            Method::PUT,
+            &brand,
+            &format!("/v1/orgs/current/agencies/{agency_org}"),
+            Some(&json!({"access": "read"})),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.call(Method::GET, &agency, "/v1/shortlists", None, Some(brand_org)).await.status(), 200);
+    let res = app.call(Method::POST, &agency, "/v1/shortlists", Some(&json!({"name": "x"})), Some(brand_org)).await;
+    assert_eq!(status_and_code(res).await.0, 403, "read access writes nothing");
+    // Only the brand's own administrators choose agencies: not the agency acting for it,
+    // not a brand's plain member, and only agencies can be chosen.
+    let res = app.call(Method::GET, &agency, "/v1/orgs/current/agencies", None, Some(brand_org)).await;
+    assert_eq!(status_and_code(res).await, (403, "not_a_brand".into()));
+    let res = app
+        .call(
+            Method::PUT,
+            &agency,
+            &format!("/v1/orgs/current/agencies/{agency_org}"),
+            Some(&json!({"access": "write"})),
+            Some(brand_org),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let helper = app.login_as("brand", "helper@brand.test").await;
+    let res =
+        app.post_as(&brand, "/v1/orgs/current/members", &json!({"email": "helper@brand.test", "role": "member"})).await;
+    assert_eq!(res.status(), 204);
+    let res = app
+        .call(Method::DELETE, &helper, &format!("/v1/orgs/current/agencies/{agency_org}"), None, Some(brand_org))
+        .await;
+    assert_eq!(res.status(), 403);
+    let other_brand = app.login_as("brand", "owner@other.test").await;
+    let other_org = org_of(&app, &other_brand).await;
+    let res = app
+        .call(
+            Method::PUT,
+            &brand,
+            &format!("/v1/orgs/current/agencies/{other_org}"),
+            Some(&json!({"access": "read"})),
+            None,
+        )
+        .await;
+    assert_eq!(status_and_code(res).await, (404, "agency_not_found".into()));
+    let listed: Value = app.get_as(&brand, "/v1/orgs/current/agencies").await.json().await.expect("agencies");
+    assert_eq!(
+        listed["agencies"],
+        json!([{"agency_id": agency_org, "name": "agency boss@agency.test", "access": "read"}])
+    );
+    // Revoked: the brand is unknown to the agency again, and the brand's audit log says so.
+    let res = app.call(Method::DELETE, &brand, &format!("/v1/orgs/current/agencies/{agency_org}"), None, None).await;
+    assert_eq!(res.status(), 204);
+    let res = app.call(Method::GET, &agency, "/v1/shortlists", None, Some(brand_org)).await;
+    assert_eq!(status_and_code(res).await, (404, "organisation_not_found".into()));
+    let audit = app.get_as(&brand, "/v1/orgs/current/audit").await.text().await.expect("audit");
+    assert!(audit.contains("agency_granted") && audit.contains("agency_revoked"), "{audit}");
     app.cleanup().await;
 }
 
@@ -350,12 +412,21 @@ async fn api_keys_and_clients(backend: Backend) {
     };
     let ok = form(format!("grant_type=client_credentials&client_id={cid}&client_secret={secret}&scope=search")).await;
     assert_eq!(ok.json::<Value>().await.expect("token")["scope"], "search");
+    // Token errors are RFC 6749 §5.2 bodies, which OAuth2 client libraries read.
+    async fn oauth_error(res: reqwest::Response) -> (u16, String, Option<String>) {
+        let status = res.status().as_u16();
+        let challenge = res.headers().get("www-authenticate").map(|v| v.to_str().unwrap_or_default().to_string());
+        assert!(res.headers()["content-type"].to_str().unwrap_or_default().starts_with("application/json"));
+        let body: Value = res.json().await.expect("json");
+        assert!(body["error_description"].is_string(), "{body}");
+        (status, body["error"].as_str().unwrap_or_default().to_string(), challenge)
+    }
     let bad = form(format!("grant_type=client_credentials&client_id={cid}&client_secret=nope")).await;
-    assert_eq!(status_and_code(bad).await, (401, "invalid_client".into()));
+    assert_eq!(oauth_error(bad).await, (401, "invalid_client".into(), Some("Basic realm=\"scout\"".into())));
     let wide = form(format!("grant_type=client_credentials&client_id={cid}&client_secret={secret}&scope=lists:write"));
-    assert_eq!(status_and_code(wide.await).await, (400, "invalid_scope".into()));
+    assert_eq!(oauth_error(wide.await).await, (400, "invalid_scope".into(), None));
     let pw = form(format!("grant_type=password&username=a&password={PASSWORD}")).await;
-    assert_eq!(status_and_code(pw).await, (400, "unsupported_grant_type".into()));
+    assert_eq!(oauth_error(pw).await, (400, "unsupported_grant_type".into(), None));
     // Revoking the client ends its tokens.
     let client_id = client["id"].as_i64().expect("id");
     assert_eq!(app.call(Method::DELETE, &brand, &format!("/v1/keys/{client_id}"), None, None).await.status(), 204);

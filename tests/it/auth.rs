@@ -175,7 +175,11 @@ async fn registration_input_is_checked_and_roles_cannot_be_escalated() {
 /// correctly signed but wrong in one claim, so each check is tested on its own.
 fn server_key(app: &TestApp) -> (Vec<u8>, String) {
     let dir = app.state.settings.data_dir.join("keys");
-    let entry = std::fs::read_dir(&dir).expect("keys dir").filter_map(|e| e.ok()).next().expect("a key");
+    let entry = std::fs::read_dir(&dir)
+        .expect("keys dir")
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().starts_with("jwt-"))
+        .expect("a signing key");
     let name = entry.file_name().to_string_lossy().to_string();
     let kid = name.trim_start_matches("jwt-").trim_end_matches(".pk8").to_string();
     (std::fs::read(entry.path()).expect("key"), kid)
@@ -291,6 +295,15 @@ async fn two_factor(backend: Backend) {
         serde_json::from_value(res.json::<Value>().await.expect("codes")["recovery_codes"].clone()).expect("list");
     assert_eq!(recovery.len(), 10);
     assert_eq!(code_of(post("/v1/auth/2fa/setup", json!({})).await).await.1, "totp_already_enabled");
+    // The database holds the secret sealed (its key is in the data folder, not the database).
+    let email = scout_domain::account::Email::parse("dee@example.com").expect("email");
+    let stored = app.state.store.user_by_email(&email).await.expect("read").expect("user");
+    let sealed = stored.totp_secret.expect("2FA on");
+    assert!(sealed.starts_with("v1.") && !sealed.contains(&secret), "{sealed}");
+    assert_eq!(
+        app.state.sealer.open_totp(stored.id, &sealed).expect("opens"),
+        data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).expect("b32")
+    );
 
     let with_totp = |code: Option<String>| {
         let app = &app;

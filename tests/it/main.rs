@@ -8,3 +8,4 @@ mod indexing;
 mod ops;
 mod privacy;
 mod search;
+mod transport;

@@ -188,8 +188,25 @@ async fn a_creator_owns_their_data(backend: Backend) {
     let res = app.call(Method::PUT, &thief, &edit, Some(&json!({"bio": "mine"})), None).await;
     assert_eq!(res.status(), 404);
     let consent = format!("/v1/profiles/{id}/consent");
-    let res = app.call(Method::PUT, &creator, &consent, Some(&json!({"consent": "granted"})), None).await;
-    assert_eq!(res.json::<Value>().await.expect("claim")["consent"], "granted");
+    // Withdrawn consent unlists the profile: out of search and lookalikes, hidden
+    // from brands, still the creator's own to read; granted again, it is back.
+    let brand = app.login_as("brand", "looking@brand.test").await;
+    let set_consent = |value: &'static str| {
+        let (app, creator, consent) = (&app, &creator, &consent);
+        async move {
+            let res = app.call(Method::PUT, creator, consent, Some(&json!({"consent": value})), None).await;
+            assert_eq!(res.json::<Value>().await.expect("claim")["consent"], value);
+            app.wait_indexed().await;
+        }
+    };
+    set_consent("withdrawn").await;
+    assert_eq!(app.search(json!({"query": "kreuzberg baking"})).await["total"], 0);
+    assert_eq!(app.get_as(&brand, &format!("/v1/profiles/{id}")).await.status(), 404);
+    assert_eq!(app.get_as(&creator, &format!("/v1/profiles/{id}")).await.status(), 200);
+    assert_eq!(app.get_as(&app.operator, &format!("/v1/profiles/{id}")).await.status(), 200);
+    set_consent("granted").await;
+    assert_eq!(app.search(json!({"query": "kreuzberg baking"})).await["results"][0]["profile"]["id"], id);
+    assert_eq!(app.get_as(&brand, &format!("/v1/profiles/{id}")).await.status(), 200);
 
     // Export of everything about the account.
     let archive: Value = app.get_as(&creator, "/v1/me/export").await.json().await.expect("archive");

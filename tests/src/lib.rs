@@ -44,9 +44,51 @@ impl TestApp {
     }
 
     pub async fn spawn_on(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts an app whose settings `configure` adjusts first (Redis, limits, CORS…).
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut settings =
             Settings { data_dir: dir.path().to_path_buf(), demo_profiles: 0, enrich: false, ..Settings::default() };
+        configure(&mut settings);
+        TestApp::start(backend, settings, dir, reqwest::Client::new()).await
+    }
+
+    /// Starts an app that speaks HTTPS only, with a self-signed certificate for
+    /// `localhost` made here; its client trusts that certificate and nothing else.
+    pub async fn spawn_tls(backend: Backend) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+        let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        std::fs::write(&cert_path, cert.cert.pem()).expect("write cert");
+        std::fs::write(&key_path, cert.signing_key.serialize_pem()).expect("write key");
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            demo_profiles: 0,
+            enrich: false,
+            tls_cert: Some(cert_path),
+            tls_key: Some(key_path),
+            ..Settings::default()
+        };
+        let root = reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).expect("root");
+        let client = reqwest::Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(root)
+            .https_only(true)
+            .resolve("localhost", std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .build()
+            .expect("client");
+        TestApp::start(backend, settings, dir, client).await
+    }
+
+    async fn start(
+        backend: Backend,
+        mut settings: Settings,
+        dir: tempfile::TempDir,
+        client: reqwest::Client,
+    ) -> TestApp {
         let mut pg = None;
         if backend == Backend::Postgres {
             let admin = pg_admin_url();
@@ -58,25 +100,20 @@ impl TestApp {
             settings.database_url = Some(format!("{base}/{name}"));
             pg = Some((admin, name));
         }
+        let tls = settings.uses_tls();
         let state = build_state(settings).await.expect("build state");
         let indexer =
             scout_api::pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let router = scout_api::router(state.clone());
+        let addr = listener.local_addr().expect("addr");
+        // The certificate names localhost, not 127.0.0.1.
+        let url = if tls { format!("https://localhost:{}", addr.port()) } else { format!("http://{addr}") };
+        let serving = state.clone();
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+            let _ = scout_api::serve::serve(serving, listener, std::future::pending()).await;
         });
-        let mut app = TestApp {
-            url,
-            client: reqwest::Client::new(),
-            state,
-            operator: String::new(),
-            indexer: Some(indexer),
-            server,
-            pg,
-            _dir: dir,
-        };
+        let mut app =
+            TestApp { url, client, state, operator: String::new(), indexer: Some(indexer), server, pg, _dir: dir };
         app.operator = app.admin_token("operator@scout.test").await;
         app
     }
@@ -90,7 +127,8 @@ impl TestApp {
         let user =
             store.create_user(&parsed, &hash, scout_domain::account::Role::Admin, "Operator").await.expect("admin");
         let secret = b"operator-secret-1234";
-        store.set_pending_totp(user.id, &data_encoding::BASE32_NOPAD.encode(secret)).await.expect("pending");
+        let sealed = self.state.sealer.seal_totp(user.id, secret).expect("seal");
+        store.set_pending_totp(user.id, &sealed).await.expect("pending");
         // A step long past, so the code of the current step is still unused.
         assert!(store.enable_totp(user.id, 1, &[]).await.expect("enable"));
         let now = chrono::Utc::now().timestamp() as u64;

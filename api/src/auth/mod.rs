@@ -11,6 +11,7 @@
 //! their session can do anything but set it up.
 
 pub mod password;
+pub mod sealed;
 pub mod tokens;
 pub mod totp;
 
@@ -130,6 +131,16 @@ impl FromRequestParts<AppState> for AuthUser {
         } else {
             authenticate_jwt(state, token).await?
         };
+        // One budget per account, whichever of its sessions, keys or clients calls.
+        if let Some(limiter) = &state.limits.per_account
+            && let Err(wait) = limiter.check(&user.id().to_string()).await
+        {
+            return Err(ApiError::too_many(
+                "account_rate_limited",
+                "too many requests for this account; retry later",
+                wait,
+            ));
+        }
         if user.role() == Role::Admin
             && user.account.totp_secret.is_none()
             && !allowed_before_two_factor(parts.uri.path())

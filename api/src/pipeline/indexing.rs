@@ -47,10 +47,14 @@ pub async fn catch_up(
             latest.iter().filter(|(_, op)| **op == OutboxOp::Upsert).map(|(id, _)| *id).collect();
         let mut deletes: Vec<i64> =
             latest.iter().filter(|(_, op)| **op == OutboxOp::Delete).map(|(id, _)| *id).collect();
-        let stored = store.get_profiles(&upsert_ids).await?;
+        let mut stored = store.get_profiles(&upsert_ids).await?;
         // A profile deleted after its upsert entry was written is gone from the store.
         let found: std::collections::HashSet<i64> = stored.iter().map(|s| s.id).collect();
         deletes.extend(upsert_ids.iter().filter(|id| !found.contains(id)));
+        // A creator who withdrew consent is not listed: out of both indexes.
+        let unlisted = store.unlisted(&upsert_ids).await?;
+        stored.retain(|s| !unlisted.contains(&s.id));
+        deletes.extend(unlisted);
         let index2 = index.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let pairs: Vec<(i64, &scout_domain::Profile)> = stored.iter().map(|s| (s.id, &s.profile)).collect();
@@ -84,10 +88,13 @@ pub async fn rebuild(store: &Store, index: &Arc<ProfileIndex>, mut progress: imp
     let mut after = 0;
     let mut count = 0;
     loop {
-        let page = store.profiles_after(after, STEP).await?;
+        let mut page = store.profiles_after(after, STEP).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         let n = page.len() as u64;
+        let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
+        let unlisted = store.unlisted(&ids).await?;
+        page.retain(|s| !unlisted.contains(&s.id));
         let index2 = index.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let pairs: Vec<(i64, &scout_domain::Profile)> = page.iter().map(|s| (s.id, &s.profile)).collect();

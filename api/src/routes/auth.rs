@@ -56,7 +56,7 @@ async fn limit_per_ip(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let ip = ip.unwrap_or_else(|| "unknown".into());
-    match state.limits.auth_per_ip.check(&ip) {
+    match state.limits.auth_per_ip.check(&ip).await {
         Ok(()) => next.run(req).await,
         Err(wait) => {
             tracing::warn!(%ip, "auth rate limit");
@@ -148,7 +148,7 @@ pub async fn register(
         Role::Influencer | Role::Admin => None,
     };
     tracing::info!(user = user.id, role = role.as_str(), "account created");
-    state.store.audit_org(org.map(|o| o.id), Some(user.id), "account_created", ip.as_deref(), role.as_str()).await?;
+    state.audit_org(org.map(|o| o.id), Some(user.id), "account_created", ip.as_deref(), role.as_str()).await?;
     send_token_mail(&state, &user, TokenPurpose::VerifyEmail).await?;
     Ok((StatusCode::CREATED, axum::Json(user.into())))
 }
@@ -165,7 +165,7 @@ pub async fn login(
     // Locks are per email as typed (normalised), so unknown accounts lock too
     // and a lock does not reveal whether an account exists.
     let account = req.email.trim().to_lowercase();
-    if let Some(wait) = state.limits.logins.locked(&account) {
+    if let Some(wait) = state.limits.logins.locked(&account).await {
         return Err(ApiError::too_many("login_locked", "too many failed logins; retry later", wait));
     }
     // A malformed email is simply an unknown account: same answer, same time.
@@ -178,10 +178,10 @@ pub async fn login(
     let Some(user) = user.as_ref().filter(|_| ok) else {
         tracing::info!("login failed");
         let known = user.as_ref().map(|u| u.id);
-        state.store.audit(known, "login_failed", ip, "wrong password or unknown account").await?;
-        if let Some(wait) = state.limits.logins.failed(&account) {
+        state.audit(known, "login_failed", ip, "wrong password or unknown account").await?;
+        if let Some(wait) = state.limits.logins.failed(&account).await {
             tracing::warn!(lock_secs = wait.as_secs(), "login locked after repeated failures");
-            state.store.audit(known, "login_locked", ip, &format!("locked for {} s", wait.as_secs())).await?;
+            state.audit(known, "login_locked", ip, &format!("locked for {} s", wait.as_secs())).await?;
         }
         return Err(ApiError::unauthorized("invalid_credentials", "wrong email or password"));
     };
@@ -189,16 +189,13 @@ pub async fn login(
         && let Err(e) = check_second_factor(&state, user, secret, req.totp.as_deref()).await
     {
         if e.code == "invalid_totp" {
-            state.limits.logins.failed(&account);
-            state.store.audit(Some(user.id), "second_factor_failed", ip, "wrong, expired or reused code").await?;
+            state.limits.logins.failed(&account).await;
+            state.audit(Some(user.id), "second_factor_failed", ip, "wrong, expired or reused code").await?;
         }
         return Err(e);
     }
-    state.limits.logins.succeeded(&account);
-    state
-        .store
-        .audit(Some(user.id), "login", ip, if user.totp_secret.is_some() { "with 2FA" } else { "password" })
-        .await?;
+    state.limits.logins.succeeded(&account).await;
+    state.audit(Some(user.id), "login", ip, if user.totp_secret.is_some() { "with 2FA" } else { "password" }).await?;
     let family = state.tokens.random_token(16).map_err(|e| ApiError::internal(e.to_string()))?;
     tracing::info!(user = user.id, "login");
     Ok(axum::Json(start_tokens(&state, user, &family).await?))
@@ -237,7 +234,7 @@ pub async fn refresh(
         RefreshSpend::Reused { user_id, family } => {
             tracing::warn!(session = %family, "refresh token reused; session revoked");
             let detail = format!("session {family} ended");
-            state.store.audit(Some(user_id), "refresh_token_reused", ip.as_deref(), &detail).await?;
+            state.audit(Some(user_id), "refresh_token_reused", ip.as_deref(), &detail).await?;
             Err(ApiError::unauthorized(
                 "refresh_token_reused",
                 "this refresh token was already used; the session has been ended",
@@ -272,7 +269,7 @@ pub async fn logout(
     }
     tracing::info!(user = user.id(), all, "logout");
     let kind = if all { "logout_everywhere" } else { "logout" };
-    state.store.audit(Some(user.id()), kind, ip.as_deref(), "").await?;
+    state.audit(Some(user.id()), kind, ip.as_deref(), "").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -297,9 +294,10 @@ async fn check_second_factor(
             "this account uses two-factor authentication: send `totp`",
         ));
     };
-    let secret = BASE32_NOPAD
-        .decode(secret.as_bytes())
-        .map_err(|_| ApiError::internal(format!("user {}: stored TOTP secret is not base32", user.id)))?;
+    let secret = state
+        .sealer
+        .open_totp(user.id, secret)
+        .map_err(|e| ApiError::internal(format!("user {}: stored TOTP secret: {e}", user.id)))?;
     let now = Utc::now().timestamp().max(0) as u64;
     let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
     let accepted = match totp::accept(&secret, code, now, last) {
@@ -345,7 +343,8 @@ pub async fn two_factor_setup(State(state): State<AppState>, user: AuthUser) -> 
     // 160 bits, the HMAC-SHA-1 block-friendly length RFC 4226 recommends.
     let raw = state.tokens.random_bytes(20).map_err(|e| ApiError::internal(e.to_string()))?;
     let secret = BASE32_NOPAD.encode(&raw);
-    state.store.set_pending_totp(user.id(), &secret).await?;
+    let sealed = state.sealer.seal_totp(user.id(), &raw).map_err(|e| ApiError::internal(e.to_string()))?;
+    state.store.set_pending_totp(user.id(), &sealed).await?;
     let uri = totp::otpauth_uri(&secret, &stored.email);
     let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ApiError::internal(e.to_string()))?;
     let qr_svg = qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
@@ -377,8 +376,10 @@ pub async fn two_factor_enable(
     let Some(pending) = &user.account.totp_pending else {
         return Err(ApiError::bad_request("totp_not_pending", "start with POST /v1/auth/2fa/setup"));
     };
-    let secret =
-        BASE32_NOPAD.decode(pending.as_bytes()).map_err(|_| ApiError::internal("pending TOTP secret is not base32"))?;
+    let secret = state
+        .sealer
+        .open_totp(user.id(), pending)
+        .map_err(|e| ApiError::internal(format!("pending TOTP secret: {e}")))?;
     let now = Utc::now().timestamp().max(0) as u64;
     let Some(step) = totp::accept(&secret, &req.code, now, None) else {
         return Err(ApiError::bad_request("invalid_totp", "the code does not match the new secret"));
@@ -394,7 +395,7 @@ pub async fn two_factor_enable(
         return Err(ApiError::bad_request("totp_not_pending", "start with POST /v1/auth/2fa/setup"));
     }
     tracing::info!(user = user.id(), "two-factor authentication enabled");
-    state.store.audit(Some(user.id()), "totp_enabled", None, "10 recovery codes issued").await?;
+    state.audit(Some(user.id()), "totp_enabled", None, "10 recovery codes issued").await?;
     Ok(axum::Json(RecoveryCodes { recovery_codes: codes }))
 }
 
@@ -447,14 +448,14 @@ pub async fn change_password(
 ) -> ApiResult<StatusCode> {
     let stored = &user.account;
     if !password::verify(req.current_password, Some(stored.password_hash.clone())).await {
-        state.store.audit(Some(user.id()), "password_change_failed", ip.as_deref(), "wrong current password").await?;
+        state.audit(Some(user.id()), "password_change_failed", ip.as_deref(), "wrong current password").await?;
         return Err(ApiError::unauthorized("invalid_credentials", "the current password is wrong"));
     }
     let email = Email::parse(&stored.email)?;
     account::check_new_password(&req.new_password, &email)?;
     let hash = password::hash(req.new_password).await.map_err(|e| ApiError::internal(e.to_string()))?;
     state.store.end_sessions(user.id(), Some(&hash)).await?;
-    state.store.audit(Some(user.id()), "password_changed", ip.as_deref(), "every session ended").await?;
+    state.audit(Some(user.id()), "password_changed", ip.as_deref(), "every session ended").await?;
     tracing::info!(user = user.id(), "password changed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -510,7 +511,7 @@ pub async fn forgot_password(
         && let Some(user) = state.store.user_by_email(&email).await?
     {
         send_token_mail(&state, &user, TokenPurpose::PasswordReset).await?;
-        state.store.audit(Some(user.id), "password_reset_requested", ip.as_deref(), "").await?;
+        state.audit(Some(user.id), "password_reset_requested", ip.as_deref(), "").await?;
     }
     Ok(StatusCode::ACCEPTED)
 }
@@ -545,7 +546,7 @@ pub async fn reset_password(
     let new_hash = password::hash(req.new_password).await.map_err(|e| ApiError::internal(e.to_string()))?;
     state.store.end_sessions(user.id, Some(&new_hash)).await?;
     state.store.mark_email_verified(user.id).await?;
-    state.store.audit(Some(user.id), "password_reset", ip.as_deref(), "every session ended").await?;
+    state.audit(Some(user.id), "password_reset", ip.as_deref(), "every session ended").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -565,6 +566,6 @@ pub async fn verify_email(State(state): State<AppState>, Json(req): Json<VerifyE
         return Err(ApiError::bad_request("invalid_verification_token", "the token is wrong, used or expired"));
     };
     state.store.mark_email_verified(user).await?;
-    state.store.audit(Some(user), "email_verified", None, "").await?;
+    state.audit(Some(user), "email_verified", None, "").await?;
     Ok(StatusCode::NO_CONTENT)
 }

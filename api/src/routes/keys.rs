@@ -133,7 +133,7 @@ async fn make(
         .await?;
     let event = if kind == KeyKind::Key { "api_key_created" } else { "oauth_client_created" };
     let detail = format!("{} ({}) scopes: {}", key.prefix, key.name, Scope::join(&key.scopes));
-    state.store.audit_org(org, Some(user.id()), event, ip, &detail).await?;
+    state.audit_org(org, Some(user.id()), event, ip, &detail).await?;
     let shown = match kind {
         KeyKind::Key => format!("{public}_{secret}"),
         KeyKind::Client => secret,
@@ -176,7 +176,7 @@ pub async fn revoke_key(
         return Err(ApiError::new(ErrorKind::NotFound, "key_not_found", "no such live key of this account"));
     }
     let org = home_org(&state, &user).await?;
-    state.store.audit_org(org, Some(user.id()), "api_key_revoked", ip.as_deref(), &format!("key {id}")).await?;
+    state.audit_org(org, Some(user.id()), "api_key_revoked", ip.as_deref(), &format!("key {id}")).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -220,12 +220,65 @@ fn invalid_client() -> ApiError {
 /// OAuth2 token endpoint, client-credentials grant: a form body
 /// (`application/x-www-form-urlencoded`) with the client authenticated by
 /// HTTP Basic or by `client_id` and `client_secret` in the body.
+///
+/// Errors follow RFC 6749 §5.2 (`{"error", "error_description"}`, 400, or 401
+/// with `WWW-Authenticate: Basic` for a client that failed to authenticate),
+/// which OAuth2 client libraries parse; other failures (rate limits, server
+/// errors) stay problem+json.
 #[utoipa::path(post, path = "/v1/oauth/token", tag = "keys",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, body = ClientToken),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 400, body = OAuthError),
+        (status = 401, body = OAuthError)))]
 pub async fn token(
+    state: State<AppState>,
+    ip: ClientIp,
+    headers: axum::http::HeaderMap,
+    body: axum::extract::RawForm,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match issue_client_token(state, ip, headers, body).await {
+        Ok(res) => res,
+        Err(e) if OAUTH_ERRORS.contains(&e.code) => {
+            let status = if e.code == "invalid_client" {
+                axum::http::StatusCode::UNAUTHORIZED
+            } else {
+                axum::http::StatusCode::BAD_REQUEST
+            };
+            let mut res = (status, axum::Json(OAuthError { error: e.code.to_string(), error_description: e.detail }))
+                .into_response();
+            let headers = res.headers_mut();
+            headers.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            if status == axum::http::StatusCode::UNAUTHORIZED {
+                headers.insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Basic realm=\"scout\""),
+                );
+            }
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The error codes RFC 6749 §5.2 defines for the token endpoint.
+const OAUTH_ERRORS: [&str; 6] = [
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+];
+
+/// An RFC 6749 §5.2 error response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OAuthError {
+    pub error: String,
+    pub error_description: String,
+}
+
+async fn issue_client_token(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: axum::http::HeaderMap,
@@ -251,7 +304,7 @@ pub async fn token(
     };
     let key = state.store.key_by_prefix(&id).await?.filter(|k| k.kind == KeyKind::Client).ok_or_else(invalid_client)?;
     if !secret_matches(&secret, &key.secret_hash) || key.revoked_at.is_some() {
-        state.store.audit(Some(key.user_id), "oauth_client_failed", ip.as_deref(), &key.prefix).await?;
+        state.audit(Some(key.user_id), "oauth_client_failed", ip.as_deref(), &key.prefix).await?;
         return Err(invalid_client());
     }
     let user = state.store.user_by_id(key.user_id).await?.ok_or_else(invalid_client)?;

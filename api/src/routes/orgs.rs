@@ -4,11 +4,11 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, put};
 use chrono::{DateTime, Utc};
 use scout_domain::ErrorKind;
 use scout_domain::account::Email;
-use scout_domain::org::{OrgId, OrgKind, OrgRole};
+use scout_domain::org::{ClientAccess, OrgId, OrgKind, OrgRole};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{AuthUser, OrgContext};
@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/orgs/current/members", get(members).post(add_member))
         .route("/v1/orgs/current/members/{user_id}", patch(change_member).delete(remove_member))
         .route("/v1/orgs/current/clients", get(clients).post(create_client))
+        .route("/v1/orgs/current/agencies", get(agencies))
+        .route("/v1/orgs/current/agencies/{agency_id}", put(grant_agency).delete(revoke_agency))
         .route("/v1/orgs/current/audit", get(org_audit))
 }
 
@@ -142,7 +144,7 @@ async fn assign(state: &AppState, ctx: &OrgContext, ip: Option<&str>, user_id: i
     state.store.set_member(ctx.org.id, user_id, role).await?;
     let from = current.map_or("none", OrgRole::as_str);
     let detail = format!("user {user_id}: {from} -> {}", role.as_str());
-    state.store.audit_org(Some(ctx.org.id), Some(ctx.user.id()), "role_changed", ip, &detail).await?;
+    state.audit_org(Some(ctx.org.id), Some(ctx.user.id()), "role_changed", ip, &detail).await?;
     Ok(())
 }
 
@@ -217,7 +219,7 @@ pub async fn remove_member(
     }
     state.store.remove_member(ctx.org.id, user_id).await?;
     let detail = format!("user {user_id} removed ({})", current.as_str());
-    state.store.audit_org(Some(ctx.org.id), Some(ctx.user.id()), "member_removed", ip.as_deref(), &detail).await?;
+    state.audit_org(Some(ctx.org.id), Some(ctx.user.id()), "member_removed", ip.as_deref(), &detail).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -274,12 +276,99 @@ pub async fn create_client(
     let name = scout_domain::account::parse_name(&req.name)?;
     let org = state.store.create_client(ctx.org.id, &name).await?;
     let detail = format!("client {} ({})", org.id, org.name);
-    state.store.audit_org(Some(ctx.org.id), Some(ctx.user.id()), "client_created", ip.as_deref(), &detail).await?;
+    state.audit_org(Some(ctx.org.id), Some(ctx.user.id()), "client_created", ip.as_deref(), &detail).await?;
     let role = ctx.role.through_agency(scout_domain::org::ClientAccess::Write);
     Ok((
         StatusCode::CREATED,
         axum::Json(OrgOut { id: org.id, kind: org.kind, name: org.name, role, through_agency: true }),
     ))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgencyGrantOut {
+    pub agency_id: OrgId,
+    pub name: String,
+    pub access: ClientAccess,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgencyList {
+    pub agencies: Vec<AgencyGrantOut>,
+}
+
+/// A brand (not acting through an agency) administered by the caller.
+fn require_own_brand_admin(ctx: &OrgContext) -> ApiResult<()> {
+    if ctx.org.kind != OrgKind::Brand || ctx.through_agency {
+        return Err(ApiError::forbidden("not_a_brand", "only a brand's own administrators choose its agencies"));
+    }
+    ctx.require_admin()
+}
+
+/// The agencies that may act for this brand (its owners and admins).
+#[utoipa::path(get, path = "/v1/orgs/current/agencies", tag = "organisations", security(("bearer" = [])),
+    responses((status = 200, body = AgencyList), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn agencies(State(state): State<AppState>, ctx: OrgContext) -> ApiResult<axum::Json<AgencyList>> {
+    require_own_brand_admin(&ctx)?;
+    let agencies = state
+        .store
+        .agencies_of(ctx.org.id)
+        .await?
+        .into_iter()
+        .map(|a| AgencyGrantOut { agency_id: a.org.id, name: a.org.name, access: a.access })
+        .collect();
+    Ok(axum::Json(AgencyList { agencies }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyGrant {
+    /// `read` (its members act as viewers) or `write` (at most members).
+    pub access: ClientAccess,
+}
+
+/// Lets an existing agency act for this brand, or changes its access.
+#[utoipa::path(put, path = "/v1/orgs/current/agencies/{agency_id}", tag = "organisations", security(("bearer" = [])),
+    params(("agency_id" = i64, Path, description = "the agency organisation")), request_body = AgencyGrant,
+    responses((status = 200, body = AgencyGrantOut), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn grant_agency(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ctx: OrgContext,
+    Path(agency_id): Path<String>,
+    Json(req): Json<AgencyGrant>,
+) -> ApiResult<axum::Json<AgencyGrantOut>> {
+    require_own_brand_admin(&ctx)?;
+    let agency_id = crate::extract::parse_id(&agency_id, "agency_id")?;
+    let agency = state
+        .store
+        .organisation(agency_id)
+        .await?
+        .filter(|o| o.kind == OrgKind::Agency)
+        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "agency_not_found", "no agency has this id"))?;
+    state.store.grant_agency(ctx.org.id, agency.id, req.access).await?;
+    let detail = format!("agency {} ({}) granted {}", agency.id, agency.name, req.access.as_str());
+    state.audit_org(Some(ctx.org.id), Some(ctx.user.id()), "agency_granted", ip.as_deref(), &detail).await?;
+    Ok(axum::Json(AgencyGrantOut { agency_id: agency.id, name: agency.name, access: req.access }))
+}
+
+/// Ends an agency's access to this brand.
+#[utoipa::path(delete, path = "/v1/orgs/current/agencies/{agency_id}", tag = "organisations", security(("bearer" = [])),
+    params(("agency_id" = i64, Path, description = "the agency organisation")),
+    responses((status = 204), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn revoke_agency(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ctx: OrgContext,
+    Path(agency_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    require_own_brand_admin(&ctx)?;
+    let agency_id = crate::extract::parse_id(&agency_id, "agency_id")?;
+    if !state.store.revoke_agency(ctx.org.id, agency_id).await? {
+        return Err(ApiError::new(ErrorKind::NotFound, "agency_not_found", "this agency has no access to revoke"));
+    }
+    let detail = format!("agency {agency_id} access revoked");
+    state.audit_org(Some(ctx.org.id), Some(ctx.user.id()), "agency_revoked", ip.as_deref(), &detail).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

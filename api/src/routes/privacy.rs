@@ -84,7 +84,7 @@ pub async fn claim(
     let id = parse_id(&id, "id")?;
     let code = format!("scout-{}", state.tokens.random_token(4).map_err(|e| ApiError::internal(e.to_string()))?);
     let claim = state.store.claim_profile(id, user.id(), &code).await?;
-    state.store.audit(Some(user.id()), "profile_claim_started", ip.as_deref(), &format!("profile {id}")).await?;
+    state.audit(Some(user.id()), "profile_claim_started", ip.as_deref(), &format!("profile {id}")).await?;
     Ok((StatusCode::CREATED, axum::Json(claim.into())))
 }
 
@@ -128,7 +128,7 @@ pub async fn verify_claim(
             ));
         }
         state.store.verify_claim(id, user.id()).await?;
-        state.store.audit(Some(user.id()), "profile_claimed", ip.as_deref(), &format!("profile {id}")).await?;
+        state.audit(Some(user.id()), "profile_claimed", ip.as_deref(), &format!("profile {id}")).await?;
     }
     let claim = state.store.claim(id).await?.ok_or_else(claim_not_found)?;
     Ok(axum::Json(claim.into()))
@@ -213,7 +213,7 @@ pub async fn set_consent(
     verified_claim(&state, &user, id).await?;
     state.store.set_consent(id, user.id(), req.consent).await?;
     let detail = format!("profile {id}: {}", req.consent.as_str());
-    state.store.audit(Some(user.id()), "consent_changed", ip.as_deref(), &detail).await?;
+    state.audit(Some(user.id()), "consent_changed", ip.as_deref(), &detail).await?;
     Ok(axum::Json(state.store.claim(id).await?.ok_or_else(claim_not_found)?.into()))
 }
 
@@ -233,7 +233,7 @@ pub async fn export_me(
     user: AuthUser,
 ) -> ApiResult<axum::response::Response> {
     user.require_session()?;
-    state.store.audit(Some(user.id()), "data_exported", ip.as_deref(), "by the account holder").await?;
+    state.audit(Some(user.id()), "data_exported", ip.as_deref(), "by the account holder").await?;
     let archive = state.store.user_archive(user.id()).await?.ok_or_else(|| ApiError::internal("account vanished"))?;
     archive_response(archive, user.id())
 }
@@ -274,7 +274,7 @@ async fn erase_account(state: &AppState, user_id: i64, reason: &str) -> ApiResul
     let accounts = u64::from(state.store.erase_user(user_id).await?);
     state.store.compact_after_erasure().await?;
     let segments = purge_indexes(state).await?;
-    state.store.audit(None, "account_erased", None, &format!("{profiles} profiles erased")).await?;
+    state.audit(None, "account_erased", None, &format!("{profiles} profiles erased")).await?;
     Ok(ErasureReport { accounts_erased: accounts, profiles_erased: profiles, index_segments_rewritten: segments })
 }
 
@@ -342,7 +342,7 @@ pub async fn admin_erase(
         }
     };
     let detail = format!("{} accounts, {} profiles: {reason}", report.accounts_erased, report.profiles_erased);
-    state.store.audit(Some(user.id()), "erasure", ip.as_deref(), &detail).await?;
+    state.audit(Some(user.id()), "erasure", ip.as_deref(), &detail).await?;
     Ok(axum::Json(report))
 }
 
@@ -363,6 +363,6 @@ pub async fn admin_export(
         .user_archive(user_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "user_not_found", "no such account"))?;
-    state.store.audit(Some(user.id()), "data_exported", ip.as_deref(), &format!("account {user_id}")).await?;
+    state.audit(Some(user.id()), "data_exported", ip.as_deref(), &format!("account {user_id}")).await?;
     archive_response(archive, user_id)
 }

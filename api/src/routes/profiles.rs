@@ -37,9 +37,18 @@ pub async fn get_profile(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ProfileOut>> {
     let id = parse_id(&id, "id")?;
-    // Searchers read every profile; a creator reads the ones they claimed.
-    if !user.has(Scope::Search) && state.store.claim(id).await?.is_none_or(|c| c.user_id != user.id()) {
+    // Searchers read every listed profile; a creator reads the ones they
+    // claimed; a creator who withdrew consent is hidden from all but
+    // themselves and platform admins.
+    let claim = state.store.claim(id).await?;
+    let own = claim.as_ref().is_some_and(|c| c.user_id == user.id());
+    if !own {
         user.require(Scope::Search)?;
+        let withdrawn =
+            claim.as_ref().is_some_and(|c| c.verified_at.is_some() && c.consent == scout_store::Consent::Withdrawn);
+        if withdrawn && user.role() != scout_domain::account::Role::Admin {
+            return Err(scout_store::Error::NotFound { id }.into());
+        }
     }
     let stored = state.store.get_profile(id).await?;
     Ok(axum::Json(ProfileOut { id, profile: stored.profile }))

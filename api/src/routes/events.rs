@@ -1,0 +1,117 @@
+//! Real-time notifications over Server-Sent Events: `GET /v1/events` streams
+//! the caller's security events (sign-ins, failed second factors, password and
+//! 2FA changes, keys, role changes) and, to an organisation's owners and
+//! admins, the organisation's (members, agencies, exports, erasures), as they
+//! are written to the audit log.
+//!
+//! Browsers send cookies and credentials with cross-site `EventSource` and
+//! WebSocket requests without CORS preflight, so a stream checks the `Origin`
+//! header itself: absent (a non-browser client), the service's own origin, or
+//! one of the configured CORS origins; any other is refused with 403
+//! `origin_not_allowed`.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::{HOST, ORIGIN};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use futures_util::{Stream, StreamExt};
+use scout_domain::org::OrgId;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::notify::Notification;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/events", get(events))
+}
+
+/// Whether a browser page at `origin` may open a stream or socket here.
+pub fn origin_allowed(headers: &HeaderMap, allowed: &[String], tls: bool) -> bool {
+    let Some(origin) = headers.get(ORIGIN) else { return true };
+    let Ok(origin) = origin.to_str() else { return false };
+    if allowed.iter().any(|a| a.trim().eq_ignore_ascii_case(origin)) {
+        return true;
+    }
+    let own = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|host| format!("{}://{host}", if tls { "https" } else { "http" }));
+    own.is_some_and(|own| own.eq_ignore_ascii_case(origin))
+}
+
+/// The caller's notifications as they happen (`text/event-stream`). The
+/// first event, `ready`, says the stream is open; `security` events follow
+/// as JSON `{kind, detail, org_id, at}`; a comment every 15 s keeps proxies
+/// from closing an idle stream.
+#[utoipa::path(get, path = "/v1/events", tag = "events", security(("bearer" = [])),
+    responses((status = 200, description = "an event stream", content_type = "text/event-stream"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    if !origin_allowed(&headers, &state.settings.cors_origins, state.settings.uses_tls()) {
+        return Err(ApiError::forbidden("origin_not_allowed", "this page's origin may not open an event stream"));
+    }
+    // Subscribe before reading memberships, so nothing written meanwhile is missed.
+    let receiver = state.notifier.subscribe();
+    let administered: Vec<OrgId> = state
+        .store
+        .memberships_of(user.id())
+        .await?
+        .into_iter()
+        .filter(|m| m.role.can_administer())
+        .map(|m| m.org.id)
+        .collect();
+    let me = user.id();
+    let ready = futures_util::stream::once(async { Ok(Event::default().event("ready").data("{}")) });
+    let updates = BroadcastStream::new(receiver).filter_map(move |n| {
+        let item = match n {
+            Ok(n) if n.user_id == Some(me) || n.org_id.is_some_and(|o| administered.contains(&o)) => {
+                Some(Ok(security_event(&n)))
+            }
+            // Not for this caller, or missed because the subscriber fell behind.
+            _ => None,
+        };
+        std::future::ready(item)
+    });
+    Ok(Sse::new(ready.chain(updates)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn security_event(n: &Notification) -> Event {
+    let body = serde_json::json!({"kind": n.kind, "detail": n.detail, "org_id": n.org_id, "at": n.at});
+    Event::default().event("security").data(body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn headers(origin: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("host", HeaderValue::from_static("scout.example:7700"));
+        if let Some(o) = origin {
+            h.insert("origin", HeaderValue::from_str(o).expect("header"));
+        }
+        h
+    }
+
+    #[test]
+    fn streams_accept_their_own_and_listed_origins_only() {
+        let listed = vec!["https://app.example.com".to_string()];
+        assert!(super::origin_allowed(&headers(None), &listed, false), "no Origin: not a browser");
+        assert!(super::origin_allowed(&headers(Some("http://scout.example:7700")), &listed, false));
+        assert!(!super::origin_allowed(&headers(Some("http://scout.example:7700")), &listed, true), "scheme");
+        assert!(super::origin_allowed(&headers(Some("https://app.example.com")), &listed, false));
+        assert!(!super::origin_allowed(&headers(Some("https://evil.example")), &listed, false));
+        assert!(!super::origin_allowed(&headers(Some("null")), &[], false));
+    }
+}
