@@ -288,34 +288,23 @@ impl Store {
 
     /// An agency's client brands.
     pub async fn clients(&self, agency: OrgId) -> Result<Vec<AgencyClient>> {
-        let rows: Vec<(i64, String, String, DateTime<Utc>, String)> = with_pool!(self, |p| sqlx::query_as(
-            "SELECT o.id, o.kind, o.name, o.created_at, ac.access FROM agency_clients ac
-             JOIN organisations o ON o.id = ac.client_id WHERE ac.agency_id = $1 ORDER BY o.id"
-        )
-        .bind(agency)
-        .fetch_all(p)
-        .await)
-        .doing("reading clients")?;
-        rows.into_iter()
-            .map(|(id, kind, name, created_at, access)| {
-                Ok(AgencyClient {
-                    org: OrgRow { id, kind, name, created_at }.into_org()?,
-                    access: ClientAccess::parse(&access).map_err(|e| corrupt("agency_clients", e))?,
-                })
-            })
-            .collect()
+        self.agency_links("ac.client_id", "ac.agency_id", agency).await
     }
 
     /// The agencies a brand has let act for it, with their access.
     pub async fn agencies_of(&self, client: OrgId) -> Result<Vec<AgencyClient>> {
-        let rows: Vec<(i64, String, String, DateTime<Utc>, String)> = with_pool!(self, |p| sqlx::query_as(
+        self.agency_links("ac.agency_id", "ac.client_id", client).await
+    }
+
+    /// The organisations at the `other` end of the agency links whose `this`
+    /// end is `org`, with the access each link grants.
+    async fn agency_links(&self, other: &'static str, this: &'static str, org: OrgId) -> Result<Vec<AgencyClient>> {
+        let sql = format!(
             "SELECT o.id, o.kind, o.name, o.created_at, ac.access FROM agency_clients ac
-             JOIN organisations o ON o.id = ac.agency_id WHERE ac.client_id = $1 ORDER BY o.id"
-        )
-        .bind(client)
-        .fetch_all(p)
-        .await)
-        .doing("reading a brand's agencies")?;
+             JOIN organisations o ON o.id = {other} WHERE {this} = $1 ORDER BY o.id"
+        );
+        let rows: Vec<(i64, String, String, DateTime<Utc>, String)> =
+            with_pool!(self, |p| sqlx::query_as(&sql).bind(org).fetch_all(p).await).doing("reading agency links")?;
         rows.into_iter()
             .map(|(id, kind, name, created_at, access)| {
                 Ok(AgencyClient {
