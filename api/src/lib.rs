@@ -30,6 +30,7 @@ pub mod limits;
 pub mod mail;
 pub mod notify;
 pub mod pipeline;
+pub mod registry;
 pub mod routes;
 pub mod serve;
 pub mod settings;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::keys::router())
         .merge(routes::privacy::router())
         .merge(routes::events::router())
+        .merge(routes::models::router())
         .merge(routes::health::router())
         .merge(routes::openapi::router())
         .fallback(|| async { ApiError::new(scout_domain::ErrorKind::NotFound, "not_found", "no such route") })

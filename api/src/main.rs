@@ -437,6 +437,10 @@ fn fixtures(profiles: u64, seed: u64, out: &std::path::Path, queries: usize) -> 
     let truths = scout_fixtures::write_profiles(&generator, profiles, &mut w, |n| pb.inc(n))?;
     w.flush()?;
     pb.finish();
+    let lpath = out.with_extension("labels.jsonl");
+    let mut lw = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&lpath)?);
+    scout_fixtures::write_labels(&truths, &mut lw)?;
+    lw.flush()?;
     let qs = scout_fixtures::generate_queries(&generator, &truths, queries);
     let qpath = out.with_extension("queries.jsonl");
     let mut qw = std::io::BufWriter::new(std::fs::File::create(&qpath)?);
@@ -446,8 +450,9 @@ fn fixtures(profiles: u64, seed: u64, out: &std::path::Path, queries: usize) -> 
     }
     qw.flush()?;
     eprintln!(
-        "wrote {profiles} profiles to {} and {} labelled queries to {} in {:.1} s",
+        "wrote {profiles} profiles to {}, their labels to {} and {} labelled queries to {} in {:.1} s",
         out.display(),
+        lpath.display(),
         qs.len(),
         qpath.display(),
         started.elapsed().as_secs_f64()

@@ -20,6 +20,8 @@ pub struct Settings {
     pub demo_profiles: u64,
     /// Folder of the static encoder artifact.
     pub static_model_dir: Option<PathBuf>,
+    /// Folder of versioned model artifacts (`<name>/v<N>/`), default `models`.
+    pub models_dir: Option<PathBuf>,
     /// Folder of the MiniLM checkpoint (found automatically when installed).
     pub minilm_dir: Option<PathBuf>,
     /// Run MiniLM enrichment in the background.
@@ -52,6 +54,7 @@ impl Default for Settings {
             listen: "127.0.0.1:7700".into(),
             demo_profiles: 50_000,
             static_model_dir: None,
+            models_dir: None,
             minilm_dir: None,
             enrich: true,
             log_format: "pretty".into(),
@@ -108,6 +111,19 @@ impl Settings {
         self.tls_cert.is_some() && self.tls_key.is_some()
     }
 
+    /// The versioned model artifacts: configured, else `models` in the working
+    /// directory, else the one beside this source tree.
+    pub fn models_dir(&self) -> PathBuf {
+        if let Some(d) = &self.models_dir {
+            return d.clone();
+        }
+        let local = PathBuf::from("models");
+        if local.join("static-minilm-256").exists() {
+            return local;
+        }
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
+    }
+
     /// One line per setting, for the start-up log.
     pub fn describe(&self) -> Vec<String> {
         vec![
@@ -116,6 +132,7 @@ impl Settings {
             format!("listen = {}", self.listen),
             format!("demo_profiles = {}", self.demo_profiles),
             format!("static_model_dir = {}", self.static_model_dir().display()),
+            format!("models_dir = {}", self.models_dir().display()),
             format!("minilm_dir = {}", self.minilm_dir.as_ref().map_or("(auto)".into(), |d| d.display().to_string())),
             format!("enrich = {}", self.enrich),
             format!("log_format = {}", self.log_format),

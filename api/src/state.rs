@@ -135,6 +135,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .await?
         .context("opening the indexes")?;
     let index = Arc::new(index);
+    let models_dir = settings.models_dir();
+    let index2 = index.clone();
+    tokio::task::spawn_blocking(move || crate::registry::load_models(&models_dir, &index2)).await?;
     let engine = Arc::new(Engine::new(index.clone(), minilm.clone()));
     let tokens = crate::auth::tokens::TokenKeys::load_or_create(&settings.data_dir.join("keys"))
         .context("loading the token signing keys")?;

@@ -94,7 +94,8 @@ impl ProfileFacts {
 }
 
 /// Follower history as dated points, oldest first (unparseable dates skipped).
-fn history(p: &Profile) -> Option<Vec<(chrono::NaiveDate, u64)>> {
+/// The follower history as dated points, oldest first (unparsable dates skipped).
+pub fn history(p: &Profile) -> Option<Vec<(chrono::NaiveDate, u64)>> {
     let mut h: Vec<(chrono::NaiveDate, u64)> = p
         .follower_history
         .as_ref()?
@@ -187,7 +188,7 @@ fn is_generic(comment: &str) -> bool {
 
 /// The largest relative jump between two consecutive history points that are
 /// at most 14 days apart.
-fn largest_spike(p: &Profile) -> Option<((String, String), f64)> {
+pub fn largest_spike(p: &Profile) -> Option<((String, String), f64)> {
     let h = history(p)?;
     h.windows(2)
         .filter(|w| (w[1].0 - w[0].0).num_days() <= 14 && w[0].1 > 0)

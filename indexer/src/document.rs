@@ -102,7 +102,8 @@ pub struct Features {
     pub engagement_rate: f32,
     pub engagement_vs_tier: f32,
     pub audience_quality: f32,
-    /// Follower growth over ~90 days; NaN when unknown.
+    /// Follower growth over ~90 days; NaN when unknown (`null` in JSON).
+    #[serde(with = "nan_as_null::one")]
     pub growth_90d: f32,
     /// Seconds since the epoch of the last post; 0 when unknown.
     pub last_post_ts: i64,
@@ -119,6 +120,53 @@ pub struct Features {
     pub audience_age: Option<[u8; 6]>,
     pub verified: bool,
     pub languages: Box<[Sym]>,
+    /// The audience-quality model's inputs ([`scout_models::quality::FEATURES`]),
+    /// kept so that a new model version rescores every profile in memory.
+    #[serde(default = "no_quality_inputs", with = "nan_as_null")]
+    pub quality_inputs: [f32; QUALITY_INPUTS],
+}
+
+/// JSON has no NaN: missing inputs are written as `null` and read back as NaN.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::QUALITY_INPUTS;
+
+    pub fn serialize<S: Serializer>(v: &[f32; QUALITY_INPUTS], s: S) -> Result<S::Ok, S::Error> {
+        v.map(|x| (!x.is_nan()).then_some(x)).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[f32; QUALITY_INPUTS], D::Error> {
+        let v = <[Option<f32>; QUALITY_INPUTS]>::deserialize(d)?;
+        Ok(v.map(|x| x.unwrap_or(f32::NAN)))
+    }
+
+    /// The same for one value.
+    pub mod one {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
+            (!v.is_nan()).then_some(*v).serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+            Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
+        }
+    }
+}
+
+/// How many inputs the audience-quality model takes.
+pub const QUALITY_INPUTS: usize = scout_models::quality::FEATURES.len();
+
+fn no_quality_inputs() -> [f32; QUALITY_INPUTS] {
+    [f32::NAN; QUALITY_INPUTS]
+}
+
+impl Features {
+    /// The quality model's input row.
+    pub fn quality_row(&self) -> scout_models::quality::Row {
+        self.quality_inputs.map(f64::from)
+    }
 }
 
 impl Features {
@@ -198,6 +246,7 @@ impl IndexDoc {
             audience_age,
             verified: p.verified.unwrap_or(false),
             languages: p.languages.iter().flatten().map(|l| Sym::new(l)).collect(),
+            quality_inputs: scout_models::quality::features(p).map(|x| x as f32),
         };
         let join = |v: Option<&Vec<String>>| v.map(|v| v.join(" ")).unwrap_or_default();
         let categories = format!(
@@ -231,6 +280,17 @@ impl IndexDoc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn features_with_missing_values_survive_json() {
+        let line = r#"{"platform":"instagram","external_id":"1","handle":"a","followers":5000}"#;
+        let p = scout_domain::Profile::parse(line).expect("valid").profile;
+        let f = IndexDoc::new(1, &p).features;
+        assert!(f.growth_90d.is_nan() && f.quality_inputs.iter().any(|x| x.is_nan()));
+        let back: Features = serde_json::from_slice(&serde_json::to_vec(&f).expect("json")).expect("read back");
+        assert!(back.growth_90d.is_nan());
+        assert_eq!(back.quality_inputs.map(f32::to_bits), f.quality_inputs.map(f32::to_bits));
+    }
 
     #[test]
     fn equal_values_share_one_copy_and_read_back_as_strings() {

@@ -46,6 +46,9 @@ pub struct ProfileIndex {
     encoder: Arc<dyn TextEncoder>,
     /// Vectors written since the vector graphs were last built.
     unoptimised: std::sync::atomic::AtomicUsize,
+    /// The audience-quality model; without one, the transparent rules of
+    /// `scout_domain::facts` score audience quality.
+    quality: RwLock<Option<Arc<scout_models::QualityModel>>>,
 }
 
 /// Build vector graphs once this many points were written since the last
@@ -70,7 +73,54 @@ impl ProfileIndex {
             features: RwLock::new(features),
             encoder,
             unoptimised: std::sync::atomic::AtomicUsize::new(0),
+            quality: RwLock::new(None),
         })
+    }
+
+    /// Uses `model` for audience quality from now on and rescores every
+    /// indexed profile in memory from its stored inputs (profiles indexed
+    /// before their inputs were kept keep their score); returns how many were
+    /// rescored. Searches go on meanwhile and see the new scores at once when
+    /// the table is swapped.
+    pub fn set_quality_model(&self, model: Option<Arc<scout_models::QualityModel>>) -> usize {
+        *self.quality.write() = model.clone();
+        let Some(model) = model else { return 0 };
+        let snapshot: Vec<(ProfileId, Arc<Features>)> =
+            self.features.read().iter().map(|(id, f)| (*id, f.clone())).collect();
+        let rescored: Vec<(ProfileId, Arc<Features>)> = snapshot
+            .par_chunks(8192)
+            .flat_map_iter(|chunk| {
+                let scorable: Vec<&(ProfileId, Arc<Features>)> =
+                    chunk.iter().filter(|(_, f)| !f.quality_inputs[0].is_nan()).collect();
+                let rows: Vec<scout_models::quality::Row> = scorable.iter().map(|(_, f)| f.quality_row()).collect();
+                let probs = model.probabilities(&rows);
+                scorable
+                    .into_iter()
+                    .zip(probs)
+                    .map(|((id, f), p)| {
+                        let mut f = Features::clone(f);
+                        f.audience_quality = (1.0 - p) as f32;
+                        (*id, Arc::new(f))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let n = rescored.len();
+        let mut table = self.features.write();
+        for (id, f) in rescored {
+            // A profile written or deleted meanwhile keeps what its write gave it.
+            if let Some(slot) = table.get_mut(&id)
+                && slot.quality_inputs[0].to_bits() == f.quality_inputs[0].to_bits()
+            {
+                *slot = f;
+            }
+        }
+        n
+    }
+
+    /// The audience-quality model in use, if any.
+    pub fn quality_model(&self) -> Option<Arc<scout_models::QualityModel>> {
+        self.quality.read().clone()
     }
 
     /// The outbox sequence both indexes have durably applied.
@@ -85,7 +135,17 @@ impl ProfileIndex {
     /// Writes upserts and deletes to both indexes and the feature table; the
     /// text side becomes searchable at the next [`ProfileIndex::commit`].
     pub fn stage(&self, upserts: &[(ProfileId, &Profile)], deletes: &[ProfileId]) -> Result<()> {
-        let docs: Vec<IndexDoc> = upserts.par_iter().map(|(id, p)| IndexDoc::new(*id, p)).collect();
+        let quality = self.quality_model();
+        let docs: Vec<IndexDoc> = upserts
+            .par_iter()
+            .map(|(id, p)| {
+                let mut doc = IndexDoc::new(*id, p);
+                if let Some(model) = &quality {
+                    doc.features.audience_quality = model.quality_of_row(&doc.features.quality_row()) as f32;
+                }
+                doc
+            })
+            .collect();
         let vectors: Vec<Vec<f32>> = docs
             .par_chunks(256)
             .map(|chunk| {

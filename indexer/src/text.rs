@@ -88,11 +88,13 @@ struct Fields {
 }
 
 pub struct TextIndex {
-    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
     analyzer: TextAnalyzer,
+    /// The outbox sequence that searches see: set only after the reader has
+    /// reloaded, so "applied" never runs ahead of what a search finds.
+    visible_seq: std::sync::atomic::AtomicI64,
 }
 
 impl std::fmt::Debug for TextIndex {
@@ -154,13 +156,19 @@ impl TextIndex {
         index.tokenizers().register(ANALYZER, analyzer());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().doing("opening a reader")?;
         let writer = index.writer(writer_memory).doing("opening the writer")?;
-        Ok(TextIndex { index, reader, writer: Mutex::new(writer), f, analyzer: analyzer() })
+        let committed = index.load_metas().doing("reading index metadata")?.payload.and_then(|p| p.parse().ok());
+        Ok(TextIndex {
+            reader,
+            writer: Mutex::new(writer),
+            f,
+            analyzer: analyzer(),
+            visible_seq: std::sync::atomic::AtomicI64::new(committed.unwrap_or(0)),
+        })
     }
 
     /// The outbox sequence recorded with the last commit (0 for a new index).
     pub fn applied_seq(&self) -> Result<i64> {
-        let metas = self.index.load_metas().doing("reading index metadata")?;
-        Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+        Ok(self.visible_seq.load(std::sync::atomic::Ordering::Acquire))
     }
 
     /// Adds or replaces documents (not visible before [`TextIndex::commit`]).
@@ -195,7 +203,9 @@ impl TextIndex {
             prepared.set_payload(&seq.to_string());
             prepared.commit().doing("committing")?;
         }
-        self.reader.reload().doing("reloading the reader")
+        self.reader.reload().doing("reloading the reader")?;
+        self.visible_seq.store(seq, std::sync::atomic::Ordering::Release);
+        Ok(())
     }
 
     /// Rewrites every segment that holds deleted documents, then removes the

@@ -3,8 +3,11 @@
 //! It owns the [`TextEncoder`] trait and its implementations: [`MiniLm`]
 //! (all-MiniLM-L6-v2 in candle, the accurate but slow encoder) and
 //! [`StaticEncoder`] (a model2vec-style table distilled from it, fast enough to
-//! encode every profile at ingest). Later: sentiment, audience quality, success
-//! prediction, price estimation, and the artifact registry.
+//! encode every profile at ingest); the audience-quality model
+//! ([`quality::QualityModel`]: calibrated probability that an account bought
+//! followers, with evidence); and the versioned artifact format and registry
+//! ([`artifact`]) that `scout-train` writes and the service loads. Later:
+//! sentiment, success prediction, price estimation.
 //!
 //! It must never download anything: models are read from folders the set-up
 //! installed or the repository ships.
@@ -16,12 +19,15 @@
 //! assert_eq!(v.len(), enc.dim());
 //! ```
 
+pub mod artifact;
 mod encoder;
 mod error;
 pub mod minilm;
+pub mod quality;
 pub mod static_table;
 
 pub use encoder::{TextEncoder, dot, normalise};
 pub use error::{Error, Result};
 pub use minilm::MiniLm;
+pub use quality::QualityModel;
 pub use static_table::{StaticCard, StaticEncoder, distill};

@@ -5,6 +5,7 @@ mod auth;
 mod errors;
 mod import_export;
 mod indexing;
+mod models;
 mod ops;
 mod privacy;
 mod search;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod events;
 pub mod health;
 pub mod keys;
+pub mod models;
 pub mod openapi;
 pub mod orgs;
 pub mod privacy;

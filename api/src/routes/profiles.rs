@@ -37,9 +37,18 @@ pub async fn get_profile(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ProfileOut>> {
     let id = parse_id(&id, "id")?;
-    // Searchers read every listed profile; a creator reads the ones they
-    // claimed; a creator who withdrew consent is hidden from all but
-    // themselves and platform admins.
+    let stored = readable_profile(&state, &user, id).await?;
+    Ok(axum::Json(ProfileOut { id, profile: stored.profile }))
+}
+
+/// A profile the caller may read: searchers read every listed profile; a
+/// creator reads the ones they claimed; a creator who withdrew consent is
+/// hidden from all but themselves and platform admins.
+pub async fn readable_profile(
+    state: &AppState,
+    user: &AuthUser,
+    id: ProfileId,
+) -> ApiResult<scout_store::StoredProfile> {
     let claim = state.store.claim(id).await?;
     let own = claim.as_ref().is_some_and(|c| c.user_id == user.id());
     if !own {
@@ -50,8 +59,7 @@ pub async fn get_profile(
             return Err(scout_store::Error::NotFound { id }.into());
         }
     }
-    let stored = state.store.get_profile(id).await?;
-    Ok(axum::Json(ProfileOut { id, profile: stored.profile }))
+    Ok(state.store.get_profile(id).await?)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,0 +1,115 @@
+//! The models the service uses: `GET /v1/models` lists every version on disk
+//! and which is active, `POST /v1/admin/models/reload` switches to the newest
+//! (no restart, no dropped request), and `GET /v1/profiles/{id}/quality` shows
+//! a profile's audience-quality score with the evidence behind it.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use scout_domain::ErrorKind;
+use scout_models::QualityModel;
+use scout_models::artifact::{self, VersionInfo};
+use scout_models::quality::QualityScore;
+use serde::Serialize;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ClientIp, parse_id};
+use crate::registry::LoadReport;
+use crate::routes::profiles::readable_profile;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/models", get(list_models))
+        .route("/v1/admin/models/reload", post(reload_models))
+        .route("/v1/profiles/{id}/quality", get(profile_quality))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModelOut {
+    pub name: String,
+    /// The version in use; none: the built-in rules.
+    pub active: Option<String>,
+    /// Every version on disk, newest first, with its held-out metrics or why it is refused.
+    #[schema(value_type = Vec<Object>)]
+    pub versions: Vec<VersionInfo>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModelList {
+    pub models: Vec<ModelOut>,
+}
+
+/// The models, their versions and which are active.
+#[utoipa::path(get, path = "/v1/models", tag = "models", security(("bearer" = [])),
+    responses((status = 200, body = ModelList), (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn list_models(State(state): State<AppState>, _user: AuthUser) -> ApiResult<axum::Json<ModelList>> {
+    let dir = state.settings.models_dir();
+    let versions = tokio::task::spawn_blocking(move || artifact::list::<QualityModel>(&dir))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let active = state.index.quality_model().map(|m| m.card.version.clone());
+    Ok(axum::Json(ModelList { models: vec![ModelOut { name: scout_models::quality::NAME.into(), active, versions }] }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReloadOut {
+    pub reloaded: Vec<LoadReport>,
+}
+
+/// Loads the newest version of every model (platform admins). Searches go on
+/// meanwhile; profiles are rescored in memory before this answers.
+#[utoipa::path(post, path = "/v1/admin/models/reload", tag = "models", security(("bearer" = [])),
+    responses((status = 200, body = ReloadOut), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn reload_models(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: AuthUser,
+) -> ApiResult<axum::Json<ReloadOut>> {
+    user.require_platform_admin()?;
+    let dir = state.settings.models_dir();
+    let index = state.index.clone();
+    let reloaded = tokio::task::spawn_blocking(move || crate::registry::load_models(&dir, &index))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let detail = reloaded
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} → {}",
+                r.model,
+                r.previous.as_deref().unwrap_or("rules"),
+                r.active.as_deref().unwrap_or("rules")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    state.audit(Some(user.id()), "models_reloaded", ip.as_deref(), &detail).await?;
+    Ok(axum::Json(ReloadOut { reloaded }))
+}
+
+/// A profile's audience quality: the calibrated probability that it bought
+/// followers or engagement, and the evidence that pushed the score up.
+#[utoipa::path(get, path = "/v1/profiles/{id}/quality", tag = "models", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "profile id")),
+    responses((status = 200, body = Object), (status = 503, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn profile_quality(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<QualityScore>> {
+    let id = parse_id(&id, "id")?;
+    let stored = readable_profile(&state, &user, id).await?;
+    let model = state.index.quality_model().ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Unavailable,
+            "model_unavailable",
+            "no audience-quality model is loaded (publish one with scout-train, then reload)",
+        )
+    })?;
+    let score = tokio::task::spawn_blocking(move || model.score(&stored.profile))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(axum::Json(score))
+}

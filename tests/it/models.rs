@@ -1,0 +1,114 @@
+//! The ML engineer's path on a small dataset: export features and labels,
+//! train, publish, reload the running service without a restart, and see the
+//! new version score profiles, with evidence; a version whose feature list
+//! does not match is refused.
+
+use scout_tests::{Backend, TestApp};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn train_publish_reload_and_score() {
+    let models = tempfile::tempdir().expect("models dir");
+    let models_dir = models.path().to_path_buf();
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.models_dir = Some(models_dir.clone());
+        // Hundreds of score reads follow; the request budget is tested elsewhere.
+        s.account_requests_per_minute = 0;
+    })
+    .await;
+    let (n, seed) = (3000u64, 11u64);
+    app.import_fixtures(n, seed).await;
+    let brand = app.login_as("brand", "ml@brand.test").await;
+
+    // Before any model: the built-in rules, and no model score to show.
+    let listed: Value = app.get_as(&brand, "/v1/models").await.json().await.expect("models");
+    assert_eq!(listed["models"][0]["name"], "audience-quality");
+    assert!(listed["models"][0]["active"].is_null());
+    let res = app.get_as(&brand, "/v1/profiles/1/quality").await;
+    assert_eq!(res.status(), 503);
+
+    // Export (through the same CSV an engineer gets), train, publish.
+    let g = scout_fixtures::Generator::new(seed);
+    let (profiles, truths): (Vec<_>, Vec<_>) = (0..n).map(|i| g.profile(i)).unzip();
+    let labels = truths.iter().map(|t| (t.key.clone(), scout_fixtures::Labels::from(t))).collect();
+    let rows = scout_training::dataset::quality_rows(&profiles, &labels, 3);
+    let csv = models.path().join("quality.csv");
+    scout_training::dataset::write_csv(&rows, std::fs::File::create(&csv).expect("csv")).expect("write");
+    let rows = scout_training::dataset::read_csv(&csv).expect("read back");
+    let config = scout_training::quality::Config { seed: 3, iterations: 40, ..Default::default() };
+    let (model, eval) = scout_training::quality::train(&rows, config, "fixtures").expect("train");
+    assert!(eval.auc > 0.8, "{eval:?}");
+    let candidate = models.path().join("candidate");
+    model.save(&candidate).expect("save");
+    let v1 = scout_training::publish(&candidate, &models_dir).expect("publish");
+    assert!(v1.ends_with("audience-quality/v1"));
+
+    // Only platform admins reload; then v1 is active and every profile was rescored.
+    assert_eq!(app.post_as(&brand, "/v1/admin/models/reload", &json!({})).await.status(), 403);
+    let res = app.post_as(&app.operator, "/v1/admin/models/reload", &json!({})).await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.expect("report");
+    assert_eq!(report["reloaded"][0]["active"], "v1", "{report}");
+    assert_eq!(report["reloaded"][0]["rescored"], n, "{report}");
+    let listed: Value = app.get_as(&brand, "/v1/models").await.json().await.expect("models");
+    assert_eq!(listed["models"][0]["active"], "v1");
+    assert!(listed["models"][0]["versions"][0]["metrics"]["auc"].as_f64().expect("auc") > 0.8);
+
+    // The scores: buyers come out worse, with evidence from their own numbers.
+    let key_of = |i: usize| format!("{}:{}", profiles[i].platform.as_str(), profiles[i].external_id);
+    let bought: Vec<usize> = (0..n as usize).filter(|i| truths[*i].bought_followers).collect();
+    let clean: Vec<usize> = (0..n as usize).filter(|i| !truths[*i].bought_followers).take(bought.len()).collect();
+    assert!(bought.len() >= 20, "{}", bought.len());
+    // Profile ids by key, from the store (handles are unique per platform in the fixtures).
+    let mut ids = std::collections::HashMap::new();
+    for i in bought.iter().chain(&clean) {
+        let p = &profiles[*i];
+        let found = app.state.store.profiles_by_handle(p.platform.as_str(), &p.handle).await.expect("lookup");
+        ids.insert(key_of(*i), found[0]);
+    }
+    let mean = |group: &[usize]| {
+        let group = group.to_vec();
+        let (app, brand, ids) = (&app, &brand, &ids);
+        let keys: Vec<String> = group.iter().map(|i| key_of(*i)).collect();
+        async move {
+            let mut total = 0.0;
+            let mut with_evidence = 0;
+            for key in &keys {
+                let id = ids[key];
+                let score: Value =
+                    app.get_as(brand, &format!("/v1/profiles/{id}/quality")).await.json().await.expect("score");
+                assert_eq!(score["model_version"], "v1", "{score}");
+                total += score["p_bought"].as_f64().expect("p");
+                with_evidence += usize::from(!score["evidence"].as_array().expect("evidence").is_empty());
+            }
+            (total / keys.len() as f64, with_evidence)
+        }
+    };
+    let (bought_p, bought_evidence) = mean(&bought).await;
+    let (clean_p, _) = mean(&clean).await;
+    assert!(bought_p > clean_p + 0.3, "bought {bought_p:.3} vs clean {clean_p:.3}");
+    assert!(bought_evidence * 10 >= bought.len() * 8, "{bought_evidence} of {} buyers have evidence", bought.len());
+
+    // Search ranks with the model's quality: a buyer's audience_quality is 1 - p_bought.
+    let id = ids[&key_of(bought[0])];
+    let f = app.state.index.features(id).expect("indexed");
+    let score: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/quality")).await.json().await.expect("score");
+    assert!((f.audience_quality as f64 - score["quality"].as_f64().expect("q")).abs() < 0.02);
+
+    // A version whose features differ is refused; v1 stays in use.
+    let v2 = models_dir.join("audience-quality/v2");
+    std::fs::create_dir_all(&v2).expect("v2");
+    let mut card: Value =
+        serde_json::from_str(&std::fs::read_to_string(v1.join("card.json")).expect("card")).expect("json");
+    card["version"] = json!("v2");
+    card["features"][0] = json!("something_else");
+    std::fs::write(v2.join("card.json"), card.to_string()).expect("write");
+    std::fs::copy(v1.join("model.json"), v2.join("model.json")).expect("copy");
+    let report: Value =
+        app.post_as(&app.operator, "/v1/admin/models/reload", &json!({})).await.json().await.expect("report");
+    assert_eq!(report["reloaded"][0]["active"], "v1");
+    assert!(report["reloaded"][0]["refused"][0].as_str().expect("reason").contains("feature list"), "{report}");
+    let listed: Value = app.get_as(&brand, "/v1/models").await.json().await.expect("models");
+    assert!(listed["models"][0]["versions"][0]["refused"].is_string(), "{listed}");
+    app.cleanup().await;
+}
