@@ -4,10 +4,18 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use parking_lot::RwLock;
 use scout_indexer::ProfileIndex;
-use scout_models::QualityModel;
-use scout_models::artifact;
+use scout_models::artifact::{self, Artifact};
+use scout_models::{PriceModel, QualityModel};
 use serde::Serialize;
+
+/// The models the service holds outside the index (audience quality lives in
+/// the index, which scores every profile with it).
+#[derive(Debug, Default)]
+pub struct Models {
+    pub price: RwLock<Option<Arc<PriceModel>>>,
+}
 
 /// What a load did.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -22,15 +30,35 @@ pub struct LoadReport {
     pub rescored: usize,
 }
 
-/// Loads the newest audience-quality version and, when it differs from the
-/// one in use, hands it to the index, which rescores every profile.
-pub fn load_models(dir: &Path, index: &ProfileIndex) -> Vec<LoadReport> {
-    let previous = index.quality_model().map(|m| m.card.version.clone());
-    let (model, refused) = artifact::load_newest::<QualityModel>(dir);
+/// Loads the newest version of every model: audience quality goes to the
+/// index (which rescores every profile when the version changed), the others
+/// to `models`.
+pub fn load_models(dir: &Path, index: &ProfileIndex, models: &Models) -> Vec<LoadReport> {
+    let mut reports = load_quality(dir, index);
+    let previous = models.price.read().as_ref().map(|m| m.card.version.clone());
+    let (model, refused) = artifact::load_newest::<PriceModel>(dir);
+    let refused = describe_refusals::<PriceModel>(&refused);
+    let active = model.as_ref().map(|m| m.card.version.clone());
+    if active != previous {
+        tracing::info!(model = PriceModel::NAME, version = ?active, "model loaded");
+        *models.price.write() = model.map(Arc::new);
+    }
+    reports.push(LoadReport { model: PriceModel::NAME.into(), active, previous, refused, rescored: 0 });
+    reports
+}
+
+fn describe_refusals<A: Artifact>(refused: &[scout_models::Error]) -> Vec<String> {
     let refused: Vec<String> = refused.iter().map(ToString::to_string).collect();
     for r in &refused {
-        tracing::warn!(model = scout_models::quality::NAME, "version refused: {r}");
+        tracing::warn!(model = A::NAME, "version refused: {r}");
     }
+    refused
+}
+
+fn load_quality(dir: &Path, index: &ProfileIndex) -> Vec<LoadReport> {
+    let previous = index.quality_model().map(|m| m.card.version.clone());
+    let (model, refused) = artifact::load_newest::<QualityModel>(dir);
+    let refused = describe_refusals::<QualityModel>(&refused);
     let active = model.as_ref().map(|m| m.card.version.clone());
     let rescored = if active != previous {
         let n = index.set_quality_model(model.map(Arc::new));

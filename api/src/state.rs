@@ -33,6 +33,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// Seals secrets stored in the database (TOTP).
     pub sealer: Arc<crate::auth::sealed::SecretBox>,
+    /// Models held outside the index (fair price).
+    pub models: Arc<crate::registry::Models>,
     /// Fans security events out to open event streams.
     pub notifier: crate::notify::Notifier,
     /// Sends password-reset and verification mail.
@@ -136,8 +138,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .context("opening the indexes")?;
     let index = Arc::new(index);
     let models_dir = settings.models_dir();
-    let index2 = index.clone();
-    tokio::task::spawn_blocking(move || crate::registry::load_models(&models_dir, &index2)).await?;
+    let (index2, models) = (index.clone(), Arc::new(crate::registry::Models::default()));
+    let models2 = models.clone();
+    tokio::task::spawn_blocking(move || crate::registry::load_models(&models_dir, &index2, &models2)).await?;
     let engine = Arc::new(Engine::new(index.clone(), minilm.clone()));
     let tokens = crate::auth::tokens::TokenKeys::load_or_create(&settings.data_dir.join("keys"))
         .context("loading the token signing keys")?;
@@ -158,6 +161,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         limits: Arc::new(limits),
         sealer: Arc::new(sealer),
         notifier: crate::notify::Notifier::default(),
+        models,
         mailer: Arc::new(crate::mail::FileMailer::new(data_dir.join("mail.jsonl"))),
     })
 }

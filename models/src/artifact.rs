@@ -106,6 +106,33 @@ pub fn write_card(dir: &Path, card: &ModelCard) -> Result<()> {
     std::fs::write(&path, text).map_err(|e| Error::Read { path: path.display().to_string(), message: e.to_string() })
 }
 
+/// Reads a version folder's `model.json`.
+pub(crate) fn read_model_json<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<T> {
+    let path = dir.join("model.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::Read { path: path.display().to_string(), message: e.to_string() })?;
+    serde_json::from_str(&text).map_err(|e| invalid(&path, e))
+}
+
+/// Writes `model.json` and `card.json` into `dir` (created if missing).
+pub(crate) fn write_model(dir: &Path, model: &impl Serialize, card: &ModelCard) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| invalid(dir, e))?;
+    let path = dir.join("model.json");
+    let text = serde_json::to_string(model).map_err(|e| invalid(&path, e))?;
+    std::fs::write(&path, text).map_err(|e| invalid(&path, e))?;
+    write_card(dir, card)
+}
+
+/// forust boosters travel inside `model.json` as JSON values (forust's own format).
+pub(crate) fn booster_to_value(booster: &forust_ml::GradientBooster) -> Result<serde_json::Value> {
+    let text = booster.json_dump().map_err(|e| Error::Artifact { path: "booster".into(), message: e.to_string() })?;
+    serde_json::from_str(&text).map_err(|e| Error::Artifact { path: "booster".into(), message: e.to_string() })
+}
+
+pub(crate) fn booster_from_value(dir: &Path, value: &serde_json::Value) -> Result<forust_ml::GradientBooster> {
+    forust_ml::GradientBooster::from_json(&value.to_string()).map_err(|e| invalid(&dir.join("model.json"), e))
+}
+
 pub(crate) fn invalid(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Artifact { path: path.display().to_string(), message: e.to_string() }
 }

@@ -6,8 +6,9 @@
 //! encode every profile at ingest); the audience-quality model
 //! ([`quality::QualityModel`]: calibrated probability that an account bought
 //! followers, with evidence); and the versioned artifact format and registry
-//! ([`artifact`]) that `scout-train` writes and the service loads. Later:
-//! sentiment, success prediction, price estimation.
+//! ([`artifact`]) that `scout-train` writes and the service loads; the fair-price
+//! model ([`price::PriceModel`]: what comparable creators ask per deliverable,
+//! with conformal ranges). Later: sentiment, success prediction.
 //!
 //! It must never download anything: models are read from folders the set-up
 //! installed or the repository ships.
@@ -23,11 +24,13 @@ pub mod artifact;
 mod encoder;
 mod error;
 pub mod minilm;
+pub mod price;
 pub mod quality;
 pub mod static_table;
 
 pub use encoder::{TextEncoder, dot, normalise};
 pub use error::{Error, Result};
 pub use minilm::MiniLm;
+pub use price::PriceModel;
 pub use quality::QualityModel;
 pub use static_table::{StaticCard, StaticEncoder, distill};

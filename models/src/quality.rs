@@ -18,8 +18,8 @@ use forust_ml::gradientbooster::ContributionsMethod;
 use scout_domain::Profile;
 use serde::{Deserialize, Serialize};
 
-use crate::artifact::{Artifact, ModelCard, invalid};
-use crate::error::{Error, Result};
+use crate::artifact::{Artifact, ModelCard, booster_from_value, booster_to_value, read_model_json, write_model};
+use crate::error::Result;
 
 /// The model's folder name.
 pub const NAME: &str = "audience-quality";
@@ -217,11 +217,8 @@ impl Artifact for QualityModel {
     }
 
     fn load(dir: &Path, card: ModelCard) -> Result<QualityModel> {
-        let path = dir.join("model.json");
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::Read { path: path.display().to_string(), message: e.to_string() })?;
-        let stored: Stored = serde_json::from_str(&text).map_err(|e| invalid(&path, e))?;
-        let booster = GradientBooster::from_json(&stored.booster.to_string()).map_err(|e| invalid(&path, e))?;
+        let stored: Stored = read_model_json(dir)?;
+        let booster = booster_from_value(dir, &stored.booster)?;
         Ok(QualityModel { booster, platt: stored.platt, card })
     }
 }
@@ -234,16 +231,8 @@ impl QualityModel {
 
     /// Writes `model.json` and `card.json` into `dir`.
     pub fn save(&self, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).map_err(|e| invalid(dir, e))?;
-        let path = dir.join("model.json");
-        let booster: serde_json::Value = self
-            .booster
-            .json_dump()
-            .map_err(|e| invalid(&path, e))
-            .and_then(|j| serde_json::from_str(&j).map_err(|e| invalid(&path, e)))?;
-        let text = serde_json::to_string(&Stored { booster, platt: self.platt }).map_err(|e| invalid(&path, e))?;
-        std::fs::write(&path, text).map_err(|e| invalid(&path, e))?;
-        crate::artifact::write_card(dir, &self.card)
+        let stored = Stored { booster: booster_to_value(&self.booster)?, platt: self.platt };
+        write_model(dir, &stored, &self.card)
     }
 
     /// Raw scores (log-odds before calibration) of many rows, in parallel.

@@ -26,6 +26,7 @@ async fn train_publish_reload_and_score() {
     assert!(listed["models"][0]["active"].is_null());
     let res = app.get_as(&brand, "/v1/profiles/1/quality").await;
     assert_eq!(res.status(), 503);
+    assert_eq!(app.get_as(&brand, "/v1/profiles/1/price").await.status(), 503);
 
     // Export (through the same CSV an engineer gets), train, publish.
     let g = scout_fixtures::Generator::new(seed);
@@ -35,13 +36,22 @@ async fn train_publish_reload_and_score() {
     let csv = models.path().join("quality.csv");
     scout_training::dataset::write_csv(&rows, std::fs::File::create(&csv).expect("csv")).expect("write");
     let rows = scout_training::dataset::read_csv(&csv).expect("read back");
-    let config = scout_training::quality::Config { seed: 3, iterations: 40, ..Default::default() };
+    let config = scout_training::BoostConfig { seed: 3, iterations: 40, ..scout_training::quality::DEFAULTS };
     let (model, eval) = scout_training::quality::train(&rows, config, "fixtures").expect("train");
     assert!(eval.auc > 0.8, "{eval:?}");
     let candidate = models.path().join("candidate");
     model.save(&candidate).expect("save");
     let v1 = scout_training::publish(&candidate, &models_dir).expect("publish");
     assert!(v1.ends_with("audience-quality/v1"));
+    // The fair-price model learns from the published rates themselves.
+    let price_rows = scout_training::price::price_rows(&profiles, 3);
+    let price_config = scout_training::BoostConfig { seed: 3, iterations: 40, ..scout_training::price::DEFAULTS };
+    let (price_model, price_eval) = scout_training::price::train(&price_rows, price_config, "fixtures").expect("train");
+    assert!((price_eval.coverage_80 - 0.8).abs() < 0.08, "{price_eval:?}");
+    let price_candidate = models.path().join("price-candidate");
+    price_model.save(&price_candidate).expect("save");
+    let price_v1 = scout_training::publish(&price_candidate, &models_dir).expect("publish");
+    assert!(price_v1.ends_with("fair-price/v1"));
 
     // Only platform admins reload; then v1 is active and every profile was rescored.
     assert_eq!(app.post_as(&brand, "/v1/admin/models/reload", &json!({})).await.status(), 403);
@@ -50,9 +60,12 @@ async fn train_publish_reload_and_score() {
     let report: Value = res.json().await.expect("report");
     assert_eq!(report["reloaded"][0]["active"], "v1", "{report}");
     assert_eq!(report["reloaded"][0]["rescored"], n, "{report}");
+    assert_eq!(report["reloaded"][1]["model"], "fair-price", "{report}");
+    assert_eq!(report["reloaded"][1]["active"], "v1", "{report}");
     let listed: Value = app.get_as(&brand, "/v1/models").await.json().await.expect("models");
     assert_eq!(listed["models"][0]["active"], "v1");
     assert!(listed["models"][0]["versions"][0]["metrics"]["auc"].as_f64().expect("auc") > 0.8);
+    assert_eq!(listed["models"][1]["active"], "v1", "{listed}");
 
     // The scores: buyers come out worse, with evidence from their own numbers.
     let key_of = |i: usize| format!("{}:{}", profiles[i].platform.as_str(), profiles[i].external_id);
@@ -94,6 +107,28 @@ async fn train_publish_reload_and_score() {
     let f = app.state.index.features(id).expect("indexed");
     let score: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/quality")).await.json().await.expect("score");
     assert!((f.audience_quality as f64 - score["quality"].as_f64().expect("q")).abs() < 0.02);
+
+    // Fair prices in the creator's currency, with ranges around them and a verdict on the asking price.
+    let p = &profiles[clean[0]];
+    let price: Value = app
+        .get_as(&brand, &format!("/v1/profiles/{}/price", ids[&key_of(clean[0])]))
+        .await
+        .json()
+        .await
+        .expect("price");
+    let deliverables = price["deliverables"].as_array().expect("deliverables");
+    assert_eq!(deliverables.len(), 4, "{price}");
+    let currency = &p.rates.as_ref().expect("rates").currency;
+    for d in deliverables {
+        assert_eq!(d["fair"]["currency"], json!(currency), "{d}");
+        let amount = |k: &str| d[k]["amount_minor"].as_i64().expect("minor units");
+        assert!(amount("range_low") <= amount("likely_low") && amount("likely_low") <= amount("fair"), "{d}");
+        assert!(amount("fair") <= amount("likely_high") && amount("likely_high") <= amount("range_high"), "{d}");
+        assert!(["below", "fair", "above"].contains(&d["verdict"].as_str().expect("verdict")), "{d}");
+    }
+    let asking_post = p.rates.as_ref().and_then(|r| r.post).expect("post price") as i64;
+    assert_eq!(deliverables[0]["deliverable"], "post");
+    assert_eq!(deliverables[0]["asking"]["amount_minor"], asking_post);
 
     // A version whose features differ is refused; v1 stays in use.
     let v2 = models_dir.join("audience-quality/v2");

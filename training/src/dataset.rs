@@ -39,6 +39,15 @@ impl Split {
         }
     }
 
+    pub fn parse(s: &str) -> anyhow::Result<Split> {
+        Ok(match s {
+            "train" => Split::Train,
+            "calibration" => Split::Calibration,
+            "test" => Split::Test,
+            other => anyhow::bail!("unknown split `{other}`"),
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Split::Train => "train",
@@ -159,12 +168,7 @@ pub fn read_csv(path: &Path) -> anyhow::Result<Vec<QualityRow>> {
     let mut rows = Vec::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec?;
-        let split = match &rec[1] {
-            "train" => Split::Train,
-            "calibration" => Split::Calibration,
-            "test" => Split::Test,
-            other => anyhow::bail!("{} row {}: unknown split `{other}`", path.display(), i + 2),
-        };
+        let split = Split::parse(&rec[1]).with_context(|| format!("{} row {}", path.display(), i + 2))?;
         let mut features = [f64::NAN; quality::FEATURES.len()];
         for (j, f) in features.iter_mut().enumerate() {
             let cell = &rec[3 + j];

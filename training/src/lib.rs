@@ -8,12 +8,95 @@
 
 pub mod dataset;
 pub mod metrics;
+pub mod price;
 pub mod quality;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use forust_ml::objective::ObjectiveType;
+use forust_ml::{GradientBooster, Matrix};
 use scout_models::artifact::{self, ModelCard};
+
+/// Gradient-boosting hyper-parameters (each model has its `DEFAULTS`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoostConfig {
+    pub seed: u64,
+    pub iterations: usize,
+    pub learning_rate: f32,
+    pub max_depth: usize,
+}
+
+impl BoostConfig {
+    /// Fits forust trees on column-major `data` (`rows` × `cols`) against `y`.
+    pub fn fit(
+        &self,
+        objective: ObjectiveType,
+        data: &[f64],
+        rows: usize,
+        cols: usize,
+        y: &[f64],
+    ) -> anyhow::Result<GradientBooster> {
+        let mut booster = GradientBooster::default()
+            .set_objective_type(objective)
+            .set_iterations(self.iterations)
+            .set_learning_rate(self.learning_rate)
+            .set_max_depth(self.max_depth)
+            .set_seed(self.seed)
+            .set_parallel(true);
+        booster
+            .fit_unweighted(&Matrix::new(data, rows, cols), y, None)
+            .map_err(|e| anyhow::anyhow!("training the trees: {e}"))?;
+        Ok(booster)
+    }
+
+    /// How the card names the algorithm.
+    pub fn describe(&self, what: &str) -> String {
+        format!("{what} (forust {} trees, depth {}, rate {})", self.iterations, self.max_depth, self.learning_rate)
+    }
+}
+
+/// A candidate's card: the algorithm, its inputs, the data and how it was
+/// split; metrics are filled in after the test-split evaluation.
+pub struct CardDraft<'a> {
+    pub name: &'a str,
+    pub kind: String,
+    pub features: &'a [&'a str],
+    pub seed: u64,
+    pub source: &'a str,
+    pub splits: Vec<dataset::Split>,
+    pub positive_share: Option<f64>,
+    pub intended_use: &'a str,
+    pub limits: &'a str,
+}
+
+impl CardDraft<'_> {
+    pub fn card(self) -> ModelCard {
+        let count = |s: dataset::Split| self.splits.iter().filter(|x| **x == s).count() as u64;
+        ModelCard {
+            name: self.name.into(),
+            version: "candidate".into(),
+            format: artifact::FORMAT,
+            kind: self.kind,
+            features: self.features.iter().map(|s| s.to_string()).collect(),
+            trained_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            seed: self.seed,
+            data: artifact::DataCard {
+                source: self.source.into(),
+                rows: self.splits.len() as u64,
+                splits: std::collections::BTreeMap::from([
+                    ("train".to_string(), count(dataset::Split::Train)),
+                    ("calibration".to_string(), count(dataset::Split::Calibration)),
+                    ("test".to_string(), count(dataset::Split::Test)),
+                ]),
+                positive_share: self.positive_share,
+            },
+            metrics: std::collections::BTreeMap::new(),
+            intended_use: self.intended_use.into(),
+            limits: self.limits.into(),
+        }
+    }
+}
 
 /// Copies a candidate folder to `<models dir>/<name>/v<N+1>/`, naming the
 /// version in its card; returns the new folder.

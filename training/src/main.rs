@@ -18,25 +18,29 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
 enum Model {
     /// Probability that an account bought followers or engagement.
     AudienceQuality,
+    /// What comparable creators ask per deliverable, with ranges.
+    FairPrice,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Features and labels of every labelled profile to CSV.
+    /// Features and labels (or targets) of a model's dataset to CSV.
     Export {
+        model: Model,
         /// Profiles as JSON Lines (e.g. from `scout fixtures` or `scout export`).
         #[arg(long, conflicts_with = "database_url")]
         profiles: Option<PathBuf>,
         /// Or read the profiles from a database (`sqlite:…` or `postgres://…`).
         #[arg(long)]
         database_url: Option<String>,
-        /// Labels as JSON Lines (`FILE.labels.jsonl` from `scout fixtures`).
+        /// Labels as JSON Lines (`FILE.labels.jsonl` from `scout fixtures`);
+        /// audience-quality needs them, fair-price learns from the published rates.
         #[arg(long)]
-        labels: PathBuf,
+        labels: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
         /// Seeds the train/calibration/test split.
@@ -52,8 +56,9 @@ enum Command {
         out: PathBuf,
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        #[arg(long, default_value_t = 150)]
-        iterations: usize,
+        /// Boosting rounds (default 150 for audience-quality, 200 for fair-price).
+        #[arg(long)]
+        iterations: Option<usize>,
         /// Where the CSV came from, for the model card.
         #[arg(long)]
         source: Option<String>,
@@ -81,14 +86,15 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Export { profiles, database_url, labels, out, seed } => {
-            export(profiles.as_deref(), database_url.as_deref(), &labels, &out, seed)
+        Command::Export { model, profiles, database_url, labels, out, seed } => {
+            export(model, profiles.as_deref(), database_url.as_deref(), labels.as_deref(), &out, seed)
         }
         Command::Train { model: Model::AudienceQuality, data, out, seed, iterations, source } => {
+            let iterations = iterations.unwrap_or(150);
             let started = Instant::now();
             let rows = dataset::read_csv(&data)?;
             let spinner = spinner(format!("training audience-quality on {} rows", rows.len()));
-            let config = quality::Config { seed, iterations, ..quality::Config::default() };
+            let config = scout_training::BoostConfig { seed, iterations, ..quality::DEFAULTS };
             let source = source.unwrap_or_else(|| data.display().to_string());
             let (model, eval) = quality::train(&rows, config, &source)?;
             spinner.finish_and_clear();
@@ -105,8 +111,35 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Train { model: Model::FairPrice, data, out, seed, iterations, source } => {
+            let iterations = iterations.unwrap_or(200);
+            let started = Instant::now();
+            let rows = scout_training::price::read_csv(&data)?;
+            let spinner = spinner(format!("training fair-price on {} rows", rows.len()));
+            let config = scout_training::BoostConfig { seed, iterations, ..scout_training::price::DEFAULTS };
+            let source = source.unwrap_or_else(|| data.display().to_string());
+            let (model, eval) = scout_training::price::train(&rows, config, &source)?;
+            spinner.finish_and_clear();
+            model.save(&out)?;
+            println!(
+                "fair-price candidate in {} ({:.1} s): test median abs. % error {:.1}% ({:.1}% at 10k+ followers), \
+                 50% range holds {:.1}%, 80% range holds {:.1}%, R² (log) {:.3} on {} rows",
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                eval.mdape * 100.0,
+                eval.mdape_10k * 100.0,
+                eval.coverage_50 * 100.0,
+                eval.coverage_80 * 100.0,
+                eval.r2_log,
+                eval.rows
+            );
+            Ok(())
+        }
         Command::Evaluate { model: Model::AudienceQuality, candidate, data, models_dir } => {
             evaluate_quality(&candidate, &data, &models_dir)
+        }
+        Command::Evaluate { model: Model::FairPrice, candidate, data, models_dir } => {
+            evaluate_price(&candidate, &data, &models_dir)
         }
         Command::Publish { candidate, models_dir } => {
             let dir = scout_training::publish(&candidate, &models_dir)?;
@@ -127,23 +160,32 @@ fn spinner(message: String) -> ProgressBar {
 }
 
 fn export(
+    model: Model,
     profiles: Option<&Path>,
     database_url: Option<&str>,
-    labels: &Path,
+    labels: Option<&Path>,
     out: &Path,
     seed: u64,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
-    let labels = dataset::read_labels(labels)?;
-    let pb = ProgressBar::new(labels.len() as u64);
+    let labels = match (model, labels) {
+        (Model::AudienceQuality, Some(path)) => dataset::read_labels(path)?,
+        (Model::AudienceQuality, None) => anyhow::bail!("audience-quality needs --labels FILE.labels.jsonl"),
+        (Model::FairPrice, _) => Default::default(),
+    };
+    let pb = ProgressBar::new_spinner();
     pb.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} profiles {per_sec} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{spinner} {pos} profiles read {per_sec} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let mut rows: Vec<QualityRow> = Vec::new();
+    let mut quality_rows: Vec<QualityRow> = Vec::new();
+    let mut price_rows: Vec<scout_training::price::PriceRow> = Vec::new();
     let mut take = |chunk: Vec<scout_domain::Profile>| -> anyhow::Result<()> {
         pb.inc(chunk.len() as u64);
-        rows.extend(dataset::quality_rows(&chunk, &labels, seed));
+        match model {
+            Model::AudienceQuality => quality_rows.extend(dataset::quality_rows(&chunk, &labels, seed)),
+            Model::FairPrice => price_rows.extend(scout_training::price::price_rows(&chunk, seed)),
+        }
         Ok(())
     };
     let (read, source) = match (profiles, database_url) {
@@ -155,16 +197,64 @@ fn export(
         (None, None) => anyhow::bail!("give --profiles FILE or --database-url URL"),
     };
     pb.finish_and_clear();
-    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
-    dataset::write_csv(&rows, std::io::BufWriter::new(file))?;
-    let bought = rows.iter().filter(|r| r.bought).count();
+    let file =
+        std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
+    let (rows, note) = match model {
+        Model::AudienceQuality => {
+            dataset::write_csv(&quality_rows, file)?;
+            let bought = quality_rows.iter().filter(|r| r.bought).count();
+            (quality_rows.len(), format!("{bought} bought"))
+        }
+        Model::FairPrice => {
+            scout_training::price::write_csv(&price_rows, file)?;
+            (price_rows.len(), "one row per priced deliverable".to_string())
+        }
+    };
     println!(
-        "exported {} labelled rows of {read} profiles from {source} to {} in {:.1} s ({bought} bought; {} test rows)",
-        rows.len(),
+        "exported {rows} rows ({note}) of {read} profiles from {source} to {} in {:.1} s",
         out.display(),
-        started.elapsed().as_secs_f64(),
-        rows.iter().filter(|r| r.split == Split::Test).count()
+        started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+fn evaluate_price(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::Result<()> {
+    use scout_models::PriceModel;
+    let rows = scout_training::price::read_csv(data)?;
+    let card = artifact::read_card(candidate, PriceModel::NAME, PriceModel::features())?;
+    let new = PriceModel::load(candidate, card)?;
+    let (active, refused) = artifact::load_newest::<PriceModel>(models_dir);
+    for e in refused {
+        eprintln!("skipped: {e}");
+    }
+    let mut table = vec![("candidate".to_string(), scout_training::price::evaluate(&new, &rows, Split::Test))];
+    if let Some(active) = &active {
+        table.push((
+            format!("active {}", active.card.version),
+            scout_training::price::evaluate(active, &rows, Split::Test),
+        ));
+    }
+    let mut report = format!(
+        "# fair-price: candidate against the active version\n\nTest split of `{}` ({} priced deliverables).\n\n\
+         | model | median abs. % error | same, 10k+ followers | inside 50 % range | inside 80 % range | R² (log) |\n\
+         |---|---|---|---|---|---|\n",
+        data.display(),
+        table[0].1.rows
+    );
+    for (name, e) in &table {
+        let line = format!(
+            "| {name} | {:.1}% | {:.1}% | {:.1}% | {:.1}% | {:.3} |\n",
+            e.mdape * 100.0,
+            e.mdape_10k * 100.0,
+            e.coverage_50 * 100.0,
+            e.coverage_80 * 100.0,
+            e.r2_log
+        );
+        print!("{line}");
+        report.push_str(&line);
+    }
+    std::fs::write(candidate.join("report.md"), report)?;
+    println!("report: {}", candidate.join("report.md").display());
     Ok(())
 }
 

@@ -2,29 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use forust_ml::GradientBooster;
 use forust_ml::Matrix;
 use forust_ml::objective::ObjectiveType;
-use scout_models::artifact::{DataCard, FORMAT, ModelCard};
 use scout_models::quality::{self, Platt, QualityModel, Row};
 
 use crate::dataset::{QualityRow, Split};
 use crate::metrics;
+use crate::{BoostConfig, CardDraft};
 
-/// Hyper-parameters (the defaults are what the shipped model used).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Config {
-    pub seed: u64,
-    pub iterations: usize,
-    pub learning_rate: f32,
-    pub max_depth: usize,
-}
-
-impl Default for Config {
-    fn default() -> Config {
-        Config { seed: 42, iterations: 150, learning_rate: 0.1, max_depth: 4 }
-    }
-}
+/// What the shipped model used.
+pub const DEFAULTS: BoostConfig = BoostConfig { seed: 42, iterations: 150, learning_rate: 0.1, max_depth: 4 };
 
 /// Held-out figures of a model.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,61 +62,36 @@ pub fn evaluate(model: &QualityModel, rows: &[QualityRow], split: Split) -> Eval
 
 /// Fits the trees on the train split, Platt scaling on the calibration split,
 /// and evaluates on the test split; the card carries the test figures.
-pub fn train(rows: &[QualityRow], config: Config, source: &str) -> anyhow::Result<(QualityModel, Evaluation)> {
+pub fn train(rows: &[QualityRow], config: BoostConfig, source: &str) -> anyhow::Result<(QualityModel, Evaluation)> {
     let (x, y) = part(rows, Split::Train);
     anyhow::ensure!(y.iter().any(|l| *l) && y.iter().any(|l| !*l), "the train split needs both labels");
     let columns = quality::columns(&x);
     let labels: Vec<f64> = y.iter().map(|l| f64::from(u8::from(*l))).collect();
-    let mut booster = GradientBooster::default()
-        .set_objective_type(ObjectiveType::LogLoss)
-        .set_iterations(config.iterations)
-        .set_learning_rate(config.learning_rate)
-        .set_max_depth(config.max_depth)
-        .set_seed(config.seed)
-        .set_parallel(true);
-    booster
-        .fit_unweighted(&Matrix::new(&columns, x.len(), quality::FEATURES.len()), &labels, None)
-        .map_err(|e| anyhow::anyhow!("training the trees: {e}"))?;
+    let booster = config.fit(ObjectiveType::LogLoss, &columns, x.len(), quality::FEATURES.len(), &labels)?;
 
     let (cx, cy) = part(rows, Split::Calibration);
     let ccolumns = quality::columns(&cx);
     let raw = booster.predict(&Matrix::new(&ccolumns, cx.len(), quality::FEATURES.len()), true);
     let platt = Platt::fit(&raw, &cy);
 
-    let count = |s: Split| rows.iter().filter(|r| r.split == s).count() as u64;
-    let card = ModelCard {
-        name: quality::NAME.into(),
-        version: "candidate".into(),
-        format: FORMAT,
-        kind: format!(
-            "gbdt-logloss+platt (forust {} trees, depth {}, rate {})",
-            config.iterations, config.max_depth, config.learning_rate
-        ),
-        features: quality::FEATURES.iter().map(|s| s.to_string()).collect(),
-        trained_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    let card = CardDraft {
+        name: quality::NAME,
+        kind: config.describe("gbdt-logloss+platt"),
+        features: &quality::FEATURES,
         seed: config.seed,
-        data: DataCard {
-            source: source.into(),
-            rows: rows.len() as u64,
-            splits: BTreeMap::from([
-                ("train".to_string(), count(Split::Train)),
-                ("calibration".to_string(), count(Split::Calibration)),
-                ("test".to_string(), count(Split::Test)),
-            ]),
-            positive_share: Some(rows.iter().filter(|r| r.bought).count() as f64 / rows.len().max(1) as f64),
-        },
-        metrics: BTreeMap::new(),
+        source,
+        splits: rows.iter().map(|r| r.split).collect(),
+        positive_share: Some(rows.iter().filter(|r| r.bought).count() as f64 / rows.len().max(1) as f64),
         intended_use: "Ranks and flags creators whose audience was likely bought (followers or engagement), as a \
                        calibrated probability with the evidence behind it; one input to search ranking and to a \
-                       brand's own review."
-            .into(),
+                       brand's own review.",
         limits: "Learned from the labels given (fixture accounts generated with hidden bought-follower factors, or an \
                  operator's own labels); a high score is a reason to look, not proof. Signals need follower history, \
                  recent comments and audience countries: profiles without them get wider uncertainty. Comment \
                  genericity is judged by shape (one or two words, emoji), which suits languages that separate words \
-                 with spaces."
-            .into(),
-    };
+                 with spaces.",
+    }
+    .card();
     let mut model = QualityModel::new(booster, platt, card);
     let evaluation = evaluate(&model, rows, Split::Test);
     model.card.metrics = evaluation.metrics();
@@ -151,7 +113,7 @@ mod tests {
             profiles.push(p);
         }
         let rows = crate::dataset::quality_rows(&profiles, &labels, 5);
-        let config = Config { iterations: 60, ..Config::default() };
+        let config = BoostConfig { iterations: 60, ..DEFAULTS };
         let (model, eval) = train(&rows, config, "fixtures seed 5").expect("train");
         assert!(eval.positives > 10, "{eval:?}");
         assert!(eval.auc > 0.85, "AUC {}", eval.auc);

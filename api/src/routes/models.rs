@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/models", get(list_models))
         .route("/v1/admin/models/reload", post(reload_models))
         .route("/v1/profiles/{id}/quality", get(profile_quality))
+        .route("/v1/profiles/{id}/price", get(profile_price))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -46,11 +47,24 @@ pub struct ModelList {
     responses((status = 200, body = ModelList), (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn list_models(State(state): State<AppState>, _user: AuthUser) -> ApiResult<axum::Json<ModelList>> {
     let dir = state.settings.models_dir();
-    let versions = tokio::task::spawn_blocking(move || artifact::list::<QualityModel>(&dir))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let active = state.index.quality_model().map(|m| m.card.version.clone());
-    Ok(axum::Json(ModelList { models: vec![ModelOut { name: scout_models::quality::NAME.into(), active, versions }] }))
+    let (quality, price) = tokio::task::spawn_blocking(move || {
+        (artifact::list::<QualityModel>(&dir), artifact::list::<scout_models::PriceModel>(&dir))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    let models = vec![
+        ModelOut {
+            name: scout_models::quality::NAME.into(),
+            active: state.index.quality_model().map(|m| m.card.version.clone()),
+            versions: quality,
+        },
+        ModelOut {
+            name: scout_models::price::NAME.into(),
+            active: state.models.price.read().as_ref().map(|m| m.card.version.clone()),
+            versions: price,
+        },
+    ];
+    Ok(axum::Json(ModelList { models }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -69,8 +83,8 @@ pub async fn reload_models(
 ) -> ApiResult<axum::Json<ReloadOut>> {
     user.require_platform_admin()?;
     let dir = state.settings.models_dir();
-    let index = state.index.clone();
-    let reloaded = tokio::task::spawn_blocking(move || crate::registry::load_models(&dir, &index))
+    let (index, models) = (state.index.clone(), state.models.clone());
+    let reloaded = tokio::task::spawn_blocking(move || crate::registry::load_models(&dir, &index, &models))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let detail = reloaded
@@ -112,4 +126,39 @@ pub async fn profile_quality(
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(axum::Json(score))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PriceOut {
+    pub profile_id: i64,
+    pub model_version: String,
+    /// Per deliverable: the fair price, 50 % and 80 % ranges, the asking price and the verdict.
+    #[schema(value_type = Vec<Object>)]
+    pub deliverables: Vec<scout_models::price::PriceEstimate>,
+}
+
+/// What comparable creators ask per post, story, video and reel, against this
+/// creator's own prices, in the creator's currency (integer minor units).
+#[utoipa::path(get, path = "/v1/profiles/{id}/price", tag = "models", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "profile id")),
+    responses((status = 200, body = PriceOut), (status = 503, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn profile_price(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<PriceOut>> {
+    let id = parse_id(&id, "id")?;
+    let stored = readable_profile(&state, &user, id).await?;
+    let model = state.models.price.read().clone().ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Unavailable,
+            "model_unavailable",
+            "no fair-price model is loaded (publish one with scout-train, then reload)",
+        )
+    })?;
+    let version = model.card.version.clone();
+    let deliverables = tokio::task::spawn_blocking(move || model.estimate(&stored.profile))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(axum::Json(PriceOut { profile_id: id, model_version: version, deliverables }))
 }

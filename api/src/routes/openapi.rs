@@ -65,6 +65,7 @@ use crate::state::AppState;
         crate::routes::models::list_models,
         crate::routes::models::reload_models,
         crate::routes::models::profile_quality,
+        crate::routes::models::profile_price,
         crate::routes::search::search_get,
         crate::routes::search::search_post,
         crate::routes::profiles::get_profile,
