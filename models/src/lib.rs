@@ -8,7 +8,9 @@
 //! followers, with evidence); and the versioned artifact format and registry
 //! ([`artifact`]) that `scout-train` writes and the service loads; the fair-price
 //! model ([`price::PriceModel`]: what comparable creators ask per deliverable,
-//! with conformal ranges). Later: sentiment, success prediction.
+//! with conformal ranges); the sentiment of captions and comments
+//! ([`sentiment`], VADER's lexicon and rules). Later: a trained sentiment
+//! scorer, success prediction.
 //!
 //! It must never download anything: models are read from folders the set-up
 //! installed or the repository ships.
@@ -26,6 +28,7 @@ mod error;
 pub mod minilm;
 pub mod price;
 pub mod quality;
+pub mod sentiment;
 pub mod static_table;
 
 pub use encoder::{TextEncoder, dot, normalise};

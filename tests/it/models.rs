@@ -147,3 +147,29 @@ async fn train_publish_reload_and_score() {
     assert!(listed["models"][0]["versions"][0]["refused"].is_string(), "{listed}");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn sentiment_of_captions_and_comments() {
+    let app = TestApp::spawn().await;
+    let line = json!({"platform": "instagram", "external_id": "s1", "handle": "moody.cook", "followers": 12000,
+        "recent_posts": [
+            {"posted_at": "2026-09-01T10:00:00Z", "caption": "Trying a new bread recipe",
+             "top_comments": ["this is awful", "not good at all", "boring"]},
+            {"posted_at": "2026-10-01T10:00:00Z", "caption": "I love how this turned out!",
+             "top_comments": ["amazing, thank you!", "so helpful 😍", "where did you buy the pan?"]}]});
+    let report = app.import_raw(format!("{line}\n").into_bytes()).await;
+    assert_eq!(report["inserted"], 1, "{report}");
+    let id = app.state.store.profiles_by_handle("instagram", "moody.cook").await.expect("lookup")[0];
+    let brand = app.login_as("brand", "feel@brand.test").await;
+    let s: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/sentiment")).await.json().await.expect("sentiment");
+    assert_eq!(s["comments"]["count"], 6, "{s}");
+    assert!((s["comments"]["negative"].as_f64().expect("share") - 0.5).abs() < 1e-9, "{s}");
+    assert!(s["comments"]["positive"].as_f64().expect("share") >= 1.0 / 3.0, "{s}");
+    assert!(s["trend"].as_f64().expect("trend") > 0.5, "the newer post is warmer: {s}");
+    assert_eq!(s["posts"][0]["caption"]["polarity"], "positive", "{s}");
+    assert_eq!(s["scorer"], "vader-lexicon");
+    // Creators without access to others' profiles are refused like any profile read.
+    let creator = app.login_as("influencer", "someone@creator.test").await;
+    assert_eq!(app.get_as(&creator, &format!("/v1/profiles/{id}/sentiment")).await.status(), 403);
+    app.cleanup().await;
+}

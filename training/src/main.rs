@@ -74,6 +74,14 @@ enum Command {
         #[arg(long, default_value = "models")]
         models_dir: PathBuf,
     },
+    /// Scores labelled sentences with the lexicon scorer: accuracy and macro-F1.
+    /// Files are JSON arrays of `{"text", "class"}` (1 positive, 0 negative),
+    /// e.g. the UCI sentences in the npm package `sentiment` 5.0.2
+    /// (`test/fixtures/{amazon,imdb,yelp}.json`), fetched, never committed.
+    SentimentEval {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Copies a candidate into the models folder as the next version.
     Publish {
         #[arg(long)]
@@ -141,6 +149,7 @@ fn main() -> anyhow::Result<()> {
         Command::Evaluate { model: Model::FairPrice, candidate, data, models_dir } => {
             evaluate_price(&candidate, &data, &models_dir)
         }
+        Command::SentimentEval { files } => sentiment_eval(&files),
         Command::Publish { candidate, models_dir } => {
             let dir = scout_training::publish(&candidate, &models_dir)?;
             println!("published {}", dir.display());
@@ -309,5 +318,52 @@ fn evaluate_quality(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow:
     )?;
     std::fs::write(candidate.join("report.md"), report)?;
     println!("report: {}", candidate.join("report.md").display());
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct LabelledSentence {
+    text: String,
+    /// Rows without a class are skipped.
+    class: Option<u8>,
+}
+
+fn sentiment_eval(files: &[PathBuf]) -> anyhow::Result<()> {
+    use scout_models::sentiment::{Polarity, score};
+    let mut all = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let rows: Vec<LabelledSentence> =
+            serde_json::from_str(&text).with_context(|| format!("{}: expected [{{text, class}}]", f.display()))?;
+        all.extend(rows.into_iter().filter(|r| r.class.is_some()));
+    }
+    let started = Instant::now();
+    let scored: Vec<(bool, scout_models::sentiment::Sentiment)> =
+        all.iter().map(|r| (r.class == Some(1), score(&r.text))).collect();
+    let rate = scored.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    // Two classes: positive when the compound score is above zero.
+    let predicted: Vec<bool> = scored.iter().map(|(_, s)| s.compound > 0.0).collect();
+    let truth: Vec<bool> = scored.iter().map(|(t, _)| *t).collect();
+    let n = truth.len() as f64;
+    let accuracy = truth.iter().zip(&predicted).filter(|(t, p)| t == p).count() as f64 / n;
+    let f1 = |class: bool| {
+        let tp = truth.iter().zip(&predicted).filter(|(t, p)| **t == class && **p == class).count() as f64;
+        let fp = truth.iter().zip(&predicted).filter(|(t, p)| **t != class && **p == class).count() as f64;
+        let fneg = truth.iter().zip(&predicted).filter(|(t, p)| **t == class && **p != class).count() as f64;
+        if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fneg) }
+    };
+    let neutral = scored.iter().filter(|(_, s)| s.polarity == Polarity::Neutral).count() as f64 / n;
+    // The same with VADER's ±0.05 band: a sentence scored neutral counts as wrong.
+    let banded =
+        scored.iter().filter(|(t, s)| s.polarity == if *t { Polarity::Positive } else { Polarity::Negative }).count()
+            as f64
+            / n;
+    println!(
+        "vader-lexicon on {} sentences: accuracy {accuracy:.4}, macro-F1 {:.4} ({:.1}% scored neutral; \
+         {banded:.4} when neutral counts as wrong; {rate:.0} sentences/s)",
+        truth.len(),
+        (f1(true) + f1(false)) / 2.0,
+        neutral * 100.0
+    );
     Ok(())
 }

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/admin/models/reload", post(reload_models))
         .route("/v1/profiles/{id}/quality", get(profile_quality))
         .route("/v1/profiles/{id}/price", get(profile_price))
+        .route("/v1/profiles/{id}/sentiment", get(profile_sentiment))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -161,4 +162,24 @@ pub async fn profile_price(
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(axum::Json(PriceOut { profile_id: id, model_version: version, deliverables }))
+}
+
+/// The sentiment of a creator's recent captions and of their audience's
+/// comments: shares of positive, neutral and negative, the trend between older
+/// and newer posts, and each post's own figures (English lexicon; emoji in any
+/// language).
+#[utoipa::path(get, path = "/v1/profiles/{id}/sentiment", tag = "models", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "profile id")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn profile_sentiment(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<scout_models::sentiment::CreatorSentiment>> {
+    let id = parse_id(&id, "id")?;
+    let stored = readable_profile(&state, &user, id).await?;
+    let summary = tokio::task::spawn_blocking(move || scout_models::sentiment::creator_sentiment(&stored.profile))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(axum::Json(summary))
 }

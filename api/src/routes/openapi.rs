@@ -66,6 +66,7 @@ use crate::state::AppState;
         crate::routes::models::reload_models,
         crate::routes::models::profile_quality,
         crate::routes::models::profile_price,
+        crate::routes::models::profile_sentiment,
         crate::routes::search::search_get,
         crate::routes::search::search_post,
         crate::routes::profiles::get_profile,
