@@ -167,9 +167,7 @@ impl Features {
     pub fn quality_row(&self) -> scout_models::quality::Row {
         self.quality_inputs.map(f64::from)
     }
-}
 
-impl Features {
     /// Audience share in [0, 1] for one dimension and value, if known.
     pub fn audience_share(&self, dim: AudienceDimension, value: &str) -> Option<f64> {
         let pct = match dim {

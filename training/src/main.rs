@@ -227,15 +227,22 @@ fn export(
     Ok(())
 }
 
-fn evaluate_price(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::Result<()> {
-    use scout_models::PriceModel;
-    let rows = scout_training::price::read_csv(data)?;
-    let card = artifact::read_card(candidate, PriceModel::NAME, PriceModel::features())?;
-    let new = PriceModel::load(candidate, card)?;
-    let (active, refused) = artifact::load_newest::<PriceModel>(models_dir);
+/// The candidate folder's model and the newest published version (refused
+/// versions are reported and skipped).
+fn candidate_and_active<A: Artifact>(candidate: &Path, models_dir: &Path) -> anyhow::Result<(A, Option<A>)> {
+    let card = artifact::read_card(candidate, A::NAME, A::features())?;
+    let new = A::load(candidate, card)?;
+    let (active, refused) = artifact::load_newest::<A>(models_dir);
     for e in refused {
         eprintln!("skipped: {e}");
     }
+    Ok((new, active))
+}
+
+fn evaluate_price(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::Result<()> {
+    use scout_models::PriceModel;
+    let rows = scout_training::price::read_csv(data)?;
+    let (new, active) = candidate_and_active::<PriceModel>(candidate, models_dir)?;
     let mut table = vec![("candidate".to_string(), scout_training::price::evaluate(&new, &rows, Split::Test))];
     if let Some(active) = &active {
         table.push((
@@ -269,12 +276,7 @@ fn evaluate_price(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::R
 
 fn evaluate_quality(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::Result<()> {
     let rows = dataset::read_csv(data)?;
-    let card = artifact::read_card(candidate, QualityModel::NAME, QualityModel::features())?;
-    let new = QualityModel::load(candidate, card)?;
-    let (active, refused) = artifact::load_newest::<QualityModel>(models_dir);
-    for e in refused {
-        eprintln!("skipped: {e}");
-    }
+    let (new, active) = candidate_and_active::<QualityModel>(candidate, models_dir)?;
     let mut table = vec![("candidate".to_string(), quality::evaluate(&new, &rows, Split::Test))];
     if let Some(active) = &active {
         table.push((format!("active {}", active.card.version), quality::evaluate(active, &rows, Split::Test)));
