@@ -7,7 +7,9 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use scout_indexer::ProfileIndex;
 use scout_models::artifact::{self, Artifact};
-use scout_models::{PriceModel, QualityModel};
+use scout_models::sentiment::trained::SentimentModel;
+use scout_models::{PriceModel, QualityModel, RankingModel};
+use scout_ranker::Engine;
 use serde::Serialize;
 
 /// The models the service holds outside the index (audience quality lives in
@@ -15,6 +17,7 @@ use serde::Serialize;
 #[derive(Debug, Default)]
 pub struct Models {
     pub price: RwLock<Option<Arc<PriceModel>>>,
+    pub sentiment: RwLock<Option<Arc<SentimentModel>>>,
 }
 
 /// What a load did.
@@ -31,20 +34,56 @@ pub struct LoadReport {
 }
 
 /// Loads the newest version of every model: audience quality goes to the
-/// index (which rescores every profile when the version changed), the others
-/// to `models`.
-pub fn load_models(dir: &Path, index: &ProfileIndex, models: &Models) -> Vec<LoadReport> {
-    let mut reports = load_quality(dir, index);
-    let previous = models.price.read().as_ref().map(|m| m.card.version.clone());
-    let (model, refused) = artifact::load_newest::<PriceModel>(dir);
-    let refused = describe_refusals::<PriceModel>(&refused);
+/// index (which rescores every profile when the version changed), ranking to
+/// the engine, the others to `models`.
+pub fn load_models(dir: &Path, engine: &Engine, models: &Models) -> Vec<LoadReport> {
+    let mut reports = load_quality(dir, engine.index());
+    reports.push(load_into::<PriceModel>(dir, &models.price));
+    reports.push(load_into::<SentimentModel>(dir, &models.sentiment));
+    reports.push(load_ranking(dir, engine));
+    reports
+}
+
+/// Swaps in the newest loadable version of `A` when it differs from the one held.
+fn load_into<A: Artifact + Versioned>(dir: &Path, slot: &RwLock<Option<Arc<A>>>) -> LoadReport {
+    let previous = slot.read().as_ref().map(|m| m.version().to_string());
+    let (model, refused) = artifact::load_newest::<A>(dir);
+    let refused = describe_refusals::<A>(&refused);
+    let active = model.as_ref().map(|m| m.version().to_string());
+    if active != previous {
+        tracing::info!(model = A::NAME, version = ?active, "model loaded");
+        *slot.write() = model.map(Arc::new);
+    }
+    LoadReport { model: A::NAME.into(), active, previous, refused, rescored: 0 }
+}
+
+/// A loaded model's version, from its card.
+trait Versioned {
+    fn version(&self) -> &str;
+}
+
+impl Versioned for PriceModel {
+    fn version(&self) -> &str {
+        &self.card.version
+    }
+}
+
+impl Versioned for SentimentModel {
+    fn version(&self) -> &str {
+        &self.card.version
+    }
+}
+
+fn load_ranking(dir: &Path, engine: &Engine) -> LoadReport {
+    let previous = engine.ranking_model().map(|m| m.card.version.clone());
+    let (model, refused) = artifact::load_newest::<RankingModel>(dir);
+    let refused = describe_refusals::<RankingModel>(&refused);
     let active = model.as_ref().map(|m| m.card.version.clone());
     if active != previous {
-        tracing::info!(model = PriceModel::NAME, version = ?active, "model loaded");
-        *models.price.write() = model.map(Arc::new);
+        tracing::info!(model = RankingModel::NAME, version = ?active, "model loaded");
+        engine.set_ranking_model(model.map(Arc::new));
     }
-    reports.push(LoadReport { model: PriceModel::NAME.into(), active, previous, refused, rescored: 0 });
-    reports
+    LoadReport { model: RankingModel::NAME.into(), active, previous, refused, rescored: 0 }
 }
 
 fn describe_refusals<A: Artifact>(refused: &[scout_models::Error]) -> Vec<String> {

@@ -15,7 +15,7 @@ use crate::pipeline::EnrichProgress;
 use crate::settings::Settings;
 
 /// Dimensions of the MiniLM vectors (all-MiniLM-L6-v2).
-pub const MINILM_DIM: usize = 384;
+pub const MINILM_DIM: usize = scout_models::minilm::DIM;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -137,11 +137,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .await?
         .context("opening the indexes")?;
     let index = Arc::new(index);
-    let models_dir = settings.models_dir();
-    let (index2, models) = (index.clone(), Arc::new(crate::registry::Models::default()));
-    let models2 = models.clone();
-    tokio::task::spawn_blocking(move || crate::registry::load_models(&models_dir, &index2, &models2)).await?;
     let engine = Arc::new(Engine::new(index.clone(), minilm.clone()));
+    let models_dir = settings.models_dir();
+    let (engine2, models) = (engine.clone(), Arc::new(crate::registry::Models::default()));
+    let models2 = models.clone();
+    tokio::task::spawn_blocking(move || crate::registry::load_models(&models_dir, &engine2, &models2)).await?;
     let tokens = crate::auth::tokens::TokenKeys::load_or_create(&settings.data_dir.join("keys"))
         .context("loading the token signing keys")?;
     let sealer = crate::auth::sealed::SecretBox::load_or_create(&settings.data_dir.join("keys"))

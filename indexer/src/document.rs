@@ -124,6 +124,10 @@ pub struct Features {
     /// kept so that a new model version rescores every profile in memory.
     #[serde(default = "no_quality_inputs", with = "nan_as_null")]
     pub quality_inputs: [f32; QUALITY_INPUTS],
+    /// Share of positive minus share of negative recent comments, in [-1, 1]
+    /// (the lexicon scorer); NaN without comments.
+    #[serde(default = "unknown", with = "nan_as_null::one")]
+    pub audience_sentiment: f32,
 }
 
 /// JSON has no NaN: missing inputs are written as `null` and read back as NaN.
@@ -157,6 +161,10 @@ mod nan_as_null {
 
 /// How many inputs the audience-quality model takes.
 pub const QUALITY_INPUTS: usize = scout_models::quality::FEATURES.len();
+
+fn unknown() -> f32 {
+    f32::NAN
+}
 
 fn no_quality_inputs() -> [f32; QUALITY_INPUTS] {
     [f32::NAN; QUALITY_INPUTS]
@@ -205,6 +213,23 @@ pub struct IndexDoc {
     pub city: Option<String>,
 }
 
+/// Net sentiment of a profile's recent comments by the lexicon scorer (about
+/// 9 µs a comment); NaN when it has none.
+fn comment_sentiment(p: &Profile) -> f32 {
+    let scores: Vec<scout_models::sentiment::Sentiment> = p
+        .recent_posts
+        .iter()
+        .flatten()
+        .flat_map(|post| post.top_comments.iter().flatten())
+        .map(|c| scout_models::sentiment::score(c))
+        .collect();
+    if scores.is_empty() {
+        return f32::NAN;
+    }
+    let shares = scout_models::sentiment::Shares::of(&scores);
+    (shares.positive - shares.negative) as f32
+}
+
 fn pct(x: f64) -> u8 {
     (x * 100.0).round().clamp(0.0, 100.0) as u8
 }
@@ -245,6 +270,7 @@ impl IndexDoc {
             verified: p.verified.unwrap_or(false),
             languages: p.languages.iter().flatten().map(|l| Sym::new(l)).collect(),
             quality_inputs: scout_models::quality::features(p).map(|x| x as f32),
+            audience_sentiment: comment_sentiment(p),
         };
         let join = |v: Option<&Vec<String>>| v.map(|v| v.join(" ")).unwrap_or_default();
         let categories = format!(

@@ -9,8 +9,9 @@
 //! ([`artifact`]) that `scout-train` writes and the service loads; the fair-price
 //! model ([`price::PriceModel`]: what comparable creators ask per deliverable,
 //! with conformal ranges); the sentiment of captions and comments
-//! ([`sentiment`], VADER's lexicon and rules). Later: a trained sentiment
-//! scorer, success prediction.
+//! ([`sentiment`], VADER's lexicon and rules); the ranking model
+//! ([`ranking::RankingModel`]: learned weights of the ranker's features). Later:
+//! a trained sentiment scorer, success prediction.
 //!
 //! It must never download anything: models are read from folders the set-up
 //! installed or the repository ships.
@@ -28,6 +29,7 @@ mod error;
 pub mod minilm;
 pub mod price;
 pub mod quality;
+pub mod ranking;
 pub mod sentiment;
 pub mod static_table;
 
@@ -36,4 +38,5 @@ pub use error::{Error, Result};
 pub use minilm::MiniLm;
 pub use price::PriceModel;
 pub use quality::QualityModel;
+pub use ranking::RankingModel;
 pub use static_table::{StaticCard, StaticEncoder, distill};

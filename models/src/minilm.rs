@@ -18,6 +18,9 @@ use crate::error::{Error, Result};
 /// Longest input in tokens (the checkpoint was trained with 256).
 pub const MAX_TOKENS: usize = 256;
 
+/// Dimensions of its sentence vectors.
+pub const DIM: usize = 384;
+
 pub struct MiniLm {
     model: BertModel,
     tokenizer: Tokenizer,

@@ -22,5 +22,5 @@ pub mod understand;
 
 pub use error::{Error, Result};
 pub use model::{Contribution, Explanation};
-pub use search::{Engine, FacetCount, Hit, Mode, SearchOutcome, SearchRequest};
+pub use search::{Candidates, Engine, FacetCount, Hit, Mode, SearchOutcome, SearchRequest};
 pub use understand::{ParsedQuery, Recognised, understand};

@@ -6,21 +6,8 @@ use scout_domain::query::AudienceDimension;
 use scout_indexer::Features;
 use serde::Serialize;
 
-/// Names of the features, in explanation order.
-pub const FEATURES: [&str; 8] = [
-    "text_relevance",
-    "semantic_similarity",
-    "niche_match",
-    "engagement_vs_tier",
-    "audience_fit",
-    "audience_quality",
-    "growth",
-    "recency",
-];
-
-/// Hand-tuned weights of the blend (sum to 1). A learned model replaces them
-/// when one is published (issue: learned ranking).
-pub const WEIGHTS: [f64; 8] = [0.25, 0.30, 0.18, 0.06, 0.06, 0.08, 0.03, 0.04];
+/// Names of the features, in explanation order (the ranking model's inputs).
+pub use scout_models::ranking::{FEATURES, N};
 
 /// One feature's part in a score.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -70,7 +57,7 @@ pub struct QueryContext {
 }
 
 /// Computes the feature vector (`None` = not applicable).
-pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; 8] {
+pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; N] {
     let text = q.has_text.then(|| match s.bm25 {
         Some(b) if s.max_bm25 > 0.0 => (b / s.max_bm25) as f64,
         _ => 0.0,
@@ -113,6 +100,9 @@ pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; 8]
     }
     let audience_fit = (!fits.is_empty()).then(|| fits.iter().sum::<f64>() / fits.len() as f64);
     let quality = Some(f.audience_quality as f64);
+    // Net comment sentiment in [-1, 1] to [0, 1]; unknown without comments.
+    let sentiment =
+        (!f.audience_sentiment.is_nan()).then(|| ((f.audience_sentiment as f64 + 1.0) / 2.0).clamp(0.0, 1.0));
     let growth = Some(if f.growth_90d.is_nan() { 0.5 } else { (0.5 + 2.0 * f.growth_90d as f64).clamp(0.0, 1.0) });
     let recency = Some(if f.last_post_ts > 0 {
         let days = ((q.now_ts - f.last_post_ts) as f64 / 86_400.0).max(0.0);
@@ -120,27 +110,14 @@ pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; 8]
     } else {
         0.3
     });
-    [text, semantic, niche, engagement, audience_fit, quality, growth, recency]
-}
-
-/// The blend's weights for one query: the text feature counts fully when the
-/// query is in known words and drops to 40 % when it is pure description; the
-/// semantic feature drops to half for a query entirely in known words.
-pub fn weights_for(q: &QueryContext) -> [f64; 8] {
-    let lexical = q.lexical_share.clamp(0.0, 1.0);
-    let mut w = WEIGHTS;
-    w[0] *= 0.4 + 0.6 * lexical;
-    // And the other way round: for a query of names and niche words, the
-    // nearest neighbours of its vector matter less than who actually uses them.
-    w[1] *= 0.5 + 0.5 * (1.0 - lexical);
-    w
+    [text, semantic, niche, engagement, audience_fit, quality, sentiment, growth, recency]
 }
 
 /// Weighted sum of the applicable features, renormalised over the weights that
 /// apply, so scores stay comparable across queries.
-pub fn score(values: &[Option<f64>; 8], weights: &[f64; 8]) -> (f64, Vec<Contribution>) {
+pub fn score(values: &[Option<f64>; N], weights: &[f64; N]) -> (f64, Vec<Contribution>) {
     let total_weight: f64 = values.iter().zip(weights).filter(|(v, _)| v.is_some()).map(|(_, w)| w).sum();
-    let mut contributions = Vec::with_capacity(8);
+    let mut contributions = Vec::with_capacity(N);
     let mut sum = 0.0;
     for ((name, value), &w) in FEATURES.iter().zip(values).zip(weights) {
         let weight = if value.is_some() && total_weight > 0.0 { w / total_weight } else { 0.0 };
@@ -162,17 +139,15 @@ fn round3(x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use scout_models::ranking::Blend;
+
     use super::*;
 
     #[test]
-    fn weights_sum_to_one() {
-        assert!((WEIGHTS.iter().sum::<f64>() - 1.0).abs() < 1e-9);
-    }
-
-    #[test]
     fn contributions_add_up_to_the_score() {
-        let values = [Some(0.5), Some(1.0), None, Some(0.2), None, Some(0.9), Some(0.5), Some(0.1)];
-        let (s, c) = score(&values, &WEIGHTS);
+        let values = [Some(0.5), Some(1.0), None, Some(0.2), None, Some(0.9), Some(0.6), Some(0.5), Some(0.1)];
+        let weights = Blend::HAND.weights(0.5);
+        let (s, c) = score(&values, &weights);
         let sum: f64 = c.iter().map(|x| x.contribution).sum();
         assert!((s - sum).abs() < 0.01);
         assert!(c.iter().filter(|x| x.value.is_none()).all(|x| x.weight == 0.0));
@@ -180,9 +155,9 @@ mod tests {
         let mut better = values;
         better[1] = Some(1.0);
         better[0] = Some(0.9);
-        assert!(score(&better, &WEIGHTS).0 > s);
+        assert!(score(&better, &weights).0 > s);
         // Descriptive queries lean on semantics.
-        let described = weights_for(&QueryContext { lexical_share: 0.0, ..Default::default() });
-        assert!(described[0] < WEIGHTS[0]);
+        let described = Blend::HAND.weights(0.0);
+        assert!(described[0] < weights[0] && described[1] > weights[1]);
     }
 }

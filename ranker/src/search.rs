@@ -5,12 +5,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use rustc_hash::{FxHashMap, FxHashSet};
 use scout_domain::query::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS};
 use scout_domain::{Error as DomainError, ProfileId, SearchFilters, Sort};
 use scout_indexer::{Facets, ProfileIndex, Space, TextQuery};
 use scout_models::TextEncoder;
+use scout_models::ranking::{Blend, RankingModel};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -112,6 +113,8 @@ pub struct Engine {
     /// checked: counting is a scan, far too slow to do per search.
     minilm_vectors: Mutex<(bool, Option<Instant>)>,
     query_vectors: Mutex<HashMap<(String, bool), QueryVector>>,
+    /// The published ranking model in use; the hand blend when none is.
+    ranking: RwLock<Option<Arc<RankingModel>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -122,7 +125,27 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     pub fn new(index: Arc<ProfileIndex>, minilm: Option<Arc<dyn TextEncoder>>) -> Engine {
-        Engine { index, minilm, minilm_vectors: Mutex::new((false, None)), query_vectors: Mutex::new(HashMap::new()) }
+        Engine {
+            index,
+            minilm,
+            minilm_vectors: Mutex::new((false, None)),
+            query_vectors: Mutex::new(HashMap::new()),
+            ranking: RwLock::new(None),
+        }
+    }
+
+    /// Uses a published ranking model from the next search on (`None`: the hand blend).
+    pub fn set_ranking_model(&self, model: Option<Arc<RankingModel>>) {
+        *self.ranking.write() = model;
+    }
+
+    pub fn ranking_model(&self) -> Option<Arc<RankingModel>> {
+        self.ranking.read().clone()
+    }
+
+    /// The weights searches use now.
+    fn blend(&self) -> Blend {
+        self.ranking.read().as_ref().map_or(Blend::HAND, |m| m.blend)
     }
 
     pub fn index(&self) -> &Arc<ProfileIndex> {
@@ -200,33 +223,19 @@ impl Engine {
         req.validate()?;
         let limit = req.limit.unwrap_or(20);
         let offset = req.offset.unwrap_or(0);
-        let query = req.query.as_deref().unwrap_or("");
-        let parsed = understand(query);
-        let mut filters = req.filters.clone().unwrap_or_default();
-        filters.merge(&parsed.filters);
-        let filter = filters.to_filter();
+        let prepared = self.prepare(req)?;
+        let Prepared { parsed, filter, ctx, .. } = &prepared;
+        let weights = self.blend().weights(ctx.lexical_share);
         let sort = req.sort.unwrap_or_default();
-        let text = parsed.text.clone();
-        let has_text = !text.trim().is_empty();
-        let ctx = QueryContext {
-            niches: parsed.niches.iter().chain(filters.niches.iter()).cloned().collect::<Vec<_>>(),
-            countries: filters.countries.clone(),
-            audience: filters.audience.iter().map(|a| (a.dimension, a.value.clone())).collect(),
-            now_ts: chrono::Utc::now().timestamp(),
-            has_text,
-            lexical_share: self.lexical_share(&parsed)?,
-        };
-        let weights = model::weights_for(&ctx);
         let want = (offset + limit).max(CANDIDATES);
-        let want_vectors = (offset + limit).max(VECTOR_CANDIDATES);
 
         // Sorted by a field, or nothing to match text against: the text index
         // orders the filtered set (by engagement when no sort is asked).
-        if sort != Sort::Relevance || !has_text {
+        if sort != Sort::Relevance || !ctx.has_text {
             let sort_used = if sort == Sort::Relevance { Sort::EngagementDesc } else { sort };
             let hits = self.index.text.search(&TextQuery {
-                text: &text,
-                filter: &filter,
+                text: &parsed.text,
+                filter,
                 limit: want,
                 sort: sort_used,
                 facets: true,
@@ -237,7 +246,7 @@ impl Engine {
                 .iter()
                 .filter_map(|(id, _)| {
                     let features = self.index.features(*id)?;
-                    let values = model::features(&features, &Signals::default(), &ctx);
+                    let values = model::features(&features, &Signals::default(), ctx);
                     let (score, contributions) = model::score(&values, &weights);
                     Some(Scored { id: *id, score, contributions, features })
                 })
@@ -245,16 +254,79 @@ impl Engine {
             if sort == Sort::Relevance {
                 ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
             }
-            let page = page_of(ranked, offset, limit, &ctx, &parsed);
+            let page = page_of(ranked, offset, limit, ctx, parsed);
             return Ok(SearchOutcome {
                 total: hits.total,
                 hits: page,
                 facets: facets_out(hits.facets),
-                parsed_query: parsed,
+                parsed_query: prepared.parsed,
                 took_ms: elapsed_ms(started),
             });
         }
 
+        let retrieved = self.retrieve(&prepared, mode, want, (offset + limit).max(VECTOR_CANDIDATES))?;
+        let mut ranked: Vec<Scored> = retrieved
+            .candidates
+            .into_iter()
+            .map(|c| {
+                let (score, contributions) = match mode {
+                    Mode::Hybrid => model::score(&c.values, &weights),
+                    Mode::Bm25 => (c.signals.bm25.unwrap_or(0.0) as f64, model::score(&c.values, &weights).1),
+                    Mode::Semantic => (c.signals.cosine.unwrap_or(0.0) as f64, model::score(&c.values, &weights).1),
+                };
+                Scored { id: c.id, score, contributions, features: c.features }
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        let page = page_of(ranked, offset, limit, ctx, parsed);
+        Ok(SearchOutcome {
+            total: retrieved.total,
+            hits: page,
+            facets: facets_out(retrieved.facets),
+            parsed_query: prepared.parsed,
+            took_ms: elapsed_ms(started),
+        })
+    }
+
+    /// The hybrid candidates of a free-text query with their feature values,
+    /// before any weighting: what the ranking model is trained on. The same
+    /// understanding, filters and retrieval as [`Engine::search`].
+    pub fn candidates(&self, query: &str) -> Result<Candidates> {
+        let req = SearchRequest { query: Some(query.to_string()), ..Default::default() };
+        req.validate()?;
+        let prepared = self.prepare(&req)?;
+        if !prepared.ctx.has_text {
+            return Ok(Candidates { lexical_share: prepared.ctx.lexical_share, rows: Vec::new() });
+        }
+        let retrieved = self.retrieve(&prepared, Mode::Hybrid, CANDIDATES, VECTOR_CANDIDATES)?;
+        Ok(Candidates {
+            lexical_share: prepared.ctx.lexical_share,
+            rows: retrieved.candidates.into_iter().map(|c| (c.id, c.values)).collect(),
+        })
+    }
+
+    /// Understands the query and merges its filters with the request's.
+    fn prepare(&self, req: &SearchRequest) -> Result<Prepared> {
+        let parsed = understand(req.query.as_deref().unwrap_or(""));
+        let mut filters = req.filters.clone().unwrap_or_default();
+        filters.merge(&parsed.filters);
+        let filter = filters.to_filter();
+        let ctx = QueryContext {
+            niches: parsed.niches.iter().chain(filters.niches.iter()).cloned().collect::<Vec<_>>(),
+            countries: filters.countries.clone(),
+            audience: filters.audience.iter().map(|a| (a.dimension, a.value.clone())).collect(),
+            now_ts: chrono::Utc::now().timestamp(),
+            has_text: !parsed.text.trim().is_empty(),
+            lexical_share: self.lexical_share(&parsed)?,
+        };
+        Ok(Prepared { parsed, filter, ctx })
+    }
+
+    /// BM25 and ANN retrieval under the same filter, in parallel, fused into
+    /// one candidate set with every signal and feature value each can be given.
+    fn retrieve(&self, prepared: &Prepared, mode: Mode, want: usize, want_vectors: usize) -> Result<Retrieved> {
+        let Prepared { parsed, filter, ctx } = prepared;
+        let text = &parsed.text;
         // Retrieval: BM25 and ANN under the same filter, in parallel.
         let use_text = mode != Mode::Semantic;
         let use_vectors = mode != Mode::Bm25;
@@ -265,8 +337,8 @@ impl Engine {
                     || -> Result<Option<scout_indexer::TextHits>> {
                         // Semantic mode still counts and facets the textual matches.
                         Ok(Some(self.index.text.search(&TextQuery {
-                            text: &text,
-                            filter: &filter,
+                            text,
+                            filter,
                             limit: if use_text { want } else { 1 },
                             sort: Sort::Relevance,
                             facets: true,
@@ -278,8 +350,8 @@ impl Engine {
                         if !use_vectors {
                             return Ok(Vec::new());
                         }
-                        let Some(v) = self.query_vector(&text, false)? else { return Ok(Vec::new()) };
-                        Ok(self.index.vectors.search(Space::Static, &v, &filter, want_vectors)?)
+                        let Some(v) = self.query_vector(text, false)? else { return Ok(Vec::new()) };
+                        Ok(self.index.vectors.search(Space::Static, &v, filter, want_vectors)?)
                     },
                 )
             },
@@ -287,8 +359,8 @@ impl Engine {
                 if !minilm_ready {
                     return Ok((None, Vec::new()));
                 }
-                let Some(v) = self.query_vector(&text, true)? else { return Ok((None, Vec::new())) };
-                let hits = self.index.vectors.search(Space::MiniLm, &v, &filter, want_vectors)?;
+                let Some(v) = self.query_vector(text, true)? else { return Ok((None, Vec::new())) };
+                let hits = self.index.vectors.search(Space::MiniLm, &v, filter, want_vectors)?;
                 Ok((Some(v), hits))
             },
         );
@@ -314,7 +386,7 @@ impl Engine {
             let missing_static: Vec<ProfileId> =
                 candidates.iter().filter(|id| !static_cos.contains_key(id)).copied().collect();
             if !missing_static.is_empty()
-                && let Some(v) = self.query_vector(&text, false)?
+                && let Some(v) = self.query_vector(text, false)?
             {
                 static_cos.extend(self.index.vectors.score(Space::Static, &v, &missing_static)?);
             }
@@ -336,7 +408,7 @@ impl Engine {
         let static_range = range(&static_hits, &static_cos);
         let minilm_range = range(&minilm_hits, &minilm_cos);
         let text_ids: FxHashSet<ProfileId> = text_hits.hits.iter().map(|x| x.0).collect();
-        let mut ranked: Vec<Scored> = candidates
+        let candidates_out: Vec<Candidate> = candidates
             .iter()
             .filter_map(|id| {
                 let features = self.index.features(*id)?;
@@ -346,16 +418,10 @@ impl Engine {
                     None => (static_cos.get(id).copied(), static_range),
                 };
                 let signals = Signals { bm25: bm25.get(id).copied(), max_bm25, cosine, min_cosine, max_cosine };
-                let values = model::features(&features, &signals, &ctx);
-                let (score, contributions) = match mode {
-                    Mode::Hybrid => model::score(&values, &weights),
-                    Mode::Bm25 => (signals.bm25.unwrap_or(0.0) as f64, model::score(&values, &weights).1),
-                    Mode::Semantic => (signals.cosine.unwrap_or(0.0) as f64, model::score(&values, &weights).1),
-                };
-                Some(Scored { id: *id, score, contributions, features })
+                let values = model::features(&features, &signals, ctx);
+                Some(Candidate { id: *id, values, signals, features })
             })
             .collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
 
         // The result set: textual matches plus what only the vectors found.
         let mut facets = text_hits.facets;
@@ -367,14 +433,7 @@ impl Engine {
             }
         }
         let total = if use_text { text_hits.total + vector_only } else { candidates.len() };
-        let page = page_of(ranked, offset, limit, &ctx, &parsed);
-        Ok(SearchOutcome {
-            total,
-            hits: page,
-            facets: facets_out(facets),
-            parsed_query: parsed,
-            took_ms: elapsed_ms(started),
-        })
+        Ok(Retrieved { candidates: candidates_out, total, facets })
     }
 
     /// Profiles like the given ones: nearest neighbours of their mean vector,
@@ -414,7 +473,7 @@ impl Engine {
             has_text: true,
             ..Default::default()
         };
-        let weights = model::WEIGHTS;
+        let weights = self.blend().weights(0.0);
         let parsed = ParsedQuery::default();
         let mut out: Vec<Scored> = hits
             .into_iter()
@@ -432,6 +491,35 @@ impl Engine {
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         Ok(page_of(out, offset, limit, &ctx, &parsed))
     }
+}
+
+/// A query understood, with the filter and context the features compare against.
+struct Prepared {
+    parsed: ParsedQuery,
+    filter: scout_domain::query::Filter,
+    ctx: QueryContext,
+}
+
+/// One fused candidate with its signals and feature values.
+struct Candidate {
+    id: ProfileId,
+    values: [Option<f64>; model::N],
+    signals: Signals,
+    features: Arc<scout_indexer::Features>,
+}
+
+/// The fused candidates of a search, the size of its result set and its facets.
+struct Retrieved {
+    candidates: Vec<Candidate>,
+    total: usize,
+    facets: Facets,
+}
+
+/// A query's candidates and their feature values, for training.
+#[derive(Debug, Clone)]
+pub struct Candidates {
+    pub lexical_share: f64,
+    pub rows: Vec<(ProfileId, [Option<f64>; model::N])>,
 }
 
 /// A ranked candidate before it is explained (only the page shown is).
@@ -507,6 +595,12 @@ fn explain(
     summary.push_str(&format!("engagement {:.1}x tier median", evt));
     if f.audience_quality < 0.6 {
         summary.push_str(&format!("; audience quality {:.0}%", f.audience_quality * 100.0));
+    }
+    // Comment sentiment is worth a word only when it stands out.
+    if f.audience_sentiment <= -0.2 {
+        summary.push_str("; comments lean negative");
+    } else if f.audience_sentiment >= 0.6 {
+        summary.push_str(&format!("; comments {:+.0}% net positive", f.audience_sentiment * 100.0));
     }
     Explanation { contributions, matched, engagement_vs_tier: evt, summary }
 }

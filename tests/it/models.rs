@@ -150,7 +150,10 @@ async fn train_publish_reload_and_score() {
 
 #[tokio::test]
 async fn sentiment_of_captions_and_comments() {
-    let app = TestApp::spawn().await;
+    // No published models: the lexicon scorer answers.
+    let no_models = tempfile::tempdir().expect("models dir");
+    let dir = no_models.path().to_path_buf();
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.models_dir = Some(dir.clone())).await;
     let line = json!({"platform": "instagram", "external_id": "s1", "handle": "moody.cook", "followers": 12000,
         "recent_posts": [
             {"posted_at": "2026-09-01T10:00:00Z", "caption": "Trying a new bread recipe",
@@ -171,5 +174,155 @@ async fn sentiment_of_captions_and_comments() {
     // Creators without access to others' profiles are refused like any profile read.
     let creator = app.login_as("influencer", "someone@creator.test").await;
     assert_eq!(app.get_as(&creator, &format!("/v1/profiles/{id}/sentiment")).await.status(), 403);
+    app.cleanup().await;
+}
+
+/// Learned ranking: candidates of labelled queries exported from the running
+/// service's own ranker, a pairwise fit, published and reloaded; searches then
+/// weigh features with the learned weights, and explanations show them.
+#[tokio::test]
+async fn learned_ranking_trains_publishes_and_ranks() {
+    let models = tempfile::tempdir().expect("models dir");
+    let models_dir = models.path().to_path_buf();
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.models_dir = Some(models_dir.clone());
+        s.account_requests_per_minute = 0;
+    })
+    .await;
+    let (n, seed) = (4000u64, 21u64);
+    app.import_fixtures(n, seed).await;
+    let g = scout_fixtures::Generator::new(seed);
+    let truths: Vec<_> = (0..n).map(|i| g.profile(i).1).collect();
+    let queries = scout_fixtures::generate_queries(&g, &truths, 80);
+    assert!(queries.len() >= 60, "{}", queries.len());
+
+    let search = |q: &str| app.search(json!({"query": q, "limit": 10}));
+    let probe = &queries[0].text;
+    let before = search(probe).await;
+    let hand_weights: Vec<f64> = before["results"][0]["explanation"]["contributions"]
+        .as_array()
+        .expect("contributions")
+        .iter()
+        .map(|c| c["weight"].as_f64().expect("weight"))
+        .collect();
+
+    let rows = scout_training::ranking::export_rows(&app.state.engine, &app.state.store, &queries, 5, || {})
+        .await
+        .expect("export");
+    assert!(rows.iter().any(|r| r.grade == 3) && rows.iter().any(|r| r.grade == 0));
+    let csv = models.path().join("ranking.csv");
+    scout_training::ranking::write_csv(&rows, std::fs::File::create(&csv).expect("csv")).expect("write");
+    let rows = scout_training::ranking::read_csv(&csv).expect("read back");
+    let config = scout_training::ranking::RankConfig { epochs: 40, ..scout_training::ranking::DEFAULTS };
+    let (model, report) = scout_training::ranking::train(&rows, config, "fixtures").expect("train");
+    // Chosen on the calibration split, starting from the hand blend: never worse there.
+    assert!(report.learned_validation >= report.hand_validation, "{report:?}");
+    assert!(report.learned_test.queries > 0 && report.learned_test.ndcg > 0.3, "{report:?}");
+    let candidate = models.path().join("ranking-candidate");
+    model.save(&candidate).expect("save");
+    let v1 = scout_training::publish(&candidate, &models_dir).expect("publish");
+    assert!(v1.ends_with("ranking/v1"));
+
+    let res = app.post_as(&app.operator, "/v1/admin/models/reload", &json!({})).await;
+    let reloaded: Value = res.json().await.expect("report");
+    let ranking = reloaded["reloaded"].as_array().expect("list").iter().find(|r| r["model"] == "ranking").cloned();
+    assert_eq!(ranking.expect("ranking reloaded")["active"], "v1", "{reloaded}");
+    let brand = app.login_as("brand", "rank@brand.test").await;
+    let listed: Value = app.get_as(&brand, "/v1/models").await.json().await.expect("models");
+    let entry = listed["models"].as_array().expect("models").iter().find(|m| m["name"] == "ranking").cloned();
+    let entry = entry.expect("ranking listed");
+    assert_eq!(entry["active"], "v1");
+    assert!(entry["versions"][0]["metrics"]["ndcg10_test"].as_f64().is_some(), "{entry}");
+
+    // The service now uses the learned weights: the explanation of the same
+    // search shows them, each result's contributions still add up to its score.
+    let after = search(probe).await;
+    let results = after["results"].as_array().expect("results");
+    let learned: Vec<f64> = results[0]["explanation"]["contributions"]
+        .as_array()
+        .expect("contributions")
+        .iter()
+        .map(|c| c["weight"].as_f64().expect("weight"))
+        .collect();
+    let w_mid = model.blend.weights(0.5);
+    if model.blend != scout_models::ranking::Blend::HAND.normalised() {
+        assert_ne!(learned, hand_weights, "weights did not change after the reload");
+    }
+    assert!(learned.iter().all(|w| *w >= 0.0) && w_mid.iter().all(|w| *w >= 0.0));
+    for r in results {
+        let sum: f64 = r["explanation"]["contributions"]
+            .as_array()
+            .expect("contributions")
+            .iter()
+            .map(|c| c["contribution"].as_f64().expect("c"))
+            .sum();
+        assert!((sum - r["score"].as_f64().expect("score")).abs() < 0.01, "{r}");
+    }
+    app.cleanup().await;
+}
+
+/// The trained sentiment scorer: fitted on rated sentences with real MiniLM
+/// vectors, published, reloaded; the sentiment endpoint then names it and
+/// scores with it.
+#[tokio::test]
+async fn trained_sentiment_replaces_the_lexicon_after_a_reload() {
+    use scout_training::sentiment::{SentenceRow, SentimentConfig, train};
+    let models = tempfile::tempdir().expect("models dir");
+    let models_dir = models.path().to_path_buf();
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.models_dir = Some(models_dir.clone())).await;
+    let encoder = app.state.minilm.clone().expect("MiniLM installed by the set-up");
+
+    let subjects = ["this recipe", "the video", "your outfit", "the new song", "this review", "the ending"];
+    let mut rows = Vec::new();
+    for (rating, words) in [
+        (2.5f32, ["wonderful", "great", "lovely", "amazing", "brilliant"]),
+        (-2.5, ["terrible", "awful", "boring", "disappointing", "useless"]),
+    ] {
+        for s in subjects {
+            for w in words {
+                rows.push((rating, format!("{s} is {w}")));
+            }
+        }
+    }
+    for s in subjects {
+        for n in 1..=5 {
+            rows.push((0.0, format!("{s} was posted {n} days ago")));
+        }
+    }
+    let rows: Vec<SentenceRow> = rows
+        .into_iter()
+        .map(|(rating, text)| SentenceRow {
+            source: "test".into(),
+            split: scout_training::dataset::Split::of(3, &text),
+            rating,
+            text,
+        })
+        .collect();
+    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+    let vectors = scout_training::sentiment::encode_all(encoder.as_ref(), &texts, |_| {}).expect("encode");
+    let config = SentimentConfig { epochs: 100, ..scout_training::sentiment::DEFAULTS };
+    let (model, report) = train(&rows, &vectors, encoder.name(), config, "test sentences").expect("train");
+    assert!(report.trained.rows > 0 && report.trained.binary_accuracy >= 0.9, "{report:?}");
+    let candidate = models.path().join("sentiment-candidate");
+    model.save(&candidate).expect("save");
+    scout_training::publish(&candidate, &models_dir).expect("publish");
+    let reloaded: Value =
+        app.post_as(&app.operator, "/v1/admin/models/reload", &json!({})).await.json().await.expect("report");
+    assert!(
+        reloaded["reloaded"].as_array().expect("list").iter().any(|r| r["model"] == "sentiment" && r["active"] == "v1"),
+        "{reloaded}"
+    );
+
+    let line = json!({"platform": "instagram", "external_id": "t1", "handle": "trained.cook", "followers": 9000,
+        "recent_posts": [{"posted_at": "2026-10-01T10:00:00Z", "caption": "the new video is amazing",
+             "top_comments": ["this outfit is wonderful", "the recipe is awful"]}]});
+    app.import_raw(format!("{line}\n").into_bytes()).await;
+    let id = app.state.store.profiles_by_handle("instagram", "trained.cook").await.expect("lookup")[0];
+    let brand = app.login_as("brand", "senti@brand.test").await;
+    let s: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/sentiment")).await.json().await.expect("sentiment");
+    assert_eq!(s["scorer"], "sentiment v1", "{s}");
+    assert_eq!(s["posts"][0]["caption"]["polarity"], "positive", "{s}");
+    assert_eq!(s["comments"]["count"], 2, "{s}");
+    assert!((s["comments"]["positive"].as_f64().expect("share") - 0.5).abs() < 1e-9, "{s}");
     app.cleanup().await;
 }

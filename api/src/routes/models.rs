@@ -48,8 +48,13 @@ pub struct ModelList {
     responses((status = 200, body = ModelList), (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn list_models(State(state): State<AppState>, _user: AuthUser) -> ApiResult<axum::Json<ModelList>> {
     let dir = state.settings.models_dir();
-    let (quality, price) = tokio::task::spawn_blocking(move || {
-        (artifact::list::<QualityModel>(&dir), artifact::list::<scout_models::PriceModel>(&dir))
+    let (quality, price, ranking, sentiment) = tokio::task::spawn_blocking(move || {
+        (
+            artifact::list::<QualityModel>(&dir),
+            artifact::list::<scout_models::PriceModel>(&dir),
+            artifact::list::<scout_models::RankingModel>(&dir),
+            artifact::list::<scout_models::sentiment::trained::SentimentModel>(&dir),
+        )
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -63,6 +68,16 @@ pub async fn list_models(State(state): State<AppState>, _user: AuthUser) -> ApiR
             name: scout_models::price::NAME.into(),
             active: state.models.price.read().as_ref().map(|m| m.card.version.clone()),
             versions: price,
+        },
+        ModelOut {
+            name: scout_models::ranking::NAME.into(),
+            active: state.engine.ranking_model().map(|m| m.card.version.clone()),
+            versions: ranking,
+        },
+        ModelOut {
+            name: scout_models::sentiment::trained::NAME.into(),
+            active: state.models.sentiment.read().as_ref().map(|m| m.card.version.clone()),
+            versions: sentiment,
         },
     ];
     Ok(axum::Json(ModelList { models }))
@@ -84,8 +99,8 @@ pub async fn reload_models(
 ) -> ApiResult<axum::Json<ReloadOut>> {
     user.require_platform_admin()?;
     let dir = state.settings.models_dir();
-    let (index, models) = (state.index.clone(), state.models.clone());
-    let reloaded = tokio::task::spawn_blocking(move || crate::registry::load_models(&dir, &index, &models))
+    let (engine, models) = (state.engine.clone(), state.models.clone());
+    let reloaded = tokio::task::spawn_blocking(move || crate::registry::load_models(&dir, &engine, &models))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let detail = reloaded
@@ -166,8 +181,9 @@ pub async fn profile_price(
 
 /// The sentiment of a creator's recent captions and of their audience's
 /// comments: shares of positive, neutral and negative, the trend between older
-/// and newer posts, and each post's own figures (English lexicon; emoji in any
-/// language).
+/// and newer posts, and each post's own figures. Scored by the newest trained
+/// sentiment model when one is published (and MiniLM is installed), else by
+/// the English lexicon (emoji in any language); `scorer` says which.
 #[utoipa::path(get, path = "/v1/profiles/{id}/sentiment", tag = "models", security(("bearer" = [])),
     params(("id" = i64, Path, description = "profile id")),
     responses((status = 200, body = Object), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -178,8 +194,19 @@ pub async fn profile_sentiment(
 ) -> ApiResult<axum::Json<scout_models::sentiment::CreatorSentiment>> {
     let id = parse_id(&id, "id")?;
     let stored = readable_profile(&state, &user, id).await?;
-    let summary = tokio::task::spawn_blocking(move || scout_models::sentiment::creator_sentiment(&stored.profile))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let model = state.models.sentiment.read().clone();
+    let encoder = state.minilm.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        use scout_models::sentiment::{Scorer, creator_sentiment};
+        // The trained model needs the MiniLM encoder it was fitted on.
+        let scorer = match (&model, &encoder) {
+            (Some(model), Some(encoder)) => Scorer::Trained { model, encoder: encoder.as_ref() },
+            _ => Scorer::Lexicon,
+        };
+        creator_sentiment(&stored.profile, scorer)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+    .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(axum::Json(summary))
 }

@@ -6,8 +6,11 @@
 //!
 //! Languages: the lexicon is English. Emoji and emoticons score in any
 //! language; other words are unknown to it, so non-English text mostly comes
-//! out neutral (a trained scorer over the multilingual encoder is the next
-//! step). Each result says how much of the text the lexicon knew.
+//! out neutral. The trained scorer ([`trained`]) reads MiniLM sentence vectors
+//! (English-trained as well; other languages get what little it transfers) and
+//! the lexicon's scores; each result names the scorer that produced it.
+
+pub mod trained;
 
 use std::sync::OnceLock;
 
@@ -52,6 +55,14 @@ pub fn score(text: &str) -> Sentiment {
         Polarity::Neutral
     };
     Sentiment { compound, polarity }
+}
+
+/// The lexicon's compound, positive, neutral and negative scores of a text
+/// (the trained scorer's first inputs).
+pub fn lexicon_scores(text: &str) -> [f32; 4] {
+    let s = analyzer().polarity_scores(text);
+    let get = |k: &str| s.get(k).copied().unwrap_or(0.0) as f32;
+    [get("compound"), get("pos"), get("neu"), get("neg")]
 }
 
 /// Shares of positive, neutral and negative texts.
@@ -102,22 +113,56 @@ pub struct CreatorSentiment {
     pub trend: Option<f64>,
     /// Newest first.
     pub posts: Vec<PostSentiment>,
-    pub scorer: &'static str,
+    /// `vader-lexicon`, or the trained model and its version.
+    pub scorer: String,
 }
 
-/// Scores a profile's recent posts and comments.
-pub fn creator_sentiment(p: &Profile) -> CreatorSentiment {
+/// Which scorer turns texts into sentiment.
+#[derive(Clone, Copy)]
+pub enum Scorer<'a> {
+    /// VADER's lexicon and rules: fast, English words and any emoji.
+    Lexicon,
+    /// The trained regression over MiniLM vectors and the lexicon's scores.
+    Trained { model: &'a trained::SentimentModel, encoder: &'a dyn crate::TextEncoder },
+}
+
+impl Scorer<'_> {
+    /// Scores texts in one batch.
+    pub fn score_all(&self, texts: &[&str]) -> crate::Result<Vec<Sentiment>> {
+        match self {
+            Scorer::Lexicon => Ok(texts.iter().map(|t| score(t)).collect()),
+            Scorer::Trained { model, encoder } => model.score_texts(*encoder, texts),
+        }
+    }
+
+    /// How results name it: `vader-lexicon` or `sentiment v1`.
+    pub fn name(&self) -> String {
+        match self {
+            Scorer::Lexicon => "vader-lexicon".into(),
+            Scorer::Trained { model, .. } => format!("{} {}", trained::NAME, model.card.version),
+        }
+    }
+}
+
+/// Scores a profile's recent posts and comments (all texts in one batch).
+pub fn creator_sentiment(p: &Profile, scorer: Scorer<'_>) -> crate::Result<CreatorSentiment> {
     let mut posts: Vec<&scout_domain::Post> = p.recent_posts.iter().flatten().collect();
     posts.sort_by(|a, b| b.posted_at.cmp(&a.posted_at));
+    let mut texts: Vec<&str> = Vec::new();
+    for post in &posts {
+        texts.extend(post.caption.as_deref());
+        texts.extend(post.top_comments.iter().flatten().map(String::as_str));
+    }
+    let mut scored = scorer.score_all(&texts)?.into_iter();
     let mut all_comments = Vec::new();
     let mut captions = Vec::new();
     let mut per_post = Vec::new();
     for post in &posts {
-        let caption = post.caption.as_deref().map(score);
+        let caption = post.caption.as_ref().and_then(|_| scored.next());
         if let Some(c) = &caption {
             captions.push(c.clone());
         }
-        let comments: Vec<Sentiment> = post.top_comments.iter().flatten().map(|c| score(c)).collect();
+        let comments: Vec<Sentiment> = post.top_comments.iter().flatten().filter_map(|_| scored.next()).collect();
         all_comments.extend(comments.iter().cloned());
         per_post.push(PostSentiment { posted_at: post.posted_at.clone(), caption, comments: Shares::of(&comments) });
     }
@@ -127,13 +172,13 @@ pub fn creator_sentiment(p: &Profile) -> CreatorSentiment {
         let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len().max(1) as f64;
         mean(&with_comments[..half]) - mean(&with_comments[with_comments.len() - half..])
     });
-    CreatorSentiment {
+    Ok(CreatorSentiment {
         comments: Shares::of(&all_comments),
         captions: Shares::of(&captions),
         trend,
         posts: per_post,
-        scorer: "vader-lexicon",
-    }
+        scorer: scorer.name(),
+    })
 }
 
 #[cfg(test)]
@@ -157,7 +202,7 @@ mod tests {
             {"posted_at":"2026-10-01T10:00:00Z","caption":"New recipe!","top_comments":["awful","boring and bad"]},
             {"posted_at":"2026-10-20T10:00:00Z","caption":"So happy with this","top_comments":["love it!","amazing, thank you"]}]}"#;
         let p = Profile::parse(line).expect("valid").profile;
-        let s = creator_sentiment(&p);
+        let s = creator_sentiment(&p, Scorer::Lexicon).expect("scored");
         assert_eq!(s.comments.count, 4);
         assert_eq!((s.comments.positive, s.comments.negative), (0.5, 0.5));
         assert_eq!(s.posts[0].posted_at, "2026-10-20T10:00:00Z", "newest first");
