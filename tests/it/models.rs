@@ -3,19 +3,29 @@
 //! new version score profiles, with evidence; a version whose feature list
 //! does not match is refused.
 
+use std::path::PathBuf;
+
 use scout_tests::{Backend, TestApp};
 use serde_json::{Value, json};
 
-#[tokio::test]
-async fn train_publish_reload_and_score() {
+/// A service whose models folder is a fresh, empty temporary one (no shipped
+/// model in use), with the per-account request budget off: these tests read
+/// hundreds of scores, and the budget is tested elsewhere.
+async fn app_with_own_models() -> (TestApp, tempfile::TempDir, PathBuf) {
     let models = tempfile::tempdir().expect("models dir");
     let models_dir = models.path().to_path_buf();
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
-        s.models_dir = Some(models_dir.clone());
-        // Hundreds of score reads follow; the request budget is tested elsewhere.
+    let dir = models_dir.clone();
+    let app = TestApp::spawn_with(Backend::Sqlite, move |s| {
+        s.models_dir = Some(dir.clone());
         s.account_requests_per_minute = 0;
     })
     .await;
+    (app, models, models_dir)
+}
+
+#[tokio::test]
+async fn train_publish_reload_and_score() {
+    let (app, models, models_dir) = app_with_own_models().await;
     let (n, seed) = (3000u64, 11u64);
     app.import_fixtures(n, seed).await;
     let brand = app.login_as("brand", "ml@brand.test").await;
@@ -151,9 +161,7 @@ async fn train_publish_reload_and_score() {
 #[tokio::test]
 async fn sentiment_of_captions_and_comments() {
     // No published models: the lexicon scorer answers.
-    let no_models = tempfile::tempdir().expect("models dir");
-    let dir = no_models.path().to_path_buf();
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.models_dir = Some(dir.clone())).await;
+    let (app, _models, _) = app_with_own_models().await;
     let line = json!({"platform": "instagram", "external_id": "s1", "handle": "moody.cook", "followers": 12000,
         "recent_posts": [
             {"posted_at": "2026-09-01T10:00:00Z", "caption": "Trying a new bread recipe",
@@ -182,13 +190,7 @@ async fn sentiment_of_captions_and_comments() {
 /// weigh features with the learned weights, and explanations show them.
 #[tokio::test]
 async fn learned_ranking_trains_publishes_and_ranks() {
-    let models = tempfile::tempdir().expect("models dir");
-    let models_dir = models.path().to_path_buf();
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
-        s.models_dir = Some(models_dir.clone());
-        s.account_requests_per_minute = 0;
-    })
-    .await;
+    let (app, models, models_dir) = app_with_own_models().await;
     let (n, seed) = (4000u64, 21u64);
     app.import_fixtures(n, seed).await;
     let g = scout_fixtures::Generator::new(seed);
@@ -267,9 +269,7 @@ async fn learned_ranking_trains_publishes_and_ranks() {
 #[tokio::test]
 async fn trained_sentiment_replaces_the_lexicon_after_a_reload() {
     use scout_training::sentiment::{SentenceRow, SentimentConfig, train};
-    let models = tempfile::tempdir().expect("models dir");
-    let models_dir = models.path().to_path_buf();
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.models_dir = Some(models_dir.clone())).await;
+    let (app, models, models_dir) = app_with_own_models().await;
     let encoder = app.state.minilm.clone().expect("MiniLM installed by the set-up");
 
     let subjects = ["this recipe", "the video", "your outfit", "the new song", "this review", "the ending"];
