@@ -131,17 +131,8 @@ pub async fn profile_quality(
 ) -> ApiResult<axum::Json<QualityScore>> {
     let id = parse_id(&id, "id")?;
     let stored = readable_profile(&state, &user, id).await?;
-    let model = state.index.quality_model().ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::Unavailable,
-            "model_unavailable",
-            "no audience-quality model is loaded (publish one with scout-train, then reload)",
-        )
-    })?;
-    let score = tokio::task::spawn_blocking(move || model.score(&stored.profile))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(axum::Json(score))
+    let model = state.index.quality_model().ok_or_else(|| model_unavailable("audience-quality"))?;
+    Ok(axum::Json(off_executor(move || model.score(&stored.profile)).await?))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -165,17 +156,9 @@ pub async fn profile_price(
 ) -> ApiResult<axum::Json<PriceOut>> {
     let id = parse_id(&id, "id")?;
     let stored = readable_profile(&state, &user, id).await?;
-    let model = state.models.price.read().clone().ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::Unavailable,
-            "model_unavailable",
-            "no fair-price model is loaded (publish one with scout-train, then reload)",
-        )
-    })?;
+    let model = state.models.price.read().clone().ok_or_else(|| model_unavailable("fair-price"))?;
     let version = model.card.version.clone();
-    let deliverables = tokio::task::spawn_blocking(move || model.estimate(&stored.profile))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let deliverables = off_executor(move || model.estimate(&stored.profile)).await?;
     Ok(axum::Json(PriceOut { profile_id: id, model_version: version, deliverables }))
 }
 
@@ -196,7 +179,7 @@ pub async fn profile_sentiment(
     let stored = readable_profile(&state, &user, id).await?;
     let model = state.models.sentiment.read().clone();
     let encoder = state.minilm.clone();
-    let summary = tokio::task::spawn_blocking(move || {
+    let summary = off_executor(move || {
         use scout_models::sentiment::{Scorer, creator_sentiment};
         // The trained model needs the MiniLM encoder it was fitted on.
         let scorer = match (&model, &encoder) {
@@ -205,8 +188,21 @@ pub async fn profile_sentiment(
         };
         creator_sentiment(&stored.profile, scorer)
     })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
-    .map_err(|e| ApiError::internal(e.to_string()))?;
+    .await?;
+    let summary = summary.map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(axum::Json(summary))
+}
+
+/// Runs model scoring on the blocking pool, off the async executor.
+async fn off_executor<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// 503 when a model the endpoint needs has no published version loaded.
+fn model_unavailable(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::Unavailable,
+        "model_unavailable",
+        format!("no {name} model is loaded (publish one with scout-train, then reload)"),
+    )
 }
