@@ -28,6 +28,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod mail;
+pub mod matching;
 pub mod notify;
 pub mod pipeline;
 pub mod registry;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::auth::router(state.clone()))
         .merge(routes::search::router())
+        .merge(routes::campaigns::router())
         .merge(routes::profiles::router())
         .merge(routes::orgs::router())
         .merge(routes::shortlists::router())

@@ -97,6 +97,10 @@ enum Command {
         /// Labelled queries to write beside the profiles (FILE.queries.jsonl).
         #[arg(long, default_value_t = 60)]
         queries: usize,
+        /// Campaigns to write beside the profiles (FILE.campaigns.jsonl): briefs,
+        /// the creators each booked and what each deliverable achieved.
+        #[arg(long, default_value_t = 0)]
+        campaigns: usize,
     },
     /// Model artifacts.
     Models {
@@ -246,7 +250,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Enrich { max } => enrich(settings, max).await,
-        Command::Fixtures { profiles, seed, out, queries } => fixtures(profiles, seed, &out, queries),
+        Command::Fixtures { profiles, seed, out, queries, campaigns } => {
+            fixtures(profiles, seed, &out, queries, campaigns)
+        }
         Command::Models { command: ModelsCommand::BuildStatic { out, dim, tokens } } => {
             build_static(&settings, &out, dim, tokens)
         }
@@ -428,7 +434,7 @@ async fn enrich(settings: Settings, max: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fixtures(profiles: u64, seed: u64, out: &std::path::Path, queries: usize) -> anyhow::Result<()> {
+fn fixtures(profiles: u64, seed: u64, out: &std::path::Path, queries: usize, campaigns: usize) -> anyhow::Result<()> {
     let generator = scout_fixtures::Generator::new(seed);
     let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 22, file);
@@ -449,6 +455,17 @@ fn fixtures(profiles: u64, seed: u64, out: &std::path::Path, queries: usize) -> 
         qw.write_all(b"\n")?;
     }
     qw.flush()?;
+    if campaigns > 0 {
+        let records = scout_fixtures::generate_campaigns(&generator, &truths, campaigns);
+        let cpath = out.with_extension("campaigns.jsonl");
+        let mut cw = std::io::BufWriter::new(std::fs::File::create(&cpath)?);
+        for r in &records {
+            serde_json::to_writer(&mut cw, r)?;
+            cw.write_all(b"\n")?;
+        }
+        cw.flush()?;
+        eprintln!("wrote {campaigns} campaigns ({} bookings with outcomes) to {}", records.len(), cpath.display());
+    }
     eprintln!(
         "wrote {profiles} profiles to {}, their labels to {} and {} labelled queries to {} in {:.1} s",
         out.display(),

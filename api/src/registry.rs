@@ -8,7 +8,7 @@ use parking_lot::RwLock;
 use scout_indexer::ProfileIndex;
 use scout_models::artifact::{self, Artifact};
 use scout_models::sentiment::trained::SentimentModel;
-use scout_models::{PriceModel, QualityModel, RankingModel};
+use scout_models::{PriceModel, QualityModel, RankingModel, SuccessModel};
 use scout_ranker::Engine;
 use serde::Serialize;
 
@@ -18,6 +18,7 @@ use serde::Serialize;
 pub struct Models {
     pub price: RwLock<Option<Arc<PriceModel>>>,
     pub sentiment: RwLock<Option<Arc<SentimentModel>>>,
+    pub success: RwLock<Option<Arc<SuccessModel>>>,
 }
 
 /// What a load did.
@@ -40,6 +41,7 @@ pub fn load_models(dir: &Path, engine: &Engine, models: &Models) -> Vec<LoadRepo
     let mut reports = load_quality(dir, engine.index());
     reports.push(load_into::<PriceModel>(dir, &models.price));
     reports.push(load_into::<SentimentModel>(dir, &models.sentiment));
+    reports.push(load_into::<SuccessModel>(dir, &models.success));
     reports.push(load_ranking(dir, engine));
     reports
 }
@@ -63,6 +65,12 @@ trait Versioned {
 }
 
 impl Versioned for PriceModel {
+    fn version(&self) -> &str {
+        &self.card.version
+    }
+}
+
+impl Versioned for SuccessModel {
     fn version(&self) -> &str {
         &self.card.version
     }

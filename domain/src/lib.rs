@@ -18,6 +18,7 @@
 //! ```
 
 pub mod account;
+pub mod campaign;
 pub mod error;
 pub mod facts;
 pub mod languages;

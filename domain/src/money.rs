@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// An amount of money in minor units (cents, pence, yen).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Money {
     pub amount_minor: i64,
     pub currency: String,

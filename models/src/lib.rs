@@ -10,8 +10,10 @@
 //! model ([`price::PriceModel`]: what comparable creators ask per deliverable,
 //! with conformal ranges); the sentiment of captions and comments
 //! ([`sentiment`], VADER's lexicon and rules); the ranking model
-//! ([`ranking::RankingModel`]: learned weights of the ranker's features). Later:
-//! a trained sentiment scorer, success prediction.
+//! ([`ranking::RankingModel`]: learned weights of the ranker's features); the
+//! trained sentiment scorer ([`sentiment::trained`]); campaign success
+//! ([`success::SuccessModel`]: a creator's likely engagement on a brief, with
+//! intervals and the probability of meeting the brief's goal).
 //!
 //! It must never download anything: models are read from folders the set-up
 //! installed or the repository ships.
@@ -32,6 +34,7 @@ pub mod quality;
 pub mod ranking;
 pub mod sentiment;
 pub mod static_table;
+pub mod success;
 
 pub use encoder::{TextEncoder, dot, normalise};
 pub use error::{Error, Result};
@@ -40,3 +43,4 @@ pub use price::PriceModel;
 pub use quality::QualityModel;
 pub use ranking::RankingModel;
 pub use static_table::{StaticCard, StaticEncoder, distill};
+pub use success::SuccessModel;

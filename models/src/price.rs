@@ -37,33 +37,10 @@ pub const FEATURES: [&str; 9] = [
 
 pub type Row = [f64; FEATURES.len()];
 
-/// What a brand buys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Deliverable {
-    Post,
-    Story,
-    Video,
-    Reel,
-}
+pub use scout_domain::campaign::Deliverable;
 
-impl Deliverable {
-    pub const ALL: [Deliverable; 4] = [Deliverable::Post, Deliverable::Story, Deliverable::Video, Deliverable::Reel];
-
-    fn code(self) -> f64 {
-        self as u8 as f64
-    }
-
-    /// The creator's asking price for it, in minor units of `rates.currency`.
-    pub fn asking(self, p: &Profile) -> Option<u64> {
-        let r = p.rates.as_ref()?;
-        match self {
-            Deliverable::Post => r.post,
-            Deliverable::Story => r.story,
-            Deliverable::Video => r.video,
-            Deliverable::Reel => r.reel,
-        }
-    }
+fn code(d: Deliverable) -> f64 {
+    d as u8 as f64
 }
 
 /// The inputs for one deliverable of one profile.
@@ -91,7 +68,7 @@ fn features_with(p: &Profile, facts: &scout_domain::facts::ProfileFacts, deliver
         _ => nan,
     };
     [
-        deliverable.code(),
+        code(deliverable),
         (p.followers as f64 + 1.0).ln(),
         if facts.engagement_rate > 0.0 { facts.engagement_rate.ln() } else { nan },
         if facts.engagement_vs_tier > 0.0 { facts.engagement_vs_tier.ln() } else { nan },

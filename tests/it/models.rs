@@ -326,3 +326,133 @@ async fn trained_sentiment_replaces_the_lexicon_after_a_reload() {
     assert!((s["comments"]["positive"].as_f64().expect("share") - 0.5).abs() < 1e-9, "{s}");
     app.cleanup().await;
 }
+
+/// Campaign success: bookings with outcomes from the fixtures, exported to
+/// CSV, trained, published and reloaded; campaign matching then predicts each
+/// creator's engagement with intervals and orders by the chance of meeting the
+/// goal; before the model it falls back to the search's order.
+#[tokio::test]
+async fn campaign_success_trains_publishes_and_orders_matches() {
+    let (app, models, models_dir) = app_with_own_models().await;
+    let (n, seed) = (4000u64, 23u64);
+    app.import_fixtures(n, seed).await;
+    let brand = app.login_as("brand", "campaigns@brand.test").await;
+    let brief = json!({
+        "description": "workout gear launch for people who train at home",
+        "niches": ["fitness"],
+        "deliverable": "reel",
+        "target": {"countries": ["US", "GB"], "age_bands": ["18-24", "25-34"]},
+        "goal": {"kind": "engagements", "min": 400}
+    });
+    let match_for = |body: Value| {
+        let (app, brand) = (&app, &brand);
+        async move {
+            let res = app.post_as(brand, "/v1/campaigns/match", &body).await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.expect("matches")
+        }
+    };
+
+    // Before any model: matches in the search's order, without predictions.
+    let before = match_for(json!({"brief": brief, "limit": 10})).await;
+    assert_eq!(before["order"], "relevance", "{before}");
+    assert!(before["model_version"].is_null());
+    let matches = before["matches"].as_array().expect("matches");
+    assert!(!matches.is_empty(), "{before}");
+    assert!(matches.iter().all(|m| m["prediction"].is_null()));
+
+    // The engineer's path: campaigns file → rows → CSV → train → publish → reload.
+    let g = scout_fixtures::Generator::new(seed);
+    let (profiles, truths): (Vec<_>, Vec<_>) = (0..n).map(|i| g.profile(i)).unzip();
+    let records = scout_fixtures::generate_campaigns(&g, &truths, 1500);
+    let file = models.path().join("f.campaigns.jsonl");
+    let lines: Vec<String> = records.iter().map(|r| serde_json::to_string(r).expect("json")).collect();
+    std::fs::write(&file, lines.join("\n")).expect("write campaigns");
+    let records = scout_training::success::read_campaigns(&file).expect("read campaigns");
+    let rows = scout_training::success::success_rows(&profiles, &scout_training::success::by_creator(&records), 4);
+    let csv = models.path().join("success.csv");
+    scout_training::success::write_csv(&rows, std::fs::File::create(&csv).expect("csv")).expect("write");
+    let rows = scout_training::success::read_csv(&csv).expect("read back");
+    let config = scout_training::BoostConfig { seed: 4, iterations: 120, ..scout_training::success::DEFAULTS };
+    let (model, eval) = scout_training::success::train(&rows, config, "fixtures").expect("train");
+    assert!(eval.auc > 0.75 && (eval.coverage_80 - 0.8).abs() < 0.08, "{eval:?}");
+    let candidate = models.path().join("success-candidate");
+    model.save(&candidate).expect("save");
+    let v1 = scout_training::publish(&candidate, &models_dir).expect("publish");
+    assert!(v1.ends_with("campaign-success/v1"));
+    let reloaded: Value =
+        app.post_as(&app.operator, "/v1/admin/models/reload", &json!({})).await.json().await.expect("report");
+    let entry =
+        reloaded["reloaded"].as_array().expect("list").iter().find(|r| r["model"] == "campaign-success").cloned();
+    assert_eq!(entry.expect("campaign-success reloaded")["active"], "v1", "{reloaded}");
+    let listed: Value = app.get_as(&brand, "/v1/models").await.json().await.expect("models");
+    let entry = listed["models"].as_array().expect("models").iter().find(|m| m["name"] == "campaign-success").cloned();
+    let entry = entry.expect("listed");
+    assert_eq!(entry["active"], "v1");
+    assert!(entry["versions"][0]["metrics"]["goal_auc"].as_f64().expect("auc") > 0.75, "{entry}");
+
+    // Now every match carries a prediction with consistent intervals, best chance first.
+    let after = match_for(json!({"brief": brief, "limit": 20})).await;
+    assert_eq!(after["order"], "success", "{after}");
+    assert_eq!(after["model_version"], "v1");
+    let matches = after["matches"].as_array().expect("matches");
+    assert!(matches.len() >= 5, "{after}");
+    let mut last = f64::INFINITY;
+    for m in matches {
+        let p = &m["prediction"];
+        let prob = p["probability_meets_goal"].as_f64().expect("probability");
+        assert!(prob > 0.0 && prob < 1.0 && prob <= last + 1e-12, "not ordered by chance: {after}");
+        last = prob;
+        let er = |k: &str| p["engagement_rate"][k].as_f64().expect("rate");
+        assert!(er("low") <= er("median") && er("median") <= er("high"), "{p}");
+        let eng = |k: &str| p["engagements"][k].as_u64().expect("count");
+        assert!(eng("low") <= eng("median") && eng("median") <= eng("high"), "{p}");
+        let followers = m["profile"]["followers"].as_f64().expect("followers");
+        assert_eq!(p["goal_engagements"], 400, "{p}");
+        assert!((eng("median") as f64 - er("median") * followers).abs() <= 1.0, "{p}");
+        if let Some(cpe) = p["cost_per_engagement"].as_object() {
+            let at = |k: &str| cpe[k]["amount_minor"].as_i64().expect("minor");
+            assert!(at("low") <= at("median") && at("median") <= at("high"), "{p}");
+            assert_eq!(cpe["median"]["currency"], m["profile"]["rates"]["currency"]);
+        }
+        assert_eq!(p["deliverable"], "reel");
+    }
+    assert!(
+        matches.iter().any(|m| !m["prediction"]["drivers"].as_array().expect("drivers").is_empty()),
+        "no match explains its prediction: {after}"
+    );
+    // A creator with many more followers than the goal needs is far likelier to meet it.
+    let chance = |m: &Value| m["prediction"]["probability_meets_goal"].as_f64().unwrap_or(0.0);
+    let big = matches.iter().filter(|m| m["profile"]["followers"].as_u64().unwrap_or(0) > 100_000).map(chance);
+    let small = matches.iter().filter(|m| m["profile"]["followers"].as_u64().unwrap_or(u64::MAX) < 5_000).map(chance);
+    if let (Some(big), Some(small)) = (big.reduce(f64::min), small.reduce(f64::max)) {
+        assert!(big > small, "big {big} vs small {small}");
+    }
+
+    // Relevance order on request; a budget sets expensive creators aside.
+    let relevance = match_for(json!({"brief": brief, "order": "relevance", "limit": 20})).await;
+    let scores: Vec<f64> =
+        relevance["matches"].as_array().expect("m").iter().map(|m| m["relevance"].as_f64().expect("r")).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let mut cheap = brief.clone();
+    cheap["budget_per_creator"] = json!({"amount_minor": 5000, "currency": "USD"});
+    let budgeted = match_for(json!({"brief": cheap, "limit": 50})).await;
+    assert!(budgeted["over_budget"].as_u64().expect("count") > 0, "{budgeted}");
+    assert!(budgeted["matches"].as_array().expect("m").iter().all(|m| m["within_budget"] != false));
+
+    // Bad briefs are refused with problem+json naming the field.
+    let res = app
+        .post_as(
+            &brand,
+            "/v1/campaigns/match",
+            &json!({"brief": {"deliverable": "reel", "niches": ["underwater chess"]}}),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let problem: Value = res.json().await.expect("problem");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("brief.niches"), "{problem}");
+    let res = app.post_as(&brand, "/v1/campaigns/match", &json!({"brief": {"deliverable": "podcast"}})).await;
+    assert_eq!(res.status(), 400);
+    app.cleanup().await;
+}

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scout_models::artifact::{self, Artifact};
 use scout_models::quality::QualityModel;
 use scout_training::dataset::{self, QualityRow, Split};
-use scout_training::{metrics, quality, ranking, sentiment};
+use scout_training::{metrics, quality, ranking, sentiment, success};
 
 #[derive(Parser, Debug)]
 #[command(name = "scout-train", version, about = "Train, evaluate and publish Scout's models")]
@@ -28,6 +28,8 @@ enum Model {
     Ranking,
     /// Negative, neutral or positive, from MiniLM vectors and the lexicon.
     Sentiment,
+    /// A creator's likely engagement on a campaign brief and the chance it meets the goal.
+    CampaignSuccess,
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,6 +54,11 @@ enum Command {
         /// ranking: labelled queries (`FILE.queries.jsonl` from `scout fixtures`).
         #[arg(long)]
         queries: Option<PathBuf>,
+        /// campaign-success: the bookings and outcomes (`FILE.campaigns.jsonl`
+        /// from `scout fixtures --campaigns N`); their creators are read from
+        /// --profiles or --database-url.
+        #[arg(long)]
+        campaigns: Option<PathBuf>,
         /// sentiment: the folder of VADER's rated sentences (`*_GroundTruth.txt`).
         #[arg(long)]
         ground_truth: Option<PathBuf>,
@@ -74,7 +81,7 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// Boosting rounds (default 150 for audience-quality, 200 for
-        /// fair-price); epochs for ranking (default 150).
+        /// fair-price, 300 for campaign-success); epochs for ranking (default 150).
         #[arg(long)]
         iterations: Option<usize>,
         /// Where the CSV came from, for the model card.
@@ -157,8 +164,14 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Export { model, profiles, database_url, labels, out, seed, .. } => {
-            export(model, profiles.as_deref(), database_url.as_deref(), labels.as_deref(), &out, seed)
+        Command::Export { model, profiles, database_url, labels, campaigns, out, seed, .. } => {
+            let sources = Sources {
+                profiles: profiles.as_deref(),
+                database_url: database_url.as_deref(),
+                labels: labels.as_deref(),
+                campaigns: campaigns.as_deref(),
+            };
+            export(model, &sources, &out, seed)
         }
         Command::Train {
             model: Model::Sentiment,
@@ -271,6 +284,37 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Train { model: Model::CampaignSuccess, data, out, seed, iterations, source, .. } => {
+            let started = Instant::now();
+            let rows = success::read_csv(&data)?;
+            let spinner = spinner(format!("training campaign-success on {} bookings", rows.len()));
+            let config = scout_training::BoostConfig {
+                seed,
+                iterations: iterations.unwrap_or(success::DEFAULTS.iterations),
+                ..success::DEFAULTS
+            };
+            let source = source.unwrap_or_else(|| data.display().to_string());
+            let (model, eval) = success::train(&rows, config, &source)?;
+            spinner.finish_and_clear();
+            model.save(&out)?;
+            println!(
+                "campaign-success candidate in {} ({:.1} s): test R² (log rate) {:.3}, median abs. % error of \
+                 engagements {:.1}%, 80% interval holds {:.1}%, goal AUC {:.4}, ECE {:.4} on {} bookings ({} with a goal)",
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                eval.r2_log,
+                eval.mdape * 100.0,
+                eval.coverage_80 * 100.0,
+                eval.auc,
+                eval.ece,
+                eval.rows,
+                eval.goal_rows
+            );
+            Ok(())
+        }
+        Command::Evaluate { model: Model::CampaignSuccess, candidate, data, models_dir } => {
+            evaluate_success(&candidate, &data, &models_dir)
+        }
         Command::Evaluate { model: Model::AudienceQuality, candidate, data, models_dir } => {
             evaluate_quality(&candidate, &data, &models_dir)
         }
@@ -304,20 +348,27 @@ fn spinner(message: String) -> ProgressBar {
     pb
 }
 
-fn export(
-    model: Model,
-    profiles: Option<&Path>,
-    database_url: Option<&str>,
-    labels: Option<&Path>,
-    out: &Path,
-    seed: u64,
-) -> anyhow::Result<()> {
+/// Where an export reads from.
+struct Sources<'a> {
+    profiles: Option<&'a Path>,
+    database_url: Option<&'a str>,
+    labels: Option<&'a Path>,
+    campaigns: Option<&'a Path>,
+}
+
+fn export(model: Model, sources: &Sources<'_>, out: &Path, seed: u64) -> anyhow::Result<()> {
     let started = Instant::now();
-    let labels = match (model, labels) {
+    let labels = match (model, sources.labels) {
         (Model::AudienceQuality, Some(path)) => dataset::read_labels(path)?,
         (Model::AudienceQuality, None) => anyhow::bail!("audience-quality needs --labels FILE.labels.jsonl"),
-        (Model::FairPrice | Model::Ranking | Model::Sentiment, _) => Default::default(),
+        _ => Default::default(),
     };
+    let records = match (model, sources.campaigns) {
+        (Model::CampaignSuccess, Some(path)) => success::read_campaigns(path)?,
+        (Model::CampaignSuccess, None) => anyhow::bail!("campaign-success needs --campaigns FILE.campaigns.jsonl"),
+        _ => Vec::new(),
+    };
+    let bookings = success::by_creator(&records);
     let pb = ProgressBar::new_spinner();
     pb.set_style(
         ProgressStyle::with_template("{spinner} {pos} profiles read {per_sec} {elapsed}")
@@ -325,16 +376,18 @@ fn export(
     );
     let mut quality_rows: Vec<QualityRow> = Vec::new();
     let mut price_rows: Vec<scout_training::price::PriceRow> = Vec::new();
+    let mut success_rows: Vec<success::SuccessRow> = Vec::new();
     let mut take = |chunk: Vec<scout_domain::Profile>| -> anyhow::Result<()> {
         pb.inc(chunk.len() as u64);
         match model {
             Model::AudienceQuality => quality_rows.extend(dataset::quality_rows(&chunk, &labels, seed)),
             Model::FairPrice => price_rows.extend(scout_training::price::price_rows(&chunk, seed)),
+            Model::CampaignSuccess => success_rows.extend(success::success_rows(&chunk, &bookings, seed)),
             Model::Ranking | Model::Sentiment => {}
         }
         Ok(())
     };
-    let (read, source) = match (profiles, database_url) {
+    let (read, source) = match (sources.profiles, sources.database_url) {
         (Some(path), _) => (dataset::read_profile_file(path, &mut take)?, path.display().to_string()),
         (None, Some(url)) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -354,6 +407,23 @@ fn export(
         Model::FairPrice => {
             scout_training::price::write_csv(&price_rows, file)?;
             (price_rows.len(), "one row per priced deliverable".to_string())
+        }
+        Model::CampaignSuccess => {
+            success::write_csv(&success_rows, file)?;
+            let found: std::collections::HashSet<&str> = success_rows.iter().map(|r| r.creator.as_str()).collect();
+            let missing = bookings.len() - found.len();
+            if missing > 0 {
+                eprintln!(
+                    "warning: {missing} booked creators were not among the profiles read; their bookings are left out"
+                );
+            }
+            (
+                success_rows.len(),
+                format!(
+                    "one row per booking, {} campaigns",
+                    records.iter().map(|r| &r.campaign).collect::<std::collections::HashSet<_>>().len()
+                ),
+            )
         }
         Model::Ranking | Model::Sentiment => anyhow::bail!("exported from other sources (see --help)"),
     };
@@ -500,6 +570,66 @@ fn evaluate_price(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::R
         print!("{line}");
         report.push_str(&line);
     }
+    std::fs::write(candidate.join("report.md"), report)?;
+    println!("report: {}", candidate.join("report.md").display());
+    Ok(())
+}
+
+fn evaluate_success(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::Result<()> {
+    use scout_models::SuccessModel;
+    let rows = success::read_csv(data)?;
+    let (new, active) = candidate_and_active::<SuccessModel>(candidate, models_dir)?;
+    let mut table = vec![("candidate".to_string(), success::evaluate(&new, &rows, Split::Test))];
+    if let Some(active) = &active {
+        table.push((format!("active {}", active.card.version), success::evaluate(active, &rows, Split::Test)));
+    }
+    table.push((
+        "stated rate (baseline)".to_string(),
+        success::evaluate(&success::StatedRate::fit(&rows), &rows, Split::Test),
+    ));
+    let mut report = format!(
+        "# campaign-success: candidate against the active version\n\nTest split of `{}` ({} bookings of creators \
+         the model never saw, {} with a goal, {} met). The baseline predicts the creator's stated engagement rate \
+         shifted by the average gap on the train split, with the same conformal treatment.\n\n\
+         | model | R² (log rate) | median abs. % error, engagements | inside 80 % interval | goal AUC | goal ECE | goal Brier |\n\
+         |---|---|---|---|---|---|---|\n",
+        data.display(),
+        table[0].1.rows,
+        table[0].1.goal_rows,
+        table[0].1.goals_met
+    );
+    for (name, e) in &table {
+        let line = format!(
+            "| {name} | {:.3} | {:.1}% | {:.1}% | {:.4} | {:.4} | {:.4} |\n",
+            e.r2_log,
+            e.mdape * 100.0,
+            e.coverage_80 * 100.0,
+            e.auc,
+            e.ece,
+            e.brier
+        );
+        print!("{line}");
+        report.push_str(&line);
+    }
+    // Scoring cost of a match: one brief over 100 creators, with the evidence.
+    let started = Instant::now();
+    let x: Vec<_> = rows.iter().take(100).map(|r| r.features).collect();
+    let mut sink = 0.0;
+    for _ in 0..20 {
+        sink += new.predict_log_rate(&x).iter().sum::<f64>();
+    }
+    let cost = format!(
+        "\nScoring cost on this machine: {:.2} ms for 100 bookings through the trees (checksum {sink:.1}).\n",
+        started.elapsed().as_secs_f64() * 1e3 / 20.0
+    );
+    println!("{}", cost.trim());
+    report.push_str(&cost);
+    report.push_str("\n![calibration](calibration.svg)\n");
+    let curves: Vec<(&str, Vec<metrics::Bin>)> = table.iter().map(|(n, e)| (n.as_str(), e.bins.clone())).collect();
+    std::fs::write(
+        candidate.join("calibration.svg"),
+        metrics::calibration_svg("campaign-success: P(meets goal) calibration (test split)", &curves),
+    )?;
     std::fs::write(candidate.join("report.md"), report)?;
     println!("report: {}", candidate.join("report.md").display());
     Ok(())

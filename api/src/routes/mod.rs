@@ -2,6 +2,7 @@
 //! map the result.
 
 pub mod auth;
+pub mod campaigns;
 pub mod events;
 pub mod health;
 pub mod keys;

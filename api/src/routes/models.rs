@@ -48,12 +48,13 @@ pub struct ModelList {
     responses((status = 200, body = ModelList), (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn list_models(State(state): State<AppState>, _user: AuthUser) -> ApiResult<axum::Json<ModelList>> {
     let dir = state.settings.models_dir();
-    let (quality, price, ranking, sentiment) = tokio::task::spawn_blocking(move || {
+    let (quality, price, ranking, sentiment, success) = tokio::task::spawn_blocking(move || {
         (
             artifact::list::<QualityModel>(&dir),
             artifact::list::<scout_models::PriceModel>(&dir),
             artifact::list::<scout_models::RankingModel>(&dir),
             artifact::list::<scout_models::sentiment::trained::SentimentModel>(&dir),
+            artifact::list::<scout_models::SuccessModel>(&dir),
         )
     })
     .await
@@ -78,6 +79,11 @@ pub async fn list_models(State(state): State<AppState>, _user: AuthUser) -> ApiR
             name: scout_models::sentiment::trained::NAME.into(),
             active: state.models.sentiment.read().as_ref().map(|m| m.card.version.clone()),
             versions: sentiment,
+        },
+        ModelOut {
+            name: scout_models::success::NAME.into(),
+            active: state.models.success.read().as_ref().map(|m| m.card.version.clone()),
+            versions: success,
         },
     ];
     Ok(axum::Json(ModelList { models }))

@@ -67,6 +67,7 @@ use crate::state::AppState;
         crate::routes::models::profile_quality,
         crate::routes::models::profile_price,
         crate::routes::models::profile_sentiment,
+        crate::routes::campaigns::match_campaign,
         crate::routes::search::search_get,
         crate::routes::search::search_post,
         crate::routes::profiles::get_profile,
