@@ -628,7 +628,7 @@ fn evaluate_success(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow:
     let curves: Vec<(&str, Vec<metrics::Bin>)> = table.iter().map(|(n, e)| (n.as_str(), e.bins.clone())).collect();
     std::fs::write(
         candidate.join("calibration.svg"),
-        metrics::calibration_svg("campaign-success: P(meets goal) calibration (test split)", &curves),
+        metrics::calibration_svg("campaign-success calibration (test split)", &curves),
     )?;
     std::fs::write(candidate.join("report.md"), report)?;
     println!("report: {}", candidate.join("report.md").display());

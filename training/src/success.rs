@@ -29,7 +29,7 @@ pub struct SuccessRow {
     pub creator: String,
     pub split: Split,
     pub features: Row,
-    /// ln(engagements / followers) the deliverable reached.
+    /// ln(engagements / followers) the deliverable reached (no engagement: half of one).
     pub log_rate: f64,
     /// ln(engagements the goal needed / followers), when the goal can be told.
     pub threshold: Option<f64>,
@@ -73,15 +73,16 @@ pub fn success_rows(
             };
             let facts = scout_domain::ProfileFacts::of(p);
             let split = Split::of(seed, &key);
+            // A deliverable with no engagement at all counts as half of one (the log needs a floor).
+            let floor = 0.5 / p.followers.max(1) as f64;
             records
                 .iter()
-                .filter(|r| r.outcome.engagement_rate > 0.0)
                 .map(|r| SuccessRow {
                     campaign: r.campaign.clone(),
                     creator: key.clone(),
                     split,
                     features: success::features_with(p, &facts, &r.brief),
-                    log_rate: r.outcome.engagement_rate.ln(),
+                    log_rate: r.outcome.engagement_rate.max(floor).ln(),
                     threshold: SuccessModel::goal_threshold(&r.brief, p),
                     met_goal: r.outcome.met_goal,
                 })
