@@ -244,6 +244,19 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
 }
 
 /// A note on a shortlist entry: at most 2,000 characters.
+/// The search text recorded with a shortlist entry: trimmed, none when
+/// empty, refused when longer than a search may be.
+pub fn parse_search_text(raw: &str) -> Result<Option<String>> {
+    let text = raw.trim();
+    if text.chars().count() > crate::query::MAX_QUERY_CHARS {
+        return Err(Error::bad_parameter(
+            "query",
+            format!("must be at most {} characters", crate::query::MAX_QUERY_CHARS),
+        ));
+    }
+    Ok((!text.is_empty()).then(|| text.to_string()))
+}
+
 pub fn parse_note(raw: &str) -> Result<String> {
     if raw.chars().count() > 2000 {
         return Err(Error::bad_parameter("note", "must be at most 2000 characters"));

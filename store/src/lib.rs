@@ -38,7 +38,7 @@ mod profiles;
 pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
 pub use error::{Error, Result};
 pub use keys::{ApiKey, KeyKind, NewKey};
-pub use lists::{SavedSearch, Shortlist, ShortlistEntry, Tenant};
+pub use lists::{SavedSearch, Shortlist, ShortlistEntry, ShortlistFeedback, Tenant};
 pub use orgs::{AgencyClient, Member, Membership, Organisation};
 pub use privacy::{Claim, Consent, TokenPurpose, UserArchive, tombstone_keys};
 pub use profiles::{OutboxEntry, OutboxOp, StoredProfile, UpsertOutcome, UpsertSummary};

@@ -18,7 +18,35 @@ pub struct Tenant<'a> {
     org: OrgId,
 }
 
+/// One implicit judgment: a creator shortlisted after a search.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ShortlistFeedback {
+    /// The free-text search, as the client sent it.
+    pub query: String,
+    pub platform: String,
+    pub external_id: String,
+    /// How many shortlists (of any organisation) hold the creator for this query.
+    pub lists: i64,
+}
+
 impl Store {
+    /// Every (search, creator) pair that a shortlist recorded, over all
+    /// organisations, with how many lists hold it: the implicit feedback the
+    /// ranking model learns from. Carries no organisation, user or note.
+    pub async fn shortlist_feedback(&self) -> Result<Vec<ShortlistFeedback>> {
+        with_pool!(self, |p| sqlx::query_as::<_, ShortlistFeedback>(
+            "SELECT e.query AS query, pr.platform AS platform, pr.external_id AS external_id,
+                    COUNT(*) AS lists
+             FROM shortlist_entries e JOIN profiles pr ON pr.id = e.profile_id
+             WHERE e.query IS NOT NULL AND e.query <> ''
+             GROUP BY e.query, pr.platform, pr.external_id
+             ORDER BY e.query, pr.platform, pr.external_id"
+        )
+        .fetch_all(p)
+        .await)
+        .doing("reading shortlist feedback")
+    }
+
     /// The records of organisation `org`. Callers decide who may act for it.
     pub fn tenant(&self, org: OrgId) -> Tenant<'_> {
         Tenant { store: self, org }
@@ -42,6 +70,8 @@ pub struct ShortlistEntry {
     pub profile_id: ProfileId,
     pub note: String,
     pub tags: Vec<String>,
+    /// The free-text search the creator was found with, when the client said.
+    pub query: Option<String>,
     pub added_by: Option<UserId>,
     pub added_at: DateTime<Utc>,
 }
@@ -131,13 +161,15 @@ impl Tenant<'_> {
         if n == 0 { Err(missing("shortlist", id)) } else { Ok(()) }
     }
 
-    /// Adds a profile to a shortlist, or replaces its note and tags.
+    /// Adds a profile to a shortlist, or replaces its note and tags (and its
+    /// search query, when a new one is given).
     pub async fn put_entry(
         &self,
         list: i64,
         profile: ProfileId,
         note: &str,
         tags: &[String],
+        query: Option<&str>,
         by: UserId,
     ) -> Result<ShortlistEntry> {
         let now = Utc::now();
@@ -146,9 +178,10 @@ impl Tenant<'_> {
         let result = with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
             let n = sqlx::query(
-                "INSERT INTO shortlist_entries (shortlist_id, profile_id, note, tags, added_by, added_at)
-                 SELECT s.id, $2, $3, $4, $5, $6 FROM shortlists s WHERE s.id = $1 AND s.org_id = $7
-                 ON CONFLICT (shortlist_id, profile_id) DO UPDATE SET note = excluded.note, tags = excluded.tags",
+                "INSERT INTO shortlist_entries (shortlist_id, profile_id, note, tags, added_by, added_at, query)
+                 SELECT s.id, $2, $3, $4, $5, $6, $8 FROM shortlists s WHERE s.id = $1 AND s.org_id = $7
+                 ON CONFLICT (shortlist_id, profile_id) DO UPDATE SET note = excluded.note, tags = excluded.tags,
+                   query = COALESCE(excluded.query, shortlist_entries.query)",
             )
             .bind(list)
             .bind(profile)
@@ -157,6 +190,7 @@ impl Tenant<'_> {
             .bind(by)
             .bind(now)
             .bind(self.org)
+            .bind(query)
             .execute(&mut *tx)
             .await;
             match n {
@@ -201,9 +235,9 @@ impl Tenant<'_> {
     /// The entries of one of this organisation's shortlists, oldest first.
     pub async fn entries(&self, list: i64) -> Result<Vec<ShortlistEntry>> {
         self.shortlist(list).await?;
-        type Row = (i64, String, String, Option<i64>, DateTime<Utc>);
+        type Row = (i64, String, String, Option<String>, Option<i64>, DateTime<Utc>);
         let rows: Vec<Row> = with_pool!(self.store, |p| sqlx::query_as(
-            "SELECT e.profile_id, e.note, e.tags, e.added_by, e.added_at FROM shortlist_entries e
+            "SELECT e.profile_id, e.note, e.tags, e.query, e.added_by, e.added_at FROM shortlist_entries e
              JOIN shortlists s ON s.id = e.shortlist_id
              WHERE e.shortlist_id = $1 AND s.org_id = $2 ORDER BY e.added_at, e.profile_id"
         )
@@ -213,10 +247,10 @@ impl Tenant<'_> {
         .await)
         .doing("reading a shortlist")?;
         rows.into_iter()
-            .map(|(profile_id, note, tags, added_by, added_at)| {
+            .map(|(profile_id, note, tags, query, added_by, added_at)| {
                 let tags = serde_json::from_str(&tags)
                     .map_err(|e| Error::CorruptRecord { table: "shortlist_entries", message: e.to_string() })?;
-                Ok(ShortlistEntry { profile_id, note, tags, added_by, added_at })
+                Ok(ShortlistEntry { profile_id, note, tags, query, added_by, added_at })
             })
             .collect()
     }

@@ -208,7 +208,8 @@ async fn learned_ranking_trains_publishes_and_ranks() {
         .map(|c| c["weight"].as_f64().expect("weight"))
         .collect();
 
-    let rows = scout_training::ranking::export_rows(&app.state.engine, &app.state.store, &queries, 5, || {})
+    let judged: Vec<scout_training::ranking::Judged> = queries.iter().map(Into::into).collect();
+    let rows = scout_training::ranking::export_rows(&app.state.engine, &app.state.store, &judged, 5, || {})
         .await
         .expect("export");
     assert!(rows.iter().any(|r| r.grade == 3) && rows.iter().any(|r| r.grade == 0));
@@ -454,5 +455,87 @@ async fn campaign_success_trains_publishes_and_orders_matches() {
     assert!(problem["detail"].as_str().unwrap_or_default().contains("brief.niches"), "{problem}");
     let res = app.post_as(&brand, "/v1/campaigns/match", &json!({"brief": {"deliverable": "podcast"}})).await;
     assert_eq!(res.status(), 400);
+    app.cleanup().await;
+}
+
+/// Implicit feedback: brands shortlist creators after searches (the client
+/// sends the search with the entry); `export ranking --feedback` turns those
+/// into judged queries, and the ranking model trains on them with every
+/// feature's weight free.
+#[tokio::test]
+async fn shortlists_become_ranking_feedback() {
+    let (app, models, _models_dir) = app_with_own_models().await;
+    let (n, seed) = (3000u64, 29u64);
+    app.import_fixtures(n, seed).await;
+    let g = scout_fixtures::Generator::new(seed);
+    let truths: Vec<_> = (0..n).map(|i| g.profile(i).1).collect();
+    let queries = scout_fixtures::generate_queries(&g, &truths, 60);
+    let brand = app.login_as("brand", "feedback@brand.test").await;
+    let list = app.post_as(&brand, "/v1/shortlists", &json!({"name": "Q4 launch"})).await;
+    let list = list.json::<Value>().await.expect("list")["id"].as_i64().expect("id");
+
+    // For each search the brand shortlists the results that truly fit (per the
+    // generator's judgments), wherever they ranked on the first page.
+    let mut shortlisted = 0;
+    let mut profiles = std::collections::HashSet::new();
+    for q in &queries {
+        let page = app.search(json!({"query": q.text, "limit": 20})).await;
+        for r in page["results"].as_array().expect("results") {
+            let key = format!(
+                "{}:{}",
+                r["profile"]["platform"].as_str().unwrap_or(""),
+                r["profile"]["external_id"].as_str().unwrap_or("")
+            );
+            if q.judgments.get(&key).copied().unwrap_or(0) >= 2 {
+                let id = r["profile"]["id"].as_i64().expect("id");
+                let body = json!({"note": "fits", "query": format!("  {}  ", q.text)});
+                let path = format!("/v1/shortlists/{list}/entries/{id}");
+                let res = app.call(reqwest::Method::PUT, &brand, &path, Some(&body), None).await;
+                assert_eq!(res.status(), 200);
+                let entry: Value = res.json().await.expect("entry");
+                assert_eq!(entry["query"], json!(q.text), "trimmed and kept: {entry}");
+                shortlisted += 1;
+                profiles.insert(id);
+            }
+        }
+    }
+    assert!(shortlisted >= 40, "{shortlisted}");
+    // Replacing the note without a query keeps the recorded one.
+    let detail: Value = app.get_as(&brand, &format!("/v1/shortlists/{list}")).await.json().await.expect("list");
+    let first = detail["items"][0]["profile_id"].as_i64().expect("first");
+    let path = format!("/v1/shortlists/{list}/entries/{first}");
+    let res = app.call(reqwest::Method::PUT, &brand, &path, Some(&json!({"note": "call them"})), None).await;
+    assert!(!res.json::<Value>().await.expect("entry")["query"].is_null());
+    let long = json!({"query": "x".repeat(501)});
+    assert_eq!(app.call(reqwest::Method::PUT, &brand, &path, Some(&long), None).await.status(), 400);
+
+    // The engineer's path: feedback → judged queries → rows → CSV → train (all features free).
+    let feedback = app.state.store.shortlist_feedback().await.expect("feedback");
+    // One entry per creator and list: a creator shortlisted again from another search keeps the latest.
+    assert_eq!(feedback.iter().map(|f| f.lists).sum::<i64>(), profiles.len() as i64);
+    let judged = scout_training::ranking::feedback_queries(&feedback);
+    assert!(judged.len() >= 20 && judged.iter().all(|q| q.kind == "feedback"), "{}", judged.len());
+    assert!(judged.iter().all(|q| q.judgments.values().all(|g| *g == 2)), "one list each: grade 2");
+    let rows = scout_training::ranking::export_rows(&app.state.engine, &app.state.store, &judged, 5, || {})
+        .await
+        .expect("export");
+    let relevant = rows.iter().filter(|r| r.grade == 2).count();
+    assert!(
+        relevant >= profiles.len() * 9 / 10,
+        "{relevant} of {} shortlisted creators are candidates again",
+        profiles.len()
+    );
+    let csv = models.path().join("feedback.csv");
+    scout_training::ranking::write_csv(&rows, std::fs::File::create(&csv).expect("csv")).expect("write");
+    let rows = scout_training::ranking::read_csv(&csv).expect("read back");
+    assert!(rows.iter().all(|r| r.kind == "feedback"));
+    let config = scout_training::ranking::RankConfig {
+        epochs: 30,
+        learned: scout_training::ranking::ALL_FEATURES,
+        ..scout_training::ranking::DEFAULTS
+    };
+    let (model, report) = scout_training::ranking::train(&rows, config, "shortlist feedback").expect("train");
+    assert!(report.learned_validation >= report.hand_validation, "{report:?}");
+    assert!(model.blend.weights(0.5).iter().all(|w| *w >= 0.0));
     app.cleanup().await;
 }

@@ -54,6 +54,10 @@ enum Command {
         /// ranking: labelled queries (`FILE.queries.jsonl` from `scout fixtures`).
         #[arg(long)]
         queries: Option<PathBuf>,
+        /// ranking: also (or only) learn from implicit feedback: searches whose
+        /// results were shortlisted (read from the data folder's database).
+        #[arg(long)]
+        feedback: bool,
         /// campaign-success: the bookings and outcomes (`FILE.campaigns.jsonl`
         /// from `scout fixtures --campaigns N`); their creators are read from
         /// --profiles or --database-url.
@@ -142,11 +146,30 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Export {
-            model: Model::Ranking, database_url, data_dir, queries, static_model_dir, out, seed, ..
+            model: Model::Ranking,
+            database_url,
+            data_dir,
+            queries,
+            feedback,
+            static_model_dir,
+            out,
+            seed,
+            ..
         } => {
             let data_dir = data_dir.context("ranking needs --data-dir (a built data folder)")?;
-            let queries = queries.context("ranking needs --queries FILE.queries.jsonl")?;
-            export_ranking(&data_dir, database_url.as_deref(), &queries, &static_model_dir, &out, seed)
+            anyhow::ensure!(
+                queries.is_some() || feedback,
+                "ranking needs --queries FILE.queries.jsonl, --feedback, or both"
+            );
+            export_ranking(
+                &data_dir,
+                database_url.as_deref(),
+                queries.as_deref(),
+                feedback,
+                &static_model_dir,
+                &out,
+                seed,
+            )
         }
         Command::Export { model: Model::Sentiment, ground_truth, out, seed, .. } => {
             let dir = ground_truth.context("sentiment needs --ground-truth DIR (VADER's hutto_ICWSM_2014 folder)")?;
@@ -440,14 +463,18 @@ fn export(model: Model, sources: &Sources<'_>, out: &Path, seed: u64) -> anyhow:
 fn export_ranking(
     data_dir: &Path,
     database_url: Option<&str>,
-    queries: &Path,
+    queries: Option<&Path>,
+    feedback: bool,
     static_model_dir: &Path,
     out: &Path,
     seed: u64,
 ) -> anyhow::Result<()> {
     use std::sync::Arc;
     let started = Instant::now();
-    let queries = ranking::read_queries(queries)?;
+    let mut queries: Vec<ranking::Judged> = match queries {
+        Some(path) => ranking::read_queries(path)?.iter().map(ranking::Judged::from).collect(),
+        None => Vec::new(),
+    };
     let encoder = scout_models::StaticEncoder::load(static_model_dir)
         .with_context(|| format!("loading the static encoder from {}", static_model_dir.display()))?;
     let index =
@@ -458,6 +485,12 @@ fn export_ranking(
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let rows = runtime.block_on(async {
         let store = scout_store::Store::connect(&url).await.context("opening the store")?;
+        if feedback {
+            let implicit = ranking::feedback_queries(&store.shortlist_feedback().await?);
+            eprintln!("{} searches with shortlisted creators (implicit feedback)", implicit.len());
+            queries.extend(implicit);
+        }
+        anyhow::ensure!(!queries.is_empty(), "no queries: give --queries FILE and/or --feedback");
         let pb = ProgressBar::new(queries.len() as u64);
         pb.set_style(
             ProgressStyle::with_template("{bar:30} {pos}/{len} queries {per_sec} {eta}")

@@ -79,12 +79,60 @@ pub struct RankEval {
     pub by_kind: BTreeMap<String, f64>,
 }
 
+/// A query with its judgments (`platform:external_id` → grade 1–3; the
+/// ranker's other candidates are 0), from a labelled set or from feedback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    pub id: String,
+    pub text: String,
+    /// `keyword`, `filtered`, `semantic` (labelled sets) or `feedback`.
+    pub kind: String,
+    pub judgments: BTreeMap<String, u8>,
+}
+
+impl From<&LabelledQuery> for Judged {
+    fn from(q: &LabelledQuery) -> Judged {
+        let kind = match q.kind {
+            QueryKind::Keyword => "keyword",
+            QueryKind::Filtered => "filtered",
+            QueryKind::Semantic => "semantic",
+        };
+        Judged { id: q.id.clone(), text: q.text.clone(), kind: kind.into(), judgments: q.judgments.clone() }
+    }
+}
+
+/// Implicit feedback as judged queries: a creator shortlisted after a search
+/// is relevant to it (grade 2; 3 when two or more shortlists hold it for that
+/// search). The search's other candidates count as not chosen (0), which is
+/// what a brand who saw them and passed implies. Searches that differ only in
+/// case and spacing are one query.
+pub fn feedback_queries(feedback: &[scout_store::ShortlistFeedback]) -> Vec<Judged> {
+    let mut by_query: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for f in feedback {
+        let text = f.query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        if text.is_empty() {
+            continue;
+        }
+        *by_query.entry(text).or_default().entry(format!("{}:{}", f.platform, f.external_id)).or_default() += f.lists;
+    }
+    by_query
+        .into_iter()
+        .enumerate()
+        .map(|(i, (text, keys))| Judged {
+            id: format!("feedback-{i}"),
+            text,
+            kind: "feedback".into(),
+            judgments: keys.into_iter().map(|(k, lists)| (k, if lists >= 2 { 3 } else { 2 })).collect(),
+        })
+        .collect()
+}
+
 /// The query's candidates as the ranker returns them, labelled from the
 /// query's judgments (`platform:external_id` → grade).
 pub async fn export_rows(
     engine: &Engine,
     store: &Store,
-    queries: &[LabelledQuery],
+    queries: &[Judged],
     seed: u64,
     mut progress: impl FnMut(),
 ) -> anyhow::Result<Vec<RankRow>> {
@@ -100,16 +148,11 @@ pub async fn export_rows(
             .collect();
         let ideal = ideal_dcg(q.judgments.values().copied());
         let split = Split::of(seed, &q.text);
-        let kind = match q.kind {
-            QueryKind::Keyword => "keyword",
-            QueryKind::Filtered => "filtered",
-            QueryKind::Semantic => "semantic",
-        };
         for (id, values) in candidates.rows {
             let grade = keys.get(&id).and_then(|k| q.judgments.get(k)).copied().unwrap_or(0);
             rows.push(RankRow {
                 query: q.id.clone(),
-                kind: kind.into(),
+                kind: q.kind.clone(),
                 split,
                 grade,
                 lexical_share: candidates.lexical_share,

@@ -58,13 +58,22 @@ pub struct EntryOut {
     pub profile_id: ProfileId,
     pub note: String,
     pub tags: Vec<String>,
+    /// The search the creator was found with, if the client sent it.
+    pub query: Option<String>,
     pub added_by: Option<i64>,
     pub added_at: DateTime<Utc>,
 }
 
 impl From<scout_store::ShortlistEntry> for EntryOut {
     fn from(e: scout_store::ShortlistEntry) -> Self {
-        EntryOut { profile_id: e.profile_id, note: e.note, tags: e.tags, added_by: e.added_by, added_at: e.added_at }
+        EntryOut {
+            profile_id: e.profile_id,
+            note: e.note,
+            tags: e.tags,
+            query: e.query,
+            added_by: e.added_by,
+            added_at: e.added_at,
+        }
     }
 }
 
@@ -93,6 +102,10 @@ pub struct EntryBody {
     pub note: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The free-text search the creator was found with (the web app sends
+    /// it): the ranking model learns from which results get shortlisted.
+    #[serde(default)]
+    pub query: Option<String>,
 }
 
 /// The organisation's shortlists.
@@ -180,7 +193,8 @@ pub async fn put_entry(
     let (id, profile) = (parse_id(&id, "id")?, parse_id(&profile, "profile_id")?);
     let note = org::parse_note(&body.note)?;
     let tags = org::parse_tags(&body.tags)?;
-    let entry = ctx.tenant(&state).put_entry(id, profile, &note, &tags, ctx.user.id()).await?;
+    let query = body.query.as_deref().map(org::parse_search_text).transpose()?.flatten();
+    let entry = ctx.tenant(&state).put_entry(id, profile, &note, &tags, query.as_deref(), ctx.user.id()).await?;
     Ok(axum::Json(entry.into()))
 }
 

@@ -28,14 +28,14 @@ both_backends!(a_tenant_never_reaches_another_tenants_records, |store: Store| as
 
     let (ta, tb) = (store.tenant(a.id), store.tenant(b.id));
     let list = ta.create_shortlist("Summer", a_owner).await.expect("list");
-    ta.put_entry(list.id, pid, "note", &["vegan".into()], a_owner).await.expect("entry");
+    ta.put_entry(list.id, pid, "note", &["vegan".into()], None, a_owner).await.expect("entry");
     let saved = ta.save_search("Vegan", r#"{"query":"vegan"}"#, a_owner).await.expect("saved");
 
     // Every way in from B by A's ids finds nothing and changes nothing.
     assert!(matches!(tb.shortlist(list.id).await, Err(Error::Missing { .. })));
     assert!(matches!(tb.entries(list.id).await, Err(Error::Missing { .. })));
     assert!(matches!(tb.rename_shortlist(list.id, "hijacked").await, Err(Error::Missing { .. })));
-    assert!(matches!(tb.put_entry(list.id, pid, "x", &[], b_owner).await, Err(Error::Missing { .. })));
+    assert!(matches!(tb.put_entry(list.id, pid, "x", &[], None, b_owner).await, Err(Error::Missing { .. })));
     assert!(matches!(tb.remove_entry(list.id, pid).await, Err(Error::Missing { .. })));
     assert!(matches!(tb.delete_shortlist(list.id).await, Err(Error::Missing { .. })));
     assert!(matches!(tb.saved_search(saved.id).await, Err(Error::Missing { .. })));
@@ -46,7 +46,7 @@ both_backends!(a_tenant_never_reaches_another_tenants_records, |store: Store| as
     assert_eq!(ta.entries(list.id).await.expect("entries")[0].note, "note");
     assert_eq!(ta.saved_searches().await.expect("saved").len(), 1);
     // A missing profile is reported as such, not as a broken list.
-    assert!(matches!(ta.put_entry(list.id, 999_999, "", &[], a_owner).await, Err(Error::NotFound { .. })));
+    assert!(matches!(ta.put_entry(list.id, 999_999, "", &[], None, a_owner).await, Err(Error::NotFound { .. })));
 });
 
 both_backends!(organisations_keep_an_owner_and_agencies_get_what_was_granted, |store: Store| async move {
@@ -112,4 +112,33 @@ both_backends!(erased_people_are_tombstoned_against_reimport, |store: Store| asy
     assert_eq!(summary.refused, vec![0, 1]);
     assert_eq!(summary.inserted, 1);
     assert_eq!(store.count_profiles().await.expect("count"), 2);
+});
+
+both_backends!(shortlisted_searches_become_feedback_without_tenant_details, |store: Store| async move {
+    let a_owner = user(&store, "fa@a.test", Role::Brand).await;
+    let b_owner = user(&store, "fb@b.test", Role::Agency).await;
+    let a = store.create_organisation(OrgKind::Brand, "A", a_owner).await.expect("org a");
+    let b = store.create_organisation(OrgKind::Agency, "B", b_owner).await.expect("org b");
+    store.upsert_profiles(&[profile("1", "one"), profile("2", "two"), profile("3", "three")]).await.expect("profiles");
+    let id = |x: &'static str| {
+        let store = store.clone();
+        async move { store.find_id(Platform::Instagram.as_str(), x).await.expect("find").expect("id") }
+    };
+    let (p1, p2, p3) = (id("1").await, id("2").await, id("3").await);
+    let (ta, tb) = (store.tenant(a.id), store.tenant(b.id));
+    let la = ta.create_shortlist("A list", a_owner).await.expect("list");
+    let lb = tb.create_shortlist("B list", b_owner).await.expect("list");
+    ta.put_entry(la.id, p1, "private note", &[], Some("vegan chefs"), a_owner).await.expect("entry");
+    ta.put_entry(la.id, p2, "", &[], Some("vegan chefs"), a_owner).await.expect("entry");
+    tb.put_entry(lb.id, p1, "", &[], Some("vegan chefs"), b_owner).await.expect("entry");
+    tb.put_entry(lb.id, p3, "", &[], None, b_owner).await.expect("no query: no feedback");
+    // A later edit without a query keeps the recorded one.
+    let kept = ta.put_entry(la.id, p2, "edited", &[], None, a_owner).await.expect("edit");
+    assert_eq!((kept.note.as_str(), kept.query.as_deref()), ("edited", Some("vegan chefs")));
+
+    let feedback = store.shortlist_feedback().await.expect("feedback");
+    let rows: Vec<(&str, &str, i64)> =
+        feedback.iter().map(|f| (f.query.as_str(), f.external_id.as_str(), f.lists)).collect();
+    assert_eq!(rows, vec![("vegan chefs", "1", 2), ("vegan chefs", "2", 1)]);
+    assert!(feedback.iter().all(|f| f.platform == "instagram"));
 });
