@@ -655,17 +655,8 @@ fn evaluate_success(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow:
         "\nScoring cost on this machine: {:.2} ms for 100 bookings through the trees (checksum {sink:.1}).\n",
         started.elapsed().as_secs_f64() * 1e3 / 20.0
     );
-    println!("{}", cost.trim());
-    report.push_str(&cost);
-    report.push_str("\n![calibration](calibration.svg)\n");
     let curves: Vec<(&str, Vec<metrics::Bin>)> = table.iter().map(|(n, e)| (n.as_str(), e.bins.clone())).collect();
-    std::fs::write(
-        candidate.join("calibration.svg"),
-        metrics::calibration_svg("campaign-success calibration (test split)", &curves),
-    )?;
-    std::fs::write(candidate.join("report.md"), report)?;
-    println!("report: {}", candidate.join("report.md").display());
-    Ok(())
+    finish_report(candidate, report, &cost, "campaign-success", &curves)
 }
 
 fn evaluate_quality(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::Result<()> {
@@ -704,13 +695,25 @@ fn evaluate_quality(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow:
         "\nScoring cost on this machine: {batch_rate:.0} rows/s in batches (a model swap rescoring every profile), \
          {per_row_us:.1} µs for one row (the indexer, per written profile; checksum {sink:.3}).\n"
     );
-    println!("{}", cost.trim());
-    report.push_str(&cost);
-    report.push_str("\n![calibration](calibration.svg)\n");
     let curves: Vec<(&str, Vec<metrics::Bin>)> = table.iter().map(|(n, e)| (n.as_str(), e.bins.clone())).collect();
+    finish_report(candidate, report, &cost, "audience-quality", &curves)
+}
+
+/// Ends an evaluation of a probabilistic model: the scoring cost and the
+/// reliability diagram (`calibration.svg`) go into `report.md` in the candidate folder.
+fn finish_report(
+    candidate: &Path,
+    mut report: String,
+    cost: &str,
+    model: &str,
+    curves: &[(&str, Vec<metrics::Bin>)],
+) -> anyhow::Result<()> {
+    println!("{}", cost.trim());
+    report.push_str(cost);
+    report.push_str("\n![calibration](calibration.svg)\n");
     std::fs::write(
         candidate.join("calibration.svg"),
-        metrics::calibration_svg("audience-quality calibration (test split)", &curves),
+        metrics::calibration_svg(&format!("{model} calibration (test split)"), curves),
     )?;
     std::fs::write(candidate.join("report.md"), report)?;
     println!("report: {}", candidate.join("report.md").display());
