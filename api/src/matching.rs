@@ -137,6 +137,21 @@ fn success_key(p: &SuccessPrediction) -> (u8, f64) {
     }
 }
 
+fn to_match(
+    hit: scout_ranker::Hit,
+    profile: Profile,
+    within_budget: Option<bool>,
+    prediction: Option<SuccessPrediction>,
+) -> Match {
+    Match {
+        profile: ProfileOut { id: hit.id, profile },
+        relevance: (hit.score * 1e4).round() / 1e4,
+        explanation: hit.explanation,
+        prediction,
+        within_budget,
+    }
+}
+
 /// Finds, predicts and orders the creators for a brief.
 pub async fn match_creators(state: &AppState, req: MatchRequest) -> ApiResult<MatchResponse> {
     req.validate()?;
@@ -159,47 +174,45 @@ pub async fn match_creators(state: &AppState, req: MatchRequest) -> ApiResult<Ma
         candidates.push((hit, profile, fits));
     }
     let model: Option<Arc<SuccessModel>> = state.models.success.read().clone();
-    let brief = req.brief.clone();
-    let (candidates, predictions) = tokio::task::spawn_blocking(move || {
-        let predictions = match &model {
-            Some(m) => {
-                let profiles: Vec<&Profile> = candidates.iter().map(|(_, p, _)| p).collect();
-                m.predict(&brief, &profiles).into_iter().map(Some).collect()
-            }
-            None => vec![None; candidates.len()],
+    let (brief, order, limit) = (req.brief.clone(), req.order.unwrap_or_default(), req.limit.unwrap_or(20));
+    let (matches, order, model_version) = tokio::task::spawn_blocking(move || {
+        let Some(model) = model.filter(|_| !candidates.is_empty()) else {
+            let matches: Vec<Match> = candidates
+                .into_iter()
+                .take(limit)
+                .map(|(hit, profile, fits)| to_match(hit, profile, fits, None))
+                .collect();
+            return (matches, MatchOrder::Relevance, None);
         };
-        (candidates, predictions)
+        let profiles: Vec<&Profile> = candidates.iter().map(|(_, p, _)| p).collect();
+        let predictions = model.predict(&brief, &profiles);
+        let mut ranked: Vec<(usize, SuccessPrediction)> = predictions.into_iter().enumerate().collect();
+        if order == MatchOrder::Success {
+            // Stable: equal keys keep the search's order.
+            ranked.sort_by(|(_, a), (_, b)| {
+                let ((ga, xa), (gb, xb)) = (success_key(a), success_key(b));
+                ga.cmp(&gb).then(xa.total_cmp(&xb))
+            });
+        }
+        ranked.truncate(limit);
+        // Only the page shown gets its drivers.
+        let page: Vec<&Profile> = ranked.iter().map(|(i, _)| &candidates[*i].1).collect();
+        let mut shown: Vec<SuccessPrediction> = ranked.iter().map(|(_, p)| p.clone()).collect();
+        model.explain(&brief, &page, &mut shown);
+        let order_of: Vec<usize> = ranked.iter().map(|(i, _)| *i).collect();
+        let mut slots: Vec<Option<(scout_ranker::Hit, Profile, Option<bool>)>> =
+            candidates.into_iter().map(Some).collect();
+        let matches = order_of
+            .into_iter()
+            .zip(shown)
+            .filter_map(|(i, prediction)| {
+                let (hit, profile, fits) = slots[i].take()?;
+                Some(to_match(hit, profile, fits, Some(prediction)))
+            })
+            .collect();
+        (matches, order, Some(model.card.version.clone()))
     })
     .await?;
-    let model_version =
-        predictions.first().and_then(|p: &Option<SuccessPrediction>| p.as_ref()).map(|p| p.model_version.clone());
-    let order = if predictions.iter().all(Option::is_some) && !predictions.is_empty() {
-        req.order.unwrap_or_default()
-    } else {
-        MatchOrder::Relevance
-    };
-    let mut matches: Vec<Match> = candidates
-        .into_iter()
-        .zip(predictions)
-        .map(|((hit, profile, within_budget), prediction)| Match {
-            profile: ProfileOut { id: hit.id, profile },
-            relevance: (hit.score * 1e4).round() / 1e4,
-            explanation: hit.explanation,
-            prediction,
-            within_budget,
-        })
-        .collect();
-    if order == MatchOrder::Success {
-        // Stable: equal keys keep the search's order.
-        matches.sort_by(|a, b| {
-            let (ka, kb) = (a.prediction.as_ref().map(success_key), b.prediction.as_ref().map(success_key));
-            match (ka, kb) {
-                (Some((ga, xa)), Some((gb, xb))) => ga.cmp(&gb).then(xa.total_cmp(&xb)),
-                _ => std::cmp::Ordering::Equal,
-            }
-        });
-    }
-    matches.truncate(req.limit.unwrap_or(20));
     Ok(MatchResponse {
         matches,
         total: outcome.total,
