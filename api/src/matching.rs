@@ -186,7 +186,7 @@ pub async fn match_creators(state: &AppState, req: MatchRequest) -> ApiResult<Ma
         };
         let profiles: Vec<&Profile> = candidates.iter().map(|(_, p, _)| p).collect();
         let predictions = model.predict(&brief, &profiles);
-        let mut ranked: Vec<(usize, SuccessPrediction)> = predictions.into_iter().enumerate().collect();
+        let mut ranked: Vec<_> = candidates.into_iter().zip(predictions).collect();
         if order == MatchOrder::Success {
             // Stable: equal keys keep the search's order.
             ranked.sort_by(|(_, a), (_, b)| {
@@ -196,19 +196,13 @@ pub async fn match_creators(state: &AppState, req: MatchRequest) -> ApiResult<Ma
         }
         ranked.truncate(limit);
         // Only the page shown gets its drivers.
-        let page: Vec<&Profile> = ranked.iter().map(|(i, _)| &candidates[*i].1).collect();
-        let mut shown: Vec<SuccessPrediction> = ranked.iter().map(|(_, p)| p.clone()).collect();
-        model.explain(&brief, &page, &mut shown);
-        let order_of: Vec<usize> = ranked.iter().map(|(i, _)| *i).collect();
-        let mut slots: Vec<Option<(scout_ranker::Hit, Profile, Option<bool>)>> =
-            candidates.into_iter().map(Some).collect();
-        let matches = order_of
+        let (page, mut shown): (Vec<_>, Vec<_>) = ranked.into_iter().unzip();
+        let profiles: Vec<&Profile> = page.iter().map(|(_, p, _)| p).collect();
+        model.explain(&brief, &profiles, &mut shown);
+        let matches = page
             .into_iter()
             .zip(shown)
-            .filter_map(|(i, prediction)| {
-                let (hit, profile, fits) = slots[i].take()?;
-                Some(to_match(hit, profile, fits, Some(prediction)))
-            })
+            .map(|((hit, profile, fits), prediction)| to_match(hit, profile, fits, Some(prediction)))
             .collect();
         (matches, order, Some(model.card.version.clone()))
     })

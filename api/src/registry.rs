@@ -42,7 +42,7 @@ pub fn load_models(dir: &Path, engine: &Engine, models: &Models) -> Vec<LoadRepo
     reports.push(load_into::<PriceModel>(dir, &models.price));
     reports.push(load_into::<SentimentModel>(dir, &models.sentiment));
     reports.push(load_into::<SuccessModel>(dir, &models.success));
-    reports.push(load_ranking(dir, engine));
+    reports.push(load_into::<RankingModel>(dir, engine.ranking_slot()));
     reports
 }
 
@@ -70,6 +70,12 @@ impl Versioned for PriceModel {
     }
 }
 
+impl Versioned for RankingModel {
+    fn version(&self) -> &str {
+        &self.card.version
+    }
+}
+
 impl Versioned for SuccessModel {
     fn version(&self) -> &str {
         &self.card.version
@@ -80,18 +86,6 @@ impl Versioned for SentimentModel {
     fn version(&self) -> &str {
         &self.card.version
     }
-}
-
-fn load_ranking(dir: &Path, engine: &Engine) -> LoadReport {
-    let previous = engine.ranking_model().map(|m| m.card.version.clone());
-    let (model, refused) = artifact::load_newest::<RankingModel>(dir);
-    let refused = describe_refusals::<RankingModel>(&refused);
-    let active = model.as_ref().map(|m| m.card.version.clone());
-    if active != previous {
-        tracing::info!(model = RankingModel::NAME, version = ?active, "model loaded");
-        engine.set_ranking_model(model.map(Arc::new));
-    }
-    LoadReport { model: RankingModel::NAME.into(), active, previous, refused, rescored: 0 }
 }
 
 fn describe_refusals<A: Artifact>(refused: &[scout_models::Error]) -> Vec<String> {

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifact::{Artifact, ModelCard, booster_from_value, booster_to_value, read_model_json, write_model};
 use crate::error::Result;
-use crate::price::{from_usd, to_usd};
+use crate::price::to_usd;
 
 /// The model's folder name.
 pub const NAME: &str = "campaign-success";
@@ -457,11 +457,6 @@ fn compact(n: f64) -> String {
     } else {
         format!("{n:.0}")
     }
-}
-
-/// US dollars as minor units of `currency` (for goals shown in the creator's money).
-pub fn usd_as(usd: f64, currency: &str) -> Option<Money> {
-    Some(Money { amount_minor: from_usd(usd, currency)?, currency: currency.to_string() })
 }
 
 #[cfg(test)]

@@ -134,13 +134,14 @@ impl Engine {
         }
     }
 
-    /// Uses a published ranking model from the next search on (`None`: the hand blend).
-    pub fn set_ranking_model(&self, model: Option<Arc<RankingModel>>) {
-        *self.ranking.write() = model;
-    }
-
     pub fn ranking_model(&self) -> Option<Arc<RankingModel>> {
         self.ranking.read().clone()
+    }
+
+    /// The slot of the published ranking model (`None`: the hand blend); a
+    /// model written here is used from the next search on.
+    pub fn ranking_slot(&self) -> &RwLock<Option<Arc<RankingModel>>> {
+        &self.ranking
     }
 
     /// The weights searches use now.

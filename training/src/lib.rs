@@ -1,6 +1,6 @@
 //! `scout-training`: the `scout-train` command's library. Datasets from fixture
 //! files or a database ([`dataset`]), metrics and the calibration plot
-//! ([`metrics`]), training per model ([`quality`], [`price`], [`ranking`], [`sentiment`], [`success`]), and publishing a candidate
+//! ([`metrics`]), training per model ([`quality`], [`price`], [`ranking`], [`sentiment`], [`success`]), the evaluation reports ([`report`]), and publishing a candidate
 //! as the next version of a model folder ([`publish`]).
 //!
 //! Training is deterministic for a seed: the split hashes the seed with each
@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod price;
 pub mod quality;
 pub mod ranking;
+pub mod report;
 pub mod sentiment;
 pub mod success;
 

@@ -6,7 +6,7 @@
 //! Rows are split by *creator* (the seed hashed with the creator's key), so
 //! the test split measures creators the model never saw.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 use std::path::Path;
 
@@ -51,11 +51,6 @@ pub fn read_campaigns(path: &Path) -> anyhow::Result<Vec<CampaignRecord>> {
         out.push(record);
     }
     Ok(out)
-}
-
-/// The creators the records booked (the profiles an export must find).
-pub fn creators(records: &[CampaignRecord]) -> HashSet<String> {
-    records.iter().map(|r| r.creator.clone()).collect()
 }
 
 /// Rows of the bookings of the given profiles (profiles not booked give none).
