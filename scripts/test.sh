@@ -21,6 +21,13 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   for _ in $(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 1; done
 fi
 
+# Chromium for the web app's browser tests (tests/it/web.rs drives it with Playwright).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Chromium (Debian package) for the browser tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+fi
+
 scripts/setup.sh debug
 export SCOUT_MINILM_DIR="$(cat models/.minilm-dir)"
 cargo fmt --all -- --check

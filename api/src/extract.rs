@@ -79,3 +79,48 @@ pub fn parse_id(raw: &str, field: &str) -> crate::error::ApiResult<i64> {
         .filter(|id| *id > 0)
         .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("{field}: `{raw}` is not an id")))
 }
+
+/// The header by which Scout's own web app identifies itself. With it, the
+/// refresh token travels in an HttpOnly cookie instead of the JSON body: page
+/// script never sees it, and since other sites cannot send a custom header
+/// without a CORS preflight (which Scout refuses them), the cookie is useless
+/// to a cross-site request.
+pub const WEB_CLIENT_HEADER: &str = "x-scout-client";
+/// The refresh-token cookie of the web app, scoped to `/v1/auth`.
+pub const REFRESH_COOKIE: &str = "scout_refresh";
+
+/// Whether the request comes from Scout's web app, and its refresh cookie.
+#[derive(Debug, Clone, Default)]
+pub struct WebClient {
+    pub is_web: bool,
+    pub refresh_cookie: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for WebClient {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let is_web = parts.headers.get(WEB_CLIENT_HEADER).and_then(|v| v.to_str().ok()) == Some("web");
+        let refresh_cookie = parts
+            .headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == REFRESH_COOKIE)
+            .map(|(_, v)| v.to_string())
+            .filter(|v| !v.is_empty());
+        Ok(WebClient { is_web, refresh_cookie })
+    }
+}
+
+/// The `Set-Cookie` value holding a refresh token (`None` clears it).
+pub fn refresh_cookie(token: Option<&str>, max_age_secs: i64, secure: bool) -> String {
+    let (value, age) = match token {
+        Some(t) => (t, max_age_secs),
+        None => ("", 0),
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{REFRESH_COOKIE}={value}; Path=/v1/auth; HttpOnly; SameSite=Strict; Max-Age={age}{secure}")
+}

@@ -47,7 +47,6 @@ use axum::response::Response;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Largest JSON body accepted outside the import route.
@@ -71,7 +70,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::models::router())
         .merge(routes::health::router())
         .merge(routes::openapi::router())
-        .fallback(|| async { ApiError::new(scout_domain::ErrorKind::NotFound, "not_found", "no such route") })
+        .merge(routes::web::router(&state.settings.web_dir()))
+        .fallback(routes::web::fallback)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(middleware::from_fn(record_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

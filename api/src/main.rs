@@ -63,6 +63,9 @@ enum Command {
         /// Requests per minute per account (0 = unlimited).
         #[arg(long, env = "SCOUT_ACCOUNT_REQUESTS_PER_MINUTE")]
         account_requests_per_minute: Option<u32>,
+        /// Folder of the built web app (default: web/dist).
+        #[arg(long, env = "SCOUT_WEB_DIR")]
+        web_dir: Option<PathBuf>,
     },
     /// Import profiles from a JSON Lines file (or - for stdin).
     Import {
@@ -171,8 +174,12 @@ impl Cli {
             tls_key,
             redis_url,
             account_requests_per_minute,
+            web_dir,
         } = &self.command
         {
+            if web_dir.is_some() {
+                s.web_dir = web_dir.clone();
+            }
             if tls_cert.is_some() {
                 s.tls_cert = tls_cert.clone();
                 s.tls_key = tls_key.clone();
@@ -298,6 +305,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", settings.listen))?;
     let base = scout_api::serve::base_url(listener.local_addr()?, settings.uses_tls());
     eprintln!("\nScout is running on {base} with {} profiles indexed", state.index.len());
+    if settings.web_dir().join("index.html").exists() {
+        eprintln!("open: {base} in a browser, create an account, and search \"vegan fitness creators in Berlin\"");
+    } else {
+        eprintln!("web app not built (scripts/run.sh builds it); the API alone is up");
+    }
     eprintln!("try:  register and log in (README, Accounts), then GET /v1/search?q=vegan+fitness+creators+in+Berlin");
     eprintln!("API:  {base}/openapi.json   metrics: {base}/metrics\n");
     scout_api::serve::serve(state, listener, async {

@@ -44,6 +44,9 @@ pub struct Settings {
     /// Requests per minute one account (session, API key or OAuth client)
     /// may make; 0 turns the limit off.
     pub account_requests_per_minute: u32,
+    /// Folder of the built web app (`web/dist`, built by `npm run build` in `web/`);
+    /// default: `web/dist` in the working directory, else the one beside this source tree.
+    pub web_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
             redis_url: None,
             redis_prefix: "scout".into(),
             account_requests_per_minute: 1200,
+            web_dir: None,
         }
     }
 }
@@ -124,6 +128,19 @@ impl Settings {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
     }
 
+    /// The built web app: configured, else `web/dist` in the working directory,
+    /// else the one beside this source tree (it may not be built: see `routes::web`).
+    pub fn web_dir(&self) -> PathBuf {
+        if let Some(d) = &self.web_dir {
+            return d.clone();
+        }
+        let local = PathBuf::from("web/dist");
+        if local.join("index.html").exists() {
+            return local;
+        }
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
+    }
+
     /// One line per setting, for the start-up log.
     pub fn describe(&self) -> Vec<String> {
         vec![
@@ -140,6 +157,7 @@ impl Settings {
             format!("tls = {}", self.tls_cert.as_ref().map_or("off".into(), |c| c.display().to_string())),
             format!("redis_url = {}", self.redis_url.as_deref().map_or("(in process)".into(), redact)),
             format!("account_requests_per_minute = {}", self.account_requests_per_minute),
+            format!("web_dir = {}", self.web_dir().display()),
         ]
     }
 }

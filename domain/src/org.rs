@@ -243,7 +243,6 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
     Ok(tags)
 }
 
-/// A note on a shortlist entry: at most 2,000 characters.
 /// The search text recorded with a shortlist entry: trimmed, none when
 /// empty, refused when longer than a search may be.
 pub fn parse_search_text(raw: &str) -> Result<Option<String>> {
@@ -257,6 +256,7 @@ pub fn parse_search_text(raw: &str) -> Result<Option<String>> {
     Ok((!text.is_empty()).then(|| text.to_string()))
 }
 
+/// A note on a shortlist entry: at most 2,000 characters.
 pub fn parse_note(raw: &str) -> Result<String> {
     if raw.chars().count() > 2000 {
         return Err(Error::bad_parameter("note", "must be at most 2000 characters"));

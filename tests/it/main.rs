@@ -10,3 +10,4 @@ mod ops;
 mod privacy;
 mod search;
 mod transport;
+mod web;

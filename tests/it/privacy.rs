@@ -154,10 +154,26 @@ async fn a_creator_owns_their_data(backend: Backend) {
     assert_eq!(app.post_json("/v1/auth/verify-email", &json!({"token": token})).await.status(), 204);
     assert_eq!(app.post_json("/v1/auth/verify-email", &json!({"token": token})).await.status(), 400);
 
-    // Claim: a code to show in the bio; verified only when the stored bio shows it.
-    let res = app.post_as(&creator, &format!("/v1/profiles/{id}/claim"), &json!({})).await;
+    // Claim: a creator names their profile by platform and handle (as typed,
+    // any case, with the @) and gets a code to show in the bio; verified only
+    // when the stored bio shows it.
+    let by_handle = |handle: &str| json!({"platform": "instagram", "handle": handle});
+    let res = app.post_as(&creator, "/v1/me/claims", &by_handle("@nobody_here")).await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.json::<Value>().await.expect("problem")["code"], "profile_not_found");
+    let res = app.post_as(&creator, "/v1/me/claims", &json!({"platform": "myspace", "handle": "x"})).await;
+    assert_eq!(res.status(), 400);
+    let brand = app.login_as("brand", "brand@claims.test").await;
+    assert_eq!(app.post_as(&brand, "/v1/me/claims", &by_handle("canary_person")).await.status(), 403);
+    let res = app.post_as(&creator, "/v1/me/claims", &by_handle("@canary_PERSON")).await;
     assert_eq!(res.status(), 201);
-    let code = res.json::<Value>().await.expect("claim")["code"].as_str().expect("code").to_string();
+    let claim = res.json::<Value>().await.expect("claim");
+    assert_eq!(claim["profile_id"], id);
+    assert_eq!(claim["verified"], false);
+    let code = claim["code"].as_str().expect("code").to_string();
+    let mine = app.get_as(&creator, "/v1/me/claims").await.json::<Value>().await.expect("claims");
+    assert_eq!(mine["claims"].as_array().map(Vec::len), Some(1));
+    assert_eq!(mine["claims"][0]["code"], code.as_str());
     let res = app.post_as(&thief, &format!("/v1/profiles/{id}/claim"), &json!({})).await;
     assert_eq!(res.status(), 409);
     let verify = format!("/v1/profiles/{id}/claim/verify");

@@ -2,7 +2,8 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use scout_domain::ErrorKind;
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::tokens::{REFRESH_TTL_SECS, token_hash};
 use crate::auth::{AuthUser, password, totp};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ClientIp, Json, Query};
+use crate::extract::{ClientIp, Json, Query, WebClient, refresh_cookie};
 use crate::state::AppState;
 use data_encoding::BASE32_NOPAD;
 
@@ -104,7 +105,10 @@ pub struct LoginRequest {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
-    pub refresh_token: String,
+    /// Absent for Scout's web app (`X-Scout-Client: web`), which receives it
+    /// as an HttpOnly cookie instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Always `Bearer`.
     pub token_type: &'static str,
     /// Seconds until the access token expires.
@@ -114,7 +118,9 @@ pub struct TokenResponse {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// Required, except from Scout's web app, whose token is in its cookie.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -160,8 +166,9 @@ pub async fn register(
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    web: WebClient,
     Json(req): Json<LoginRequest>,
-) -> ApiResult<axum::Json<TokenResponse>> {
+) -> ApiResult<Response> {
     // Locks are per email as typed (normalised), so unknown accounts lock too
     // and a lock does not reveal whether an account exists.
     let account = req.email.trim().to_lowercase();
@@ -198,7 +205,17 @@ pub async fn login(
     state.audit(Some(user.id), "login", ip, if user.totp_secret.is_some() { "with 2FA" } else { "password" }).await?;
     let family = state.tokens.random_token(16).map_err(|e| ApiError::internal(e.to_string()))?;
     tracing::info!(user = user.id, "login");
-    Ok(axum::Json(start_tokens(&state, user, &family).await?))
+    Ok(token_response(&state, &web, start_tokens(&state, user, &family).await?))
+}
+
+/// The token pair as JSON, or for the web app the access token as JSON and
+/// the refresh token as its cookie.
+fn token_response(state: &AppState, web: &WebClient, mut tokens: TokenResponse) -> Response {
+    if !web.is_web {
+        return axum::Json(tokens).into_response();
+    }
+    let cookie = refresh_cookie(tokens.refresh_token.take().as_deref(), REFRESH_TTL_SECS, state.settings.uses_tls());
+    ([(header::SET_COOKIE, cookie)], axum::Json(tokens)).into_response()
 }
 
 async fn start_tokens(state: &AppState, user: &scout_store::User, family: &str) -> ApiResult<TokenResponse> {
@@ -209,7 +226,7 @@ async fn start_tokens(state: &AppState, user: &scout_store::User, family: &str) 
         .tokens
         .issue(user.id, user.role, user.token_version, family)
         .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(TokenResponse { access_token: access, refresh_token: refresh, token_type: "Bearer", expires_in })
+    Ok(TokenResponse { access_token: access, refresh_token: Some(refresh), token_type: "Bearer", expires_in })
 }
 
 /// Exchanges a refresh token for a new pair; the presented token is spent.
@@ -220,16 +237,26 @@ async fn start_tokens(state: &AppState, user: &scout_store::User, family: &str) 
 pub async fn refresh(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    web: WebClient,
     Json(req): Json<RefreshRequest>,
-) -> ApiResult<axum::Json<TokenResponse>> {
-    match state.store.spend_refresh_token(&token_hash(&req.refresh_token)).await? {
+) -> ApiResult<Response> {
+    // The cookie counts only with the web app's header (see `WebClient`).
+    let presented = match (req.refresh_token, web.is_web) {
+        (Some(t), _) => t,
+        (None, true) => web
+            .refresh_cookie
+            .clone()
+            .ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "no session: log in"))?,
+        (None, false) => return Err(ApiError::bad_request("bad_parameter", "refresh_token: required")),
+    };
+    match state.store.spend_refresh_token(&token_hash(&presented)).await? {
         RefreshSpend::Fresh { user_id, family } => {
             let user = state
                 .store
                 .user_by_id(user_id)
                 .await?
                 .ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid"))?;
-            Ok(axum::Json(start_tokens(&state, &user, &family).await?))
+            Ok(token_response(&state, &web, start_tokens(&state, &user, &family).await?))
         }
         RefreshSpend::Reused { user_id, family } => {
             tracing::warn!(session = %family, "refresh token reused; session revoked");
@@ -257,9 +284,10 @@ pub async fn refresh(
 pub async fn logout(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    web: WebClient,
     user: AuthUser,
     Query(params): Query<LogoutParams>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     let all = params.all;
     let session = user.require_session()?;
     if all {
@@ -270,7 +298,11 @@ pub async fn logout(
     tracing::info!(user = user.id(), all, "logout");
     let kind = if all { "logout_everywhere" } else { "logout" };
     state.audit(Some(user.id()), kind, ip.as_deref(), "").await?;
-    Ok(StatusCode::NO_CONTENT)
+    if web.is_web {
+        let cookie = refresh_cookie(None, 0, state.settings.uses_tls());
+        return Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The account behind the access token.

@@ -13,3 +13,4 @@ pub mod privacy;
 pub mod profiles;
 pub mod search;
 pub mod shortlists;
+pub mod web;

@@ -53,6 +53,8 @@ use crate::state::AppState;
         crate::routes::keys::create_client,
         crate::routes::keys::token,
         crate::routes::privacy::claim,
+        crate::routes::privacy::claim_by_handle,
+        crate::routes::privacy::my_claims,
         crate::routes::privacy::claim_status,
         crate::routes::privacy::verify_claim,
         crate::routes::privacy::edit_public,

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/profiles/{id}/claim/verify", post(verify_claim))
         .route("/v1/profiles/{id}/public", put(edit_public))
         .route("/v1/profiles/{id}/consent", put(set_consent))
+        .route("/v1/me/claims", get(my_claims).post(claim_by_handle))
         .route("/v1/me/export", get(export_me))
         .route("/v1/me", delete(erase_me))
         .route("/v1/admin/erasure", post(admin_erase))
@@ -82,10 +83,71 @@ pub async fn claim(
 ) -> ApiResult<(StatusCode, axum::Json<ClaimOut>)> {
     require_influencer(&user)?;
     let id = parse_id(&id, "id")?;
+    start_claim(&state, &user, ip.as_deref(), id).await
+}
+
+async fn start_claim(
+    state: &AppState,
+    user: &AuthUser,
+    ip: Option<&str>,
+    id: ProfileId,
+) -> ApiResult<(StatusCode, axum::Json<ClaimOut>)> {
     let code = format!("scout-{}", state.tokens.random_token(4).map_err(|e| ApiError::internal(e.to_string()))?);
     let claim = state.store.claim_profile(id, user.id(), &code).await?;
-    state.audit(Some(user.id()), "profile_claim_started", ip.as_deref(), &format!("profile {id}")).await?;
+    state.audit(Some(user.id()), "profile_claim_started", ip, &format!("profile {id}")).await?;
     Ok((StatusCode::CREATED, axum::Json(claim.into())))
+}
+
+/// A creator's profile as they name it: platform and handle.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimByHandle {
+    pub platform: String,
+    /// The handle, with or without the leading `@`.
+    pub handle: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ClaimList {
+    pub claims: Vec<ClaimOut>,
+}
+
+/// Starts claiming the profile with this platform and handle: how a creator
+/// finds their own profile without searching (creators cannot search).
+#[utoipa::path(post, path = "/v1/me/claims", tag = "privacy", security(("bearer" = [])), request_body = ClaimByHandle,
+    responses((status = 201, body = ClaimOut), (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn claim_by_handle(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: AuthUser,
+    Json(req): Json<ClaimByHandle>,
+) -> ApiResult<(StatusCode, axum::Json<ClaimOut>)> {
+    require_influencer(&user)?;
+    let platform = Platform::from_name(req.platform.trim()).ok_or_else(|| {
+        ApiError::bad_request("bad_parameter", format!("platform: unknown platform `{}`", req.platform))
+    })?;
+    let handle = req.handle.trim().trim_start_matches('@');
+    if handle.is_empty() || handle.chars().count() > 100 {
+        return Err(ApiError::bad_request("bad_parameter", "handle: must be 1 to 100 characters"));
+    }
+    let id = state.store.profiles_by_handle(platform.as_str(), handle).await?.into_iter().min().ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::NotFound,
+            "profile_not_found",
+            format!("Scout has no {} profile @{handle}", platform.as_str()),
+        )
+    })?;
+    start_claim(&state, &user, ip.as_deref(), id).await
+}
+
+/// The caller's claims, verified or not.
+#[utoipa::path(get, path = "/v1/me/claims", tag = "privacy", security(("bearer" = [])),
+    responses((status = 200, body = ClaimList), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn my_claims(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<ClaimList>> {
+    require_influencer(&user)?;
+    let claims = state.store.claims_of(user.id()).await?.into_iter().map(ClaimOut::from).collect();
+    Ok(axum::Json(ClaimList { claims }))
 }
 
 /// The caller's claim on a profile.

@@ -1,0 +1,300 @@
+// End-to-end test of Scout's web app in headless Chromium, the way a person uses it:
+// sign up as a brand, search in free text, refine with a filter, open a profile,
+// shortlist two creators, export the shortlist, log out; the same at a phone's
+// size; and an axe-core accessibility scan of the main pages.
+//
+//   SCOUT_URL=http://127.0.0.1:7700 node web/e2e/run.mjs
+//
+// Optional: SCOUT_SCREENSHOTS=dir writes screenshots of the main pages there;
+// CHROMIUM=/path overrides /usr/bin/chromium. Prints one JSON object per check
+// and a summary line; exits 1 at the first failure, with what was on screen.
+import { chromium } from "playwright-core";
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const BASE = process.env.SCOUT_URL ?? "http://127.0.0.1:7700";
+const SHOTS = process.env.SCOUT_SCREENSHOTS;
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const PASSWORD = "correct horse battery staple";
+const QUERY = process.env.SCOUT_E2E_QUERY ?? "fitness creators in Germany";
+
+let passed = 0;
+/** The page of the step running now, photographed when a step fails. */
+let current = null;
+function check(name, ok, detail = "") {
+  if (!ok) throw new Error(`${name} failed${detail ? `: ${detail}` : ""}`);
+  passed++;
+  console.log(JSON.stringify({ check: name, ok: true, ...(detail ? { detail } : {}) }));
+}
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: name.endsWith("-full") });
+}
+
+/** Runs axe-core on the page; fails on any violation, naming each and its first element. */
+async function axe(page, name) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes[0]?.target?.join(" ")} ×${v.nodes.length}`);
+  });
+  check(`axe clean: ${name}`, result.length === 0, result.join("; "));
+}
+
+/** On a phone nothing may make the page scroll sideways. */
+async function fits(page, name) {
+  const { width, inner } = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  check(`phone: ${name} fits the screen`, width <= inner, `${width} px wide in ${inner}`);
+}
+
+/** The whole flow of one person, at one screen size. */
+async function flow(browser, { label, viewport, phone }) {
+  // bypassCSP lets the scan inject axe-core; the app itself runs under its CSP.
+  const context = await browser.newContext({ viewport, acceptDownloads: true, bypassCSP: true, hasTouch: phone, isMobile: phone });
+  const page = await context.newPage();
+  current = page;
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && !/status of 40[13]/.test(m.text()) && errors.push(m.text()));
+  const email = `brand-${label}-${Date.now()}@e2e.test`;
+
+  // First load: timing of the app shell on loopback.
+  const started = Date.now();
+  await page.goto(`${BASE}/`);
+  await page.getByRole("heading", { name: "Log in to Scout" }).waitFor();
+  const loadMs = Date.now() - started;
+  const nav = await page.evaluate(() => performance.getEntriesByType("navigation")[0]?.toJSON());
+  check(`${label}: logged-out visitor lands on the login page`, page.url().includes("/login"), `${loadMs} ms to a usable login page, DOM ready at ${Math.round(nav?.domContentLoadedEventEnd ?? 0)} ms`);
+  if (!phone) await axe(page, "login");
+  await shot(page, `login-${label}`);
+
+  // Sign up as a brand.
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.getByRole("heading", { name: "Create your Scout account" }).waitFor();
+  await page.getByRole("radio", { name: /^Brand/ }).check();
+  await page.getByLabel("Company name").fill(`Acme ${label}`);
+  await page.getByLabel("Work email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  if (!phone) await axe(page, "sign-up");
+  await shot(page, `signup-${label}`);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/search/);
+  check(`${label}: sign-up lands on search`, true);
+
+  // Free-text search, as typed: results come without pressing Enter.
+  const box = page.getByRole("searchbox");
+  await box.click();
+  // Typed at a brisk 120 ms a key; the results must follow the last key without Enter.
+  await page.evaluate(() => document.getElementById("q")?.addEventListener("input", () => (window.__lastInput = performance.now())));
+  await box.pressSequentially(QUERY, { delay: 120 });
+  // Measured in the page, from the last input event to results for the whole text on screen.
+  const afterTyping = await page.evaluate(
+    (q) =>
+      new Promise((resolve) => {
+        const done = () => {
+          const summary = document.querySelector(".results-head .summary")?.textContent ?? "";
+          return new URL(location.href).searchParams.get("q") === q && /creators? · showing/.test(summary) && !document.querySelector(".cards.stale");
+        };
+        const poll = () => (done() ? resolve(Math.round(performance.now() - window.__lastInput)) : requestAnimationFrame(poll));
+        poll();
+      }),
+    QUERY,
+  );
+  const cards = page.locator("article.result");
+  const found = await cards.count();
+  check(`${label}: typing runs the search`, found > 0, `${found} results on the first page, shown ${afterTyping} ms after the last key`);
+  const chips = await page.locator(".chips .chip span").allTextContents();
+  check(`${label}: understood filters show as chips`, chips.some((c) => /germany/i.test(c)), chips.join(" | "));
+  const summary = await page.locator(".results-head .summary").textContent();
+  check(`${label}: the total and timing are shown`, /creators? · showing/.test(summary ?? ""), summary ?? "");
+
+  // Refine with a filter from the panel (behind "Filters" on a phone).
+  if (phone) await page.getByRole("button", { name: /^Filters/ }).click();
+  const platformBox = page.locator("fieldset", { hasText: "Platform" }).locator("label.check").first();
+  const platformName = ((await platformBox.textContent()) ?? "").replace(/[\d,]+$/, "").trim();
+  await platformBox.locator("input").check();
+  await page.waitForURL((u) => new URL(u).searchParams.has("platform"));
+  await page.locator(".cards:not(.stale) article.result").first().waitFor();
+  const handles = await page.locator("article.result .handle").allTextContents();
+  check(
+    `${label}: a platform filter narrows the results`,
+    handles.length > 0 && handles.every((h) => h.toLowerCase().includes(platformName.toLowerCase())),
+    `${platformName}: ${handles.length} results`,
+  );
+  if (phone) await page.getByRole("button", { name: /^Filters/ }).click();
+  const searchUrl = page.url();
+  if (!phone) await axe(page, "search results");
+  else await fits(page, "search");
+  await shot(page, `search-${label}`);
+
+  // A shared link reproduces the search.
+  const shared = await context.newPage();
+  await shared.goto(searchUrl);
+  await shared.locator("article.result").first().waitFor();
+  check(`${label}: the URL holds the search`, (await shared.locator("article.result .handle").first().textContent()) === handles[0]);
+  await shared.close();
+
+  // Open the first profile.
+  const firstName = (await page.locator("article.result h2 a").first().textContent())?.trim();
+  await page.locator("article.result h2 a").first().click();
+  await page.waitForURL(/\/profiles\/\d+/);
+  await page.getByRole("heading", { level: 1, name: firstName }).waitFor();
+  await page.getByText("Countries", { exact: true }).waitFor();
+  await page.locator("svg.line-chart, .chart .muted").first().waitFor();
+  check(`${label}: the profile page shows audience and growth`, true, firstName);
+  const opened = { handle: ((await page.locator(".profile-title .handle").textContent()) ?? "").split(" on ")[0].trim(), platform: ((await page.locator(".profile-title .handle").textContent()) ?? "").split(" on ")[1]?.split(" · ")[0]?.trim().toLowerCase() };
+  await page.locator("#h-similar ~ ul li, #h-similar ~ p").first().waitFor();
+  if (!phone) await axe(page, "profile");
+  else await fits(page, "profile");
+  await shot(page, `profile-${label}`);
+  await shot(page, `profile-${label}-full`);
+
+  // Shortlist it into a new list.
+  const listName = `E2E ${label}`;
+  await page.getByRole("button", { name: "+ Shortlist" }).first().click();
+  await page.getByLabel("New shortlist").fill(listName);
+  await page.getByRole("button", { name: "Create and add" }).click();
+  await page.getByText(`Added to “${listName}”`).waitFor();
+  check(`${label}: add a creator to a new shortlist from the profile`, true);
+
+  // Back to the results; shortlist the second creator there.
+  await page.goBack();
+  await page.waitForURL(/\/search/);
+  const second = page.locator("article.result").nth(1);
+  await second.waitFor();
+  await second.getByRole("button", { name: "+ Shortlist" }).click();
+  await second.getByRole("button", { name: new RegExp(`^${listName}`) }).click();
+  await second.getByText(`Added to “${listName}”`).waitFor();
+  check(`${label}: add a second creator from the results`, true);
+
+  // The shortlist, side by side, exported.
+  if (phone) await page.getByRole("button", { name: "Menu" }).click();
+  await page.getByRole("link", { name: "Shortlists" }).click();
+  await page.getByRole("link", { name: listName }).click();
+  await page.getByRole("heading", { level: 1, name: listName }).waitFor();
+  const entries = page.locator("li.entry");
+  await entries.nth(1).waitFor();
+  check(`${label}: the shortlist holds both creators`, (await entries.count()) === 2);
+  await entries.nth(0).getByLabel("Note").fill("Strong engagement, ask for a reel rate");
+  await entries.nth(0).getByLabel("Tags").fill("first choice, e2e");
+  await entries.nth(0).getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved", { exact: true }).waitFor();
+  for (let i = 0; i < 2; i++) await entries.nth(i).locator("input[type=checkbox]").check();
+  await page.getByRole("button", { name: /Compare selected/ }).click();
+  await page.getByRole("heading", { name: "Side by side" }).waitFor();
+  const columns = await page.locator(".compare thead th").count();
+  check(`${label}: compare two creators side by side`, columns === 3, `${columns - 1} creators`);
+  if (!phone) await axe(page, "shortlist");
+  else await fits(page, "shortlist");
+  await shot(page, `shortlist-${label}`);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  const csv = readFileSync(await download.path(), "utf8").trim().split(/\r?\n/);
+  check(`${label}: the CSV export has a header and both creators`, csv.length === 3 && /handle/i.test(csv[0]) && csv.some((l) => l.includes("first choice")), `${csv.length - 1} rows: ${csv[0]}`);
+
+  // Account page (2FA set-up shows a QR code), then log out.
+  if (phone) await page.getByRole("button", { name: "Menu" }).click();
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
+  await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+  await page.getByRole("img", { name: /QR code/ }).waitFor();
+  check(`${label}: 2FA set-up shows a QR code`, true);
+  if (!phone) await axe(page, "account");
+  else await fits(page, "account");
+  await shot(page, `account-${label}`);
+  if (phone) await page.getByRole("button", { name: "Menu" }).click();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/login/);
+  await page.goto(`${BASE}/shortlists`);
+  await page.waitForURL(/\/login/);
+  check(`${label}: after logging out, pages ask to log in again`, true);
+
+  check(`${label}: no script errors`, errors.length === 0, errors.join("; "));
+  await context.close();
+  return opened;
+}
+
+/** Signs up a new account of `role` in a fresh context; the page, on the account's first screen. */
+async function signUp(browser, role, name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
+  const page = await context.newPage();
+  current = page;
+  await page.goto(`${BASE}/signup`);
+  await page.getByRole("radio", { name: new RegExp(`^${role}`) }).check();
+  await page.getByLabel(role === "Creator" ? "Your name" : "Company name").fill(name);
+  await page.getByLabel("Work email").fill(`${role.toLowerCase()}-${Date.now()}@e2e.test`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(role === "Creator" ? /\/account/ : /\/search/);
+  return { context, page };
+}
+
+/** A creator finds their imported profile by handle and gets the code that proves it is theirs. */
+async function creatorFlow(browser, { handle, platform }) {
+  const { context, page } = await signUp(browser, "Creator", "Lucas Creator");
+  await page.getByRole("heading", { name: "Your creator profiles" }).waitFor();
+  await page.getByLabel("Platform").selectOption(platform);
+  await page.getByLabel("Your handle").fill(handle);
+  await page.getByRole("button", { name: "Claim profile" }).click();
+  await page.getByText("Waiting for the code").waitFor();
+  const code = await page.locator(".claim code.secret").textContent();
+  check("creator: claims a profile by handle and gets a bio code", /^scout-/.test(code ?? ""), `${handle} on ${platform}: ${code}`);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByRole("alert").filter({ hasText: "does not show" }).waitFor();
+  check("creator: verifying before the code is in the bio says why it failed", true);
+  await axe(page, "creator account");
+  await shot(page, "creator-desktop");
+  await context.close();
+}
+
+/** An agency adds a client brand and switches to it; searches and shortlists then act for that client. */
+async function agencyFlow(browser) {
+  const { context, page } = await signUp(browser, "Agency", "Northwind Agency");
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByLabel("New client brand").fill("Contoso Foods");
+  await page.getByRole("button", { name: "Add client" }).click();
+  await page.getByText("Contoso Foods").first().waitFor();
+  const switcher = page.getByLabel("Working for");
+  await switcher.waitFor();
+  await switcher.selectOption({ label: "Client: Contoso Foods" });
+  await page.getByRole("link", { name: "Shortlists" }).click();
+  await page.getByLabel("New shortlist").fill("Contoso spring");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("heading", { level: 1, name: "Contoso spring" }).waitFor();
+  await switcher.selectOption({ label: "Northwind Agency" });
+  await page.getByRole("link", { name: "Shortlists" }).click();
+  await page.getByRole("heading", { level: 1, name: "Shortlists" }).waitFor();
+  await page.waitForTimeout(300);
+  const own = await page.locator(".list-grid h2").allTextContents();
+  await switcher.selectOption({ label: "Client: Contoso Foods" });
+  await page.getByRole("link", { name: "Contoso spring" }).waitFor();
+  check("agency: a client's shortlists belong to the client, not the agency", !own.includes("Contoso spring"), `agency's own: [${own.join(", ")}]`);
+  await context.close();
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  const opened = await flow(browser, { label: "desktop", viewport: { width: 1280, height: 860 }, phone: false });
+  await flow(browser, { label: "phone", viewport: { width: 360, height: 740 }, phone: true });
+  await creatorFlow(browser, opened);
+  await agencyFlow(browser);
+  console.log(`e2e: ${passed} checks passed`);
+} catch (e) {
+  console.error(`e2e: FAILED after ${passed} checks: ${e.message}`);
+  if (current) {
+    const file = join(SHOTS ?? process.env.TMPDIR ?? "/tmp", "e2e-failure.png");
+    await current.screenshot({ path: file, fullPage: true }).catch(() => {});
+    console.error(`at ${current.url()}; screenshot: ${file}`);
+    console.error((await current.locator("main").innerText().catch(() => "")).slice(0, 2000));
+  }
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

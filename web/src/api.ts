@@ -1,0 +1,348 @@
+// Scout's own public API, as the web app uses it. The app holds the access token
+// in memory only; the refresh token lives in an HttpOnly, SameSite=Strict cookie
+// scoped to /v1/auth that the server sets when a request carries `X-Scout-Client: web`
+// (script cannot read it, and other sites cannot send the custom header).
+
+export type Platform = string;
+
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: string;
+}
+
+/** An API error, with the problem+json body's stable code and its detail. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(problem: Problem) {
+    super(problem.detail || problem.title || `request failed (${problem.status})`);
+    this.status = problem.status;
+    this.code = problem.code;
+  }
+}
+
+export interface Audience {
+  countries?: Record<string, number>;
+  cities?: Record<string, number>;
+  age?: Record<string, number>;
+  gender?: Record<string, number>;
+  languages?: Record<string, number>;
+  interests?: Record<string, number>;
+  credibility?: number;
+  sample_size?: number;
+}
+
+export interface Post {
+  external_id?: string;
+  posted_at: string;
+  kind?: string;
+  caption?: string;
+  likes?: number;
+  comments?: number;
+  views?: number;
+  shares?: number;
+  sponsored?: boolean;
+  top_comments?: string[];
+}
+
+export interface Rates {
+  currency: string;
+  post?: number;
+  story?: number;
+  video?: number;
+  reel?: number;
+}
+
+export interface Profile {
+  id: number;
+  platform: Platform;
+  external_id: string;
+  handle: string;
+  display_name?: string;
+  bio?: string;
+  profile_url?: string;
+  avatar_url?: string;
+  verified?: boolean;
+  country?: string;
+  region?: string;
+  city?: string;
+  languages?: string[];
+  categories?: string[];
+  hashtags?: string[];
+  brand_mentions?: string[];
+  followers: number;
+  following?: number;
+  posts_count?: number;
+  avg_likes?: number;
+  avg_comments?: number;
+  avg_views?: number;
+  engagement_rate?: number;
+  posts_per_week?: number;
+  last_post_at?: string;
+  follower_history?: { date: string; followers: number }[];
+  recent_posts?: Post[];
+  audience?: Audience;
+  rates?: Rates;
+  source?: string;
+  updated_at?: string;
+}
+
+export interface Contribution {
+  feature: string;
+  value: number | null;
+  weight: number;
+  contribution: number;
+}
+
+export interface Explanation {
+  contributions: Contribution[];
+  matched: string[];
+  engagement_vs_tier: number;
+  summary: string;
+}
+
+export interface SearchResult {
+  profile: Profile;
+  score: number;
+  explanation: Explanation;
+}
+
+export interface AudienceConstraint {
+  dimension: "country" | "gender" | "age";
+  value: string;
+  min_share: number;
+}
+
+export interface SearchFilters {
+  platforms?: string[];
+  countries?: string[];
+  cities?: string[];
+  languages?: string[];
+  niches?: string[];
+  tiers?: string[];
+  followers_min?: number;
+  followers_max?: number;
+  engagement_min?: number;
+  verified?: boolean;
+  audience?: AudienceConstraint[];
+}
+
+export interface Recognised {
+  span: string;
+  kind: string;
+  value: string;
+}
+
+export interface ParsedQuery {
+  original: string;
+  text: string;
+  filters: SearchFilters;
+  niches: string[];
+  recognised: Recognised[];
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+export interface SearchResponse {
+  total: number;
+  results: SearchResult[];
+  facets: Record<string, FacetCount[]>;
+  parsed_query: ParsedQuery;
+  took_ms: number;
+}
+
+export interface SearchRequest {
+  query?: string;
+  filters?: SearchFilters;
+  sort?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  role: "brand" | "agency" | "influencer" | "admin";
+  email_verified?: boolean;
+  two_factor?: boolean;
+}
+
+export interface Shortlist {
+  id: number;
+  name: string;
+  entries: number;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ShortlistEntry {
+  profile_id: number;
+  note: string;
+  tags: string[];
+  query?: string | null;
+  added_by: number | null;
+  added_at: string;
+}
+
+/** A shortlist's fields with its entries. */
+export interface ShortlistDetail extends Shortlist {
+  items: ShortlistEntry[];
+}
+
+interface TokenResponse {
+  access_token: string;
+  expires_in: number;
+}
+
+type Listener = (user: User | null) => void;
+
+/** The signed-in session: the access token, the account, and who is told of changes. */
+class Session {
+  private token: string | null = null;
+  private expiresAt = 0;
+  private refreshing: Promise<boolean> | null = null;
+  user: User | null = null;
+  /** The organisation acted for (an agency's client), sent as `X-Scout-Org`. */
+  actingOrg: number | null = null;
+  private listeners = new Set<Listener>();
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private set(user: User | null) {
+    this.user = user;
+    this.listeners.forEach((l) => l(user));
+  }
+
+  accept(t: TokenResponse) {
+    this.token = t.access_token;
+    // Refresh a little early so that a request never carries an expired token.
+    this.expiresAt = Date.now() + Math.max(0, t.expires_in - 30) * 1000;
+  }
+
+  /** Exchanges the refresh cookie for a new access token; false when there is no session. */
+  refresh(): Promise<boolean> {
+    this.refreshing ??= (async () => {
+      try {
+        const res = await fetch("/v1/auth/refresh", {
+          method: "POST",
+          headers: { "X-Scout-Client": "web", "Content-Type": "application/json" },
+          body: "{}",
+          credentials: "same-origin",
+        });
+        if (!res.ok) {
+          this.token = null;
+          return false;
+        }
+        this.accept(await res.json());
+        return true;
+      } catch {
+        return false;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async bearer(): Promise<string | null> {
+    if (this.token && Date.now() < this.expiresAt) return this.token;
+    return (await this.refresh()) ? this.token : null;
+  }
+
+  /** Restores a session from the refresh cookie at start-up. */
+  async restore(): Promise<User | null> {
+    if (!(await this.refresh())) {
+      this.set(null);
+      return null;
+    }
+    try {
+      this.set(await api<User>("GET", "/v1/auth/me"));
+    } catch {
+      this.set(null);
+    }
+    return this.user;
+  }
+
+  async login(email: string, password: string, totp?: string): Promise<User> {
+    const t = await api<TokenResponse>("POST", "/v1/auth/login", { email, password, ...(totp ? { totp } : {}) }, { anonymous: true });
+    this.accept(t);
+    const user = await api<User>("GET", "/v1/auth/me");
+    this.set(user);
+    return user;
+  }
+
+  async logout() {
+    try {
+      await api("POST", "/v1/auth/logout");
+    } finally {
+      this.token = null;
+      this.actingOrg = null;
+      this.set(null);
+    }
+  }
+
+  clear() {
+    this.token = null;
+    this.set(null);
+  }
+}
+
+export const session = new Session();
+
+interface CallOptions {
+  anonymous?: boolean;
+  /** Act for the caller's own organisation even while working for an agency client. */
+  ownOrg?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Calls the API; resolves with the JSON body (undefined for 204) or throws an [`ApiError`]. */
+export async function api<T = unknown>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
+  const res = await send(method, path, body, opts);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** Calls the API and returns the raw response (for CSV and other non-JSON bodies). */
+export async function send(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { "X-Scout-Client": "web", Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (!opts.anonymous) {
+    const token = await session.bearer();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (session.actingOrg !== null && !opts.ownOrg) headers["X-Scout-Org"] = String(session.actingOrg);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === "AbortError") throw e;
+    throw new ApiError({ title: "Scout cannot be reached", status: 0, code: "network", detail: "Scout cannot be reached; check that it is running." });
+  }
+  if (res.ok) return res;
+  let problem: Problem;
+  try {
+    problem = await res.json();
+  } catch {
+    problem = { title: res.statusText, status: res.status, code: "http_" + res.status };
+  }
+  if (res.status === 401 && !opts.anonymous && path !== "/v1/auth/logout") session.clear();
+  throw new ApiError({ ...problem, status: res.status });
+}

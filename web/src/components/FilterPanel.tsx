@@ -1,0 +1,182 @@
+import { useEffect, useState } from "preact/hooks";
+import type { AudienceConstraint, FacetCount, SearchFilters } from "../api";
+import { AGE_BANDS, country, language, PLATFORMS, TIERS, title } from "../format";
+
+type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers";
+
+/**
+ * The filter panel: every filter the search API takes, with the facet counts of the
+ * current results beside the values. Numbers apply when the field loses focus or on
+ * Enter, so that typing "50000" does not search for 5, 50, 500 and 5000 on the way.
+ */
+export function FilterPanel({ filters, facets, onChange }: { filters: SearchFilters; facets: Record<string, FacetCount[]>; onChange: (f: SearchFilters) => void }) {
+  const set = (patch: Partial<SearchFilters>) => onChange({ ...filters, ...patch });
+  const toggle = (key: ListKey, value: string, on: boolean) => {
+    const now = new Set(filters[key] ?? []);
+    if (on) now.add(value);
+    else now.delete(value);
+    set({ [key]: [...now] });
+  };
+  const counts = (facet: string) => new Map((facets[facet] ?? []).map((f) => [f.value, f.count]));
+
+  return (
+    <div class="filter-panel">
+      <Checks legend="Platform" values={PLATFORMS.map((p) => [p, title(p)])} chosen={filters.platforms} counts={counts("platform")} onToggle={(v, on) => toggle("platforms", v, on)} limit={5} />
+      <Checks legend="Size" values={TIERS} chosen={filters.tiers} counts={counts("tier")} onToggle={(v, on) => toggle("tiers", v, on)} />
+      <FacetChecks legend="Country" facet={facets.country} chosen={filters.countries} label={country} onToggle={(v, on) => toggle("countries", v, on)} />
+      <TextList legend="City" placeholder="e.g. Berlin, Lisbon" values={filters.cities} onChange={(cities) => set({ cities })} />
+      <FacetChecks legend="Language" facet={facets.language} chosen={filters.languages} label={language} onToggle={(v, on) => toggle("languages", v, on)} />
+      <FacetChecks legend="Niche" facet={facets.niche} chosen={filters.niches} label={title} onToggle={(v, on) => toggle("niches", v, on)} />
+      <fieldset>
+        <legend>Followers</legend>
+        <div class="pair">
+          <NumberField label="At least" value={filters.followers_min} onChange={(followers_min) => set({ followers_min })} />
+          <NumberField label="At most" value={filters.followers_max} onChange={(followers_max) => set({ followers_max })} />
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Engagement</legend>
+        <NumberField label="At least (%)" value={filters.engagement_min != null ? +(filters.engagement_min * 100).toFixed(2) : undefined} onChange={(v) => set({ engagement_min: v == null ? undefined : v / 100 })} />
+      </fieldset>
+      <fieldset>
+        <legend>Verified</legend>
+        <label class="check">
+          <input type="checkbox" checked={filters.verified === true} onChange={(e) => set({ verified: e.currentTarget.checked ? true : undefined })} />
+          Verified accounts only
+        </label>
+      </fieldset>
+      <AudienceFilters audience={filters.audience ?? []} onChange={(audience) => set({ audience })} />
+    </div>
+  );
+}
+
+function Checks({ legend, values, chosen = [], counts, onToggle, limit }: { legend: string; values: [string, string][]; chosen?: string[]; counts: Map<string, number>; onToggle: (v: string, on: boolean) => void; limit?: number }) {
+  const [all, setAll] = useState(false);
+  // A short list shows the values with most results (or already chosen) first; a
+  // full list (sizes) keeps its natural order.
+  const ordered = limit
+    ? [...values].sort((a, b) => Number(chosen.includes(b[0])) - Number(chosen.includes(a[0])) || (counts.get(b[0]) ?? -1) - (counts.get(a[0]) ?? -1))
+    : values;
+  const shown = limit && !all ? ordered.slice(0, limit) : ordered;
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {shown.map(([v, label]) => (
+        <label class="check" key={v}>
+          <input type="checkbox" checked={chosen.includes(v)} onChange={(e) => onToggle(v, e.currentTarget.checked)} />
+          {label}
+          {counts.has(v) && <span class="count">{counts.get(v)!.toLocaleString("en")}</span>}
+        </label>
+      ))}
+      {limit && values.length > limit && (
+        <button class="link small" onClick={() => setAll(!all)} aria-expanded={all}>
+          {all ? "Fewer" : `All ${values.length}`}
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+function FacetChecks({ legend, facet = [], chosen = [], label, onToggle }: { legend: string; facet?: FacetCount[]; chosen?: string[]; label: (v: string) => string; onToggle: (v: string, on: boolean) => void }) {
+  const values: [string, string][] = facet.map((f) => [f.value, label(f.value)]);
+  for (const c of chosen) if (!facet.some((f) => f.value === c)) values.unshift([c, label(c)]);
+  if (!values.length) return null;
+  const counts = new Map(facet.map((f) => [f.value, f.count]));
+  return <Checks legend={legend} values={values} chosen={chosen} counts={counts} onToggle={onToggle} limit={6} />;
+}
+
+function NumberField({ label, value, onChange }: { label: string; value: number | undefined; onChange: (v: number | undefined) => void }) {
+  const [draft, setDraft] = useState(value == null ? "" : String(value));
+  useEffect(() => setDraft(value == null ? "" : String(value)), [value]);
+  const commit = () => {
+    const t = draft.trim().toLowerCase().replace(/,/g, "");
+    // "50k" and "1.5m" as people write them.
+    const m = /^(\d+(?:\.\d+)?)\s*([km])?$/.exec(t);
+    const n = t === "" || !m ? undefined : Number(m[1]) * (m[2] === "k" ? 1e3 : m[2] === "m" ? 1e6 : 1);
+    if (n !== value) onChange(n);
+  };
+  return (
+    <label class="number">
+      {label}
+      <input
+        inputMode="decimal"
+        value={draft}
+        onInput={(e) => setDraft(e.currentTarget.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()}
+      />
+    </label>
+  );
+}
+
+function TextList({ legend, placeholder, values = [], onChange }: { legend: string; placeholder: string; values?: string[]; onChange: (v: string[]) => void }) {
+  const [draft, setDraft] = useState(values.join(", "));
+  useEffect(() => setDraft(values.join(", ")), [values.join(",")]);
+  const commit = () => {
+    const next = draft.split(",").map((x) => x.trim()).filter(Boolean);
+    if (next.join(",") !== values.join(",")) onChange(next);
+  };
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <label class="visually-hidden" for={`text-${legend}`}>
+        {legend}
+      </label>
+      <input id={`text-${legend}`} value={draft} placeholder={placeholder} onInput={(e) => setDraft(e.currentTarget.value)} onBlur={commit} onKeyDown={(e) => e.key === "Enter" && commit()} />
+    </fieldset>
+  );
+}
+
+const GENDERS = ["female", "male"];
+
+/** "At least N % of the audience is in country X / of gender Y / aged Z". */
+function AudienceFilters({ audience, onChange }: { audience: AudienceConstraint[]; onChange: (a: AudienceConstraint[]) => void }) {
+  const [dimension, setDimension] = useState<AudienceConstraint["dimension"]>("country");
+  const [value, setValue] = useState("");
+  const [share, setShare] = useState("30");
+  const add = () => {
+    const pct = Number(share);
+    const v = dimension === "country" ? value.trim().toUpperCase() : value;
+    if (!v || !(pct > 0 && pct <= 100)) return;
+    onChange([...audience.filter((a) => !(a.dimension === dimension && a.value === v)), { dimension, value: v, min_share: pct / 100 }]);
+    setValue("");
+  };
+  return (
+    <fieldset class="audience">
+      <legend>Audience</legend>
+      <label>
+        Where or who
+        <select value={dimension} onChange={(e) => { setDimension(e.currentTarget.value as AudienceConstraint["dimension"]); setValue(""); }}>
+          <option value="country">Country</option>
+          <option value="gender">Gender</option>
+          <option value="age">Age</option>
+        </select>
+      </label>
+      {dimension === "country" ? (
+        <label>
+          Country code
+          <input value={value} maxLength={2} placeholder="e.g. DE" onInput={(e) => setValue(e.currentTarget.value)} />
+        </label>
+      ) : (
+        <label>
+          {dimension === "gender" ? "Gender" : "Age band"}
+          <select value={value} onChange={(e) => setValue(e.currentTarget.value)}>
+            <option value="">Choose…</option>
+            {(dimension === "gender" ? GENDERS : AGE_BANDS).map((v) => (
+              <option key={v} value={v}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        At least (% of audience)
+        <input inputMode="numeric" value={share} onInput={(e) => setShare(e.currentTarget.value)} />
+      </label>
+      <button type="button" onClick={add} disabled={!value}>
+        Add audience filter
+      </button>
+    </fieldset>
+  );
+}

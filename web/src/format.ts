@@ -1,0 +1,88 @@
+// How figures read in the app: compact counts, percentages, money in its own currency.
+
+const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+
+export function count(n: number | undefined | null): string {
+  if (n == null) return "–";
+  return Math.abs(n) < 1000 ? Math.round(n).toLocaleString("en") : compact.format(n);
+}
+
+/** A count exact enough to tell apart figures that differ by a little (chart axes). */
+export function countWithin(n: number, lo: number, hi: number): string {
+  return hi - lo < Math.abs(hi) * 0.2 ? Math.round(n).toLocaleString("en") : count(n);
+}
+
+export function percent(fraction: number | undefined | null, digits = 1): string {
+  return fraction == null ? "–" : `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** Decimal places of a currency's minor unit: the same table as `scout_domain::money::minor_unit_exponent`. */
+export function minorUnitExponent(currency: string): number {
+  if (["JPY", "KRW", "CLP", "VND", "ISK", "IDR", "COP", "HUF", "PYG", "UGX"].includes(currency)) return 0;
+  if (["BHD", "KWD", "OMR", "JOD", "TND"].includes(currency)) return 3;
+  return 2;
+}
+
+/** Minor units of a currency, formatted in it without cents ("€1,250"). */
+export function money(minor: number | undefined | null, currency: string | undefined): string {
+  if (minor == null || !currency) return "–";
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 }).format(minor / 10 ** minorUnitExponent(currency));
+  } catch {
+    return `${(minor / 10 ** minorUnitExponent(currency)).toFixed(0)} ${currency}`;
+  }
+}
+
+const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
+const languageNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "language" }) : null;
+
+export function country(code: string | undefined): string {
+  if (!code) return "–";
+  try {
+    return regionNames?.of(code.toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+export function language(code: string | undefined): string {
+  if (!code) return "–";
+  try {
+    return languageNames?.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** "3 days ago", "5 months ago": how fresh a figure is. */
+export function ago(iso: string | undefined): string {
+  if (!iso) return "unknown";
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "unknown";
+  const days = Math.round((Date.now() - t) / 86_400_000);
+  if (days < 1) return "today";
+  if (days < 2) return "yesterday";
+  if (days < 60) return `${days} days ago`;
+  if (days < 730) return `${Math.round(days / 30)} months ago`;
+  return `${Math.round(days / 365)} years ago`;
+}
+
+export function date(iso: string | undefined): string {
+  if (!iso) return "–";
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? "–" : t.toLocaleDateString("en", { year: "numeric", month: "short", day: "numeric" });
+}
+
+export function title(s: string): string {
+  return s ? s[0].toUpperCase() + s.slice(1).replace(/_/g, " ") : s;
+}
+
+export const PLATFORMS = ["instagram", "tiktok", "youtube", "twitch", "x", "facebook", "pinterest", "snapchat", "linkedin", "threads"];
+export const TIERS: [string, string][] = [
+  ["nano", "Nano (<10k)"],
+  ["micro", "Micro (10k–100k)"],
+  ["mid", "Mid (100k–500k)"],
+  ["macro", "Macro (500k–1M)"],
+  ["mega", "Mega (1M+)"],
+];
+export const AGE_BANDS = ["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];

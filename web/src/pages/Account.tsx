@@ -1,0 +1,399 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, session, type User } from "../api";
+import { date, title } from "../format";
+import { Alert } from "../components/Alert";
+import { ClaimSection } from "../components/ClaimSection";
+
+interface Org {
+  id: number;
+  kind: "brand" | "agency";
+  name: string;
+  role: string;
+  through_agency: boolean;
+}
+
+interface Member {
+  user_id: number;
+  email: string;
+  name: string;
+  role: string;
+  since: string;
+}
+
+interface Key {
+  id: number;
+  name: string;
+  kind: string;
+  prefix: string;
+  scopes: string[];
+  created_at?: string;
+  last_used_at?: string | null;
+}
+
+const SCOPES: [string, string][] = [
+  ["search", "Search creators"],
+  ["lists:read", "Read shortlists"],
+  ["lists:write", "Edit shortlists"],
+];
+
+export function AccountPage({ user }: { user: User }) {
+  return (
+    <section class="page account">
+      <h1 tabIndex={-1}>Account</h1>
+      <div class="card">
+        <h2>You</h2>
+        <dl class="figures">
+          <div>
+            <dt>Name</dt>
+            <dd>{user.name}</dd>
+          </div>
+          <div>
+            <dt>Email</dt>
+            <dd>{user.email}</dd>
+          </div>
+          <div>
+            <dt>Account type</dt>
+            <dd>{user.role === "influencer" ? "Creator" : title(user.role)}</dd>
+          </div>
+        </dl>
+      </div>
+      {user.role === "influencer" && <ClaimSection />}
+      <TwoFactor user={user} />
+      {(user.role === "brand" || user.role === "agency") && <Organisation />}
+      {user.role === "agency" && <Clients />}
+      <ApiKeys />
+    </section>
+  );
+}
+
+function TwoFactor({ user }: { user: User }) {
+  const [setup, setSetup] = useState<{ secret: string; qr_svg: string } | null>(null);
+  const [code, setCode] = useState("");
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [on, setOn] = useState(!!user.two_factor);
+  const [error, setError] = useState<string | null>(null);
+
+  async function start() {
+    setError(null);
+    try {
+      setSetup(await api("POST", "/v1/auth/2fa/setup"));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+  async function enable(e: Event) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const r = await api<{ recovery_codes: string[] }>("POST", "/v1/auth/2fa/enable", { code: code.trim() });
+      setCodes(r.recovery_codes);
+      setSetup(null);
+      setOn(true);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="h-2fa">
+      <h2 id="h-2fa">Two-factor authentication</h2>
+      {error && <Alert>{error}</Alert>}
+      {on && !codes && <p>On: logging in asks for a code from your authenticator app.</p>}
+      {codes && (
+        <>
+          <Alert kind="success">Two-factor authentication is on.</Alert>
+          <p>Keep these recovery codes somewhere safe; each works once in place of a code. They are shown only now.</p>
+          <ul class="codes">
+            {codes.map((c) => (
+              <li key={c}>
+                <code>{c}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {!on && !setup && (
+        <>
+          <p>Off. Protect the account with a code from an authenticator app at every login.</p>
+          <button class="primary" onClick={start}>
+            Set up two-factor authentication
+          </button>
+        </>
+      )}
+      {setup && (
+        <form onSubmit={enable} class="twofa">
+          <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qr_svg)}`} width={200} height={200} alt="QR code to scan with an authenticator app" />
+          <div>
+            <p>Scan the code with your authenticator app, or type this key into it:</p>
+            <p>
+              <code class="secret">{setup.secret}</code>
+            </p>
+            <label>
+              Code from the app
+              <input inputMode="numeric" autoComplete="one-time-code" required pattern="[0-9]{6}" value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+            </label>
+            <button type="submit" class="primary">
+              Turn on
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function Organisation() {
+  const [org, setOrg] = useState<Org | null>(null);
+  const [members, setMembers] = useState<Member[]>([]);
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("member");
+  const [error, setError] = useState<string | null>(null);
+
+  const reload = async () => {
+    try {
+      const o = await api<Org>("GET", "/v1/orgs/current");
+      setOrg(o);
+      if (!o.through_agency) setMembers((await api<{ members: Member[] }>("GET", "/v1/orgs/current/members")).members);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  useEffect(() => {
+    reload();
+  }, []);
+  const act = async (f: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await f();
+      await reload();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  if (!org) return error ? <Alert>{error}</Alert> : null;
+  const admin = org.role === "owner" || org.role === "admin";
+  return (
+    <section class="card" aria-labelledby="h-org">
+      <h2 id="h-org">Organisation: {org.name}</h2>
+      <p class="muted">
+        {title(org.kind)} · your role: {org.role}
+      </p>
+      {error && <Alert>{error}</Alert>}
+      <div class="table-scroll">
+        <table>
+          <caption class="visually-hidden">Members</caption>
+          <thead>
+            <tr>
+              <th scope="col">Member</th>
+              <th scope="col">Role</th>
+              <th scope="col">Since</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <tr key={m.user_id}>
+                <td>
+                  {m.name}
+                  <br />
+                  <small class="muted">{m.email}</small>
+                </td>
+                <td>
+                  {admin && m.role !== "owner" ? (
+                    <select aria-label={`Role of ${m.name}`} value={m.role} onChange={(e) => act(() => api("PATCH", `/v1/orgs/current/members/${m.user_id}`, { role: e.currentTarget.value }))}>
+                      {["admin", "member", "viewer"].map((r) => (
+                        <option key={r}>{r}</option>
+                      ))}
+                    </select>
+                  ) : (
+                    m.role
+                  )}
+                </td>
+                <td>{date(m.since)}</td>
+                <td>
+                  {admin && m.role !== "owner" && (
+                    <button class="danger" onClick={() => act(() => api("DELETE", `/v1/orgs/current/members/${m.user_id}`))}>
+                      Remove
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {admin && (
+        <form
+          class="inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            act(() => api("POST", "/v1/orgs/current/members", { email: email.trim(), role })).then(() => setEmail(""));
+          }}
+        >
+          <label>
+            Add a member by email
+            <input type="email" required value={email} placeholder="colleague@company.com" onInput={(e) => setEmail(e.currentTarget.value)} />
+          </label>
+          <label>
+            Role
+            <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+              {["admin", "member", "viewer"].map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Add member</button>
+        </form>
+      )}
+      <p class="muted small">A member needs a Scout account first; shortlists and saved searches are shared with every member.</p>
+    </section>
+  );
+}
+
+/** An agency's client brands, and which one the app acts for. */
+function Clients() {
+  const [clients, setClients] = useState<Org[]>([]);
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [acting, setActing] = useState(session.actingOrg);
+  const reload = () =>
+    api<{ organisations: Org[] }>("GET", "/v1/orgs")
+      .then((r) => setClients(r.organisations.filter((o) => o.through_agency)))
+      .catch((e) => setError(e.message));
+  useEffect(() => {
+    reload();
+  }, []);
+  return (
+    <section class="card" aria-labelledby="h-clients">
+      <h2 id="h-clients">Client brands</h2>
+      <p class="muted">Switch to a client to search, shortlist and report for that brand; the switcher is also in the top bar.</p>
+      {error && <Alert>{error}</Alert>}
+      <ul class="clients">
+        {clients.map((c) => (
+          <li key={c.id}>
+            {c.name} <small class="muted">({c.role})</small>{" "}
+            {acting === c.id ? (
+              <strong>· working for this client</strong>
+            ) : (
+              <button class="link" onClick={() => { switchOrg(c.id); setActing(c.id); }}>
+                Work for this client
+              </button>
+            )}
+          </li>
+        ))}
+        {!clients.length && <li class="muted">No clients yet.</li>}
+      </ul>
+      <form
+        class="inline"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError(null);
+          try {
+            await api("POST", "/v1/orgs/current/clients", { name: name.trim() }, { ownOrg: true });
+            setName("");
+            reload();
+            window.dispatchEvent(new Event("scout:orgs"));
+          } catch (err) {
+            setError((err as Error).message);
+          }
+        }}
+      >
+        <label>
+          New client brand
+          <input required maxLength={120} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Add client</button>
+      </form>
+    </section>
+  );
+}
+
+/** Acts for another organisation (an agency's client) from now on; null for one's own. */
+export function switchOrg(id: number | null) {
+  session.actingOrg = id;
+  if (id === null) sessionStorage.removeItem("scout.org");
+  else sessionStorage.setItem("scout.org", String(id));
+  window.dispatchEvent(new Event("scout:org"));
+}
+
+function ApiKeys() {
+  const [keys, setKeys] = useState<Key[]>([]);
+  const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<string[]>(["search"]);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = () =>
+    api<{ keys: Key[] }>("GET", "/v1/keys")
+      .then((r) => setKeys(r.keys))
+      .catch((e) => setError(e.message));
+  useEffect(() => {
+    reload();
+  }, []);
+  return (
+    <section class="card" aria-labelledby="h-keys">
+      <h2 id="h-keys">API keys</h2>
+      <p class="muted">For scripts and integrations: exchange a key for a token at /v1/oauth/token. A key can do only what its scopes allow.</p>
+      {error && <Alert>{error}</Alert>}
+      {secret && (
+        <Alert kind="success">
+          New key (shown only now): <code class="secret">{secret}</code>
+        </Alert>
+      )}
+      <ul class="keys">
+        {keys.map((k) => (
+          <li key={k.id}>
+            <strong>{k.name}</strong> <code>{k.prefix}…</code> <small class="muted">{k.scopes.join(", ")}</small>{" "}
+            <button
+              class="danger"
+              onClick={async () => {
+                try {
+                  await api("DELETE", `/v1/keys/${k.id}`);
+                  reload();
+                } catch (e) {
+                  setError((e as Error).message);
+                }
+              }}
+            >
+              Revoke
+            </button>
+          </li>
+        ))}
+        {!keys.length && <li class="muted">No keys yet.</li>}
+      </ul>
+      <form
+        class="inline"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setError(null);
+          try {
+            const k = await api<Key & { secret: string }>("POST", "/v1/keys", { name: name.trim(), scopes });
+            setSecret(k.secret);
+            setName("");
+            reload();
+          } catch (err) {
+            setError((err as Error).message);
+          }
+        }}
+      >
+        <label>
+          Key name
+          <input required maxLength={120} value={name} placeholder="e.g. CRM sync" onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <fieldset class="scopes">
+          <legend>Scopes</legend>
+          {SCOPES.map(([s, label]) => (
+            <label key={s} class="check">
+              <input type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
+              {label}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" disabled={!scopes.length}>
+          Create key
+        </button>
+      </form>
+    </section>
+  );
+}

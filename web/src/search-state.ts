@@ -1,0 +1,101 @@
+// A search as the page holds it and as its URL spells it, so that a search can be
+// bookmarked and shared: /search?q=vegan+fitness&country=DE&fmin=50000&aud=gender:female:60
+import type { AudienceConstraint, SearchFilters, SearchRequest } from "./api";
+
+export const PAGE_SIZE = 20;
+
+export interface SearchState {
+  q: string;
+  filters: SearchFilters;
+  sort: string;
+  page: number;
+}
+
+const LISTS: [keyof SearchFilters, string][] = [
+  ["platforms", "platform"],
+  ["countries", "country"],
+  ["cities", "city"],
+  ["languages", "language"],
+  ["niches", "niche"],
+  ["tiers", "tier"],
+];
+
+function positive(s: string | null): number | undefined {
+  if (s == null || s.trim() === "") return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+export function fromQuery(p: URLSearchParams): SearchState {
+  const filters: SearchFilters = {};
+  for (const [key, param] of LISTS) {
+    const v = (p.get(param) ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+    if (v.length) (filters[key] as string[]) = v;
+  }
+  filters.followers_min = positive(p.get("fmin"));
+  filters.followers_max = positive(p.get("fmax"));
+  const er = positive(p.get("er"));
+  if (er !== undefined) filters.engagement_min = er / 100;
+  const verified = p.get("verified");
+  if (verified === "true" || verified === "false") filters.verified = verified === "true";
+  const audience: AudienceConstraint[] = [];
+  for (const part of (p.get("aud") ?? "").split(",").filter(Boolean)) {
+    const [dimension, value, share] = part.split(":");
+    const pct = positive(share ?? "");
+    if ((dimension === "country" || dimension === "gender" || dimension === "age") && value && pct && pct <= 100) {
+      audience.push({ dimension, value, min_share: pct / 100 });
+    }
+  }
+  if (audience.length) filters.audience = audience;
+  const page = Math.max(1, Math.floor(positive(p.get("page")) ?? 1));
+  return { q: p.get("q") ?? "", filters: clean(filters), sort: p.get("sort") || "relevance", page };
+}
+
+export function toQuery(s: SearchState): string {
+  const p = new URLSearchParams();
+  if (s.q.trim()) p.set("q", s.q);
+  for (const [key, param] of LISTS) {
+    const v = s.filters[key] as string[] | undefined;
+    if (v?.length) p.set(param, v.join(","));
+  }
+  if (s.filters.followers_min != null) p.set("fmin", String(s.filters.followers_min));
+  if (s.filters.followers_max != null) p.set("fmax", String(s.filters.followers_max));
+  if (s.filters.engagement_min != null) p.set("er", String(+(s.filters.engagement_min * 100).toFixed(2)));
+  if (s.filters.verified != null) p.set("verified", String(s.filters.verified));
+  if (s.filters.audience?.length) {
+    p.set("aud", s.filters.audience.map((a) => `${a.dimension}:${a.value}:${Math.round(a.min_share * 100)}`).join(","));
+  }
+  if (s.sort && s.sort !== "relevance") p.set("sort", s.sort);
+  if (s.page > 1) p.set("page", String(s.page));
+  const out = p.toString();
+  return out ? `?${out}` : "";
+}
+
+/** The API request of a search state. */
+export function toRequest(s: SearchState): SearchRequest {
+  return {
+    query: s.q.trim() || undefined,
+    filters: clean(s.filters),
+    sort: s.sort,
+    limit: PAGE_SIZE,
+    offset: (s.page - 1) * PAGE_SIZE,
+  };
+}
+
+/** Drops empty lists and unset bounds, so that equal searches compare and serialise equal. */
+export function clean(f: SearchFilters): SearchFilters {
+  const out: SearchFilters = {};
+  for (const [k, v] of Object.entries(f) as [keyof SearchFilters, unknown][]) {
+    if (v == null || (Array.isArray(v) && v.length === 0)) continue;
+    (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+/** Removes a recognised span from the query text ("vegan fitness in Berlin" without "Berlin"). */
+export function withoutSpan(q: string, span: string): string {
+  const escaped = span.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // The preposition that introduced a place or bound goes with it.
+  const re = new RegExp(`(\\b(in|from|based in|near|over|above|under|below|with|at least|more than|less than)\\s+)?${escaped}`, "i");
+  return q.replace(re, "").replace(/\s{2,}/g, " ").trim();
+}
