@@ -144,6 +144,9 @@ async fn a_brand_uses_the_web_app_in_a_browser() {
         "desktop: the CSV export has a header and both creators",
         "phone: a platform filter narrows the results",
         "axe clean: search results",
+        "phone: profile fits the screen",
+        "creator: claims a profile by handle and gets a bio code",
+        "agency: a client's shortlists belong to the client, not the agency",
     ] {
         assert!(stdout.contains(step), "{step} missing:\n{stdout}");
     }

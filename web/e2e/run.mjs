@@ -257,7 +257,7 @@ async function agencyFlow(browser) {
   await page.getByRole("link", { name: "Account" }).click();
   await page.getByLabel("New client brand").fill("Contoso Foods");
   await page.getByRole("button", { name: "Add client" }).click();
-  await page.getByText("Contoso Foods").first().waitFor();
+  await page.locator(".clients li", { hasText: "Contoso Foods" }).waitFor();
   const switcher = page.getByLabel("Working for");
   await switcher.waitFor();
   await switcher.selectOption({ label: "Client: Contoso Foods" });
