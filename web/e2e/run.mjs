@@ -96,10 +96,7 @@ async function flow(browser, { label, viewport, phone }) {
   const afterTyping = await page.evaluate(
     (q) =>
       new Promise((resolve) => {
-        const done = () => {
-          const summary = document.querySelector(".results-head .summary")?.textContent ?? "";
-          return new URL(location.href).searchParams.get("q") === q && /creators? · showing/.test(summary) && !document.querySelector(".cards.stale");
-        };
+        const done = () => document.querySelector(".results")?.getAttribute("data-query") === q && !document.querySelector(".cards.stale");
         const poll = () => (done() ? resolve(Math.round(performance.now() - window.__lastInput)) : requestAnimationFrame(poll));
         poll();
       }),

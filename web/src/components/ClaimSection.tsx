@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { useAction, useLoaded } from "../hooks";
 import { api, type Profile } from "../api";
 import { minorUnitExponent, PLATFORMS, title } from "../format";
 import { onLinkClick } from "../router";
@@ -13,22 +14,15 @@ interface Claim {
 
 /** A creator claims an imported profile (by putting a code in its bio), then edits its public fields. */
 export function ClaimSection() {
-  const [claims, setClaims] = useState<Claim[] | null>(null);
+  const { data: claims, error: loadError, reload } = useLoaded("/v1/me/claims", (r: { claims: Claim[] }) => r.claims);
   const [platform, setPlatform] = useState("instagram");
   const [handle, setHandle] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const reload = () =>
-    api<{ claims: Claim[] }>("GET", "/v1/me/claims")
-      .then((r) => setClaims(r.claims))
-      .catch((e) => setError(e.message));
-  useEffect(() => {
-    reload();
-  }, []);
+  const { error, run } = useAction();
   return (
     <section class="card" aria-labelledby="h-claims">
       <h2 id="h-claims">Your creator profiles</h2>
       <p class="muted">Scout lists public creator accounts. Claim yours to correct it, set your rates and decide whether brands see it.</p>
-      {error && <Alert>{error}</Alert>}
+      {(error || loadError) && <Alert>{error || loadError}</Alert>}
       {claims?.map((c) => (
         <ClaimCard key={c.profile_id} claim={c} onChange={reload} />
       ))}
@@ -36,14 +30,9 @@ export function ClaimSection() {
         class="inline"
         onSubmit={async (e) => {
           e.preventDefault();
-          setError(null);
-          try {
-            await api("POST", "/v1/me/claims", { platform, handle: handle.trim().replace(/^@/, "") });
-            setHandle("");
-            reload();
-          } catch (err) {
-            setError((err as Error).message);
-          }
+          if (!(await run(() => api("POST", "/v1/me/claims", { platform, handle: handle.trim().replace(/^@/, "") })))) return;
+          setHandle("");
+          await reload();
         }}
       >
         <label>
@@ -70,24 +59,11 @@ export function ClaimSection() {
 
 function ClaimCard({ claim, onChange }: { claim: Claim; onChange: () => void }) {
   const [profile, setProfile] = useState<Profile | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const { error, done: notice, run } = useAction();
   useEffect(() => {
-    api<Profile>("GET", `/v1/profiles/${claim.profile_id}`)
-      .then(setProfile)
-      .catch((e) => setError(e.message));
+    run(async () => setProfile(await api<Profile>("GET", `/v1/profiles/${claim.profile_id}`)));
   }, [claim.profile_id]);
-  const act = async (f: () => Promise<unknown>, done: string) => {
-    setError(null);
-    setNotice(null);
-    try {
-      await f();
-      setNotice(done);
-      onChange();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const act = async (f: () => Promise<unknown>, done: string) => (await run(f, done)) && onChange();
   const name = profile ? `@${profile.handle} on ${title(profile.platform)}` : `Profile ${claim.profile_id}`;
   return (
     <div class="claim">

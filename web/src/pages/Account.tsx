@@ -1,7 +1,8 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, session, type User } from "../api";
 import { date, title } from "../format";
 import { Alert } from "../components/Alert";
+import { useAction, useLoaded } from "../hooks";
 import { ClaimSection } from "../components/ClaimSection";
 
 interface Org {
@@ -143,34 +144,13 @@ function TwoFactor({ user }: { user: User }) {
 }
 
 function Organisation() {
-  const [org, setOrg] = useState<Org | null>(null);
-  const [members, setMembers] = useState<Member[]>([]);
+  const { data: org, error: orgError } = useLoaded<Org, Org>("/v1/orgs/current", (o) => o);
+  const { data: members, reload } = useLoaded("/v1/orgs/current/members", (r: { members: Member[] }) => r.members);
   const [email, setEmail] = useState("");
   const [role, setRole] = useState("member");
-  const [error, setError] = useState<string | null>(null);
-
-  const reload = async () => {
-    try {
-      const o = await api<Org>("GET", "/v1/orgs/current");
-      setOrg(o);
-      if (!o.through_agency) setMembers((await api<{ members: Member[] }>("GET", "/v1/orgs/current/members")).members);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  useEffect(() => {
-    reload();
-  }, []);
-  const act = async (f: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await f();
-      await reload();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  if (!org) return error ? <Alert>{error}</Alert> : null;
+  const { error, run } = useAction();
+  const act = async (f: () => Promise<unknown>) => (await run(f)) && (await reload());
+  if (!org) return orgError ? <Alert>{orgError}</Alert> : null;
   const admin = org.role === "owner" || org.role === "admin";
   return (
     <section class="card" aria-labelledby="h-org">
@@ -193,7 +173,7 @@ function Organisation() {
             </tr>
           </thead>
           <tbody>
-            {members.map((m) => (
+            {(members ?? []).map((m) => (
               <tr key={m.user_id}>
                 <td>
                   {m.name}
@@ -229,7 +209,7 @@ function Organisation() {
           class="inline"
           onSubmit={(e) => {
             e.preventDefault();
-            act(() => api("POST", "/v1/orgs/current/members", { email: email.trim(), role })).then(() => setEmail(""));
+            act(() => api("POST", "/v1/orgs/current/members", { email: email.trim(), role }).then(() => setEmail("")));
           }}
         >
           <label>
@@ -254,22 +234,16 @@ function Organisation() {
 
 /** An agency's client brands, and which one the app acts for. */
 function Clients() {
-  const [clients, setClients] = useState<Org[]>([]);
+  const { data, error: loadError, reload } = useLoaded("/v1/orgs", (r: { organisations: Org[] }) => r.organisations.filter((o) => o.through_agency));
+  const clients = data ?? [];
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [acting, setActing] = useState(session.actingOrg);
-  const reload = () =>
-    api<{ organisations: Org[] }>("GET", "/v1/orgs")
-      .then((r) => setClients(r.organisations.filter((o) => o.through_agency)))
-      .catch((e) => setError(e.message));
-  useEffect(() => {
-    reload();
-  }, []);
   return (
     <section class="card" aria-labelledby="h-clients">
       <h2 id="h-clients">Client brands</h2>
       <p class="muted">Switch to a client to search, shortlist and report for that brand; the switcher is also in the top bar.</p>
-      {error && <Alert>{error}</Alert>}
+      {(error || loadError) && <Alert>{error || loadError}</Alert>}
       <ul class="clients">
         {clients.map((c) => (
           <li key={c.id}>
@@ -289,15 +263,11 @@ function Clients() {
         class="inline"
         onSubmit={async (e) => {
           e.preventDefault();
-          setError(null);
-          try {
-            await api("POST", "/v1/orgs/current/clients", { name: name.trim() }, { ownOrg: true });
-            setName("");
-            reload();
-            window.dispatchEvent(new Event("scout:orgs"));
-          } catch (err) {
-            setError((err as Error).message);
-          }
+          const added = await run(() => api("POST", "/v1/orgs/current/clients", { name: name.trim() }, { ownOrg: true }));
+          if (!added) return;
+          setName("");
+          await reload();
+          window.dispatchEvent(new Event("scout:orgs"));
         }}
       >
         <label>
@@ -319,23 +289,17 @@ export function switchOrg(id: number | null) {
 }
 
 function ApiKeys() {
-  const [keys, setKeys] = useState<Key[]>([]);
+  const { data, error: loadError, reload } = useLoaded("/v1/keys", (r: { keys: Key[] }) => r.keys);
+  const keys = data ?? [];
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<string[]>(["search"]);
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const reload = () =>
-    api<{ keys: Key[] }>("GET", "/v1/keys")
-      .then((r) => setKeys(r.keys))
-      .catch((e) => setError(e.message));
-  useEffect(() => {
-    reload();
-  }, []);
+  const { error, run } = useAction();
   return (
     <section class="card" aria-labelledby="h-keys">
       <h2 id="h-keys">API keys</h2>
       <p class="muted">For scripts and integrations: exchange a key for a token at /v1/oauth/token. A key can do only what its scopes allow.</p>
-      {error && <Alert>{error}</Alert>}
+      {(error || loadError) && <Alert>{error || loadError}</Alert>}
       {secret && (
         <Alert kind="success">
           New key (shown only now): <code class="secret">{secret}</code>
@@ -345,17 +309,7 @@ function ApiKeys() {
         {keys.map((k) => (
           <li key={k.id}>
             <strong>{k.name}</strong> <code>{k.prefix}…</code> <small class="muted">{k.scopes.join(", ")}</small>{" "}
-            <button
-              class="danger"
-              onClick={async () => {
-                try {
-                  await api("DELETE", `/v1/keys/${k.id}`);
-                  reload();
-                } catch (e) {
-                  setError((e as Error).message);
-                }
-              }}
-            >
+            <button class="danger" onClick={async () => (await run(() => api("DELETE", `/v1/keys/${k.id}`))) && reload()}>
               Revoke
             </button>
           </li>
@@ -366,15 +320,10 @@ function ApiKeys() {
         class="inline"
         onSubmit={async (e) => {
           e.preventDefault();
-          setError(null);
-          try {
-            const k = await api<Key & { secret: string }>("POST", "/v1/keys", { name: name.trim(), scopes });
-            setSecret(k.secret);
-            setName("");
-            reload();
-          } catch (err) {
-            setError((err as Error).message);
-          }
+          const created = await run(async () => setSecret((await api<Key & { secret: string }>("POST", "/v1/keys", { name: name.trim(), scopes })).secret));
+          if (!created) return;
+          setName("");
+          await reload();
         }}
       >
         <label>

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, ApiError, session } from "../api";
+import { useAction } from "../hooks";
 import { navigate, onLinkClick } from "../router";
 import { Alert } from "../components/Alert";
 
@@ -8,26 +9,19 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
   const [totp, setTotp] = useState("");
   const [needsTotp, setNeedsTotp] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(e: Event) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await session.login(email, password, needsTotp ? totp : undefined);
-      // App moves on to ?next= once the session is set.
-    } catch (err) {
-      if (err instanceof ApiError && (err.code === "totp_required" || err.code === "second_factor_required")) {
+    // App moves on to ?next= once the session is set.
+    await run(async () => {
+      try {
+        await session.login(email, password, needsTotp ? totp : undefined);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === "totp_required")) throw err;
         setNeedsTotp(true);
-        setError(null);
-      } else {
-        setError(err instanceof Error ? err.message : String(err));
       }
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -72,22 +66,15 @@ export function SignupPage() {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(e: Event) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    const ok = await run(async () => {
       await api("POST", "/v1/auth/register", { email, password, role, name }, { anonymous: true });
       await session.login(email, password);
-      navigate(role === "influencer" ? "/account" : "/search", true);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (ok) navigate(role === "influencer" ? "/account" : "/search", true);
   }
 
   return (

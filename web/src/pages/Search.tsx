@@ -117,7 +117,8 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
           </div>
         </aside>
 
-        <div class="results" aria-busy={loading}>
+        {/* data-query: the text the results on screen answer (what tests wait for). */}
+        <div class="results" aria-busy={loading} data-query={data?.parsed_query.original ?? ""}>
           <div class="results-head">
             <p role="status" class="summary">
               {error ? "" : data ? summaryLine(data, state) : "Searching…"}

@@ -3,40 +3,27 @@ import { api, send, type Profile, type Shortlist, type ShortlistDetail, type Sho
 import { count, country, date, percent, title } from "../format";
 import { navigate, onLinkClick } from "../router";
 import { Alert } from "../components/Alert";
+import { useAction, useLoaded } from "../hooks";
 import { Avatar } from "../components/Avatar";
 import { audienceSummary, priceSummary } from "../components/ResultCard";
 
 /** The organisation's shortlists: every member sees and edits the same ones. */
 export function ShortlistsPage() {
-  const [lists, setLists] = useState<Shortlist[] | null>(null);
+  const { data: lists, error: loadError } = useLoaded("/v1/shortlists", (r: { shortlists: Shortlist[] }) => r.shortlists);
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-
-  const reload = () =>
-    api<{ shortlists: Shortlist[] }>("GET", "/v1/shortlists")
-      .then((r) => setLists(r.shortlists))
-      .catch((e) => setError(e.message));
-  useEffect(() => {
-    reload();
-  }, []);
+  const { error, run } = useAction();
 
   async function create(e: Event) {
     e.preventDefault();
-    setError(null);
-    try {
-      const list = await api<Shortlist>("POST", "/v1/shortlists", { name: name.trim() });
-      setName("");
-      navigate(`/shortlists/${list.id}`);
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    let id = 0;
+    if (await run(async () => (id = (await api<Shortlist>("POST", "/v1/shortlists", { name: name.trim() })).id))) navigate(`/shortlists/${id}`);
   }
 
   return (
     <section class="page">
       <h1 tabIndex={-1}>Shortlists</h1>
       <p class="muted">Shortlists are shared with everyone in your organisation.</p>
-      {error && <Alert>{error}</Alert>}
+      {(error || loadError) && <Alert>{error || loadError}</Alert>}
       <form class="inline card" onSubmit={create}>
         <label>
           New shortlist
@@ -46,7 +33,7 @@ export function ShortlistsPage() {
           Create
         </button>
       </form>
-      {lists === null && !error && <p role="status">Loading…</p>}
+      {lists === null && !loadError && <p role="status">Loading…</p>}
       {lists?.length === 0 && <p>No shortlists yet. Add creators from a search with “+ Shortlist”, or create one here.</p>}
       <ul class="list-grid">
         {lists?.map((l) => (
@@ -76,42 +63,32 @@ export function ShortlistPage({ id, compare }: { id: number; compare: string | n
   const comparing = (compare ?? "").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
   const [detail, setDetail] = useState<ShortlistDetail | null>(null);
   const [rows, setRows] = useState<Row[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set(comparing));
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState("");
+  const { error: actionError, done: notice, run } = useAction();
+  const loading = useAction();
+  const error = actionError ?? loading.error;
 
-  async function reload() {
-    try {
+  // The list, then its creators' profiles (a deleted profile stays listed, marked as gone).
+  const reload = () =>
+    loading.run(async () => {
       const d = await api<ShortlistDetail>("GET", `/v1/shortlists/${id}`);
       setDetail(d);
       setName(d.name);
       const profiles = await Promise.all(d.items.map((i) => api<Profile>("GET", `/v1/profiles/${i.profile_id}`).catch(() => null)));
       setRows(d.items.map((entry, i) => ({ entry, profile: profiles[i] })));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
+    });
   useEffect(() => {
     reload();
   }, [id]);
 
   const act = async (what: () => Promise<unknown>, done?: string) => {
-    setError(null);
-    setNotice(null);
-    try {
-      await what();
-      if (done) setNotice(done);
-      await reload();
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    if (await run(what, done)) await reload();
   };
 
-  async function exportCsv() {
-    setError(null);
-    try {
+  const exportCsv = () =>
+    run(async () => {
       const res = await send("GET", `/v1/shortlists/${id}/export.csv`);
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement("a");
@@ -121,10 +98,7 @@ export function ShortlistPage({ id, compare }: { id: number; compare: string | n
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }
+    });
 
   if (!detail) {
     return (
@@ -171,7 +145,7 @@ export function ShortlistPage({ id, compare }: { id: number; compare: string | n
       )}
       <p class="muted">
         {rows.length} {rows.length === 1 ? "creator" : "creators"} · shared with your organisation ·{" "}
-        <button class="link" onClick={() => navigator.clipboard?.writeText(window.location.origin + `/shortlists/${id}`).then(() => setNotice("Link copied: anyone in your organisation can open it"))}>
+        <button class="link" onClick={() => run(() => navigator.clipboard.writeText(window.location.origin + `/shortlists/${id}`), "Link copied: anyone in your organisation can open it")}>
           Copy link
         </button>
       </p>
