@@ -91,14 +91,7 @@ impl Settings {
     /// The static encoder folder: configured, else `models/static-minilm-256`
     /// in the working directory, else the one beside this source tree.
     pub fn static_model_dir(&self) -> PathBuf {
-        if let Some(d) = &self.static_model_dir {
-            return d.clone();
-        }
-        let local = PathBuf::from("models/static-minilm-256");
-        if local.join("card.json").exists() {
-            return local;
-        }
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/static-minilm-256")
+        repository_dir(&self.static_model_dir, "models/static-minilm-256", "card.json")
     }
 
     /// The TLS configuration, when a certificate and key are both given.
@@ -118,27 +111,13 @@ impl Settings {
     /// The versioned model artifacts: configured, else `models` in the working
     /// directory, else the one beside this source tree.
     pub fn models_dir(&self) -> PathBuf {
-        if let Some(d) = &self.models_dir {
-            return d.clone();
-        }
-        let local = PathBuf::from("models");
-        if local.join("static-minilm-256").exists() {
-            return local;
-        }
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../models")
+        repository_dir(&self.models_dir, "models", "static-minilm-256")
     }
 
     /// The built web app: configured, else `web/dist` in the working directory,
     /// else the one beside this source tree (it may not be built: see `routes::web`).
     pub fn web_dir(&self) -> PathBuf {
-        if let Some(d) = &self.web_dir {
-            return d.clone();
-        }
-        let local = PathBuf::from("web/dist");
-        if local.join("index.html").exists() {
-            return local;
-        }
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
+        repository_dir(&self.web_dir, "web/dist", "index.html")
     }
 
     /// One line per setting, for the start-up log.
@@ -160,6 +139,19 @@ impl Settings {
             format!("web_dir = {}", self.web_dir().display()),
         ]
     }
+}
+
+/// A folder the repository holds or builds: the configured one, else `relative` in the
+/// working directory when it has `marker`, else the one beside this source tree.
+fn repository_dir(configured: &Option<PathBuf>, relative: &str, marker: &str) -> PathBuf {
+    if let Some(d) = configured {
+        return d.clone();
+    }
+    let local = PathBuf::from(relative);
+    if local.join(marker).exists() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(relative)
 }
 
 /// Hides a password in a database URL.
