@@ -71,7 +71,6 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::openapi::router())
         .merge(routes::web::router(&state.settings.web_dir()))
-        .fallback(routes::web::fallback)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(middleware::from_fn(record_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

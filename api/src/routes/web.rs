@@ -4,10 +4,11 @@
 //! content security policy that allows only Scout's own scripts, styles and
 //! API. Paths under `/v1/` stay the API's, with problem+json 404s.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::body::Bytes;
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use tower_http::services::ServeDir;
@@ -22,23 +23,35 @@ pub const APP_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'sel
     connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
-/// `/assets/…`: the hashed, immutable files of the build.
+/// `/assets/…` (the hashed, immutable files of the build) and, as the fallback
+/// of the whole service, `index.html` for every page path. `index.html` is read
+/// once, here: a rebuilt app is served after a restart.
 pub fn router(dir: &Path) -> Router<AppState> {
     let assets = ServeDir::new(dir.join("assets"));
-    Router::new().nest_service(
-        "/assets",
-        tower::ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            ))
-            .service(assets),
-    )
+    let file = dir.join("index.html");
+    let index: Option<Bytes> = match std::fs::read(&file) {
+        Ok(html) => Some(Bytes::from(html)),
+        Err(_) => {
+            tracing::warn!(path = %file.display(), "web app not built");
+            None
+        }
+    };
+    Router::new()
+        .nest_service(
+            "/assets",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ))
+                .service(assets),
+        )
+        .fallback(move |req: Request| fallback(index.clone(), req))
 }
 
 /// Every request no route took: the app's `index.html` for a page path, a
 /// problem+json 404 for the API and for other methods.
-pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+async fn fallback(index: Option<Bytes>, req: Request) -> Response {
     let path = req.uri().path();
     let page = (req.method() == Method::GET || req.method() == Method::HEAD)
         && !path.starts_with("/v1/")
@@ -47,19 +60,10 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     if !page {
         return ApiError::new(scout_domain::ErrorKind::NotFound, "not_found", "no such route").into_response();
     }
-    index(&state.settings.web_dir()).await
-}
-
-async fn index(dir: &Path) -> Response {
-    let file: PathBuf = dir.join("index.html");
-    let body = match tokio::fs::read_to_string(&file).await {
-        Ok(html) => html,
-        Err(_) => {
-            tracing::warn!(path = %file.display(), "web app not built");
-            return (StatusCode::SERVICE_UNAVAILABLE, Html(NOT_BUILT)).into_response();
-        }
+    let Some(html) = index else {
+        return (StatusCode::SERVICE_UNAVAILABLE, Html(NOT_BUILT)).into_response();
     };
-    let mut res = Html(body).into_response();
+    let mut res = Html(html).into_response();
     let headers = res.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(APP_CSP));
