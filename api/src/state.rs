@@ -136,6 +136,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let index = tokio::task::spawn_blocking(move || ProfileIndex::open(&index_dir, static_encoder, MINILM_DIM))
         .await?
         .context("opening the indexes")?;
+    if let Some(reason) = index.reset_reason() {
+        tracing::warn!(%reason, "dropped the indexes: rebuilding them from the store");
+        eprintln!("{reason}: rebuilding the indexes from the store");
+    }
     let index = Arc::new(index);
     let engine = Arc::new(Engine::new(index.clone(), minilm.clone()));
     let models_dir = settings.models_dir();

@@ -163,6 +163,25 @@ pub struct Rates {
     pub reel: Option<u64>,
 }
 
+impl Rates {
+    /// The rate a buyer compares first: per post, else per reel, video or
+    /// story, whichever is stated first in that order (the price filter and
+    /// the result cards both use it).
+    pub fn headline(&self) -> Option<(&'static str, u64)> {
+        [("post", self.post), ("reel", self.reel), ("video", self.video), ("story", self.story)]
+            .into_iter()
+            .find_map(|(deliverable, amount)| amount.map(|a| (deliverable, a)))
+    }
+
+    /// The headline rate in US cents through the reference table
+    /// ([`crate::money::convert_minor`]); `None` without a rate or for a
+    /// currency outside the table.
+    pub fn headline_usd_cents(&self) -> Option<u64> {
+        let (_, amount) = self.headline()?;
+        crate::money::convert_minor(amount, &self.currency, "USD")
+    }
+}
+
 /// One influencer account on one platform.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Profile {

@@ -49,7 +49,34 @@ pub struct SearchFilters {
     /// Audience share constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audience: Vec<AudienceConstraint>,
+    /// Bounds on the creator's headline rate ([`crate::profile::Rates::headline`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<PriceRange>,
+    /// Lowest audience quality accepted: the estimated share of real, active
+    /// followers, as a fraction (0.8 = 80%), scored by the audience-quality model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience_quality_min: Option<f64>,
 }
+
+/// "The headline rate is between `min` and `max`", in minor units of
+/// `currency`. Rates stated in another currency are compared through the
+/// reference table of [`crate::money::units_per_usd`]; profiles without a
+/// rate never match a price range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriceRange {
+    /// ISO 4217 code of the bounds ("EUR").
+    pub currency: String,
+    /// Lowest rate, in minor units (cents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u64>,
+    /// Highest rate, in minor units (cents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
+}
+
+/// Largest price bound accepted, in minor units (a billion of the major unit).
+pub const MAX_PRICE_MINOR: u64 = 100_000_000_000;
 
 /// "At least `min_share` of the audience is …".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -113,6 +140,13 @@ impl KeywordField {
 pub enum NumericField {
     Followers,
     EngagementRate,
+    /// The headline rate in US cents.
+    PriceUsd,
+    /// The audience-quality model's score (0–1). Unlike the other fields it is
+    /// not stored in the indexes: a new model version rescores every profile
+    /// in memory, so the indexer applies this clause from its live scores
+    /// (see `scout_indexer::ProfileIndex`).
+    AudienceQuality,
 }
 
 impl NumericField {
@@ -120,6 +154,8 @@ impl NumericField {
         match self {
             NumericField::Followers => "followers",
             NumericField::EngagementRate => "engagement_rate",
+            NumericField::PriceUsd => "price_usd",
+            NumericField::AudienceQuality => "audience_quality",
         }
     }
 }
@@ -206,6 +242,33 @@ impl SearchFilters {
                 ));
             }
         }
+        if let Some(p) = &self.price {
+            if crate::money::units_per_usd(&p.currency).is_none() {
+                return Err(Error::bad_parameter(
+                    "filters.price.currency",
+                    format!("`{}` is not a currency Scout can compare prices in", p.currency),
+                ));
+            }
+            if p.min.is_none() && p.max.is_none() {
+                return Err(Error::bad_parameter("filters.price", "needs `min`, `max` or both"));
+            }
+            if p.min.max(p.max).is_some_and(|x| x > MAX_PRICE_MINOR) {
+                return Err(Error::bad_parameter(
+                    "filters.price",
+                    format!("bounds above {MAX_PRICE_MINOR} minor units are not accepted"),
+                ));
+            }
+            if let (Some(lo), Some(hi)) = (p.min, p.max)
+                && lo > hi
+            {
+                return Err(Error::bad_parameter("filters.price.min", "is greater than max"));
+            }
+        }
+        if let Some(q) = self.audience_quality_min
+            && (!q.is_finite() || !(0.0..=1.0).contains(&q))
+        {
+            return Err(Error::bad_parameter("filters.audience_quality_min", "must be a fraction between 0 and 1"));
+        }
         Ok(())
     }
 
@@ -235,6 +298,14 @@ impl SearchFilters {
             (a, b) => a.or(b),
         };
         self.verified = self.verified.or(other.verified);
+        // A price range the request states wins over one read from the query text.
+        if self.price.is_none() {
+            self.price = other.price.clone();
+        }
+        self.audience_quality_min = match (self.audience_quality_min, other.audience_quality_min) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     /// Compiles to the filter tree both indexes apply.
@@ -269,6 +340,19 @@ impl SearchFilters {
         }
         if let Some(v) = self.verified {
             must.push(Clause::Verified(v));
+        }
+        if let Some(p) = &self.price {
+            // Both bounds go through the same conversion as the indexed rates,
+            // so a bound in the rate's own currency compares exactly.
+            let usd = |x: u64| crate::money::convert_minor(x, &p.currency, "USD").map(|c| c as f64);
+            must.push(Clause::Range {
+                field: NumericField::PriceUsd,
+                min: p.min.and_then(usd),
+                max: p.max.and_then(usd),
+            });
+        }
+        if let Some(q) = self.audience_quality_min {
+            must.push(Clause::Range { field: NumericField::AudienceQuality, min: Some(q), max: None });
         }
         Filter { must }
     }
@@ -332,11 +416,48 @@ mod tests {
             SearchFilters { niches: vec!["underwater-basket".into()], ..Default::default() },
             SearchFilters { followers_min: Some(10), followers_max: Some(5), ..Default::default() },
             SearchFilters { engagement_min: Some(-1.0), ..Default::default() },
+            SearchFilters { audience_quality_min: Some(1.5), ..Default::default() },
+            SearchFilters { audience_quality_min: Some(f64::NAN), ..Default::default() },
+            SearchFilters { price: Some(price("XYZ", Some(1), None)), ..Default::default() },
+            SearchFilters { price: Some(price("EUR", None, None)), ..Default::default() },
+            SearchFilters { price: Some(price("EUR", Some(500), Some(100))), ..Default::default() },
+            SearchFilters { price: Some(price("EUR", None, Some(u64::MAX))), ..Default::default() },
         ];
         for f in bad {
             assert!(f.validate().is_err(), "{f:?}");
         }
         assert!(SearchFilters::default().validate().is_ok());
+    }
+
+    fn price(currency: &str, min: Option<u64>, max: Option<u64>) -> PriceRange {
+        PriceRange { currency: currency.into(), min, max }
+    }
+
+    #[test]
+    fn price_bounds_compile_to_us_cents_like_the_indexed_rates() {
+        let f = SearchFilters {
+            price: Some(price("EUR", Some(10_000), Some(50_000))),
+            audience_quality_min: Some(0.8),
+            ..Default::default()
+        };
+        assert!(f.validate().is_ok());
+        let lo = crate::money::convert_minor(10_000, "EUR", "USD").map(|c| c as f64);
+        let hi = crate::money::convert_minor(50_000, "EUR", "USD").map(|c| c as f64);
+        assert_eq!(
+            f.to_filter().must,
+            vec![
+                Clause::Range { field: NumericField::PriceUsd, min: lo, max: hi },
+                Clause::Range { field: NumericField::AudienceQuality, min: Some(0.8), max: None },
+            ]
+        );
+        // A rate of exactly the bound, in the bound's currency, is inside it.
+        let rates =
+            crate::profile::Rates { currency: "EUR".into(), post: Some(50_000), story: None, video: None, reel: None };
+        assert_eq!(rates.headline(), Some(("post", 50_000)));
+        assert_eq!(rates.headline_usd_cents().map(|c| c as f64), hi);
+        let reel_only =
+            crate::profile::Rates { currency: "JPY".into(), post: None, story: Some(1), video: None, reel: Some(9) };
+        assert_eq!(reel_only.headline(), Some(("reel", 9)));
     }
 
     #[test]

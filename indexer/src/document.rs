@@ -211,6 +211,8 @@ pub struct IndexDoc {
     /// Text given to the semantic encoders.
     pub semantic_text: String,
     pub city: Option<String>,
+    /// The headline rate in US cents ([`scout_domain::Rates::headline_usd_cents`]).
+    pub price_usd: Option<u64>,
 }
 
 /// Net sentiment of a profile's recent comments by the lexicon scorer (about
@@ -297,7 +299,19 @@ impl IndexDoc {
             bio,
             captions.iter().take(2).copied().collect::<Vec<_>>().join(". ")
         );
-        IndexDoc { id, city: facts.city.clone(), facts, features, name, categories, bio, posts, semantic_text }
+        let price_usd = p.rates.as_ref().and_then(|r| r.headline_usd_cents());
+        IndexDoc {
+            id,
+            city: facts.city.clone(),
+            facts,
+            features,
+            name,
+            categories,
+            bio,
+            posts,
+            semantic_text,
+            price_usd,
+        }
     }
 }
 

@@ -16,14 +16,21 @@ pub enum Error {
     Io { path: String, message: String },
     #[error("vector has {got} dimensions, index expects {expected}")]
     Dimension { got: usize, expected: usize },
+    #[error("a filter on {field} needs the live scores, and this search was not given them")]
+    LiveScoresMissing { field: &'static str },
+    #[error("the indexes cannot apply {clause}")]
+    UnsupportedClause { clause: &'static str },
 }
 
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Text { .. } | Error::Vectors { .. } | Error::Io { .. } | Error::Dimension { .. } => {
-                ErrorKind::Internal
-            }
+            Error::Text { .. }
+            | Error::Vectors { .. }
+            | Error::Io { .. }
+            | Error::Dimension { .. }
+            | Error::LiveScoresMissing { .. }
+            | Error::UnsupportedClause { .. } => ErrorKind::Internal,
             Error::Encoder(e) => e.kind(),
         }
     }

@@ -20,13 +20,15 @@
 
 mod document;
 mod error;
+pub mod live;
 pub mod text;
 pub mod vectors;
 
 pub use document::{Features, IndexDoc, Sym};
 pub use error::{Error, Result};
+pub use live::LiveScores;
 pub use text::{Facets, TextHits, TextIndex, TextQuery};
-pub use vectors::{EdgeVectors, Space, VectorIndex, compile_filter};
+pub use vectors::{EdgeVectors, Space, VectorIndex, compile_filter, is_live};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -34,7 +36,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use scout_domain::{Profile, ProfileId};
+use scout_domain::{Filter, Profile, ProfileId};
 use scout_models::TextEncoder;
 
 /// Text index, vector index and feature table of all profiles, written together.
@@ -49,7 +51,19 @@ pub struct ProfileIndex {
     /// The audience-quality model; without one, the transparent rules of
     /// `scout_domain::facts` score audience quality.
     quality: RwLock<Option<Arc<scout_models::QualityModel>>>,
+    /// Scores that filters read live (see [`live`]), in step with `features`.
+    live: LiveScores,
+    /// Why the folder's indexes were dropped at open, if they were.
+    reset: Option<String>,
 }
+
+/// The on-disk layout of both indexes (fields, payloads). Opening a folder
+/// written with another layout drops both indexes: they are derived data,
+/// and with the recorded sequence back at 0 the indexer rebuilds them from
+/// the store's outbox. Raise it whenever a stored field or payload changes.
+/// 2: the headline rate in US cents (`price_usd`) for the price filter.
+pub const LAYOUT: u32 = 2;
+const LAYOUT_FILE: &str = "layout";
 
 /// Build vector graphs once this many points were written since the last
 /// build, so that a bulk load ends up in several mid-sized segments.
@@ -62,11 +76,16 @@ impl std::fmt::Debug for ProfileIndex {
 }
 
 impl ProfileIndex {
-    /// Opens (or creates) `dir/text` and `dir/vectors` and loads the feature table.
+    /// Opens (or creates) `dir/text` and `dir/vectors` and loads the feature
+    /// table. Indexes of another [`LAYOUT`] are dropped first (see
+    /// [`ProfileIndex::reset_reason`]).
     pub fn open(dir: &Path, encoder: Arc<dyn TextEncoder>, minilm_dim: usize) -> Result<ProfileIndex> {
+        let reset = check_layout(dir)?;
         let text = TextIndex::open(&dir.join("text"), 200_000_000)?;
         let vectors = EdgeVectors::open(&dir.join("vectors"), encoder.dim(), minilm_dim)?;
-        let features = text.all_features()?.into_iter().collect();
+        let features: FxHashMap<ProfileId, Arc<Features>> = text.all_features()?.into_iter().collect();
+        let live = LiveScores::default();
+        live.update(features.iter().map(|(id, f)| (*id, Some(f.audience_quality))));
         Ok(ProfileIndex {
             text,
             vectors: Arc::new(vectors),
@@ -74,7 +93,54 @@ impl ProfileIndex {
             encoder,
             unoptimised: std::sync::atomic::AtomicUsize::new(0),
             quality: RwLock::new(None),
+            live,
+            reset,
         })
+    }
+
+    /// Why the indexes found at open were dropped (another layout), if they were:
+    /// the indexer then rebuilds them from the store, and the service says so.
+    pub fn reset_reason(&self) -> Option<&str> {
+        self.reset.as_deref()
+    }
+
+    /// BM25 retrieval as [`TextIndex::search`], with the live scores for
+    /// filters on them.
+    pub fn text_search(&self, q: &TextQuery<'_>) -> Result<TextHits> {
+        let live = self.live.quality();
+        self.text.search_live(q, Some(&live))
+    }
+
+    /// Nearest neighbours under the filter, as [`VectorIndex::search`], with
+    /// clauses on live scores applied to what the vector index returns. Those
+    /// clauses are quality floors that most profiles pass, so the search asks
+    /// for a few more neighbours and may return fewer than `limit` when a
+    /// floor is strict.
+    pub fn vector_search(
+        &self,
+        space: Space,
+        vector: &[f32],
+        filter: &Filter,
+        limit: usize,
+    ) -> Result<Vec<(ProfileId, f32)>> {
+        let floors: Vec<f64> = filter
+            .must
+            .iter()
+            .filter(|c| is_live(c))
+            .filter_map(|c| match c {
+                scout_domain::Clause::Range { min, .. } => Some(min.unwrap_or(0.0)),
+                _ => None,
+            })
+            .collect();
+        if floors.is_empty() {
+            return self.vectors.search(space, vector, filter, limit);
+        }
+        let min = floors.iter().copied().fold(0.0, f64::max);
+        let live = self.live.quality();
+        let mut hits = self.vectors.search(space, vector, filter, limit + limit / 2 + 10)?;
+        hits.retain(|(id, _)| live::quality_at_least(&live, *id, min));
+        hits.truncate(limit);
+        Ok(hits)
     }
 
     /// Uses `model` for audience quality from now on and rescores every
@@ -107,14 +173,17 @@ impl ProfileIndex {
             .collect();
         let n = rescored.len();
         let mut table = self.features.write();
+        let mut live = Vec::with_capacity(n);
         for (id, f) in rescored {
             // A profile written or deleted meanwhile keeps what its write gave it.
             if let Some(slot) = table.get_mut(&id)
                 && slot.quality_inputs[0].to_bits() == f.quality_inputs[0].to_bits()
             {
+                live.push((id, Some(f.audience_quality)));
                 *slot = f;
             }
         }
+        self.live.update(live);
         n
     }
 
@@ -163,6 +232,9 @@ impl ProfileIndex {
         self.text.upsert(&docs)?;
         self.text.delete(deletes);
         let mut table = self.features.write();
+        self.live.update(
+            docs.iter().map(|d| (d.id, Some(d.features.audience_quality))).chain(deletes.iter().map(|id| (*id, None))),
+        );
         for d in docs {
             table.insert(d.id, Arc::new(d.features));
         }
@@ -209,6 +281,7 @@ impl ProfileIndex {
         self.vectors.delete(&ids)?;
         self.text.clear()?;
         self.features.write().clear();
+        self.live.clear();
         self.commit(0)
     }
 
@@ -223,4 +296,32 @@ impl ProfileIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Drops both indexes in `dir` when they were written with another
+/// [`LAYOUT`] (or before layouts were recorded), and records the current one.
+fn check_layout(dir: &Path) -> Result<Option<String>> {
+    let io = |e: std::io::Error| Error::Io { path: dir.display().to_string(), message: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let file = dir.join(LAYOUT_FILE);
+    let found: Option<u32> = std::fs::read_to_string(&file).ok().and_then(|s| s.trim().parse().ok());
+    let has_index = dir.join("text").join("meta.json").exists() || dir.join("vectors").exists();
+    let reset = match found {
+        Some(v) if v == LAYOUT => None,
+        _ if !has_index => None,
+        found => {
+            let was = found.map_or("an unrecorded layout".to_string(), |v| format!("layout {v}"));
+            for part in ["text", "vectors"] {
+                let path = dir.join(part);
+                if path.exists() {
+                    std::fs::remove_dir_all(&path).map_err(io)?;
+                }
+            }
+            Some(format!("the index folder was written with {was}; this version uses layout {LAYOUT}"))
+        }
+    };
+    if found != Some(LAYOUT) {
+        std::fs::write(&file, LAYOUT.to_string()).map_err(io)?;
+    }
+    Ok(reset)
 }

@@ -24,6 +24,7 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, 
 
 use crate::document::{Features, IndexDoc};
 use crate::error::{Error, Result, TextDoing};
+use crate::live::QualityFloorQuery;
 
 const ANALYZER: &str = "scout_en";
 /// Keyword fields counted as facets.
@@ -84,6 +85,7 @@ struct Fields {
     engagement_rate: Field,
     growth: Field,
     verified: Field,
+    price_usd: Field,
     features: Field,
 }
 
@@ -137,6 +139,8 @@ fn schema() -> (Schema, Fields) {
         engagement_rate: b.add_f64_field("engagement_rate", INDEXED | FAST),
         growth: b.add_f64_field("growth", FAST),
         verified: b.add_bool_field("verified", INDEXED | FAST),
+        // The headline rate in US cents; absent without a stated rate.
+        price_usd: b.add_u64_field("price_usd", INDEXED | FAST),
         features: b.add_bytes_field("features", BytesOptions::default().set_fast()),
     };
     (b.build(), f)
@@ -287,6 +291,9 @@ impl TextIndex {
         doc.add_f64(f.engagement_rate, feat.engagement_rate as f64);
         doc.add_f64(f.growth, if feat.growth_90d.is_nan() { -1.0 } else { feat.growth_90d as f64 });
         doc.add_bool(f.verified, feat.verified);
+        if let Some(cents) = d.price_usd {
+            doc.add_u64(f.price_usd, cents);
+        }
         doc.add_bytes(f.features, &serde_json::to_vec(feat).unwrap_or_default());
         doc
     }
@@ -381,12 +388,14 @@ impl TextIndex {
         Ok(Some(query))
     }
 
-    /// Compiles the filter into tantivy queries that score nothing.
-    pub fn filter_query(&self, filter: &Filter) -> Vec<Box<dyn Query>> {
+    /// Compiles the filter into tantivy queries that score nothing. Clauses on
+    /// live scores (audience quality) read `live`, the caller's snapshot of
+    /// [`crate::LiveScores`]; without one such a clause is an error.
+    pub fn filter_query(&self, filter: &Filter, live: Option<&Arc<Vec<f32>>>) -> Result<Vec<Box<dyn Query>>> {
         filter
             .must
             .iter()
-            .map(|c| -> Box<dyn Query> {
+            .map(|c| -> Result<Box<dyn Query>> {
                 let q: Box<dyn Query> = match c {
                     Clause::AnyOf { field, values } => {
                         let field = self.keyword_field(*field);
@@ -419,11 +428,25 @@ impl TextIndex {
                             max.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
                         ))
                     }
+                    Clause::Range { field: NumericField::PriceUsd, min, max } => {
+                        let term = |x: f64| Term::from_field_u64(self.f.price_usd, x.max(0.0).round() as u64);
+                        Box::new(RangeQuery::new(
+                            min.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
+                            max.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
+                        ))
+                    }
+                    Clause::Range { field: NumericField::AudienceQuality, min, max } => {
+                        let scores = live.ok_or(Error::LiveScoresMissing { field: "audience_quality" })?;
+                        if max.is_some() {
+                            return Err(Error::UnsupportedClause { clause: "an upper bound on audience quality" });
+                        }
+                        Box::new(QualityFloorQuery { scores: scores.clone(), min: min.unwrap_or(0.0) })
+                    }
                     Clause::Verified(v) => {
                         Box::new(TermQuery::new(Term::from_field_bool(self.f.verified, *v), IndexRecordOption::Basic))
                     }
                 };
-                Box::new(ConstScoreQuery::new(q, 0.0))
+                Ok(Box::new(ConstScoreQuery::new(q, 0.0)))
             })
             .collect()
     }
@@ -446,9 +469,10 @@ impl TextIndex {
         text: &str,
         filter: &Filter,
         selective: bool,
+        live: Option<&Arc<Vec<f32>>>,
     ) -> Result<Box<dyn Query>> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            self.filter_query(filter).into_iter().map(|q| (Occur::Must, q)).collect();
+            self.filter_query(filter, live)?.into_iter().map(|q| (Occur::Must, q)).collect();
         if let Some(t) = self.text_query(searcher, text, selective)? {
             clauses.push((Occur::Must, t));
         }
@@ -456,10 +480,16 @@ impl TextIndex {
     }
 
     /// BM25 retrieval under the filter (or a sort by a numeric field), with the
-    /// total and facet counts of the matching set.
+    /// total and facet counts of the matching set. A filter on live scores
+    /// needs [`TextIndex::search_live`] (or `ProfileIndex::text_search`).
     pub fn search(&self, q: &TextQuery<'_>) -> Result<TextHits> {
+        self.search_live(q, None)
+    }
+
+    /// [`TextIndex::search`] with a snapshot of the live scores.
+    pub fn search_live(&self, q: &TextQuery<'_>, live: Option<&Arc<Vec<f32>>>) -> Result<TextHits> {
         let searcher = self.reader.searcher();
-        let query = self.build_query(&searcher, q.text, q.filter, q.selective)?;
+        let query = self.build_query(&searcher, q.text, q.filter, q.selective, live)?;
         let limit = q.limit.max(1);
         let facets = FacetCounter { enabled: q.facets };
         let (top, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match q.sort {
@@ -485,7 +515,7 @@ impl TextIndex {
     /// Counts profiles matching a filter.
     pub fn count(&self, filter: &Filter) -> Result<usize> {
         let searcher = self.reader.searcher();
-        let query = self.build_query(&searcher, "", filter, false)?;
+        let query = self.build_query(&searcher, "", filter, false, None)?;
         searcher.search(&query, &Count).doing("counting")
     }
 

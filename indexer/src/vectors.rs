@@ -15,7 +15,7 @@ use qdrant_edge::{
     WithVector,
 };
 use qdrant_edge::{CreateIndex, NamedQuery, QuantizationConfig, VectorStorageDatatype};
-use scout_domain::{Clause, Filter, ProfileId};
+use scout_domain::{Clause, Filter, NumericField, ProfileId};
 use serde_json::{Value, json};
 
 use crate::document::IndexDoc;
@@ -42,7 +42,9 @@ impl Space {
 /// Vector storage and filtered nearest-neighbour search over profiles.
 ///
 /// Callers may assume: a filter selects exactly the profiles that the same
-/// [`Filter`] selects in the text index; `upsert` replaces a point wholly (its
+/// [`Filter`] selects in the text index, except for clauses on live scores
+/// ([`is_live`]), which implementers ignore and `ProfileIndex::vector_search`
+/// applies; `upsert` replaces a point wholly (its
 /// `minilm` vector is dropped, since the text it was made from changed);
 /// scores are cosine similarities. Implementers must make every write durable
 /// before `flush` returns and keep `applied_seq` in step with it.
@@ -136,6 +138,7 @@ impl EdgeVectors {
             schema.push(("followers", PayloadSchemaType::Integer));
             schema.push(("engagement_rate", PayloadSchemaType::Float));
             schema.push(("verified", PayloadSchemaType::Bool));
+            schema.push(("price_usd", PayloadSchemaType::Integer));
             for (name, kind) in schema {
                 let field_name = name
                     .try_into()
@@ -270,15 +273,20 @@ pub fn payload(d: &IndexDoc) -> Value {
         "followers": f.followers,
         "engagement_rate": f.engagement_rate as f64,
         "verified": f.verified,
+        "price_usd": d.price_usd,
     })
 }
 
 /// Compiles the filter tree into Qdrant's filter (its JSON form, which is
-/// Qdrant's public interface and stable across versions).
+/// Qdrant's public interface and stable across versions). Clauses on live
+/// scores ([`scout_domain::NumericField::AudienceQuality`]) are left out: no
+/// payload holds them, and `ProfileIndex::vector_search` applies them to what
+/// the search returns.
 pub fn compile_filter(filter: &Filter) -> Value {
     let must: Vec<Value> = filter
         .must
         .iter()
+        .filter(|c| !is_live(c))
         .map(|c| match c {
             Clause::AnyOf { field, values } => json!({"key": field.name(), "match": {"any": values}}),
             Clause::Range { field, min, max } => {
@@ -295,6 +303,11 @@ pub fn compile_filter(filter: &Filter) -> Value {
         })
         .collect();
     json!({ "must": must })
+}
+
+/// Whether a clause reads live scores rather than a stored field.
+pub fn is_live(clause: &Clause) -> bool {
+    matches!(clause, Clause::Range { field: NumericField::AudienceQuality, .. })
 }
 
 fn qfilter(v: Value) -> Result<QFilter> {
@@ -360,7 +373,7 @@ impl VectorIndex for EdgeVectors {
     }
 
     fn search(&self, space: Space, vector: &[f32], filter: &Filter, limit: usize) -> Result<Vec<(ProfileId, f32)>> {
-        let filter = if filter.is_empty() { None } else { Some(qfilter(compile_filter(filter))?) };
+        let filter = if filter.must.iter().all(is_live) { None } else { Some(qfilter(compile_filter(filter))?) };
         let params = SearchParams { hnsw_ef: Some(64), ..Default::default() };
         self.nearest(space, vector, filter, params, limit, "searching vectors")
     }

@@ -234,7 +234,7 @@ impl Engine {
         // orders the filtered set (by engagement when no sort is asked).
         if sort != Sort::Relevance || !ctx.has_text {
             let sort_used = if sort == Sort::Relevance { Sort::EngagementDesc } else { sort };
-            let hits = self.index.text.search(&TextQuery {
+            let hits = self.index.text_search(&TextQuery {
                 text: &parsed.text,
                 filter,
                 limit: want,
@@ -337,7 +337,7 @@ impl Engine {
                 rayon::join(
                     || -> Result<Option<scout_indexer::TextHits>> {
                         // Semantic mode still counts and facets the textual matches.
-                        Ok(Some(self.index.text.search(&TextQuery {
+                        Ok(Some(self.index.text_search(&TextQuery {
                             text,
                             filter,
                             limit: if use_text { want } else { 1 },
@@ -352,7 +352,7 @@ impl Engine {
                             return Ok(Vec::new());
                         }
                         let Some(v) = self.query_vector(text, false)? else { return Ok(Vec::new()) };
-                        Ok(self.index.vectors.search(Space::Static, &v, filter, want_vectors)?)
+                        Ok(self.index.vector_search(Space::Static, &v, filter, want_vectors)?)
                     },
                 )
             },
@@ -361,7 +361,7 @@ impl Engine {
                     return Ok((None, Vec::new()));
                 }
                 let Some(v) = self.query_vector(text, true)? else { return Ok((None, Vec::new())) };
-                let hits = self.index.vectors.search(Space::MiniLm, &v, filter, want_vectors)?;
+                let hits = self.index.vector_search(Space::MiniLm, &v, filter, want_vectors)?;
                 Ok((Some(v), hits))
             },
         );
@@ -458,7 +458,7 @@ impl Engine {
             mean.iter_mut().zip(&v).for_each(|(m, x)| *m += x);
         }
         scout_models::normalise(&mut mean);
-        let hits = vectors.search(space, &mean, &filter, offset + limit + ids.len())?;
+        let hits = self.index.vector_search(space, &mean, &filter, offset + limit + ids.len())?;
         let seeds: HashSet<&ProfileId> = ids.iter().collect();
         let seed_niches: Vec<String> = ids
             .iter()

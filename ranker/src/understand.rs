@@ -1,14 +1,15 @@
 //! Query understanding: free text such as "vegan fitness creators in Berlin
 //! over 50k followers" becomes filters (places, languages, platforms, tiers,
-//! follower bounds, engagement floors, audience shares) and niche boosts; the
+//! follower bounds, engagement floors, audience shares, price bounds) and niche boosts; the
 //! rest stays text. Recognition works on folded words, in several languages,
 //! longest phrase first.
 
 use std::collections::HashMap;
 
 use scout_domain::languages::LANGUAGES;
+use scout_domain::money::{convert_minor, minor_unit_exponent};
 use scout_domain::places::{CITIES, COUNTRIES};
-use scout_domain::query::{AudienceConstraint, AudienceDimension};
+use scout_domain::query::{AudienceConstraint, AudienceDimension, PriceRange};
 use scout_domain::taxonomy::{NICHES, singular};
 use scout_domain::text::{fold, words};
 use scout_domain::{Platform, SearchFilters, Tier};
@@ -298,6 +299,20 @@ fn number_at(tokens: &[String], i: usize) -> Option<Number> {
     Some(Number { value: value * mult, used, percent })
 }
 
+/// Undoes [`mark_decimals`] ("1d5k" → "1.5k").
+fn unmark_decimals(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let between_digits =
+                i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+            if *c == 'd' && between_digits { '.' } else { *c }
+        })
+        .collect()
+}
+
 /// Marks decimal points between digits so that word splitting keeps them.
 fn mark_decimals(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -320,11 +335,121 @@ const COMPARISON: &[&str] = &[
     "and", "than", "ueber", "uber", "mehr", "unter", "mas", "menos", "moins", "zwischen", "entre",
 ];
 const UPPER: &[&str] = &["under", "below", "less", "fewer", "max", "maximum", "up", "unter", "menos", "moins"];
+/// Words that make a following price a floor ("from $200", "at least 300 euros");
+/// any other price is a budget, an upper bound.
+const FLOOR: &[&str] = &["over", "above", "more", "least", "min", "minimum", "from", "ueber", "uber", "mehr", "mas"];
+
+/// Currency symbols, spelled out as words before the query is split.
+const CURRENCY_SYMBOLS: &[(&str, &str)] =
+    &[("R$", " brl "), ("$", " usd "), ("€", " eur "), ("£", " gbp "), ("¥", " jpy "), ("₹", " inr ")];
+/// Currency words (ISO codes and common names, folded) and the code they name.
+const CURRENCY_WORDS: &[(&str, &str)] = &[
+    ("usd", "USD"),
+    ("dollar", "USD"),
+    ("dollars", "USD"),
+    ("bucks", "USD"),
+    ("eur", "EUR"),
+    ("euro", "EUR"),
+    ("euros", "EUR"),
+    ("gbp", "GBP"),
+    ("pound", "GBP"),
+    ("pounds", "GBP"),
+    ("quid", "GBP"),
+    ("jpy", "JPY"),
+    ("yen", "JPY"),
+    ("inr", "INR"),
+    ("rupees", "INR"),
+    ("brl", "BRL"),
+    ("reais", "BRL"),
+    ("cad", "CAD"),
+    ("aud", "AUD"),
+    ("chf", "CHF"),
+    ("franken", "CHF"),
+    ("sek", "SEK"),
+    ("nok", "NOK"),
+    ("dkk", "DKK"),
+    ("kronor", "SEK"),
+    ("pln", "PLN"),
+    ("zloty", "PLN"),
+    ("mxn", "MXN"),
+];
+/// Deliverables a price may name after "per" ("$500 per post").
+const DELIVERABLE_WORDS: &[&str] =
+    &["post", "posts", "reel", "reels", "video", "videos", "story", "stories", "deliverable", "piece", "beitrag"];
+
+fn currency_of(word: Option<&String>) -> Option<&'static str> {
+    let w = word?;
+    CURRENCY_WORDS.iter().find(|(name, _)| name == w).map(|(_, code)| *code)
+}
+
+/// Reads a price at token `i` (a number with a currency word just before or
+/// after it) into `out`; returns how many tokens from `start` it used.
+fn price_at(
+    out: &mut ParsedQuery,
+    query: &str,
+    tokens: &[String],
+    i: usize,
+    number: &Number,
+) -> Option<(usize, usize)> {
+    let before = i.checked_sub(1).and_then(|b| currency_of(tokens.get(b)));
+    let after = currency_of(tokens.get(i + number.used));
+    let code = before.or(after)?;
+    if number.percent {
+        return None;
+    }
+    let start = if before.is_some() { i - 1 } else { i };
+    let mut end = i + number.used + usize::from(before.is_none());
+    // "per post", "a reel", "pro Beitrag": the deliverable goes with the price.
+    if matches!(tokens.get(end).map(String::as_str), Some("per" | "a" | "pro" | "each"))
+        && tokens.get(end + 1).is_some_and(|w| DELIVERABLE_WORDS.contains(&w.as_str()))
+    {
+        end += 2;
+    }
+    let minor = (number.value * 10f64.powi(minor_unit_exponent(code) as i32)).round();
+    if !minor.is_finite() || minor < 0.0 || minor > scout_domain::query::MAX_PRICE_MINOR as f64 {
+        return None;
+    }
+    let minor = minor as u64;
+    let lead: Vec<&str> = tokens[start.saturating_sub(3)..start].iter().map(String::as_str).collect();
+    let range =
+        out.filters.price.get_or_insert_with(|| PriceRange { currency: code.to_string(), min: None, max: None });
+    // A second bound in another currency is compared in the first one's.
+    let amount = if range.currency == code { Some(minor) } else { convert_minor(minor, code, &range.currency) }?;
+    let between = lead.iter().any(|w| matches!(*w, "between" | "zwischen" | "entre"));
+    let floor = !lead.iter().any(|w| UPPER.contains(w))
+        && (lead.iter().any(|w| FLOOR.contains(w)) || between && range.min.is_none());
+    let kind = if floor {
+        range.min = Some(amount);
+        "price_min"
+    } else {
+        range.max = Some(amount);
+        "price_max"
+    };
+    let value = format!("{amount} {}", range.currency);
+    // The span as the query most likely wrote it: "$500", "500 euros".
+    let number_text = unmark_decimals(&tokens[i..i + number.used].join(" "));
+    let symbol = CURRENCY_SYMBOLS.iter().find(|(symbol, w)| w.trim() == tokens[start] && query.contains(symbol));
+    let amount_end = i + number.used + usize::from(before.is_none());
+    let mut span = match (before, symbol) {
+        (Some(_), Some((symbol, _))) => format!("{symbol}{number_text}"),
+        _ => tokens[start..amount_end].join(" "),
+    };
+    if end > amount_end {
+        span = format!("{span} {}", tokens[amount_end..end].join(" "));
+    }
+    out.recognised.push(Recognised { span, kind: kind.into(), value });
+    Some((start, end))
+}
 
 /// Understands a free-text query.
 pub fn understand(query: &str) -> ParsedQuery {
-    // Keep % and + as words so "3%" and "50k+" read as they are meant.
-    let folded = mark_decimals(&fold(query)).replace('%', " percent ").replace('+', " plus ");
+    // Keep % and + as words so "3%" and "50k+" read as they are meant, and
+    // currency symbols as currency words.
+    let mut spelled = query.to_string();
+    for (symbol, word) in CURRENCY_SYMBOLS {
+        spelled = spelled.replace(symbol, word);
+    }
+    let folded = mark_decimals(&fold(&spelled)).replace('%', " percent ").replace('+', " plus ");
     let tokens: Vec<String> = words(&folded).map(String::from).collect();
     let mut out = ParsedQuery { original: query.to_string(), ..Default::default() };
     let mut keep = vec![true; tokens.len()];
@@ -332,7 +457,13 @@ pub fn understand(query: &str) -> ParsedQuery {
     let lex = lexicon();
     while i < tokens.len() {
         // Numbers with their context: follower bounds and engagement floors.
-        if let Some(Number { value, used, percent }) = number_at(&tokens, i) {
+        if let Some(number) = number_at(&tokens, i) {
+            if let Some((start, end)) = price_at(&mut out, query, &tokens, i, &number) {
+                keep[start..end].iter_mut().for_each(|k| *k = false);
+                i = end;
+                continue;
+            }
+            let Number { value, used, percent } = number;
             let before: Vec<&str> = tokens[i.saturating_sub(3)..i].iter().map(String::as_str).collect();
             let after: Vec<&str> =
                 tokens[i + used..(i + used + 3).min(tokens.len())].iter().map(String::as_str).collect();
@@ -542,6 +673,23 @@ fn audience_phrases(out: &mut ParsedQuery, tokens: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prices_in_symbols_words_and_ranges() {
+        let q = understand("fitness creators under $500 per post in Berlin");
+        assert_eq!(q.filters.price, Some(PriceRange { currency: "USD".into(), min: None, max: Some(50_000) }));
+        assert_eq!(q.text, "fitness");
+        assert!(q.recognised.iter().any(|r| r.kind == "price_max" && r.span == "$500 per post"), "{:?}", q.recognised);
+        let euros = understand("beauty influencers from 200 euros").filters.price;
+        assert_eq!(euros, Some(PriceRange { currency: "EUR".into(), min: Some(20_000), max: None }));
+        let range = understand("gaming streamers between €1.5k and €3k").filters.price;
+        assert_eq!(range, Some(PriceRange { currency: "EUR".into(), min: Some(150_000), max: Some(300_000) }));
+        let yen = understand("anime cosplay ¥30000 budget").filters.price;
+        assert_eq!(yen, Some(PriceRange { currency: "JPY".into(), min: None, max: Some(30_000) }), "no minor unit");
+        // Numbers without a currency are not prices.
+        assert_eq!(understand("runners under 50k followers").filters.price, None);
+        assert_eq!(understand("10k race training").filters.price, None);
+    }
 
     #[test]
     fn the_headline_query() {

@@ -51,6 +51,25 @@ async fn bad_input_gets_problem_json_with_stable_codes() {
         "bad_parameter",
     )
     .await;
+    for filters in [
+        json!({"price": {"currency": "XYZ", "max": 100}}),
+        json!({"price": {"currency": "EUR"}}),
+        json!({"price": {"currency": "EUR", "min": 500, "max": 100}}),
+        json!({"audience_quality_min": 7}),
+    ] {
+        expect_problem(
+            app.post_as(&app.operator, "/v1/search", &json!({ "filters": filters })).await,
+            400,
+            "bad_parameter",
+        )
+        .await;
+    }
+    expect_problem(
+        app.post_as(&app.operator, "/v1/search", &json!({"filters": {"price": {"currency": "EUR", "max": -1}}})).await,
+        400,
+        "invalid_body",
+    )
+    .await;
     let no_ct = app.client.post(&url).bearer_auth(&app.operator).body("{}").send().await.expect("send");
     expect_problem(no_ct, 400, "unsupported_media_type").await;
     expect_problem(app.get_as(&app.operator, "/v1/profiles/abc").await, 400, "bad_parameter").await;

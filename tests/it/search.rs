@@ -143,3 +143,44 @@ async fn search_works_on_postgres_too() {
     assert!(res["total"].as_u64().expect("total") > 0);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn price_and_audience_quality_filters_over_http() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(2000, 13).await;
+    let usd_cents = |p: &Value| -> Option<u64> {
+        let rates: scout_domain::Rates = serde_json::from_value(p["rates"].clone()).ok()?;
+        rates.headline_usd_cents()
+    };
+    // A budget in euros, from the structured filter and from the words.
+    let f = json!({"price": {"currency": "EUR", "max": 30000}, "audience_quality_min": 0.8});
+    let res = app.search(json!({"query": "fitness", "filters": f, "limit": 100})).await;
+    let hits = results(&res);
+    assert!(hits.len() > 5, "{res}");
+    let cap = scout_domain::money::convert_minor(30_000, "EUR", "USD").expect("EUR");
+    for h in hits {
+        let cents = usd_cents(&h["profile"]).expect("a profile without a rate never matches a price range");
+        assert!(cents <= cap, "{cents} > {cap}: {}", h["profile"]["rates"]);
+        let quality = h["explanation"]["contributions"]
+            .as_array()
+            .expect("contributions")
+            .iter()
+            .find(|c| c["feature"] == "audience_quality")
+            .and_then(|c| c["value"].as_f64())
+            .expect("audience quality in the explanation");
+        assert!(quality >= 0.8, "{quality}");
+    }
+    let unfiltered = app.search(json!({"query": "fitness", "limit": 1})).await;
+    assert!(res["total"].as_u64() < unfiltered["total"].as_u64(), "the filters narrow the set");
+    let words = app.search(json!({"query": "fitness creators under €300 per post", "limit": 5})).await;
+    assert_eq!(words["parsed_query"]["filters"]["price"], json!({"currency": "EUR", "max": 30000}), "{words}");
+    assert_eq!(words["parsed_query"]["text"], "fitness");
+    let words_total = words["total"].as_u64().expect("total");
+    assert!(words_total > 0 && Some(words_total) < unfiltered["total"].as_u64(), "{words}");
+    // The GET form takes the same filters.
+    let get = app
+        .get_json("/v1/search?q=fitness&price_max=30000&price_currency=EUR&audience_quality_min=0.8&limit=100")
+        .await;
+    assert_eq!(get["total"], res["total"]);
+    app.cleanup().await;
+}

@@ -129,6 +129,30 @@ async function flow(browser, { label, viewport, phone }) {
   else await fits(page, "search");
   await shot(page, `search-${label}`);
 
+  if (!phone) {
+    // Price and audience quality from the panel, in a second tab of the same search.
+    const tab = await context.newPage();
+    await tab.goto(searchUrl);
+    await tab.locator("article.result").first().waitFor();
+    const priceBox = tab.locator("fieldset", { hasText: "Price per post" });
+    await priceBox.getByLabel("Up to").fill("2000");
+    await priceBox.getByLabel("Up to").press("Enter");
+    await tab.waitForURL((u) => new URL(u).searchParams.get("pmax") === "2000");
+    await tab.getByLabel("Real, active followers").selectOption({ label: "High (80%+)" });
+    await tab.waitForURL((u) => new URL(u).searchParams.get("aq") === "80");
+    await tab.locator(".cards:not(.stale) article.result").first().waitFor();
+    const tabChips = await tab.locator(".chips .chip span").allTextContents();
+    const prices = await tab.locator("article.result dd.price").allTextContents();
+    const badges = await tab.locator("article.result .badge").allTextContents();
+    const qualities = badges.map((b) => Number(/(\d+)\s*%/.exec(b)?.[1] ?? "-1"));
+    check(
+      `${label}: price and audience-quality filters narrow the results`,
+      qualities.length > 0 && qualities.every((q) => q >= 80) && tabChips.some((c) => /≤ \$2,000 per post/.test(c)) && tabChips.some((c) => /audience quality ≥ 80%/.test(c)) && !prices.some((p) => /on request/.test(p)),
+      `${qualities.length} results, quality ${Math.min(...qualities)}–${Math.max(...qualities)} %; chips: ${tabChips.join(" | ")}`,
+    );
+    await tab.close();
+  }
+
   // A shared link reproduces the search.
   const shared = await context.newPage();
   await shared.goto(searchUrl);

@@ -128,6 +128,16 @@ export interface SearchFilters {
   engagement_min?: number;
   verified?: boolean;
   audience?: AudienceConstraint[];
+  /** Bounds on the headline rate (post, else reel, video, story), in minor units. */
+  price?: PriceRange;
+  /** Lowest audience quality as a fraction (0.8 = 80%). */
+  audience_quality_min?: number;
+}
+
+export interface PriceRange {
+  currency: string;
+  min?: number;
+  max?: number;
 }
 
 export interface Recognised {

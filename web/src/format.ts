@@ -85,4 +85,14 @@ export const TIERS: [string, string][] = [
   ["macro", "Macro (500k–1M)"],
   ["mega", "Mega (1M+)"],
 ];
+/** Currencies the price filter compares in (the API's reference table). */
+export const PRICE_CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "INR", "JPY", "KRW", "SGD", "AED", "ZAR"];
+
+/** Quality floors offered by the filter, as fractions, with the badge's words. */
+export const QUALITY_FLOORS: [number, string][] = [
+  [0.6, "Fair or better (60%+)"],
+  [0.8, "High (80%+)"],
+  [0.9, "Very high (90%+)"],
+];
+
 export const AGE_BANDS = ["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];

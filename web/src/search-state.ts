@@ -1,6 +1,7 @@
 // A search as the page holds it and as its URL spells it, so that a search can be
 // bookmarked and shared: /search?q=vegan+fitness&country=DE&fmin=50000&aud=gender:female:60
 import type { AudienceConstraint, SearchFilters, SearchRequest } from "./api";
+import { minorUnitExponent } from "./format";
 
 export const PAGE_SIZE = 20;
 
@@ -47,6 +48,16 @@ export function fromQuery(p: URLSearchParams): SearchState {
     }
   }
   if (audience.length) filters.audience = audience;
+  // Prices travel in major units (pmax=500&cur=EUR) and the API takes minor units.
+  const currency = (p.get("cur") ?? "USD").toUpperCase();
+  const scale = 10 ** minorUnitExponent(currency);
+  const pmin = positive(p.get("pmin"));
+  const pmax = positive(p.get("pmax"));
+  if (/^[A-Z]{3}$/.test(currency) && (pmin != null || pmax != null)) {
+    filters.price = { currency, min: pmin != null ? Math.round(pmin * scale) : undefined, max: pmax != null ? Math.round(pmax * scale) : undefined };
+  }
+  const aq = positive(p.get("aq"));
+  if (aq != null && aq <= 100) filters.audience_quality_min = aq / 100;
   const page = Math.max(1, Math.floor(positive(p.get("page")) ?? 1));
   return { q: p.get("q") ?? "", filters: clean(filters), sort: p.get("sort") || "relevance", page };
 }
@@ -65,6 +76,14 @@ export function toQuery(s: SearchState): string {
   if (s.filters.audience?.length) {
     p.set("aud", s.filters.audience.map((a) => `${a.dimension}:${a.value}:${Math.round(a.min_share * 100)}`).join(","));
   }
+  const price = s.filters.price;
+  if (price && (price.min != null || price.max != null)) {
+    const scale = 10 ** minorUnitExponent(price.currency);
+    if (price.min != null) p.set("pmin", String(price.min / scale));
+    if (price.max != null) p.set("pmax", String(price.max / scale));
+    if (price.currency !== "USD") p.set("cur", price.currency);
+  }
+  if (s.filters.audience_quality_min != null) p.set("aq", String(Math.round(s.filters.audience_quality_min * 100)));
   if (s.sort && s.sort !== "relevance") p.set("sort", s.sort);
   if (s.page > 1) p.set("page", String(s.page));
   const out = p.toString();

@@ -86,6 +86,7 @@ use crate::state::AppState;
         crate::error::Problem,
         scout_ranker::SearchRequest,
         scout_domain::SearchFilters,
+        scout_domain::query::PriceRange,
         scout_domain::Profile
     )),
     modifiers(&BearerScheme)

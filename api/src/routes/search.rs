@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use scout_domain::query::PriceRange;
 use scout_domain::{Platform, Profile, ProfileId, SearchFilters, Sort, Tier};
 use scout_ranker::{Explanation, FacetCount, Hit, ParsedQuery, SearchRequest};
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,14 @@ pub struct SearchParams {
     pub followers_max: Option<u64>,
     pub engagement_min: Option<f64>,
     pub verified: Option<bool>,
+    /// Lowest headline rate, in minor units of `price_currency`.
+    pub price_min: Option<u64>,
+    /// Highest headline rate, in minor units of `price_currency`.
+    pub price_max: Option<u64>,
+    /// ISO 4217 code of the price bounds (default `USD`).
+    pub price_currency: Option<String>,
+    /// Lowest audience quality, as a fraction (0.8 = 80%).
+    pub audience_quality_min: Option<f64>,
 }
 
 fn list(s: &Option<String>) -> Vec<String> {
@@ -118,7 +127,19 @@ impl SearchParams {
             engagement_min: self.engagement_min,
             verified: self.verified,
             audience: Vec::new(),
+            price: (self.price_min.is_some() || self.price_max.is_some()).then(|| PriceRange {
+                currency: self.price_currency.clone().unwrap_or_else(|| "USD".into()),
+                min: self.price_min,
+                max: self.price_max,
+            }),
+            audience_quality_min: self.audience_quality_min,
         };
+        if self.price_currency.is_some() && filters.price.is_none() {
+            return Err(ApiError::bad_request(
+                "bad_parameter",
+                "price_currency: goes with price_min or price_max".to_string(),
+            ));
+        }
         Ok(SearchRequest {
             query: self.q,
             filters: Some(filters),

@@ -152,6 +152,48 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("{:<38} {}", "ANN top-100, no filter", plain.summary());
     println!("{:<38} {}", "ANN top-100, query's filter", filtered.summary());
+
+    // The price range (stored fields) and the audience-quality floor (live
+    // scores: a lazy tantivy filter and a check of the vector neighbours), on
+    // top of each query's own filters, and alone (the floor then walks every
+    // document).
+    let extra = scout_domain::SearchFilters {
+        price: Some(scout_domain::query::PriceRange { currency: "USD".into(), min: None, max: Some(50_000) }),
+        audience_quality_min: Some(0.8),
+        ..Default::default()
+    };
+    let mut with_extra = Latencies::default();
+    for q in &queries {
+        let req = SearchRequest { filters: Some(extra.clone()), ..request(q, 20) };
+        let started = Instant::now();
+        std::hint::black_box(engine.search(&req)?);
+        with_extra.record(started.elapsed());
+    }
+    println!("{:<38} {}", "hybrid + price ≤ $500 + quality ≥ 0.8", with_extra.summary());
+    for (name, filters) in [
+        (
+            "quality ≥ 0.8 alone, by engagement",
+            scout_domain::SearchFilters { audience_quality_min: Some(0.8), ..Default::default() },
+        ),
+        (
+            "price ≤ $500 alone, by engagement",
+            scout_domain::SearchFilters { price: extra.price.clone(), ..Default::default() },
+        ),
+    ] {
+        let mut lat = Latencies::default();
+        let mut total = 0;
+        for _ in 0..5 {
+            let started = Instant::now();
+            let out = engine.search(&SearchRequest {
+                filters: Some(filters.clone()),
+                limit: Some(20),
+                ..Default::default()
+            })?;
+            lat.record(started.elapsed());
+            total = out.total;
+        }
+        println!("{name:<38} {} ({total} match)", lat.summary());
+    }
     if args.per_query {
         stage_breakdown(&engine, &state.index, &queries)?;
     }

@@ -34,8 +34,7 @@ fn shared() -> &'static (tempfile::TempDir, ProfileIndex, Vec<Profile>) {
 fn text_ids(index: &ProfileIndex, f: &SearchFilters) -> BTreeSet<i64> {
     let filter = f.to_filter();
     let hits = index
-        .text
-        .search(&TextQuery {
+        .text_search(&TextQuery {
             text: "",
             filter: &filter,
             limit: 10_000,
@@ -50,8 +49,7 @@ fn text_ids(index: &ProfileIndex, f: &SearchFilters) -> BTreeSet<i64> {
 fn vector_ids(index: &ProfileIndex, f: &SearchFilters) -> BTreeSet<i64> {
     let v = index.encoder().encode("creator").expect("encode");
     index
-        .vectors
-        .search(Space::Static, &v, &f.to_filter(), 10_000)
+        .vector_search(Space::Static, &v, &f.to_filter(), 10_000)
         .expect("vector search")
         .into_iter()
         .map(|h| h.0)
@@ -72,6 +70,14 @@ fn expected(profiles: &[Profile], f: &SearchFilters) -> BTreeSet<i64> {
                 && f.followers_min.is_none_or(|m| p.followers >= m)
                 && f.followers_max.is_none_or(|m| p.followers <= m)
                 && f.engagement_min.is_none_or(|m| facts.engagement_rate >= m)
+                && f.audience_quality_min.is_none_or(|m| facts.audience_quality as f32 >= m as f32)
+                && f.price.as_ref().is_none_or(|range| {
+                    let usd = |x: u64| scout_domain::money::convert_minor(x, &range.currency, "USD");
+                    p.rates.as_ref().and_then(|r| r.headline_usd_cents()).is_some_and(|cents| {
+                        range.min.is_none_or(|m| usd(m).is_some_and(|m| cents >= m))
+                            && range.max.is_none_or(|m| usd(m).is_some_and(|m| cents <= m))
+                    })
+                })
                 && f.audience.iter().all(|a| {
                     let map = match a.dimension {
                         AudienceDimension::Country => p.audience.as_ref().and_then(|x| x.countries.as_ref()),
@@ -97,23 +103,43 @@ fn filters() -> impl Strategy<Value = SearchFilters> {
     let er = prop::option::of(prop::sample::select(vec![0.01f64, 0.03, 0.05]));
     let aud =
         prop::option::of((prop::sample::select(vec!["US", "DE", "GB"]), prop::sample::select(vec![0.1f64, 0.22, 0.4])));
-    (platform, country, language, tier, fmin, fmax, er, aud).prop_map(|(p, c, l, t, fmin, fmax, er, aud)| {
-        SearchFilters {
-            platforms: p,
-            countries: c.into_iter().map(String::from).collect(),
-            languages: l.into_iter().map(String::from).collect(),
-            tiers: t,
-            followers_min: fmin,
-            followers_max: fmax,
-            engagement_min: er,
-            audience: aud
-                .map(|(v, s)| {
-                    vec![AudienceConstraint { dimension: AudienceDimension::Country, value: v.into(), min_share: s }]
-                })
-                .unwrap_or_default(),
-            ..Default::default()
-        }
-    })
+    let price = prop::option::of((
+        prop::sample::select(vec!["USD", "EUR", "JPY"]),
+        prop::option::of(prop::sample::select(vec![2_000u64, 10_000])),
+        prop::sample::select(vec![50_000u64, 400_000]),
+    ));
+    let quality = prop::option::of(prop::sample::select(vec![0.5f64, 0.8, 0.93]));
+    let live = (price, quality);
+    (platform, country, language, tier, fmin, fmax, er, aud, live).prop_map(
+        |(p, c, l, t, fmin, fmax, er, aud, live)| {
+            let (price, quality) = live;
+            SearchFilters {
+                price: price.map(|(currency, min, max)| scout_domain::query::PriceRange {
+                    currency: currency.into(),
+                    min,
+                    max: Some(max),
+                }),
+                audience_quality_min: quality,
+                platforms: p,
+                countries: c.into_iter().map(String::from).collect(),
+                languages: l.into_iter().map(String::from).collect(),
+                tiers: t,
+                followers_min: fmin,
+                followers_max: fmax,
+                engagement_min: er,
+                audience: aud
+                    .map(|(v, s)| {
+                        vec![AudienceConstraint {
+                            dimension: AudienceDimension::Country,
+                            value: v.into(),
+                            min_share: s,
+                        }]
+                    })
+                    .unwrap_or_default(),
+                ..Default::default()
+            }
+        },
+    )
 }
 
 proptest! {
@@ -249,6 +275,53 @@ fn commits_record_the_sequence_and_reopen_with_features() {
     assert_eq!(reopened.text.num_docs(), 48);
     assert_eq!(reopened.vectors.count(None).expect("count"), 48);
     assert!(reopened.features(1).is_none());
+    // The live scores come back with the features, and forget deleted profiles.
+    let quality = |index: &ProfileIndex, min: f64| {
+        let f = SearchFilters { audience_quality_min: Some(min), ..Default::default() };
+        text_ids(index, &f)
+    };
+    let all = quality(&reopened, 0.0);
+    assert_eq!(all.len(), 48);
+    assert!(!all.contains(&1) && !all.contains(&2));
+}
+
+#[test]
+fn a_folder_of_another_layout_is_dropped_and_reported() {
+    let (dir, index, _) = build(20);
+    assert!(index.reset_reason().is_none());
+    drop(index);
+    let again = ProfileIndex::open(dir.path(), encoder(), 384).expect("reopen");
+    assert!(again.reset_reason().is_none(), "same layout: kept");
+    assert_eq!(again.len(), 20);
+    drop(again);
+    std::fs::write(dir.path().join("layout"), "1").expect("write layout");
+    let reset = ProfileIndex::open(dir.path(), encoder(), 384).expect("reopen");
+    let reason = reset.reset_reason().expect("dropped");
+    assert!(reason.contains("layout 1") && reason.contains(&scout_indexer::LAYOUT.to_string()), "{reason}");
+    assert_eq!((reset.len(), reset.applied_seq().expect("seq")), (0, 0), "rebuilt from the outbox's start");
+    assert_eq!(reset.vectors.count(None).expect("count"), 0);
+    drop(reset);
+    let kept = ProfileIndex::open(dir.path(), encoder(), 384).expect("reopen");
+    assert!(kept.reset_reason().is_none(), "the new layout is recorded");
+}
+
+#[test]
+fn a_new_quality_model_moves_the_quality_filter_at_once() {
+    let (_dir, index, profiles) = build(300);
+    let floor = SearchFilters { audience_quality_min: Some(0.9), ..Default::default() };
+    let by_rules = text_ids(&index, &floor);
+    assert_eq!(by_rules, expected(&profiles, &floor));
+    // The shipped model scores differently from the rules.
+    let models = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models");
+    let (model, refused) = scout_models::artifact::load_newest::<scout_models::QualityModel>(&models);
+    let model = model.unwrap_or_else(|| panic!("the shipped audience-quality model loads: {refused:?}"));
+    assert!(index.set_quality_model(Some(Arc::new(model))) > 0);
+    let by_model = text_ids(&index, &floor);
+    let want: BTreeSet<i64> =
+        (1..=300).filter(|id| index.features(*id).is_some_and(|f| f.audience_quality >= 0.9)).collect();
+    assert_eq!(by_model, want, "the text side reads the new scores");
+    assert_ne!(by_model, by_rules, "the model changed who passes");
+    assert_eq!(vector_ids(&index, &floor), want, "and so does the vector side");
 }
 
 #[test]

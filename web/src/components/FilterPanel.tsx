@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import type { AudienceConstraint, FacetCount, SearchFilters } from "../api";
-import { AGE_BANDS, country, language, PLATFORMS, TIERS, title } from "../format";
+import type { AudienceConstraint, FacetCount, PriceRange, SearchFilters } from "../api";
+import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, QUALITY_FLOORS, TIERS, title } from "../format";
 
 type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers";
 
@@ -37,6 +37,27 @@ export function FilterPanel({ filters, facets, onChange }: { filters: SearchFilt
       <fieldset>
         <legend>Engagement</legend>
         <NumberField label="At least (%)" value={filters.engagement_min != null ? +(filters.engagement_min * 100).toFixed(2) : undefined} onChange={(v) => set({ engagement_min: v == null ? undefined : v / 100 })} />
+      </fieldset>
+      <PriceFilter price={filters.price} onChange={(price) => set({ price })} />
+      <fieldset>
+        <legend>Audience quality</legend>
+        <label>
+          Real, active followers
+          <select
+            value={filters.audience_quality_min != null ? String(filters.audience_quality_min) : ""}
+            onChange={(e) => set({ audience_quality_min: e.currentTarget.value ? Number(e.currentTarget.value) : undefined })}
+          >
+            <option value="">Any</option>
+            {QUALITY_FLOORS.map(([v, label]) => (
+              <option key={v} value={String(v)}>
+                {label}
+              </option>
+            ))}
+            {filters.audience_quality_min != null && !QUALITY_FLOORS.some(([v]) => v === filters.audience_quality_min) && (
+              <option value={String(filters.audience_quality_min)}>{Math.round(filters.audience_quality_min * 100)}%+</option>
+            )}
+          </select>
+        </label>
       </fieldset>
       <fieldset>
         <legend>Verified</legend>
@@ -106,6 +127,45 @@ function NumberField({ label, value, onChange }: { label: string; value: number 
         onKeyDown={(e) => e.key === "Enter" && commit()}
       />
     </label>
+  );
+}
+
+/** The headline rate (per post, else reel, video or story) between two amounts, in major units on screen. */
+function PriceFilter({ price, onChange }: { price: PriceRange | undefined; onChange: (p: PriceRange | undefined) => void }) {
+  const currency = price?.currency ?? "USD";
+  const scale = 10 ** minorUnitExponent(currency);
+  const major = (minor: number | undefined) => (minor == null ? undefined : minor / scale);
+  const change = (patch: Partial<PriceRange>, cur = currency) => {
+    const next = { currency: cur, min: price?.min, max: price?.max, ...patch };
+    onChange(next.min == null && next.max == null ? undefined : next);
+  };
+  const minor = (v: number | undefined) => (v == null ? undefined : Math.round(v * scale));
+  return (
+    <fieldset>
+      <legend>Price per post</legend>
+      <label>
+        Currency
+        <select
+          value={currency}
+          onChange={(e) => {
+            // The amounts keep their meaning in major units when the currency changes.
+            const cur = e.currentTarget.value;
+            const to = 10 ** minorUnitExponent(cur);
+            change({ min: price?.min != null ? Math.round((price.min / scale) * to) : undefined, max: price?.max != null ? Math.round((price.max / scale) * to) : undefined }, cur);
+          }}
+        >
+          {PRICE_CURRENCIES.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div class="pair">
+        <NumberField label="From" value={major(price?.min)} onChange={(v) => change({ min: minor(v) })} />
+        <NumberField label="Up to" value={major(price?.max)} onChange={(v) => change({ max: minor(v) })} />
+      </div>
+    </fieldset>
   );
 }
 

@@ -45,7 +45,7 @@ export function ResultCard({ result, query }: { result: SearchResult; query: str
           </div>
           <div>
             <dt>Price</dt>
-            <dd>{priceSummary(p)}</dd>
+            <dd class="price">{priceSummary(p)}</dd>
           </div>
         </dl>
         <p class="why">

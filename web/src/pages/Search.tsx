@@ -2,17 +2,10 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, type FacetCount, type SearchFilters, type SearchResponse, type User } from "../api";
 import { navigate } from "../router";
 import { fromQuery, PAGE_SIZE, toQuery, toRequest, withoutSpan, type SearchState } from "../search-state";
-import { count, country, language, percent, title } from "../format";
+import { count, country, language, money, percent, title } from "../format";
 import { Alert } from "../components/Alert";
 import { FilterPanel } from "../components/FilterPanel";
 import { ResultCard } from "../components/ResultCard";
-
-/**
- * How long typing must pause before the search runs: short enough that results follow
- * the last key within 150 ms at 1M profiles (web/e2e/typing.mjs), with at most one search
- * in flight (see `run` below), so fast typing costs fewer searches than keys.
- */
-const TYPING_PAUSE_MS = 50;
 
 const SORTS: [string, string][] = [
   ["relevance", "Best match"],
@@ -31,7 +24,6 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [filtersOpen, setFiltersOpen] = useState(false);
-  const typing = useRef<number | undefined>(undefined);
   // At most one search in flight: a change while one runs waits for it, then the newest
   // state is searched (the ones in between are skipped). The server never works on more
   // than one search for this page, however fast anyone types.
@@ -76,18 +68,19 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
     navigate("/search" + toQuery(merged), replace);
   };
 
+  // No typing pause: a key searches at once when no search is in flight, and
+  // otherwise the newest text is searched as soon as the running one returns. So the
+  // results follow the last key by one search, or at worst the rest of the one before
+  // it, and fast typing costs fewer searches than keys (web/e2e/typing.mjs measures it).
   const onType = (value: string) => {
     setText(value);
-    window.clearTimeout(typing.current);
-    // Typing rewrites the current history entry; a pause long enough to read the
-    // results is a search worth going back to only when submitted.
-    typing.current = window.setTimeout(() => {
-      // The search starts at once, not a render later when the new URL reaches the effect.
-      const next: SearchState = { ...latest.current, q: value, page: 1 };
-      latest.current = next;
-      if (running.current === null) run(next);
-      go({ q: value }, true);
-    }, TYPING_PAUSE_MS);
+    // The search starts at once, not a render later when the new URL reaches the effect.
+    const next: SearchState = { ...latest.current, q: value, page: 1 };
+    latest.current = next;
+    if (running.current === null) run(next);
+    // Typing rewrites the current history entry; a search worth going back to is
+    // one that was submitted.
+    go({ q: value }, true);
   };
 
   const setFilters = (filters: SearchFilters) => go({ filters });
@@ -104,7 +97,6 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
         class="searchbar"
         onSubmit={(e) => {
           e.preventDefault();
-          window.clearTimeout(typing.current);
           go({ q: text });
         }}
       >
@@ -242,6 +234,12 @@ function Chips({
   if (f.followers_min != null) chips.push({ key: "fmin", label: `≥ ${count(f.followers_min)} followers`, kind: "followers", remove: () => without({ followers_min: undefined }) });
   if (f.followers_max != null) chips.push({ key: "fmax", label: `≤ ${count(f.followers_max)} followers`, kind: "followers", remove: () => without({ followers_max: undefined }) });
   if (f.engagement_min != null) chips.push({ key: "er", label: `engagement ≥ ${percent(f.engagement_min)}`, kind: "engagement", remove: () => without({ engagement_min: undefined }) });
+  if (f.price && (f.price.min != null || f.price.max != null)) {
+    const { min, max, currency } = f.price;
+    const label = min != null && max != null ? `${money(min, currency)}–${money(max, currency)} per post` : min != null ? `≥ ${money(min, currency)} per post` : `≤ ${money(max, currency)} per post`;
+    chips.push({ key: "price", label, kind: "price", remove: () => without({ price: undefined }) });
+  }
+  if (f.audience_quality_min != null) chips.push({ key: "aq", label: `audience quality ≥ ${percent(f.audience_quality_min, 0)}`, kind: "quality", remove: () => without({ audience_quality_min: undefined }) });
   if (f.verified != null) chips.push({ key: "ver", label: f.verified ? "verified" : "not verified", kind: "verified", remove: () => without({ verified: undefined }) });
   (f.audience ?? []).forEach((a, i) =>
     chips.push({
@@ -280,6 +278,11 @@ function chipLabel(kind: string, value: string): string {
       return `≤ ${count(Number(value))} followers`;
     case "engagement_min":
       return `engagement ≥ ${percent(Number(value))}`;
+    case "price_min":
+    case "price_max": {
+      const [amount, currency] = value.split(" ");
+      return `${kind === "price_min" ? "≥" : "≤"} ${money(Number(amount), currency)} per post`;
+    }
     case "audience_country":
       return `audience in ${country(value)}`;
     case "audience_gender":
