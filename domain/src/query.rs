@@ -298,10 +298,21 @@ impl SearchFilters {
             (a, b) => a.or(b),
         };
         self.verified = self.verified.or(other.verified);
-        // A price range the request states wins over one read from the query text.
-        if self.price.is_none() {
-            self.price = other.price.clone();
-        }
+        // Both price ranges hold: the stricter bound of each side, compared in
+        // this range's currency.
+        self.price = match (self.price.take(), &other.price) {
+            (Some(mut mine), Some(theirs)) => {
+                let convert = |x: u64| crate::money::convert_minor(x, &theirs.currency, &mine.currency);
+                let (min, max) = (theirs.min.and_then(convert), theirs.max.and_then(convert));
+                mine.min = mine.min.max(min);
+                mine.max = match (mine.max, max) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                Some(mine)
+            }
+            (mine, theirs) => mine.or_else(|| theirs.clone()),
+        };
         self.audience_quality_min = match (self.audience_quality_min, other.audience_quality_min) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
@@ -458,6 +469,16 @@ mod tests {
         let reel_only =
             crate::profile::Rates { currency: "JPY".into(), post: None, story: Some(1), video: None, reel: Some(9) };
         assert_eq!(reel_only.headline(), Some(("reel", 9)));
+    }
+
+    #[test]
+    fn merged_price_ranges_keep_the_stricter_bounds() {
+        let mut panel = SearchFilters { price: Some(price("EUR", Some(5_000), Some(200_000))), ..Default::default() };
+        panel.merge(&SearchFilters { price: Some(price("EUR", None, Some(80_000))), ..Default::default() });
+        assert_eq!(panel.price, Some(price("EUR", Some(5_000), Some(80_000))));
+        let usd = crate::money::convert_minor(50_000, "USD", "EUR");
+        panel.merge(&SearchFilters { price: Some(price("USD", None, Some(50_000))), ..Default::default() });
+        assert_eq!(panel.price, Some(price("EUR", Some(5_000), usd)), "a bound in another currency is converted");
     }
 
     #[test]

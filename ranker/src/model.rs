@@ -54,6 +54,8 @@ pub struct QueryContext {
     /// in the taxonomy's words ("vegan fitness") is well served by BM25; one
     /// that describes ("advice for new mothers") by the semantic vectors.
     pub lexical_share: f64,
+    /// The query names specific profiles (a word only a few of them contain).
+    pub known_item: bool,
 }
 
 /// Computes the feature vector (`None` = not applicable).

@@ -102,6 +102,16 @@ type VectorHits = Vec<(ProfileId, f32)>;
 
 /// How many candidates BM25 contributes before fusion.
 const CANDIDATES: usize = 200;
+/// A query word found in at most this many profiles names them: a handle, a
+/// made-up brand or product name. Such a query is a known-item (navigational)
+/// search, and the profiles that contain the word must lead.
+const KNOWN_ITEM_MAX_DF: u64 = 10;
+/// The text-relevance weight of a known-item search, at least: the blend's
+/// weights sum to about one, so an exact match of the named word outweighs
+/// any mix of the other features. The learned ranking gives text relevance
+/// nothing (its training queries name no profiles), which without this left
+/// a search for a creator's own handle without that creator on the first page.
+const KNOWN_ITEM_TEXT_WEIGHT: f64 = 1.0;
 /// How many candidates each vector search contributes before fusion.
 const VECTOR_CANDIDATES: usize = 50;
 
@@ -198,7 +208,9 @@ impl Engine {
     /// its words that are niche words of the taxonomy or rare, specific words
     /// (names, brands, handles: present in at most 0.1 % of profiles). Common
     /// words of a description ("advice for new mothers") count for nothing.
-    fn lexical_share(&self, parsed: &ParsedQuery) -> Result<f64> {
+    /// Also says whether the query names specific profiles: a word found in
+    /// at most [`KNOWN_ITEM_MAX_DF`] of them (a handle, a made-up brand name).
+    fn lexical_share(&self, parsed: &ParsedQuery) -> Result<(f64, bool)> {
         let known: HashSet<String> = parsed
             .recognised
             .iter()
@@ -207,11 +219,12 @@ impl Engine {
             .collect();
         let freqs = self.index.text.doc_freqs(&parsed.text)?;
         if freqs.is_empty() {
-            return Ok(0.0);
+            return Ok((0.0, false));
         }
         let rare_limit = (self.index.len() as u64 / 1000).max(5);
         let lexical = freqs.iter().filter(|(t, df)| known.contains(t) || (*df > 0 && *df <= rare_limit)).count();
-        Ok(lexical as f64 / freqs.len() as f64)
+        let names_profiles = freqs.iter().any(|(t, df)| !known.contains(t) && (1..=KNOWN_ITEM_MAX_DF).contains(df));
+        Ok((lexical as f64 / freqs.len() as f64, names_profiles))
     }
 
     /// Runs a search.
@@ -226,7 +239,10 @@ impl Engine {
         let offset = req.offset.unwrap_or(0);
         let prepared = self.prepare(req)?;
         let Prepared { parsed, filter, ctx, .. } = &prepared;
-        let weights = self.blend().weights(ctx.lexical_share);
+        let mut weights = self.blend().weights(ctx.lexical_share);
+        if ctx.known_item {
+            weights[0] = weights[0].max(KNOWN_ITEM_TEXT_WEIGHT);
+        }
         let sort = req.sort.unwrap_or_default();
         let want = (offset + limit).max(CANDIDATES);
 
@@ -309,6 +325,7 @@ impl Engine {
     /// Understands the query and merges its filters with the request's.
     fn prepare(&self, req: &SearchRequest) -> Result<Prepared> {
         let parsed = understand(req.query.as_deref().unwrap_or(""));
+        let (lexical_share, known_item) = self.lexical_share(&parsed)?;
         let mut filters = req.filters.clone().unwrap_or_default();
         filters.merge(&parsed.filters);
         let filter = filters.to_filter();
@@ -318,7 +335,8 @@ impl Engine {
             audience: filters.audience.iter().map(|a| (a.dimension, a.value.clone())).collect(),
             now_ts: chrono::Utc::now().timestamp(),
             has_text: !parsed.text.trim().is_empty(),
-            lexical_share: self.lexical_share(&parsed)?,
+            lexical_share,
+            known_item,
         };
         Ok(Prepared { parsed, filter, ctx })
     }

@@ -184,3 +184,21 @@ async fn price_and_audience_quality_filters_over_http() {
     assert_eq!(get["total"], res["total"]);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_creators_handle_finds_that_creator_first() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(2000, 17).await;
+    // A known-item search: the learned ranking gives text relevance no weight,
+    // yet a word only a few profiles contain must bring them to the top.
+    for id in [3, 250, 1999] {
+        let p = app.get_json(&format!("/v1/profiles/{id}")).await;
+        let handle = p["handle"].as_str().expect("handle").to_string();
+        let res = app.search(json!({"query": handle, "limit": 5})).await;
+        assert_eq!(results(&res)[0]["profile"]["id"], id, "{handle}: {res}");
+        let text = results(&res)[0]["explanation"]["contributions"][0].clone();
+        assert_eq!(text["feature"], "text_relevance");
+        assert!(text["weight"].as_f64() > Some(0.3), "{text}");
+    }
+    app.cleanup().await;
+}

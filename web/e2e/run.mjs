@@ -9,6 +9,7 @@
 // CHROMIUM=/path overrides /usr/bin/chromium. Prints one JSON object per check
 // and a summary line; exits 1 at the first failure, with what was on screen.
 import { chromium } from "playwright-core";
+import { createHmac } from "node:crypto";
 import { readFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -27,6 +28,19 @@ function check(name, ok, detail = "") {
   if (!ok) throw new Error(`${name} failed${detail ? `: ${detail}` : ""}`);
   passed++;
   console.log(JSON.stringify({ check: name, ok: true, ...(detail ? { detail } : {}) }));
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s steps) of a base32 secret, `offset` steps from now. */
+function totp(base32, offset = 0) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of base32.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const at = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1e6).padStart(6, "0");
 }
 
 async function shot(page, name) {
@@ -150,6 +164,8 @@ async function flow(browser, { label, viewport, phone }) {
       qualities.length > 0 && qualities.every((q) => q >= 80) && tabChips.some((c) => /≤ \$2,000 per post/.test(c)) && tabChips.some((c) => /audience quality ≥ 80%/.test(c)) && !prices.some((p) => /on request/.test(p)),
       `${qualities.length} results, quality ${Math.min(...qualities)}–${Math.max(...qualities)} %; chips: ${tabChips.join(" | ")}`,
     );
+    await priceBox.scrollIntoViewIfNeeded();
+    await shot(tab, "search-price-quality-desktop");
     await tab.close();
   }
 
@@ -227,9 +243,32 @@ async function flow(browser, { label, viewport, phone }) {
   if (!phone) await axe(page, "account");
   else await fits(page, "account");
   await shot(page, `account-${label}`);
+  const secret = phone ? null : (await page.locator("code.secret").textContent())?.trim();
+  if (secret) {
+    // Turn 2FA on with a code from the key, as an authenticator app would.
+    await page.getByLabel("Code from the app").fill(totp(secret));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    await page.getByText("Two-factor authentication is on.").waitFor();
+    const recovery = await page.locator("ul.codes code").count();
+    check(`${label}: 2FA turns on with an authenticator code and shows recovery codes`, recovery >= 5, `${recovery} recovery codes`);
+  }
   if (phone) await page.getByRole("button", { name: "Menu" }).click();
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/login/);
+  if (secret) {
+    // Logging in again asks for a code; the next step's code (a code is never accepted twice).
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByLabel("Authentication code").fill(totp(secret, 1));
+    await page.getByRole("button", { name: "Log in" }).click();
+    // Back where the owner was when logged out.
+    await page.waitForURL((u) => !new URL(u).pathname.startsWith("/login"));
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+    check(`${label}: with 2FA on, login asks for the code and lets the owner in`, true, new URL(page.url()).pathname);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(/\/login/);
+  }
   await page.goto(`${BASE}/shortlists`);
   await page.waitForURL(/\/login/);
   check(`${label}: after logging out, pages ask to log in again`, true);

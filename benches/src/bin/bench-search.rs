@@ -239,7 +239,13 @@ async fn main() -> anyhow::Result<()> {
                 if out.hits.first().is_some_and(|h| h.id == stored.id) {
                     break;
                 }
-                anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "update not searchable after 30 s");
+                anyhow::ensure!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "update {i} of profile {} not searchable after 30 s: `{marker}` finds {:?} first; indexes at sequence {}",
+                    stored.id,
+                    out.hits.first().map(|h| h.id),
+                    state.index.applied_seq()?
+                );
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             fresh.record(started.elapsed());

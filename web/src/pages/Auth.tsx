@@ -40,7 +40,7 @@ export function LoginPage() {
         {needsTotp && (
           <label>
             Authentication code
-            <input inputMode="numeric" autoComplete="one-time-code" required pattern="[0-9A-Za-z-]{6,20}" value={totp} onInput={(e) => setTotp(e.currentTarget.value)} autoFocus />
+            <input inputMode="numeric" autoComplete="one-time-code" required pattern="[0-9A-Za-z\-]{6,20}" value={totp} onInput={(e) => setTotp(e.currentTarget.value)} autoFocus />
             <small>The 6-digit code from your authenticator app, or a recovery code.</small>
           </label>
         )}
