@@ -301,20 +301,16 @@ fn number_at(tokens: &[String], i: usize) -> Option<Number> {
 
 /// Undoes [`mark_decimals`] ("1d5k" → "1.5k").
 fn unmark_decimals(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let between_digits =
-                i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-            if *c == 'd' && between_digits { '.' } else { *c }
-        })
-        .collect()
+    replace_between_digits(text, 'd', '.')
 }
 
 /// Marks decimal points between digits so that word splitting keeps them.
 fn mark_decimals(text: &str) -> String {
+    replace_between_digits(text, '.', 'd')
+}
+
+/// Replaces `from` with `to` wherever it stands between two ASCII digits.
+fn replace_between_digits(text: &str, from: char, to: char) -> String {
     let chars: Vec<char> = text.chars().collect();
     chars
         .iter()
@@ -322,7 +318,7 @@ fn mark_decimals(text: &str) -> String {
         .map(|(i, c)| {
             let between_digits =
                 i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-            if *c == '.' && between_digits { 'd' } else { *c }
+            if *c == from && between_digits { to } else { *c }
         })
         .collect()
 }

@@ -164,7 +164,11 @@ async function flow(browser, { label, viewport, phone }) {
       qualities.length > 0 && qualities.every((q) => q >= 80) && tabChips.some((c) => /≤ \$2,000 per post/.test(c)) && tabChips.some((c) => /audience quality ≥ 80%/.test(c)) && !prices.some((p) => /on request/.test(p)),
       `${qualities.length} results, quality ${Math.min(...qualities)}–${Math.max(...qualities)} %; chips: ${tabChips.join(" | ")}`,
     );
-    await priceBox.scrollIntoViewIfNeeded();
+    // The price and quality fields in view, with the first results beside them.
+    await tab.evaluate(() => {
+      const box = [...document.querySelectorAll("fieldset")].find((f) => f.textContent?.includes("Price per post"));
+      box?.scrollIntoView({ block: "center" });
+    });
     await shot(tab, "search-price-quality-desktop");
     await tab.close();
   }
@@ -237,6 +241,27 @@ async function flow(browser, { label, viewport, phone }) {
   if (phone) await page.getByRole("button", { name: "Menu" }).click();
   await page.getByRole("link", { name: "Account" }).click();
   await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
+  if (!phone) {
+    // A colleague with a Scout account joins the organisation as a viewer, then becomes a member.
+    const colleague = `colleague-${Date.now()}@e2e.test`;
+    const registered = await fetch(`${BASE}/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: colleague, password: PASSWORD, role: "brand", name: "Casey Colleague" }),
+    });
+    await page.getByLabel("Add a member by email").fill(colleague);
+    await page.locator("form.inline").getByRole("combobox").selectOption("viewer");
+    await page.getByRole("button", { name: "Add member" }).click();
+    await page.locator("tr", { hasText: colleague }).waitFor();
+    const roleBox = page.getByLabel("Role of Casey Colleague");
+    const before = await roleBox.inputValue();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/v1/orgs/current/members") && r.request().method() === "GET"),
+      roleBox.selectOption("member"),
+    ]);
+    const after = await roleBox.inputValue();
+    check(`${label}: an owner adds a colleague as a viewer and makes them a member`, registered.status === 201 && before === "viewer" && after === "member", `${before} → ${after}`);
+  }
   await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
   await page.getByRole("img", { name: /QR code/ }).waitFor();
   check(`${label}: 2FA set-up shows a QR code`, true);
