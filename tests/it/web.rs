@@ -129,6 +129,7 @@ async fn a_brand_uses_the_web_app_in_a_browser() {
         .arg("e2e/run.mjs")
         .current_dir(&web)
         .env("SCOUT_URL", &app.url)
+        .env("SCOUT_E2E_OPERATOR_TOKEN", &app.operator)
         .output()
         .await
         .expect("node runs (Node.js 20.19+ is needed to build the web app)");
@@ -139,7 +140,7 @@ async fn a_brand_uses_the_web_app_in_a_browser() {
         .lines()
         .find_map(|l| l.strip_prefix("e2e: ")?.strip_suffix(" checks passed")?.parse().ok())
         .expect("summary line");
-    assert!(passed >= 50, "{passed} checks:\n{stdout}");
+    assert!(passed >= 51, "{passed} checks:\n{stdout}");
     for step in [
         "desktop: the CSV export has a header and both creators",
         "phone: a platform filter narrows the results",
@@ -149,6 +150,7 @@ async fn a_brand_uses_the_web_app_in_a_browser() {
         "axe clean: search results",
         "phone: profile fits the screen",
         "creator: claims a profile by handle and gets a bio code",
+        "creator: verifies the claim once the bio shows the code, then edits the profile",
         "agency: a client's shortlists belong to the client, not the agency",
     ] {
         assert!(stdout.contains(step), "{step} missing:\n{stdout}");

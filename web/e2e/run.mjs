@@ -333,6 +333,25 @@ async function creatorFlow(browser, { handle, platform }) {
   check("creator: verifying before the code is in the bio says why it failed", true);
   await axe(page, "creator account");
   await shot(page, "creator-desktop");
+  const operator = process.env.SCOUT_E2E_OPERATOR_TOKEN;
+  if (operator) {
+    // The platform's next copy of the profile shows the code in the bio (an operator's
+    // import stands in for the platform), and the creator verifies and edits the profile.
+    const headers = { authorization: `Bearer ${operator}`, "content-type": "application/json" };
+    const bare = handle.replace(/^@/, "");
+    const found = await (await fetch(`${BASE}/v1/search?q=${encodeURIComponent(bare)}&platform=${platform}&limit=5`, { headers })).json();
+    const stored = found.results.map((r) => r.profile).find((p) => p.handle === bare);
+    const { id, ...profile } = stored;
+    profile.bio = `${profile.bio ?? ""} ${code}`.trim();
+    const put = await fetch(`${BASE}/v1/profiles`, { method: "PUT", headers, body: JSON.stringify(profile) });
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByText("Verified: the profile is yours").waitFor();
+    await page.getByLabel("Display name").fill("Lucas the Creator");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await page.getByText("Saved; searchable within a second").waitFor();
+    const after = await (await fetch(`${BASE}/v1/profiles/${id}`, { headers })).json();
+    check("creator: verifies the claim once the bio shows the code, then edits the profile", put.ok && after.display_name === "Lucas the Creator", `profile ${id}: ${after.display_name}`);
+  }
   await context.close();
 }
 
