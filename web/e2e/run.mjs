@@ -182,7 +182,20 @@ async function flow(browser, { label, viewport, phone }) {
 
   // Open the first profile.
   const firstName = (await page.locator("article.result h2 a").first().textContent())?.trim();
-  await page.locator("article.result h2 a").first().click();
+  if (phone) await page.locator("article.result h2 a").first().click();
+  else {
+    // With the keyboard only: Tab from the search box through the filters to the first
+    // result's link, then Enter.
+    await page.getByRole("searchbox").focus();
+    let tabs = 0;
+    while (tabs < 200 && !(await page.evaluate(() => document.activeElement?.matches("article.result h2 a") ?? false))) {
+      await page.keyboard.press("Tab");
+      tabs++;
+    }
+    const reached = await page.evaluate(() => document.activeElement?.textContent?.trim());
+    check(`${label}: the keyboard reaches the first result`, reached === firstName, `${tabs} Tab presses from the search box`);
+    await page.keyboard.press("Enter");
+  }
   await page.waitForURL(/\/profiles\/\d+/);
   await page.getByRole("heading", { level: 1, name: firstName }).waitFor();
   await page.getByText("Countries", { exact: true }).waitFor();
