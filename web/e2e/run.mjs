@@ -184,14 +184,19 @@ async function flow(browser, { label, viewport, phone }) {
   const firstName = (await page.locator("article.result h2 a").first().textContent())?.trim();
   if (phone) await page.locator("article.result h2 a").first().click();
   else {
-    // With the keyboard only: Tab from the search box through the filters to the first
-    // result's link, then Enter.
+    // With the keyboard only: Tab from the search box to "Skip to results", Enter, then
+    // Tab to the first result's link and Enter.
     await page.getByRole("searchbox").focus();
     let tabs = 0;
-    while (tabs < 200 && !(await page.evaluate(() => document.activeElement?.matches("article.result h2 a") ?? false))) {
-      await page.keyboard.press("Tab");
-      tabs++;
-    }
+    const tabTo = async (selector, most) => {
+      for (let i = 0; i < most && !(await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)); i++) {
+        await page.keyboard.press("Tab");
+        tabs++;
+      }
+    };
+    await tabTo("a.skip-link", 10);
+    await page.keyboard.press("Enter");
+    await tabTo("article.result h2 a", 10);
     const reached = await page.evaluate(() => document.activeElement?.textContent?.trim());
     check(`${label}: the keyboard reaches the first result`, reached === firstName, `${tabs} Tab presses from the search box`);
     await page.keyboard.press("Enter");

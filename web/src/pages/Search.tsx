@@ -116,6 +116,17 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
           Search
         </button>
       </form>
+      {/* For keyboards: past the filter panel straight to the results. */}
+      <a
+        class="skip-link"
+        href="#results-list"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById("results-list")?.focus();
+        }}
+      >
+        Skip to results
+      </a>
 
       <Chips state={state} parsed={parsed} onQuery={(q) => { setText(q); go({ q }); }} onFilters={setFilters} />
 
@@ -162,7 +173,7 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
               </ul>
             </div>
           )}
-          <ol class={loading ? "cards stale" : "cards"} start={(state.page - 1) * PAGE_SIZE + 1}>
+          <ol id="results-list" tabIndex={-1} aria-label="Results" class={loading ? "cards stale" : "cards"} start={(state.page - 1) * PAGE_SIZE + 1}>
             {data?.results.map((r) => (
               <li key={r.profile.id}>
                 <ResultCard result={r} query={state.q} />
