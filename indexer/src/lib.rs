@@ -123,7 +123,8 @@ impl ProfileIndex {
         filter: &Filter,
         limit: usize,
     ) -> Result<Vec<(ProfileId, f32)>> {
-        let floors: Vec<f64> = filter
+        // The strictest quality floor of the filter, if it has one.
+        let floor = filter
             .must
             .iter()
             .filter(|c| is_live(c))
@@ -131,11 +132,10 @@ impl ProfileIndex {
                 scout_domain::Clause::Range { min, .. } => Some(min.unwrap_or(0.0)),
                 _ => None,
             })
-            .collect();
-        if floors.is_empty() {
+            .reduce(f64::max);
+        let Some(min) = floor else {
             return self.vectors.search(space, vector, filter, limit);
-        }
-        let min = floors.iter().copied().fold(0.0, f64::max);
+        };
         let live = self.live.quality();
         let mut hits = self.vectors.search(space, vector, filter, limit + limit / 2 + 10)?;
         hits.retain(|(id, _)| live::quality_at_least(&live, *id, min));
