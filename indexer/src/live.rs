@@ -2,8 +2,8 @@
 //! model's score, which a new model version recomputes for every profile in
 //! memory. Filters on them cannot be compiled from stored index fields (those
 //! would hold the old model's scores until a full rebuild), so both retrieval
-//! paths read the live table instead: tantivy through [`QualityFloorQuery`],
-//! a lazy filter over each segment's id column, and the vector side by
+//! paths read the live table instead: tantivy through [`QualityFloor`],
+//! a lazy check over each segment's id column, and the vector side by
 //! checking the nearest neighbours it returns (see
 //! `ProfileIndex::vector_search`).
 
@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use parking_lot::RwLock;
 use scout_domain::ProfileId;
+use tantivy::SegmentReader;
 use tantivy::columnar::Column;
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+
+use crate::lazy::{DocCheck, SegmentCheck};
 
 /// Audience quality of every indexed profile, by profile id: a dense array
 /// (profile ids are the store's sequential keys), NaN where no profile is
@@ -72,112 +73,25 @@ pub fn quality_at_least(scores: &[f32], id: ProfileId, min: f64) -> bool {
     usize::try_from(id).ok().and_then(|i| scores.get(i)).is_some_and(|s| !s.is_nan() && *s >= min)
 }
 
-/// Matches documents whose profile's live audience quality is at least `min`.
-/// Its scorer walks the segment lazily: inside a conjunction tantivy seeks it
-/// to the other clauses' candidates, so only those are looked up (one id
-/// column read and one array read each).
+/// Accepts documents whose profile's live audience quality is at least
+/// `min`, checked lazily ([`crate::lazy`]): inside a conjunction only the
+/// other clauses' candidates are looked up (one id column read and one array
+/// read each).
 #[derive(Clone)]
-pub struct QualityFloorQuery {
+pub struct QualityFloor {
     pub scores: Arc<Vec<f32>>,
     pub min: f64,
 }
 
-impl std::fmt::Debug for QualityFloorQuery {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QualityFloorQuery").field("min", &self.min).finish_non_exhaustive()
-    }
-}
-
-impl Query for QualityFloorQuery {
-    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(self.clone()))
-    }
-}
-
-impl Weight for QualityFloorQuery {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let ids = reader.fast_fields().u64("id")?;
-        let mut scorer = QualityFloorScorer {
-            ids,
-            scores: self.scores.clone(),
-            min: self.min,
-            doc: 0,
-            max_doc: reader.max_doc(),
-            boost,
-        };
-        scorer.settle();
-        Ok(Box::new(scorer))
+impl SegmentCheck for QualityFloor {
+    fn check_for(&self, reader: &SegmentReader) -> tantivy::Result<DocCheck> {
+        let ids: Column<u64> = reader.fast_fields().u64("id")?;
+        let (scores, min) = (self.scores.clone(), self.min);
+        Ok(Box::new(move |doc| ids.first(doc).is_some_and(|id| quality_at_least(&scores, id as ProfileId, min))))
     }
 
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} has an audience quality under {}",
-                self.min
-            )));
-        }
-        Ok(Explanation::new("audience quality floor", 0.0))
-    }
-}
-
-struct QualityFloorScorer {
-    ids: Column<u64>,
-    scores: Arc<Vec<f32>>,
-    min: f64,
-    doc: DocId,
-    max_doc: DocId,
-    boost: Score,
-}
-
-impl QualityFloorScorer {
-    fn accepts(&self, doc: DocId) -> bool {
-        self.ids.first(doc).is_some_and(|id| quality_at_least(&self.scores, id as ProfileId, self.min))
-    }
-
-    /// Moves forward from the current document to the first accepted one.
-    fn settle(&mut self) -> DocId {
-        while self.doc < self.max_doc && !self.accepts(self.doc) {
-            self.doc += 1;
-        }
-        if self.doc >= self.max_doc {
-            self.doc = TERMINATED;
-        }
-        self.doc
-    }
-}
-
-impl DocSet for QualityFloorScorer {
-    fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
-        }
-        self.doc += 1;
-        self.settle()
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc == TERMINATED || self.doc >= target {
-            return self.doc;
-        }
-        self.doc = target;
-        self.settle()
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
-
-    fn size_hint(&self) -> u32 {
-        // An upper bound: conjunctions drive from the clause with the fewest
-        // candidates, which is never this one when there is another.
-        self.max_doc
-    }
-}
-
-impl Scorer for QualityFloorScorer {
-    fn score(&mut self) -> Score {
-        self.boost
+    fn describe(&self) -> String {
+        format!("audience quality at least {}", self.min)
     }
 }
 

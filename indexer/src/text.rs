@@ -3,7 +3,6 @@
 //! numeric fields for ranges and sorts, and each profile's feature record.
 
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,9 +10,7 @@ use parking_lot::Mutex;
 use scout_domain::{Clause, Filter, KeywordField, NumericField, ProfileId, Sort};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{
     BytesOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -24,7 +21,8 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, 
 
 use crate::document::{Features, IndexDoc};
 use crate::error::{Error, Result, TextDoing};
-use crate::live::QualityFloorQuery;
+use crate::lazy::{Checked, FastRange, NumberKind, SegmentCheck};
+use crate::live::QualityFloor;
 
 const ANALYZER: &str = "scout_en";
 /// Keyword fields counted as facets.
@@ -388,67 +386,76 @@ impl TextIndex {
         Ok(Some(query))
     }
 
-    /// Compiles the filter into tantivy queries that score nothing. Clauses on
-    /// live scores (audience quality) read `live`, the caller's snapshot of
-    /// [`crate::LiveScores`]; without one such a clause is an error.
-    pub fn filter_query(&self, filter: &Filter, live: Option<&Arc<Vec<f32>>>) -> Result<Vec<Box<dyn Query>>> {
-        filter
-            .must
-            .iter()
-            .map(|c| -> Result<Box<dyn Query>> {
-                let q: Box<dyn Query> = match c {
-                    Clause::AnyOf { field, values } => {
-                        let field = self.keyword_field(*field);
-                        let term = |v: &String| {
-                            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
-                                as Box<dyn Query>
-                        };
-                        // A few values walk their posting lists; a term set
-                        // builds an automaton and a bitset of the whole segment
-                        // on every search, which only pays off for many values.
-                        match values.len() {
-                            1 => term(&values[0]),
-                            2..=16 => {
-                                Box::new(BooleanQuery::new(values.iter().map(|v| (Occur::Should, term(v))).collect()))
-                            }
-                            _ => Box::new(TermSetQuery::new(values.iter().map(|v| Term::from_field_text(field, v)))),
+    /// Compiles the filter for tantivy: clauses with posting lists become
+    /// queries that score nothing; numeric ranges become per-candidate checks
+    /// (see [`crate::lazy`]) when something else enumerates the candidates
+    /// (a term clause, the query text when `with_text`, or the first range,
+    /// which then stays a query). Clauses on live scores (audience quality)
+    /// are always checks; they read `live`, the caller's snapshot of
+    /// [`crate::LiveScores`], and without one such a clause is an error.
+    pub fn filter_query(
+        &self,
+        filter: &Filter,
+        live: Option<&Arc<Vec<f32>>>,
+        with_text: bool,
+    ) -> Result<CompiledFilter> {
+        let mut out = CompiledFilter::default();
+        let mut enumerated =
+            with_text || filter.must.iter().any(|c| matches!(c, Clause::AnyOf { .. } | Clause::Verified(_)));
+        for c in &filter.must {
+            let q: Box<dyn Query> = match c {
+                Clause::AnyOf { field, values } => {
+                    let field = self.keyword_field(*field);
+                    let term = |v: &String| {
+                        Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+                            as Box<dyn Query>
+                    };
+                    // A few values walk their posting lists; a term set
+                    // builds an automaton and a bitset of the whole segment
+                    // on every search, which only pays off for many values.
+                    match values.len() {
+                        1 => term(&values[0]),
+                        2..=16 => {
+                            Box::new(BooleanQuery::new(values.iter().map(|v| (Occur::Should, term(v))).collect()))
                         }
+                        _ => Box::new(TermSetQuery::new(values.iter().map(|v| Term::from_field_text(field, v)))),
                     }
-                    Clause::Range { field: NumericField::Followers, min, max } => {
-                        let term = |x: f64| Term::from_field_u64(self.f.followers, x.max(0.0) as u64);
-                        Box::new(RangeQuery::new(
-                            min.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
-                            max.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
-                        ))
-                    }
-                    Clause::Range { field: NumericField::EngagementRate, min, max } => {
-                        let term = |x: f64| Term::from_field_f64(self.f.engagement_rate, x);
-                        Box::new(RangeQuery::new(
-                            min.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
-                            max.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
-                        ))
-                    }
-                    Clause::Range { field: NumericField::PriceUsd, min, max } => {
-                        let term = |x: f64| Term::from_field_u64(self.f.price_usd, x.max(0.0).round() as u64);
-                        Box::new(RangeQuery::new(
-                            min.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
-                            max.map_or(Bound::Unbounded, |x| Bound::Included(term(x))),
-                        ))
-                    }
-                    Clause::Range { field: NumericField::AudienceQuality, min, max } => {
+                }
+                Clause::Verified(v) => {
+                    Box::new(TermQuery::new(Term::from_field_bool(self.f.verified, *v), IndexRecordOption::Basic))
+                }
+                Clause::Range { field, min, max } => {
+                    let Some((name, kind)) = numeric_column(*field) else {
+                        // Live scores: the audience-quality floor.
                         let scores = live.ok_or(Error::LiveScoresMissing { field: "audience_quality" })?;
                         if max.is_some() {
                             return Err(Error::UnsupportedClause { clause: "an upper bound on audience quality" });
                         }
-                        Box::new(QualityFloorQuery { scores: scores.clone(), min: min.unwrap_or(0.0) })
+                        out.checks.push(Arc::new(QualityFloor { scores: scores.clone(), min: min.unwrap_or(0.0) }));
+                        continue;
+                    };
+                    let range = FastRange { field: name, kind, min: *min, max: *max };
+                    if enumerated {
+                        out.checks.push(Arc::new(range));
+                        continue;
                     }
-                    Clause::Verified(v) => {
-                        Box::new(TermQuery::new(Term::from_field_bool(self.f.verified, *v), IndexRecordOption::Basic))
-                    }
-                };
-                Ok(Box::new(ConstScoreQuery::new(q, 0.0)))
-            })
-            .collect()
+                    enumerated = true;
+                    range.query(self.numeric_field(*field))
+                }
+            };
+            out.queries.push(Box::new(ConstScoreQuery::new(q, 0.0)));
+        }
+        Ok(out)
+    }
+
+    /// The indexed field of a stored numeric field (live scores have none;
+    /// they map to the followers field, never used for them).
+    fn numeric_field(&self, field: NumericField) -> Field {
+        match field {
+            NumericField::EngagementRate => self.f.engagement_rate,
+            NumericField::PriceUsd => self.f.price_usd,
+            NumericField::Followers | NumericField::AudienceQuality => self.f.followers,
+        }
     }
 
     fn keyword_field(&self, field: KeywordField) -> Field {
@@ -463,6 +470,8 @@ impl TextIndex {
         }
     }
 
+    /// The query that enumerates candidates, and the checks each must pass
+    /// (the collector applies them: wrap it in [`Checked`]).
     fn build_query(
         &self,
         searcher: &tantivy::Searcher,
@@ -470,13 +479,20 @@ impl TextIndex {
         filter: &Filter,
         selective: bool,
         live: Option<&Arc<Vec<f32>>>,
-    ) -> Result<Box<dyn Query>> {
+    ) -> Result<(Box<dyn Query>, Vec<Arc<dyn SegmentCheck>>)> {
+        let text_query = self.text_query(searcher, text, selective)?;
+        let compiled = self.filter_query(filter, live, text_query.is_some())?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            self.filter_query(filter, live)?.into_iter().map(|q| (Occur::Must, q)).collect();
-        if let Some(t) = self.text_query(searcher, text, selective)? {
+            compiled.queries.into_iter().map(|q| (Occur::Must, q)).collect();
+        if let Some(t) = text_query {
             clauses.push((Occur::Must, t));
         }
-        Ok(if clauses.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(clauses)) })
+        let query: Box<dyn Query> = match clauses.len() {
+            0 => Box::new(AllQuery),
+            1 if clauses[0].0 == Occur::Must => clauses.remove(0).1,
+            _ => Box::new(BooleanQuery::new(clauses)),
+        };
+        Ok((query, compiled.checks))
     }
 
     /// BM25 retrieval under the filter (or a sort by a numeric field), with the
@@ -489,34 +505,86 @@ impl TextIndex {
     /// [`TextIndex::search`] with a snapshot of the live scores.
     pub fn search_live(&self, q: &TextQuery<'_>, live: Option<&Arc<Vec<f32>>>) -> Result<TextHits> {
         let searcher = self.reader.searcher();
-        let query = self.build_query(&searcher, q.text, q.filter, q.selective, live)?;
+        let (query, checks) = self.build_query(&searcher, q.text, q.filter, q.selective, live)?;
         let limit = q.limit.max(1);
         let facets = FacetCounter { enabled: q.facets };
         let (top, total, facets): (Vec<(f32, DocAddress)>, usize, Facets) = match q.sort {
-            Sort::Relevance => {
-                searcher.search(&query, &(TopDocs::with_limit(limit), Count, facets)).doing("searching")?
-            }
+            Sort::Relevance => searcher
+                .search(&query, &Checked::new(checks, (TopDocs::with_limit(limit), Count, facets)))
+                .doing("searching")?,
             Sort::FollowersDesc | Sort::FollowersAsc => {
                 let order = if q.sort == Sort::FollowersDesc { Order::Desc } else { Order::Asc };
                 let c = TopDocs::with_limit(limit).order_by_fast_field::<u64>("followers", order);
-                let (top, total, facets) = searcher.search(&query, &(c, Count, facets)).doing("searching")?;
+                let (top, total, facets) =
+                    searcher.search(&query, &Checked::new(checks, (c, Count, facets))).doing("searching")?;
                 (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
             }
             Sort::EngagementDesc | Sort::GrowthDesc => {
                 let field = if q.sort == Sort::EngagementDesc { "engagement_rate" } else { "growth" };
                 let c = TopDocs::with_limit(limit).order_by_fast_field::<f64>(field, Order::Desc);
-                let (top, total, facets) = searcher.search(&query, &(c, Count, facets)).doing("searching")?;
+                let (top, total, facets) =
+                    searcher.search(&query, &Checked::new(checks, (c, Count, facets))).doing("searching")?;
                 (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total, facets)
             }
         };
         Ok(TextHits { hits: self.ids(&searcher, top)?, total, facets })
     }
 
+    /// The ids of the profiles `filter` admits, when it admits about `cap` or
+    /// fewer. Whether it does is first estimated without reading a posting
+    /// list: the share of profiles each keyword clause admits (its values'
+    /// document frequencies), times the share each numeric range admits in an
+    /// evenly spaced sample of documents, as if clauses were independent (the
+    /// estimate query planners make). `None` when the estimate is above `cap`,
+    /// or the matches turn out to be more than twice `cap`. Clauses on live
+    /// scores read `live` (see [`TextIndex::filter_query`]) and are not estimated.
+    pub fn filter_ids(
+        &self,
+        filter: &Filter,
+        live: Option<&Arc<Vec<f32>>>,
+        cap: usize,
+    ) -> Result<Option<Vec<ProfileId>>> {
+        let searcher = self.reader.searcher();
+        let docs = searcher.num_docs() as f64;
+        let mut estimate = docs;
+        for clause in &filter.must {
+            let share = match clause {
+                Clause::AnyOf { field, values } => {
+                    let field = self.keyword_field(*field);
+                    let mut admits = 0u64;
+                    for v in values {
+                        admits += searcher
+                            .doc_freq(&Term::from_field_text(field, v))
+                            .doing("reading a document frequency")?;
+                    }
+                    admits as f64 / docs.max(1.0)
+                }
+                Clause::Verified(v) => {
+                    let term = Term::from_field_bool(self.f.verified, *v);
+                    searcher.doc_freq(&term).doing("reading a document frequency")? as f64 / docs.max(1.0)
+                }
+                Clause::Range { field, min, max } => match numeric_column(*field) {
+                    Some((name, kind)) => {
+                        sampled_share(&searcher, &FastRange { field: name, kind, min: *min, max: *max })?
+                    }
+                    None => 1.0,
+                },
+            };
+            estimate *= share.min(1.0);
+        }
+        if estimate > cap as f64 {
+            return Ok(None);
+        }
+        let (query, checks) = self.build_query(&searcher, "", filter, false, live)?;
+        let ids = searcher.search(&query, &Checked::new(checks, IdCollector)).doing("listing a filter's matches")?;
+        Ok((ids.len() <= cap.saturating_mul(2)).then_some(ids))
+    }
+
     /// Counts profiles matching a filter.
     pub fn count(&self, filter: &Filter) -> Result<usize> {
         let searcher = self.reader.searcher();
-        let query = self.build_query(&searcher, "", filter, false, None)?;
-        searcher.search(&query, &Count).doing("counting")
+        let (query, checks) = self.build_query(&searcher, "", filter, false, None)?;
+        searcher.search(&query, &Checked::new(checks, Count)).doing("counting")
     }
 
     fn ids(&self, searcher: &tantivy::Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<(ProfileId, f32)>> {
@@ -569,6 +637,80 @@ impl TextIndex {
             }
         }
         Ok(out)
+    }
+}
+
+/// The fast column of a stored numeric field and its type; `None` for live scores.
+fn numeric_column(field: NumericField) -> Option<(&'static str, NumberKind)> {
+    match field {
+        NumericField::Followers => Some(("followers", NumberKind::U64)),
+        NumericField::EngagementRate => Some(("engagement_rate", NumberKind::F64)),
+        NumericField::PriceUsd => Some(("price_usd", NumberKind::U64)),
+        NumericField::AudienceQuality => None,
+    }
+}
+
+/// The share of documents `range` admits in an evenly spaced sample of
+/// each segment (up to 512 documents a segment; smoothed, never 0).
+fn sampled_share(searcher: &tantivy::Searcher, range: &FastRange) -> Result<f64> {
+    const SAMPLE: u32 = 512;
+    let (mut seen, mut passed) = (0u32, 0u32);
+    for segment in searcher.segment_readers() {
+        let admits = range.check_for(segment).doing("reading a numeric column")?;
+        let step = (segment.max_doc() / SAMPLE).max(1);
+        for doc in (0..segment.max_doc()).step_by(step as usize) {
+            seen += 1;
+            passed += u32::from(admits(doc));
+        }
+    }
+    Ok((f64::from(passed) + 1.0) / (f64::from(seen) + 1.0))
+}
+
+/// A filter compiled for tantivy (see [`TextIndex::filter_query`]).
+#[derive(Default)]
+pub struct CompiledFilter {
+    /// Clauses that enumerate documents, all required.
+    pub queries: Vec<Box<dyn Query>>,
+    /// Clauses checked on each enumerated document.
+    pub checks: Vec<Arc<dyn SegmentCheck>>,
+}
+
+/// The profile ids of the matching documents.
+struct IdCollector;
+
+struct SegmentIds {
+    ids: tantivy::columnar::Column<u64>,
+    out: Vec<ProfileId>,
+}
+
+impl Collector for IdCollector {
+    type Fruit = Vec<ProfileId>;
+    type Child = SegmentIds;
+
+    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<SegmentIds> {
+        Ok(SegmentIds { ids: segment.fast_fields().u64("id")?, out: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<ProfileId>>) -> tantivy::Result<Vec<ProfileId>> {
+        Ok(fruits.concat())
+    }
+}
+
+impl SegmentCollector for SegmentIds {
+    type Fruit = Vec<ProfileId>;
+
+    fn collect(&mut self, doc: u32, _score: f32) {
+        if let Some(id) = self.ids.first(doc) {
+            self.out.push(id as ProfileId);
+        }
+    }
+
+    fn harvest(self) -> Vec<ProfileId> {
+        self.out
     }
 }
 

@@ -39,6 +39,9 @@ impl Space {
     }
 }
 
+/// A page of `(id, vector)` pairs and the id the next page starts at.
+pub type VectorPage = (Vec<(ProfileId, Vec<f32>)>, Option<ProfileId>);
+
 /// Vector storage and filtered nearest-neighbour search over profiles.
 ///
 /// Callers may assume: a filter selects exactly the profiles that the same
@@ -56,6 +59,10 @@ pub trait VectorIndex: Send + Sync {
     /// Similarity of the given profiles to `vector` (profiles without the vector are left out).
     fn score(&self, space: Space, vector: &[f32], ids: &[ProfileId]) -> Result<Vec<(ProfileId, f32)>>;
     fn vector(&self, id: ProfileId, space: Space) -> Result<Option<Vec<f32>>>;
+    /// Up to `limit` points that have a `space` vector, with it, in id order
+    /// from id `from` (inclusive); and the id the next page starts at, `None`
+    /// after the last page.
+    fn scroll_vectors(&self, space: Space, from: Option<ProfileId>, limit: usize) -> Result<VectorPage>;
     /// Up to `limit` profiles without a vector in `space`, most-followed first.
     fn missing(&self, space: Space, limit: usize) -> Result<Vec<ProfileId>>;
     fn count(&self, space: Option<Space>) -> Result<usize>;
@@ -223,14 +230,7 @@ impl EdgeVectors {
                 Some(WithVector::Selector(vec![space.name().into()])),
             )
             .map_err(vectors_err(doing))?;
-        Ok(records
-            .into_iter()
-            .filter_map(|r| {
-                let Some(VectorStructInternal::Named(mut m)) = r.vector else { return None };
-                let Some(VectorInternal::Dense(v)) = m.remove(space.name()) else { return None };
-                Some((point_id(&r.id)?, v))
-            })
-            .collect())
+        Ok(records.into_iter().filter_map(|r| dense_vector(r, space)).collect())
     }
 
     /// qdrant-edge 0.7.2 appends every update to its write-ahead log but never
@@ -314,6 +314,13 @@ fn qfilter(v: Value) -> Result<QFilter> {
     serde_json::from_value(v).map_err(|e| Error::Vectors { doing: "compiling a filter", message: e.to_string() })
 }
 
+/// The point's id and its dense `space` vector, if it has one.
+fn dense_vector(record: qdrant_edge::Record, space: Space) -> Option<(ProfileId, Vec<f32>)> {
+    let Some(VectorStructInternal::Named(mut m)) = record.vector else { return None };
+    let Some(VectorInternal::Dense(v)) = m.remove(space.name()) else { return None };
+    Some((point_id(&record.id)?, v))
+}
+
 fn point_id(id: &PointId) -> Option<ProfileId> {
     match id {
         PointId::NumId(n) => Some(*n as ProfileId),
@@ -394,6 +401,24 @@ impl VectorIndex for EdgeVectors {
 
     fn vector(&self, id: ProfileId, space: Space) -> Result<Option<Vec<f32>>> {
         Ok(self.stored_vectors(&[id], space, "retrieving a vector")?.pop().map(|(_, v)| v))
+    }
+
+    fn scroll_vectors(&self, space: Space, from: Option<ProfileId>, limit: usize) -> Result<VectorPage> {
+        let filter = qfilter(json!({"must": [{"has_vector": space.name()}]}))?;
+        let offset = from.map(|id| PointId::NumId(id as u64));
+        let (records, next) = self
+            .shard
+            .scroll(ScrollRequest {
+                offset,
+                limit: Some(limit.max(1)),
+                filter: Some(filter),
+                with_payload: Some(WithPayloadInterface::Bool(false)),
+                with_vector: WithVector::Selector(vec![space.name().into()]),
+                order_by: None,
+            })
+            .map_err(vectors_err("reading vectors in id order"))?;
+        let page = records.into_iter().filter_map(|r| dense_vector(r, space)).collect();
+        Ok((page, next.as_ref().and_then(point_id)))
     }
 
     fn missing(&self, space: Space, limit: usize) -> Result<Vec<ProfileId>> {

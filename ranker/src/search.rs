@@ -407,7 +407,7 @@ impl Engine {
             if !missing_static.is_empty()
                 && let Some(v) = self.query_vector(text, false)?
             {
-                static_cos.extend(self.index.vectors.score(Space::Static, &v, &missing_static)?);
+                static_cos.extend(self.index.vector_scores(Space::Static, &v, &missing_static)?);
             }
             if let Some(v) = &minilm_vec {
                 let missing: Vec<ProfileId> =

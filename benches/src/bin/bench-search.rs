@@ -58,6 +58,14 @@ async fn main() -> anyhow::Result<()> {
     };
     let state = build_state(settings).await?;
     let engine: Arc<Engine> = state.engine.clone();
+    // As `scout serve` does; the table fills in the background.
+    state.index.enable_exact_search()?;
+    let filling = Instant::now();
+    while state.index.exact_state() != scout_indexer::ExactState::Ready {
+        anyhow::ensure!(filling.elapsed() < Duration::from_secs(600), "the exact-search table did not fill");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!("exact-search table filled in {:.1} s", filling.elapsed().as_secs_f64());
     let text = std::fs::read_to_string(&args.queries).with_context(|| format!("reading {}", args.queries.display()))?;
     let queries: Vec<LabelledQuery> = text.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
     let minilm_vectors = state.index.vectors.count(Some(scout_indexer::Space::MiniLm))?;
@@ -124,7 +132,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // The vector search alone, without and with the query's filter.
-    let (mut plain, mut filtered) = (Latencies::default(), Latencies::default());
+    let (mut plain, mut filtered, mut served) = (Latencies::default(), Latencies::default(), Latencies::default());
     for q in &queries {
         let parsed = scout_ranker::understand(&q.text);
         let v = state.index.encoder().encode(&parsed.text)?;
@@ -140,6 +148,9 @@ async fn main() -> anyhow::Result<()> {
         let started = Instant::now();
         std::hint::black_box(state.index.vectors.search(scout_indexer::Space::Static, &v, &filter, 100)?);
         filtered.record(started.elapsed());
+        let started = Instant::now();
+        std::hint::black_box(state.index.vector_search(scout_indexer::Space::Static, &v, &filter, 100)?);
+        served.record(started.elapsed());
         if args.per_query {
             let matching = state.index.text.count(&filter)?;
             println!(
@@ -152,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("{:<38} {}", "ANN top-100, no filter", plain.summary());
     println!("{:<38} {}", "ANN top-100, query's filter", filtered.summary());
+    println!("{:<38} {}", "as searches run it (exact if selective)", served.summary());
 
     // The price range (stored fields) and the audience-quality floor (live
     // scores: a lazy tantivy filter and a check of the vector neighbours), on
@@ -261,6 +273,22 @@ async fn main() -> anyhow::Result<()> {
 /// Where each query's time goes, slowest first: the text index (BM25 top-200
 /// with the total and facets), the static ANN under the filter, and the whole
 /// hybrid search; with the size of the text match set.
+/// One query's stages (see [`stage_breakdown`]).
+struct Row {
+    all_ms: f64,
+    text_ms: f64,
+    bare_ms: f64,
+    /// The vector index's ANN under the filter.
+    ann_ms: f64,
+    /// The static-vector search as searches run it (exact when selective).
+    exact_ms: f64,
+    /// Listing the filter's matches in the text index, and how many.
+    ids_ms: f64,
+    n_ids: usize,
+    matches: usize,
+    query: String,
+}
+
 fn stage_breakdown(
     engine: &Engine,
     index: &scout_indexer::ProfileIndex,
@@ -302,26 +330,41 @@ fn stage_breakdown(
             std::hint::black_box(index.vectors.search(scout_indexer::Space::Static, &v, &filter, 50)?);
             Ok(())
         })?;
+        let mut n_ids = 0;
+        let ids_ms = best(&mut || {
+            n_ids = index.text.filter_ids(&filter, None, 1_000_000)?.map_or(0, |v| v.len());
+            Ok(())
+        })?;
+        let exact_ms = best(&mut || {
+            std::hint::black_box(index.vector_search(scout_indexer::Space::Static, &v, &filter, 50)?);
+            Ok(())
+        })?;
         let all_ms = best(&mut || {
             std::hint::black_box(engine.search(&request(q, 20))?);
             Ok(())
         })?;
-        rows.push((all_ms, text_ms, bare_ms, ann_ms, matches, q.text.clone()));
+        rows.push(Row { all_ms, text_ms, bare_ms, ann_ms, exact_ms, ids_ms, n_ids, matches, query: q.text.clone() });
     }
-    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-    type Row = (f64, f64, f64, f64, usize, String);
+    rows.sort_by(|a, b| b.all_ms.total_cmp(&a.all_ms));
     let sum = |f: fn(&Row) -> f64| rows.iter().map(f).sum::<f64>();
     println!("\n== stages per query (best of 3, ms), slowest first ==");
-    println!("{:>8} {:>8} {:>8} {:>8} {:>9}  query", "hybrid", "text", "no-facet", "ann", "matches");
-    for (all, text, bare, ann, matches, query) in &rows {
-        println!("{all:>8.2} {text:>8.2} {bare:>8.2} {ann:>8.2} {matches:>9}  {query}");
+    println!(
+        "{:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9}  query",
+        "hybrid", "text", "no-facet", "ann", "served", "filter", "admits", "matches"
+    );
+    for r in &rows {
+        println!(
+            "{:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8} {:>9}  {}",
+            r.all_ms, r.text_ms, r.bare_ms, r.ann_ms, r.exact_ms, r.ids_ms, r.n_ids, r.matches, r.query
+        );
     }
     println!(
-        "sums: hybrid {:.1} ms, text {:.1} ms (without facets {:.1} ms), ann {:.1} ms",
-        sum(|r| r.0),
-        sum(|r| r.1),
-        sum(|r| r.2),
-        sum(|r| r.3)
+        "sums: hybrid {:.1} ms, text {:.1} ms (without facets {:.1} ms), ann {:.1} ms, as served {:.1} ms",
+        sum(|r| r.all_ms),
+        sum(|r| r.text_ms),
+        sum(|r| r.bare_ms),
+        sum(|r| r.ann_ms),
+        sum(|r| r.exact_ms)
     );
     Ok(())
 }

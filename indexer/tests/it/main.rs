@@ -356,3 +356,67 @@ fn scoring_by_id_agrees_with_the_nearest_neighbour_search() {
         assert!((scored[&id] - cosine).abs() < 1e-3, "{id}: {} vs {cosine}", scored[&id]);
     }
 }
+
+/// An index that keeps static vectors in memory for exact filtered search,
+/// as `scout serve` does.
+fn exact_shared() -> &'static (tempfile::TempDir, ProfileIndex, Vec<Profile>) {
+    static INDEX: std::sync::OnceLock<(tempfile::TempDir, ProfileIndex, Vec<Profile>)> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let built = build(600);
+        built.1.enable_exact_search().expect("enable exact search");
+        let started = std::time::Instant::now();
+        while built.1.exact_state() != scout_indexer::ExactState::Ready {
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the table never filled");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        built
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 25, ..ProptestConfig::default() })]
+
+    /// Under a selective filter the static-vector search scores the filter's
+    /// matches exactly: it selects what the filter means, and its order is
+    /// the vector index's own cosine order of those matches.
+    #[test]
+    fn exact_filtered_search_selects_the_filter_and_ranks_by_cosine(f in filters()) {
+        let (_, index, profiles) = exact_shared();
+        let want = expected(profiles, &f);
+        prop_assert_eq!(&vector_ids(index, &f), &want);
+        let v = index.encoder().encode("home workouts and healthy recipes").expect("encode");
+        let top = index.vector_search(Space::Static, &v, &f.to_filter(), 10).expect("vector search");
+        let ids: Vec<i64> = want.iter().copied().collect();
+        let mut truth = index.vectors.score(Space::Static, &v, &ids).expect("score");
+        truth.sort_by(|a, b| b.1.total_cmp(&a.1));
+        prop_assert_eq!(top.len(), truth.len().min(10));
+        for (i, (id, cosine)) in top.iter().enumerate() {
+            // int8 codes against f16 originals: equal to about 1e-3, so
+            // neighbours that close may swap places, nothing more.
+            prop_assert!((cosine - truth[i].1).abs() < 3e-3, "rank {}: {} {} vs {:?}", i, id, cosine, truth[i]);
+        }
+    }
+}
+
+#[test]
+fn the_exact_table_follows_writes_and_deletes() {
+    let (_dir, index, profiles) = build(50);
+    index.enable_exact_search().expect("enable");
+    while index.exact_state() != scout_indexer::ExactState::Ready {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let country = profiles[0].country.clone().expect("fixture profiles have a country");
+    let f = SearchFilters { countries: vec![country], ..Default::default() };
+    let before = vector_ids(&index, &f);
+    assert!(before.contains(&1));
+    // Profile 1 is deleted; profile 51 is written with profile 1's country.
+    index.stage(&[(51, &profiles[0])], &[1]).expect("stage");
+    index.commit(51).expect("commit");
+    let after = vector_ids(&index, &f);
+    assert!(!after.contains(&1) && after.contains(&51), "{after:?}");
+    let v = index.encoder().encode("creator").expect("encode");
+    let exact = index.vector_scores(Space::Static, &v, &[51, 1]).expect("scores");
+    let stored = index.vectors.score(Space::Static, &v, &[51]).expect("score");
+    assert_eq!(exact.len(), 1, "the deleted profile has no vector: {exact:?}");
+    assert!((exact[0].1 - stored[0].1).abs() < 3e-3);
+}
