@@ -479,7 +479,7 @@ impl TextIndex {
         filter: &Filter,
         selective: bool,
         live: Option<&Arc<Vec<f32>>>,
-    ) -> Result<(Box<dyn Query>, Vec<Arc<dyn SegmentCheck>>)> {
+    ) -> Result<(Box<dyn Query>, Checks)> {
         let text_query = self.text_query(searcher, text, selective)?;
         let compiled = self.filter_query(filter, live, text_query.is_some())?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
@@ -666,13 +666,16 @@ fn sampled_share(searcher: &tantivy::Searcher, range: &FastRange) -> Result<f64>
     Ok((f64::from(passed) + 1.0) / (f64::from(seen) + 1.0))
 }
 
+/// Clauses checked on each candidate (see [`crate::lazy`]).
+type Checks = Vec<Arc<dyn SegmentCheck>>;
+
 /// A filter compiled for tantivy (see [`TextIndex::filter_query`]).
 #[derive(Default)]
 pub struct CompiledFilter {
     /// Clauses that enumerate documents, all required.
     pub queries: Vec<Box<dyn Query>>,
     /// Clauses checked on each enumerated document.
-    pub checks: Vec<Arc<dyn SegmentCheck>>,
+    pub checks: Checks,
 }
 
 /// The profile ids of the matching documents.
