@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod collect;
 mod document;
 mod error;
 pub mod exact;
