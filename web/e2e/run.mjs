@@ -277,6 +277,11 @@ async function flow(browser, { label, viewport, phone }) {
       page.waitForResponse((r) => r.url().endsWith("/v1/orgs/current/members") && r.request().method() === "GET"),
       roleBox.selectOption("member"),
     ]);
+    // The reloaded list renders a moment after its response arrives: wait for the box to show
+    // the stored role (it stays "viewer" if the change was not saved, and the check fails).
+    await page
+      .waitForFunction((label) => document.querySelector(`select[aria-label="${label}"]`)?.value === "member", "Role of Casey Colleague", { timeout: 5000 })
+      .catch(() => {});
     const after = await roleBox.inputValue();
     check(`${label}: an owner adds a colleague as a viewer and makes them a member`, registered.status === 201 && before === "viewer" && after === "member", `${before} → ${after}`);
   }
