@@ -294,8 +294,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     catch_up_with_bar(&state).await?;
     let index = state.index.clone();
     tokio::task::spawn_blocking(move || index.optimise()).await??;
-    state.index.enable_exact_search()?;
-    pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
+    pipeline::spawn_search_workers(state.store.clone(), state.index.clone(), state.index_notify.clone())?;
     if settings.enrich
         && let Some(m) = &state.minilm
     {

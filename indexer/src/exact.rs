@@ -32,10 +32,9 @@ use parking_lot::RwLock;
 use scout_domain::ProfileId;
 
 use crate::error::Result;
+use crate::live::MAX_DENSE_ID;
 use crate::vectors::{Space, VectorIndex};
 
-/// Ids above this are kept out of the dense table (see `live::MAX_DENSE_ID`).
-const MAX_DENSE_ID: ProfileId = 200_000_000;
 /// Vectors read from the vector index per page while filling the table.
 const FILL_PAGE: usize = 4_096;
 

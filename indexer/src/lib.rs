@@ -148,6 +148,11 @@ impl ProfileIndex {
         self.exact.state()
     }
 
+    /// Bytes the exact-search table holds (0 unless enabled).
+    pub fn exact_memory_bytes(&self) -> usize {
+        self.exact.memory_bytes()
+    }
+
     /// Why the indexes found at open were dropped (another layout), if they were:
     /// the indexer then rebuilds them from the store, and the service says so.
     pub fn reset_reason(&self) -> Option<&str> {

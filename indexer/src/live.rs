@@ -25,9 +25,10 @@ pub struct LiveScores {
     quality: RwLock<Arc<Vec<f32>>>,
 }
 
-/// Ids above this are kept out of the dense table (they would make it huge);
-/// the store hands out sequential ids, so only a corrupt id gets here.
-const MAX_DENSE_ID: ProfileId = 200_000_000;
+/// Ids above this are kept out of the dense tables, this one and the exact
+/// search's (they would make them huge); the store hands out sequential ids,
+/// so only a corrupt id gets here.
+pub(crate) const MAX_DENSE_ID: ProfileId = 200_000_000;
 
 impl LiveScores {
     /// The current scores; a search uses one snapshot throughout.

@@ -14,6 +14,15 @@ async fn health_readiness_metrics_openapi_and_request_ids() {
     let metrics = app.get("/metrics").await.text().await.expect("metrics");
     assert!(metrics.contains("scout_http_requests_total"), "{metrics}");
     assert!(metrics.contains("scout_indexed_profiles"), "{metrics}");
+    // The service keeps the static vectors in memory for exact filtered search, and says how much.
+    let gauge = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("no {name} in {metrics}"))
+    };
+    assert!(gauge("scout_exact_vectors_bytes ") >= 100.0 * 256.0, "{metrics}");
+    assert!(gauge("scout_exact_vectors_state ") >= 1.0, "{metrics}");
     let doc = app.get_json("/openapi.json").await;
     for path in [
         "/v1/search",

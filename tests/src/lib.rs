@@ -102,8 +102,12 @@ impl TestApp {
         }
         let tls = settings.uses_tls();
         let state = build_state(settings).await.expect("build state");
-        let indexer =
-            scout_api::pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
+        let indexer = scout_api::pipeline::spawn_search_workers(
+            state.store.clone(),
+            state.index.clone(),
+            state.index_notify.clone(),
+        )
+        .expect("start the search workers");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         // The certificate names localhost, not 127.0.0.1.

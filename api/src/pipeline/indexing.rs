@@ -127,6 +127,19 @@ impl IndexerHandle {
     }
 }
 
+/// What a searching service runs in the background over its index: the
+/// exact-search table (filled from the vector index) and the indexer. `scout
+/// serve` and the test harness both start this way, so tests search the
+/// way the service does.
+pub fn spawn_search_workers(
+    store: Store,
+    index: Arc<ProfileIndex>,
+    notify: Arc<Notify>,
+) -> scout_indexer::Result<IndexerHandle> {
+    index.enable_exact_search()?;
+    Ok(spawn_indexer(store, index, notify))
+}
+
 /// Runs the indexer until stopped: wakes on `notify` (a write through the
 /// API) or every 200 ms, and catches up.
 pub fn spawn_indexer(store: Store, index: Arc<ProfileIndex>, notify: Arc<Notify>) -> IndexerHandle {

@@ -52,5 +52,8 @@ pub async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
     metrics::gauge!("scout_minilm_vectors").set(enriched as f64);
     let total = state.index.len().max(1);
     metrics::gauge!("scout_minilm_enrichment_progress").set(enriched as f64 / total as f64);
+    // The in-memory static vectors for exact filtered search: 0 = off, 1 = filling, 2 = ready.
+    metrics::gauge!("scout_exact_vectors_bytes").set(state.index.exact_memory_bytes() as f64);
+    metrics::gauge!("scout_exact_vectors_state").set(state.index.exact_state() as u8 as f64);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }
