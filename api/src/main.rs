@@ -321,6 +321,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let state = build_state(settings).await?;
+    // An import never searches: the in-memory feature table is left to the service.
+    state.index.for_bulk_load();
     let rejects_path = rejects.unwrap_or_else(|| {
         PathBuf::from(if file == "-" { "stdin.rejects.jsonl".into() } else { format!("{file}.rejects.jsonl") })
     });
@@ -377,7 +379,7 @@ async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> any
     let total = started.elapsed().as_secs_f64();
     eprintln!(
         "{} profiles indexed in {total:.1} s (stored and mostly indexed {stored_at:.1} s, rest of the indexing {:.1} s, vector graph {:.1} s)",
-        state.index.len(),
+        state.index.vectors.count(None)?,
         indexed_at - stored_at,
         total - indexed_at
     );

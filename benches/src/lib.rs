@@ -88,3 +88,16 @@ mod tests {
         assert_eq!(ndcg_at(10, &["x".to_string()], &j), 0.0);
     }
 }
+
+/// Prepares an index the way `scout serve` does before it answers: the
+/// exact-search table is enabled and filled (waits for it, up to 10 minutes).
+/// Returns the seconds the fill took.
+pub fn prepare_like_serve(index: &scout_indexer::ProfileIndex) -> anyhow::Result<f64> {
+    let filling = std::time::Instant::now();
+    index.enable_exact_search()?;
+    while index.exact_state() != scout_indexer::ExactState::Ready {
+        anyhow::ensure!(filling.elapsed().as_secs() < 600, "the exact-search table did not fill");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Ok(filling.elapsed().as_secs_f64())
+}

@@ -52,6 +52,8 @@ pub struct ProfileIndex {
     encoder: Arc<dyn TextEncoder>,
     /// Vectors written since the vector graphs were last built.
     unoptimised: std::sync::atomic::AtomicUsize,
+    /// Whether writes keep the feature table (see [`ProfileIndex::for_bulk_load`]).
+    keeps_features: std::sync::atomic::AtomicBool,
     /// The audience-quality model; without one, the transparent rules of
     /// `scout_domain::facts` score audience quality.
     quality: RwLock<Option<Arc<scout_models::QualityModel>>>,
@@ -68,7 +70,8 @@ pub struct ProfileIndex {
 /// and with the recorded sequence back at 0 the indexer rebuilds them from
 /// the store's outbox. Raise it whenever a stored field or payload changes.
 /// 2: the headline rate in US cents (`price_usd`) for the price filter.
-pub const LAYOUT: u32 = 2;
+/// 3: audience shares in the vector payload as one number per segment.
+pub const LAYOUT: u32 = 3;
 const LAYOUT_FILE: &str = "layout";
 
 /// A static-vector search whose filter admits at most this many profiles
@@ -109,10 +112,22 @@ impl ProfileIndex {
             exact,
             encoder,
             unoptimised: std::sync::atomic::AtomicUsize::new(0),
+            keeps_features: std::sync::atomic::AtomicBool::new(true),
             quality: RwLock::new(None),
             live,
             reset,
         })
+    }
+
+    /// Stops keeping the in-memory feature table, for a bulk load that never
+    /// searches (`scout import`): the table costs about 300 bytes a profile,
+    /// and the features are stored in the text index anyway, where a service
+    /// opening the folder later reads them. Afterwards [`ProfileIndex::features`]
+    /// finds nothing and [`ProfileIndex::len`] counts nothing; the indexes
+    /// themselves are written as always.
+    pub fn for_bulk_load(&self) {
+        self.keeps_features.store(false, std::sync::atomic::Ordering::Relaxed);
+        *self.features.write() = FxHashMap::default();
     }
 
     /// Keeps the static vectors in memory for exact search under selective
@@ -304,10 +319,13 @@ impl ProfileIndex {
         self.vectors.delete(deletes)?;
         self.text.upsert(&docs)?;
         self.text.delete(deletes);
-        let mut table = self.features.write();
+        // The live scores change under the table's lock, so that a rescoring
+        // (which also holds it) never puts back a score this write replaced.
+        let table = self.keeps_features.load(std::sync::atomic::Ordering::Relaxed).then(|| self.features.write());
         self.live.update(
             docs.iter().map(|d| (d.id, Some(d.features.audience_quality))).chain(deletes.iter().map(|id| (*id, None))),
         );
+        let Some(mut table) = table else { return Ok(()) };
         for d in docs {
             table.insert(d.id, Arc::new(d.features));
         }

@@ -15,7 +15,8 @@ use qdrant_edge::{
     WithVector,
 };
 use qdrant_edge::{CreateIndex, NamedQuery, QuantizationConfig, VectorStorageDatatype};
-use scout_domain::{Clause, Filter, NumericField, ProfileId};
+use scout_domain::query::SHARE_STEP_PERCENT;
+use scout_domain::{Clause, Filter, KeywordField, NumericField, ProfileId};
 use serde_json::{Value, json};
 
 use crate::document::IndexDoc;
@@ -269,7 +270,7 @@ pub fn payload(d: &IndexDoc) -> Value {
         "language": f.languages,
         "niche": f.niches,
         "tier": f.tier.as_str(),
-        "audience": d.facts.audience_terms,
+        "audience": audience_payload(&d.facts.audience_terms),
         "followers": f.followers,
         "engagement_rate": f.engagement_rate as f64,
         "verified": f.verified,
@@ -288,6 +289,9 @@ pub fn compile_filter(filter: &Filter) -> Value {
         .iter()
         .filter(|c| !is_live(c))
         .map(|c| match c {
+            Clause::AnyOf { field: KeywordField::Audience, values } => {
+                json!({"should": values.iter().map(|t| audience_condition(t)).collect::<Vec<_>>()})
+            }
             Clause::AnyOf { field, values } => json!({"key": field.name(), "match": {"any": values}}),
             Clause::Range { field, min, max } => {
                 let mut range = serde_json::Map::new();
@@ -303,6 +307,54 @@ pub fn compile_filter(filter: &Filter) -> Value {
         })
         .collect();
     json!({ "must": must })
+}
+
+/// Audience shares as the payload holds them: one number per audience
+/// segment, its share rounded down to the indexed step (`{"country_DE": 25,
+/// "gender_female": 45}`), from the terms the text index holds
+/// (`country:DE:5` … `country:DE:25`). One number instead of a term per step
+/// makes the payload about five times smaller (it was most of each point's
+/// payload), and a share filter is a range on it.
+fn audience_payload(terms: &[String]) -> Value {
+    let mut shares = serde_json::Map::new();
+    for (key, pct) in terms.iter().filter_map(|t| audience_key(t)) {
+        let highest = shares.get(&key).and_then(Value::as_u64).unwrap_or(0).max(u64::from(pct));
+        shares.insert(key, json!(highest));
+    }
+    Value::Object(shares)
+}
+
+/// A share term's payload key and step: `age:55+:10` → (`age_55_2b`, 10).
+/// Characters other than ASCII letters and digits become `_` and their hex
+/// code, so that the key is a plain JSON path segment and no two segments
+/// share one. `None` for a term that is not a whole step of a segment (the
+/// text index holds no such term either, so a filter on it matches nothing).
+fn audience_key(term: &str) -> Option<(String, u32)> {
+    let (dimension, rest) = term.split_once(':')?;
+    let (value, pct) = rest.rsplit_once(':')?;
+    let pct: u32 = pct.parse().ok()?;
+    if pct == 0 || pct % SHARE_STEP_PERCENT != 0 || !dimension.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let mut key = format!("{dimension}_");
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() {
+            key.push(b as char);
+        } else {
+            key.push_str(&format!("_{b:02x}"));
+        }
+    }
+    Some((key, pct))
+}
+
+/// The Qdrant condition a share term stands for: the segment's stored share
+/// is at least the term's step. A malformed term matches nothing, as in the
+/// text index.
+fn audience_condition(term: &str) -> Value {
+    match audience_key(term) {
+        Some((key, pct)) => json!({"key": format!("audience.{key}"), "range": {"gte": pct}}),
+        None => json!({"key": "audience.unmatchable", "range": {"gte": 1}}),
+    }
 }
 
 /// Whether a clause reads live scores rather than a stored field.
@@ -467,5 +519,31 @@ impl VectorIndex for EdgeVectors {
     fn optimize(&self) -> Result<()> {
         let _writing = self.writes.lock();
         self.shard.optimize().map(|_| ()).map_err(vectors_err("optimising the vector index"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audience_shares_become_one_number_per_segment() {
+        let terms: Vec<String> =
+            ["country:DE:5", "country:DE:10", "country:DE:15", "age:55+:5", "age:13-17:5", "age:13-17:10"]
+                .map(String::from)
+                .to_vec();
+        assert_eq!(audience_payload(&terms), json!({"country_DE": 15, "age_55_2b": 5, "age_13_2d17": 10}));
+    }
+
+    #[test]
+    fn segment_keys_are_plain_and_distinct() {
+        let key = |t: &str| audience_key(t).map(|(k, _)| k);
+        // `_` is escaped too, so an escaped character never reads as another value.
+        assert_ne!(key("age:a_2b:5"), key("age:a+:5"));
+        assert_eq!(key("country:x:y:5").as_deref(), Some("country_x_3ay"));
+        for bad in ["country:DE:7", "country:DE:0", "country:DE", "Country:DE:5", "country:DE:x"] {
+            assert_eq!(audience_key(bad), None, "{bad}");
+        }
+        assert_eq!(audience_condition("country:DE:25"), json!({"key": "audience.country_DE", "range": {"gte": 25}}));
     }
 }

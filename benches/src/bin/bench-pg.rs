@@ -215,6 +215,7 @@ async fn main() -> anyhow::Result<()> {
         ..Settings::default()
     };
     let state = build_state(settings).await?;
+    scout_benches::prepare_like_serve(&state.index)?;
     println!(
         "profiles: postgres {pg_count}, scout {}; {} queries x {} rounds",
         state.index.len(),

@@ -58,14 +58,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let state = build_state(settings).await?;
     let engine: Arc<Engine> = state.engine.clone();
-    // As `scout serve` does; the table fills in the background.
-    state.index.enable_exact_search()?;
-    let filling = Instant::now();
-    while state.index.exact_state() != scout_indexer::ExactState::Ready {
-        anyhow::ensure!(filling.elapsed() < Duration::from_secs(600), "the exact-search table did not fill");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    println!("exact-search table filled in {:.1} s", filling.elapsed().as_secs_f64());
+    let filled = scout_benches::prepare_like_serve(&state.index)?;
+    println!("exact-search table filled in {filled:.1} s");
     let text = std::fs::read_to_string(&args.queries).with_context(|| format!("reading {}", args.queries.display()))?;
     let queries: Vec<LabelledQuery> = text.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
     let minilm_vectors = state.index.vectors.count(Some(scout_indexer::Space::MiniLm))?;

@@ -286,6 +286,29 @@ fn commits_record_the_sequence_and_reopen_with_features() {
 }
 
 #[test]
+fn a_bulk_load_keeps_no_feature_table_and_the_next_open_reads_it_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = ProfileIndex::open(dir.path(), encoder(), 384).expect("open");
+    index.for_bulk_load();
+    let g = scout_fixtures::Generator::new(78);
+    let profiles: Vec<Profile> = (0..40).map(|i| g.profile(i).0).collect();
+    let pairs: Vec<(i64, &Profile)> = profiles.iter().enumerate().map(|(i, p)| (i as i64 + 1, p)).collect();
+    index.stage(&pairs, &[]).expect("stage");
+    index.commit(40).expect("commit");
+    assert!(index.features(1).is_none() && index.is_empty(), "no table while bulk loading");
+    // Both indexes and the live scores are written as always.
+    assert_eq!(index.text.num_docs(), 40);
+    assert_eq!(index.vectors.count(None).expect("count"), 40);
+    let f = SearchFilters { audience_quality_min: Some(0.0), ..Default::default() };
+    assert_eq!(text_ids(&index, &f).len(), 40);
+    drop(index);
+    let reopened = ProfileIndex::open(dir.path(), encoder(), 384).expect("reopen");
+    assert_eq!(reopened.len(), 40, "the service reads the features from the text index");
+    let stored = reopened.features(7).expect("features of profile 7");
+    assert_eq!(stored.followers, profiles[6].followers);
+}
+
+#[test]
 fn a_folder_of_another_layout_is_dropped_and_reported() {
     let (dir, index, _) = build(20);
     assert!(index.reset_reason().is_none());
