@@ -333,7 +333,7 @@ fn audience_key(term: &str) -> Option<(String, u32)> {
     let (dimension, rest) = term.split_once(':')?;
     let (value, pct) = rest.rsplit_once(':')?;
     let pct: u32 = pct.parse().ok()?;
-    if pct == 0 || pct % SHARE_STEP_PERCENT != 0 || !dimension.bytes().all(|b| b.is_ascii_lowercase()) {
+    if pct == 0 || !pct.is_multiple_of(SHARE_STEP_PERCENT) || !dimension.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
     let mut key = format!("{dimension}_");
