@@ -72,6 +72,19 @@ impl Latencies {
     }
 }
 
+/// Prepares an index the way `scout serve` does before it answers: the
+/// exact-search table is enabled and filled (waits for it, up to 10 minutes).
+/// Returns the seconds the fill took.
+pub fn prepare_like_serve(index: &scout_indexer::ProfileIndex) -> anyhow::Result<f64> {
+    let filling = std::time::Instant::now();
+    index.enable_exact_search()?;
+    while index.exact_state() != scout_indexer::ExactState::Ready {
+        anyhow::ensure!(filling.elapsed().as_secs() < 600, "the exact-search table did not fill");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Ok(filling.elapsed().as_secs_f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,17 +100,4 @@ mod tests {
         assert!(n > 0.0 && n < 1.0);
         assert_eq!(ndcg_at(10, &["x".to_string()], &j), 0.0);
     }
-}
-
-/// Prepares an index the way `scout serve` does before it answers: the
-/// exact-search table is enabled and filled (waits for it, up to 10 minutes).
-/// Returns the seconds the fill took.
-pub fn prepare_like_serve(index: &scout_indexer::ProfileIndex) -> anyhow::Result<f64> {
-    let filling = std::time::Instant::now();
-    index.enable_exact_search()?;
-    while index.exact_state() != scout_indexer::ExactState::Ready {
-        anyhow::ensure!(filling.elapsed().as_secs() < 600, "the exact-search table did not fill");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Ok(filling.elapsed().as_secs_f64())
 }
