@@ -163,45 +163,48 @@ impl ExactVectors {
     /// Cosine similarity of `query` to each of `ids` that has a vector, as
     /// `(id, cosine)`; the `limit` most similar, most similar first (ties by id).
     pub fn nearest(&self, query: &[f32], ids: &[ProfileId], limit: usize) -> Vec<(ProfileId, f32)> {
-        if query.len() != self.dim || limit == 0 {
+        if limit == 0 {
             return Vec::new();
         }
-        let norm = query.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
-        let rows = self.rows.read();
         // A min-heap of the best `limit` so far: its top is the one to beat.
         let mut best: BinaryHeap<Candidate> = BinaryHeap::with_capacity(limit + 1);
-        let mut sink = 0u8;
-        for batch in ids.chunks(TOUCH_BATCH) {
-            sink ^= rows.touch(batch, self.dim);
-            for &id in batch {
-                let Some(cos) = rows.cosine(id, query, norm, self.dim) else { continue };
-                if best.len() < limit {
-                    best.push(Candidate { cos, id });
-                } else if best.peek().is_some_and(|worst| (Candidate { cos, id }) < *worst) {
-                    best.pop();
-                    best.push(Candidate { cos, id });
-                }
+        self.each_cosine(query, ids, |id, cos| {
+            if best.len() < limit {
+                best.push(Candidate { cos, id });
+            } else if best.peek().is_some_and(|worst| (Candidate { cos, id }) < *worst) {
+                best.pop();
+                best.push(Candidate { cos, id });
             }
-        }
-        std::hint::black_box(sink);
+        });
         best.into_sorted_vec().into_iter().map(|c| (c.id, c.cos)).collect()
     }
 
     /// Cosine similarity of `query` to each of `ids` that has a vector.
     pub fn score(&self, query: &[f32], ids: &[ProfileId]) -> Vec<(ProfileId, f32)> {
+        let mut out = Vec::with_capacity(ids.len());
+        self.each_cosine(query, ids, |id, cos| out.push((id, cos)));
+        out
+    }
+
+    /// Calls `f` with the cosine of `query` to each of `ids` that has a
+    /// vector, in order, reading each batch's rows ahead (see [`Rows::touch`]).
+    /// Nothing for a query of the wrong dimension.
+    fn each_cosine(&self, query: &[f32], ids: &[ProfileId], mut f: impl FnMut(ProfileId, f32)) {
         if query.len() != self.dim {
-            return Vec::new();
+            return;
         }
         let norm = query.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::EPSILON);
         let rows = self.rows.read();
         let mut sink = 0u8;
-        let mut out = Vec::with_capacity(ids.len());
         for batch in ids.chunks(TOUCH_BATCH) {
             sink ^= rows.touch(batch, self.dim);
-            out.extend(batch.iter().filter_map(|&id| Some((id, rows.cosine(id, query, norm, self.dim)?))));
+            for &id in batch {
+                if let Some(cos) = rows.cosine(id, query, norm, self.dim) {
+                    f(id, cos);
+                }
+            }
         }
         std::hint::black_box(sink);
-        out
     }
 
     /// Bytes held by the table.

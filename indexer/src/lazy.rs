@@ -27,7 +27,6 @@ pub type DocCheck = Box<dyn Fn(DocId) -> bool + Send + Sync>;
 /// A filter clause checked per document: builds each segment's check.
 pub trait SegmentCheck: Send + Sync + 'static {
     fn check_for(&self, reader: &SegmentReader) -> tantivy::Result<DocCheck>;
-    fn describe(&self) -> String;
 }
 
 /// A collector that passes on only the documents every check accepts: the
@@ -143,9 +142,5 @@ impl SegmentCheck for FastRange {
                 Box::new(move |doc| column.first(doc).is_some_and(|v| FastRange::admits(min, max, v)))
             }
         })
-    }
-
-    fn describe(&self) -> String {
-        format!("{} in [{:?}, {:?}]", self.field, self.min, self.max)
     }
 }

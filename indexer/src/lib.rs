@@ -193,6 +193,12 @@ impl ProfileIndex {
         filter: &Filter,
         limit: usize,
     ) -> Result<Vec<(ProfileId, f32)>> {
+        if space == Space::Static && !filter.must.is_empty() && self.exact.state() == ExactState::Ready {
+            let live = self.live.quality();
+            if let Some(ids) = self.text.filter_ids(filter, Some(&live), EXACT_SEARCH_MAX)? {
+                return Ok(self.exact.nearest(vector, &ids, limit));
+            }
+        }
         // The strictest quality floor of the filter, if it has one.
         let floor = filter
             .must
@@ -203,12 +209,6 @@ impl ProfileIndex {
                 _ => None,
             })
             .reduce(f64::max);
-        if space == Space::Static && !filter.must.is_empty() && self.exact.state() == ExactState::Ready {
-            let live = self.live.quality();
-            if let Some(ids) = self.text.filter_ids(filter, Some(&live), EXACT_SEARCH_MAX)? {
-                return Ok(self.exact.nearest(vector, &ids, limit));
-            }
-        }
         let Some(min) = floor else {
             return self.vectors.search(space, vector, filter, limit);
         };

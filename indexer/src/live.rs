@@ -90,10 +90,6 @@ impl SegmentCheck for QualityFloor {
         let (scores, min) = (self.scores.clone(), self.min);
         Ok(Box::new(move |doc| ids.first(doc).is_some_and(|id| quality_at_least(&scores, id as ProfileId, min))))
     }
-
-    fn describe(&self) -> String {
-        format!("audience quality at least {}", self.min)
-    }
 }
 
 #[cfg(test)]

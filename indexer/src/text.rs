@@ -9,7 +9,6 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use scout_domain::{Clause, Filter, KeywordField, NumericField, ProfileId, Sort};
 use tantivy::collector::{Count, TopDocs};
-
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::{
     BytesOptions, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -426,7 +425,7 @@ impl TextIndex {
                     Box::new(TermQuery::new(Term::from_field_bool(self.f.verified, *v), IndexRecordOption::Basic))
                 }
                 Clause::Range { field, min, max } => {
-                    let Some((name, kind)) = numeric_column(*field) else {
+                    let Some((range, indexed)) = self.stored_range(*field, *min, *max) else {
                         // Live scores: the audience-quality floor.
                         let scores = live.ok_or(Error::LiveScoresMissing { field: "audience_quality" })?;
                         if max.is_some() {
@@ -435,13 +434,12 @@ impl TextIndex {
                         out.checks.push(Arc::new(QualityFloor { scores: scores.clone(), min: min.unwrap_or(0.0) }));
                         continue;
                     };
-                    let range = FastRange { field: name, kind, min: *min, max: *max };
                     if enumerated {
                         out.checks.push(Arc::new(range));
                         continue;
                     }
                     enumerated = true;
-                    range.query(self.numeric_field(*field))
+                    range.query(indexed)
                 }
             };
             out.queries.push(Box::new(ConstScoreQuery::new(q, 0.0)));
@@ -449,14 +447,16 @@ impl TextIndex {
         Ok(out)
     }
 
-    /// The indexed field of a stored numeric field (live scores have none;
-    /// they map to the followers field, never used for them).
-    fn numeric_field(&self, field: NumericField) -> Field {
-        match field {
-            NumericField::EngagementRate => self.f.engagement_rate,
-            NumericField::PriceUsd => self.f.price_usd,
-            NumericField::Followers | NumericField::AudienceQuality => self.f.followers,
-        }
+    /// A range on a stored numeric field, as a check on its fast column and
+    /// the field a range query reads; `None` for live scores (no stored field).
+    fn stored_range(&self, field: NumericField, min: Option<f64>, max: Option<f64>) -> Option<(FastRange, Field)> {
+        let (name, kind, indexed) = match field {
+            NumericField::Followers => ("followers", NumberKind::U64, self.f.followers),
+            NumericField::EngagementRate => ("engagement_rate", NumberKind::F64, self.f.engagement_rate),
+            NumericField::PriceUsd => ("price_usd", NumberKind::U64, self.f.price_usd),
+            NumericField::AudienceQuality => return None,
+        };
+        Some((FastRange { field: name, kind, min, max }, indexed))
     }
 
     fn keyword_field(&self, field: KeywordField) -> Field {
@@ -564,10 +564,8 @@ impl TextIndex {
                     let term = Term::from_field_bool(self.f.verified, *v);
                     searcher.doc_freq(&term).doing("reading a document frequency")? as f64 / docs.max(1.0)
                 }
-                Clause::Range { field, min, max } => match numeric_column(*field) {
-                    Some((name, kind)) => {
-                        sampled_share(&searcher, &FastRange { field: name, kind, min: *min, max: *max })?
-                    }
+                Clause::Range { field, min, max } => match self.stored_range(*field, *min, *max) {
+                    Some((range, _)) => sampled_share(&searcher, &range)?,
                     None => 1.0,
                 },
             };
@@ -638,16 +636,6 @@ impl TextIndex {
             }
         }
         Ok(out)
-    }
-}
-
-/// The fast column of a stored numeric field and its type; `None` for live scores.
-fn numeric_column(field: NumericField) -> Option<(&'static str, NumberKind)> {
-    match field {
-        NumericField::Followers => Some(("followers", NumberKind::U64)),
-        NumericField::EngagementRate => Some(("engagement_rate", NumberKind::F64)),
-        NumericField::PriceUsd => Some(("price_usd", NumberKind::U64)),
-        NumericField::AudienceQuality => None,
     }
 }
 

@@ -264,9 +264,6 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where each query's time goes, slowest first: the text index (BM25 top-200
-/// with the total and facets), the static ANN under the filter, and the whole
-/// hybrid search; with the size of the text match set.
 /// One query's stages (see [`stage_breakdown`]).
 struct Row {
     all_ms: f64,
@@ -283,6 +280,9 @@ struct Row {
     query: String,
 }
 
+/// Where each query's time goes, slowest first: the text index (BM25 top-200
+/// with the total and facets), the static ANN under the filter, and the whole
+/// hybrid search; with the size of the text match set.
 fn stage_breakdown(
     engine: &Engine,
     index: &scout_indexer::ProfileIndex,

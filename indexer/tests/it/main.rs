@@ -380,18 +380,23 @@ fn scoring_by_id_agrees_with_the_nearest_neighbour_search() {
     }
 }
 
+/// Enables the exact-search table and waits until it is filled.
+fn enable_exact_search(index: &ProfileIndex) {
+    index.enable_exact_search().expect("enable exact search");
+    let started = std::time::Instant::now();
+    while index.exact_state() != scout_indexer::ExactState::Ready {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the table never filled");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// An index that keeps static vectors in memory for exact filtered search,
 /// as `scout serve` does.
 fn exact_shared() -> &'static (tempfile::TempDir, ProfileIndex, Vec<Profile>) {
     static INDEX: std::sync::OnceLock<(tempfile::TempDir, ProfileIndex, Vec<Profile>)> = std::sync::OnceLock::new();
     INDEX.get_or_init(|| {
         let built = build(600);
-        built.1.enable_exact_search().expect("enable exact search");
-        let started = std::time::Instant::now();
-        while built.1.exact_state() != scout_indexer::ExactState::Ready {
-            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the table never filled");
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        enable_exact_search(&built.1);
         built
     })
 }
@@ -424,10 +429,7 @@ proptest! {
 #[test]
 fn the_exact_table_follows_writes_and_deletes() {
     let (_dir, index, profiles) = build(50);
-    index.enable_exact_search().expect("enable");
-    while index.exact_state() != scout_indexer::ExactState::Ready {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    enable_exact_search(&index);
     let country = profiles[0].country.clone().expect("fixture profiles have a country");
     let f = SearchFilters { countries: vec![country], ..Default::default() };
     let before = vector_ids(&index, &f);
