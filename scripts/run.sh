@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/scout/target}"
 scripts/setup.sh release
-cargo build --release --quiet -p scout-api --bin scout
+cargo build --release --quiet -p scout-cli --bin scout
 exec "$CARGO_TARGET_DIR/release/scout" --minilm-dir "$(cat models/.minilm-dir)" serve "$@"

@@ -25,7 +25,7 @@ if [ ! -f models/static-minilm-256/card.json ]; then
   echo "==> distilling the static encoder from MiniLM (about a minute)"
   flag=""
   [ "$profile" = "release" ] && flag="--release"
-  cargo run $flag --quiet -p scout-api --bin scout -- --minilm-dir "$minilm_dir" \
+  cargo run $flag --quiet -p scout-cli --bin scout -- --minilm-dir "$minilm_dir" \
     models build-static --out models/static-minilm-256.tmp
   rm -rf models/static-minilm-256
   mv models/static-minilm-256.tmp models/static-minilm-256

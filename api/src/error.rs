@@ -1,9 +1,11 @@
 //! The API's error: every failure becomes `application/problem+json`
-//! (RFC 9457) with a stable `code`. Server-side details are logged, never sent.
+//! (RFC 9457) with a stable `code` from the domain's table
+//! ([`ErrorCode`]), whose kind decides the status here, in one exhaustive
+//! `match`. Server-side details are logged, never sent.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use scout_domain::ErrorKind;
+use scout_domain::{ErrorCode, ErrorKind};
 use serde::Serialize;
 
 /// A problem+json body.
@@ -22,8 +24,7 @@ pub struct Problem {
 
 #[derive(Debug)]
 pub struct ApiError {
-    pub kind: ErrorKind,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
     pub errors: Option<Vec<scout_domain::Violation>>,
     /// Seconds to send as `Retry-After` (with 429 and 503).
@@ -33,35 +34,20 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(kind: ErrorKind, code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError { kind, code, detail: detail.into(), errors: None, retry_after: None }
-    }
-
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError::new(ErrorKind::BadRequest, code, detail)
-    }
-
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError::new(ErrorKind::Unauthorized, code, detail)
-    }
-
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError::new(ErrorKind::Forbidden, code, detail)
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> ApiError {
+        ApiError { code, detail: detail.into(), errors: None, retry_after: None }
     }
 
     /// 429 with `Retry-After` (whole seconds, at least 1).
-    pub fn too_many(code: &'static str, detail: impl Into<String>, wait: std::time::Duration) -> ApiError {
-        let mut e = ApiError::new(ErrorKind::TooManyRequests, code, detail);
+    pub fn too_many(code: ErrorCode, detail: impl Into<String>, wait: std::time::Duration) -> ApiError {
+        let mut e = ApiError::new(code, detail);
         e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
         e
     }
-
-    pub fn internal(detail: impl Into<String>) -> ApiError {
-        ApiError::new(ErrorKind::Internal, "internal", detail)
-    }
 }
 
-fn status_of(kind: ErrorKind) -> StatusCode {
+/// The status of a kind of failure; no `_` arm, so a new kind must be mapped here.
+pub fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {
         ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
@@ -77,18 +63,18 @@ fn status_of(kind: ErrorKind) -> StatusCode {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = status_of(self.kind);
+        let status = status_of(self.code.kind());
         let detail = if status.is_server_error() {
-            tracing::error!(code = self.code, detail = %self.detail, "request failed");
+            tracing::error!(code = self.code.as_str(), detail = %self.detail, "request failed");
             None
         } else {
             Some(self.detail)
         };
         let body = Problem {
             type_: format!("https://scout.example/problems/{}", self.code),
-            title: status.canonical_reason().unwrap_or("error").to_string(),
+            title: self.code.title().to_string(),
             status: status.as_u16(),
-            code: self.code.to_string(),
+            code: self.code.as_str().to_string(),
             detail,
             errors: self.errors,
         };
@@ -101,39 +87,40 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<scout_app::Error> for ApiError {
+    fn from(e: scout_app::Error) -> Self {
+        ApiError {
+            code: e.code(),
+            errors: e.violations().map(<[_]>::to_vec),
+            retry_after: e.retry_after_secs(),
+            detail: e.to_string(),
+        }
+    }
+}
+
 impl From<scout_domain::Error> for ApiError {
     fn from(e: scout_domain::Error) -> Self {
-        let errors = match &e {
-            scout_domain::Error::Invalid { violations } => Some(violations.clone()),
-            _ => None,
-        };
-        ApiError { kind: e.kind(), code: e.code(), detail: e.to_string(), errors, retry_after: None }
-    }
-}
-
-impl From<scout_ranker::Error> for ApiError {
-    fn from(e: scout_ranker::Error) -> Self {
-        if let scout_ranker::Error::Request(d) = e {
-            return d.into();
-        }
-        ApiError::new(e.kind(), e.code(), e.to_string())
-    }
-}
-
-impl From<scout_store::Error> for ApiError {
-    fn from(e: scout_store::Error) -> Self {
-        ApiError::new(e.kind(), e.code(), e.to_string())
-    }
-}
-
-impl From<scout_indexer::Error> for ApiError {
-    fn from(e: scout_indexer::Error) -> Self {
-        ApiError::new(e.kind(), "index_error", e.to_string())
+        scout_app::Error::from(e).into()
     }
 }
 
 impl From<tokio::task::JoinError> for ApiError {
     fn from(e: tokio::task::JoinError) -> Self {
-        ApiError::internal(format!("worker task failed: {e}"))
+        scout_app::Error::from(e).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_status_of_its_kind() {
+        for &code in ErrorCode::ALL {
+            let status = status_of(code.kind());
+            assert!(status.is_client_error() || status.is_server_error(), "{code}: {status}");
+        }
+        assert_eq!(status_of(ErrorCode::InvalidTotp.kind()), StatusCode::UNAUTHORIZED);
+        assert_eq!(status_of(ErrorCode::LoginLocked.kind()), StatusCode::TOO_MANY_REQUESTS);
     }
 }

@@ -3,6 +3,7 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use scout_domain::ErrorCode;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -24,16 +25,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 
 fn json_problem(r: JsonRejection) -> ApiError {
     match r {
-        JsonRejection::JsonDataError(e) => ApiError::bad_request("invalid_body", e.body_text()),
-        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("invalid_json", e.body_text()),
-        JsonRejection::MissingJsonContentType(e) => {
-            ApiError::new(scout_domain::ErrorKind::BadRequest, "unsupported_media_type", e.body_text())
-        }
+        JsonRejection::JsonDataError(e) => ApiError::new(ErrorCode::InvalidBody, e.body_text()),
+        JsonRejection::JsonSyntaxError(e) => ApiError::new(ErrorCode::InvalidJson, e.body_text()),
+        JsonRejection::MissingJsonContentType(e) => ApiError::new(ErrorCode::UnsupportedMediaType, e.body_text()),
         JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(scout_domain::ErrorKind::PayloadTooLarge, "payload_too_large", e.body_text())
+            ApiError::new(ErrorCode::PayloadTooLarge, e.body_text())
         }
-        JsonRejection::BytesRejection(e) => ApiError::bad_request("invalid_body", e.body_text()),
-        other => ApiError::bad_request("invalid_body", other.body_text()),
+        JsonRejection::BytesRejection(e) => ApiError::new(ErrorCode::InvalidBody, e.body_text()),
+        other => ApiError::new(ErrorCode::InvalidBody, other.body_text()),
     }
 }
 
@@ -53,7 +52,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 }
 
 fn query_problem(r: QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid_query_string", r.body_text())
+    ApiError::new(ErrorCode::InvalidQueryString, r.body_text())
 }
 
 /// The client's address, when the server was started with connection info
@@ -77,7 +76,7 @@ pub fn parse_id(raw: &str, field: &str) -> crate::error::ApiResult<i64> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("{field}: `{raw}` is not an id")))
+        .ok_or_else(|| ApiError::new(ErrorCode::BadParameter, format!("{field}: `{raw}` is not an id")))
 }
 
 /// The header by which Scout's own web app identifies itself. With it, the

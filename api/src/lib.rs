@@ -1,16 +1,18 @@
-//! `scout-api`: the axum service and the `scout` binary's commands.
+//! `scout-api`: Scout over HTTP, with axum.
 //!
-//! It owns routing, request validation, problem+json errors, the OpenAPI
-//! document, metrics, configuration and the background workers (the
-//! outbox-tailing indexer and MiniLM enrichment). Handlers stay thin: business
-//! rules live in `domain`, persistence in `store`, retrieval in `ranker`.
+//! It owns routing, the extractors (bearer credentials, the organisation
+//! header, problem+json rejections), the mapping of error codes to statuses,
+//! the OpenAPI document, metrics middleware, security headers, CORS, SSE and
+//! the listener (plain or TLS). Handlers extract, authorise, call a use case
+//! of [`scout_app::Application`] and map the result; no business rule and no
+//! SQL lives here.
 //!
 //! Only this crate knows HTTP.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
-//! let state = scout_api::state::build_state(scout_api::settings::Settings::default()).await?;
-//! let app = scout_api::router(state);
+//! let app = scout_app::Application::build(scout_app::Settings::default()).await?;
+//! let app = scout_api::router(scout_api::AppState::new(app));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:7700").await?;
 //! axum::serve(listener, app).await?;
 //! # Ok(()) }
@@ -26,16 +28,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod auth;
 pub mod error;
 pub mod extract;
-pub mod limits;
-pub mod mail;
-pub mod matching;
-pub mod notify;
-pub mod pipeline;
-pub mod registry;
 pub mod routes;
 pub mod serve;
-pub mod settings;
 pub mod state;
+
+pub use state::AppState;
 
 use std::time::Duration;
 
@@ -47,16 +44,14 @@ use axum::response::Response;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::state::AppState;
-
 /// Largest JSON body accepted outside the import route.
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
 
 /// The whole HTTP service.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let cors = cors_layer(&state.settings.cors_origins);
-    let hsts = state.settings.uses_tls();
+    let cors = cors_layer(&state.settings().cors_origins);
+    let hsts = state.settings().uses_tls();
     Router::new()
         .merge(routes::auth::router(state.clone()))
         .merge(routes::search::router())
@@ -64,13 +59,13 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::profiles::router())
         .merge(routes::orgs::router())
         .merge(routes::shortlists::router())
-        .merge(routes::keys::router())
+        .merge(routes::keys::router(state.clone()))
         .merge(routes::privacy::router())
         .merge(routes::events::router())
         .merge(routes::models::router())
         .merge(routes::health::router())
         .merge(routes::openapi::router())
-        .merge(routes::web::router(&state.settings.web_dir()))
+        .merge(routes::web::router(&state.settings().web_dir()))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(middleware::from_fn(record_metrics))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -47,6 +47,15 @@ pub fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<ServerConfig>> 
     Ok(Arc::new(config))
 }
 
+/// The TLS configuration the settings name, when a certificate and key are both given.
+pub fn tls_config_of(settings: &scout_app::Settings) -> anyhow::Result<Option<Arc<ServerConfig>>> {
+    match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => tls_config(cert, key).map(Some),
+        (None, None) => Ok(None),
+        _ => anyhow::bail!("TLS needs both tls_cert and tls_key"),
+    }
+}
+
 /// A listener whose connections are TLS streams that completed their handshake.
 pub struct TlsListener {
     local: SocketAddr,
@@ -119,7 +128,7 @@ pub async fn serve(
     tcp: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let tls = state.settings.tls()?;
+    let tls = tls_config_of(state.settings())?;
     let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls {
         Some(config) => {

@@ -1,6 +1,8 @@
 //! `scout-benches`: benchmarks that print figures. They are binaries, run by
 //! hand on a built data set (see `benches/README.md`), never by the test suite.
 
+// Linked for its global allocator (mimalloc), so the benchmarks allocate as `scout` does.
+use scout_api as _;
 use std::collections::BTreeMap;
 use std::time::Duration;
 

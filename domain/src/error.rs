@@ -46,21 +46,17 @@ pub enum Error {
 
 impl Error {
     pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::InvalidJson { .. }
-            | Error::Invalid { .. }
-            | Error::UnknownFilter { .. }
-            | Error::BadParameter { .. } => ErrorKind::BadRequest,
-        }
+        self.code().kind()
     }
 
     /// Stable machine-readable code for problem+json bodies.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode;
         match self {
-            Error::InvalidJson { .. } => "invalid_json",
-            Error::Invalid { .. } => "invalid_profile",
-            Error::UnknownFilter { .. } => "unknown_filter",
-            Error::BadParameter { .. } => "bad_parameter",
+            Error::InvalidJson { .. } => ErrorCode::InvalidJson,
+            Error::Invalid { .. } => ErrorCode::InvalidProfile,
+            Error::UnknownFilter { .. } => ErrorCode::UnknownFilter,
+            Error::BadParameter { .. } => ErrorCode::BadParameter,
         }
     }
 

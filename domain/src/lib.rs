@@ -18,7 +18,9 @@
 //! ```
 
 pub mod account;
+pub mod audit;
 pub mod campaign;
+pub mod codes;
 pub mod error;
 pub mod facts;
 pub mod languages;
@@ -31,6 +33,8 @@ pub mod taxonomy;
 pub mod text;
 pub mod tier;
 
+pub use audit::AuditKind;
+pub use codes::ErrorCode;
 pub use error::{Error, ErrorKind, Result, Violation};
 pub use facts::ProfileFacts;
 pub use profile::{Audience, FollowerPoint, Gender, Parsed, Platform, Post, PostKind, Profile, Rates};

@@ -1,4 +1,4 @@
-use scout_domain::ErrorKind;
+use scout_domain::{ErrorCode, ErrorKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -24,14 +24,18 @@ pub enum Error {
 
 impl Error {
     pub fn kind(&self) -> ErrorKind {
+        self.code().kind()
+    }
+
+    pub fn code(&self) -> ErrorCode {
         match self {
             Error::Text { .. }
             | Error::Vectors { .. }
             | Error::Io { .. }
             | Error::Dimension { .. }
             | Error::LiveScoresMissing { .. }
-            | Error::UnsupportedClause { .. } => ErrorKind::Internal,
-            Error::Encoder(e) => e.kind(),
+            | Error::UnsupportedClause { .. } => ErrorCode::IndexError,
+            Error::Encoder(e) => e.code(),
         }
     }
 }

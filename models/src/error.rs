@@ -1,4 +1,4 @@
-use scout_domain::ErrorKind;
+use scout_domain::{ErrorCode, ErrorKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -16,9 +16,13 @@ pub enum Error {
 
 impl Error {
     pub fn kind(&self) -> ErrorKind {
+        self.code().kind()
+    }
+
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Read { .. } | Error::Artifact { .. } => ErrorKind::Unavailable,
-            Error::Tokenizer { .. } | Error::Inference(_) | Error::Dimension { .. } => ErrorKind::Internal,
+            Error::Read { .. } | Error::Artifact { .. } => ErrorCode::ModelUnavailable,
+            Error::Tokenizer { .. } | Error::Inference(_) | Error::Dimension { .. } => ErrorCode::ModelError,
         }
     }
 }

@@ -1,4 +1,4 @@
-use scout_domain::ErrorKind;
+use scout_domain::{ErrorCode, ErrorKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -14,20 +14,15 @@ pub enum Error {
 
 impl Error {
     pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::Request(e) => e.kind(),
-            Error::Index(e) => e.kind(),
-            Error::Model(e) => e.kind(),
-            Error::UnknownProfile { .. } => ErrorKind::NotFound,
-        }
+        self.code().kind()
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             Error::Request(e) => e.code(),
-            Error::Index(_) => "index_error",
-            Error::Model(_) => "model_error",
-            Error::UnknownProfile { .. } => "profile_not_found",
+            Error::Index(e) => e.code(),
+            Error::Model(e) => e.code(),
+            Error::UnknownProfile { .. } => ErrorCode::ProfileNotFound,
         }
     }
 }

@@ -1,4 +1,28 @@
-use scout_domain::ErrorKind;
+use scout_domain::{ErrorCode, ErrorKind};
+
+/// A tenant record a lookup did not find (in this organisation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    Shortlist,
+    ShortlistEntry,
+    SavedSearch,
+}
+
+impl Record {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Record::Shortlist => "shortlist",
+            Record::ShortlistEntry => "shortlist entry",
+            Record::SavedSearch => "saved search",
+        }
+    }
+}
+
+impl std::fmt::Display for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -9,7 +33,7 @@ pub enum Error {
     #[error("an account with this email already exists")]
     EmailTaken,
     #[error("{what} {id} not found")]
-    Missing { what: &'static str, id: i64 },
+    Missing { what: Record, id: i64 },
     #[error("an organisation must keep at least one owner")]
     LastOwner,
     #[error("profile {id} is already claimed by another account")]
@@ -30,34 +54,23 @@ pub enum Error {
 
 impl Error {
     pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::UnsupportedUrl { .. } => ErrorKind::BadRequest,
-            Error::NotFound { .. } | Error::Missing { .. } => ErrorKind::NotFound,
-            Error::EmailTaken | Error::LastOwner | Error::AlreadyClaimed { .. } => ErrorKind::Conflict,
-            Error::Database { source: sqlx::Error::PoolTimedOut, .. } => ErrorKind::Unavailable,
-            Error::Corrupt { .. } | Error::CorruptRecord { .. } | Error::Database { .. } | Error::Migrate(_) => {
-                ErrorKind::Internal
-            }
-        }
+        self.code().kind()
     }
-}
 
-impl Error {
     /// A stable machine-readable code for API errors.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NotFound { .. } => "profile_not_found",
-            Error::Missing { what: "shortlist", .. } => "shortlist_not_found",
-            Error::Missing { what: "shortlist entry", .. } => "entry_not_found",
-            Error::Missing { what: "saved search", .. } => "saved_search_not_found",
-            Error::Missing { .. } => "not_found",
-            Error::EmailTaken => "email_taken",
-            Error::LastOwner => "last_owner",
-            Error::AlreadyClaimed { .. } => "already_claimed",
-            Error::UnsupportedUrl { .. } => "bad_database_url",
-            Error::Database { source: sqlx::Error::PoolTimedOut, .. } => "unavailable",
+            Error::NotFound { .. } => ErrorCode::ProfileNotFound,
+            Error::Missing { what: Record::Shortlist, .. } => ErrorCode::ShortlistNotFound,
+            Error::Missing { what: Record::ShortlistEntry, .. } => ErrorCode::EntryNotFound,
+            Error::Missing { what: Record::SavedSearch, .. } => ErrorCode::SavedSearchNotFound,
+            Error::EmailTaken => ErrorCode::EmailTaken,
+            Error::LastOwner => ErrorCode::LastOwner,
+            Error::AlreadyClaimed { .. } => ErrorCode::AlreadyClaimed,
+            Error::UnsupportedUrl { .. } => ErrorCode::BadDatabaseUrl,
+            Error::Database { source: sqlx::Error::PoolTimedOut, .. } => ErrorCode::Unavailable,
             Error::Corrupt { .. } | Error::CorruptRecord { .. } | Error::Database { .. } | Error::Migrate(_) => {
-                "storage_error"
+                ErrorCode::StorageError
             }
         }
     }

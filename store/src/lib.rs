@@ -36,7 +36,7 @@ mod privacy;
 mod profiles;
 
 pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
-pub use error::{Error, Result};
+pub use error::{Error, Record, Result};
 pub use keys::{ApiKey, KeyKind, NewKey};
 pub use lists::{SavedSearch, Shortlist, ShortlistEntry, ShortlistFeedback, Tenant};
 pub use orgs::{AgencyClient, Member, Membership, Organisation};

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use scout_domain::ProfileId;
 use scout_domain::org::OrgId;
 
-use crate::error::{Doing, Error, Result};
+use crate::error::{Doing, Error, Record, Result};
 use crate::{Backend, Store, UserId};
 
 /// The store seen from inside one organisation.
@@ -89,7 +89,7 @@ pub struct SavedSearch {
 const SHORTLIST_COLUMNS: &str = "s.id, s.name, s.created_by, s.created_at, s.updated_at,
      (SELECT COUNT(*) FROM shortlist_entries e WHERE e.shortlist_id = s.id) AS entries";
 
-fn missing(what: &'static str, id: i64) -> Error {
+fn missing(what: Record, id: i64) -> Error {
     Error::Missing { what, id }
 }
 
@@ -129,7 +129,7 @@ impl Tenant<'_> {
         let sql = format!("SELECT {SHORTLIST_COLUMNS} FROM shortlists s WHERE s.id = $1 AND s.org_id = $2");
         with_pool!(self.store, |p| sqlx::query_as::<_, Shortlist>(&sql).bind(id).bind(self.org).fetch_optional(p).await)
             .doing("reading a shortlist")?
-            .ok_or_else(|| missing("shortlist", id))
+            .ok_or_else(|| missing(Record::Shortlist, id))
     }
 
     pub async fn rename_shortlist(&self, id: i64, name: &str) -> Result<Shortlist> {
@@ -145,7 +145,7 @@ impl Tenant<'_> {
         .map(|r| r.rows_affected()))
         .doing("renaming a shortlist")?;
         if n == 0 {
-            return Err(missing("shortlist", id));
+            return Err(missing(Record::Shortlist, id));
         }
         self.shortlist(id).await
     }
@@ -158,7 +158,7 @@ impl Tenant<'_> {
             .await
             .map(|r| r.rows_affected()))
         .doing("deleting a shortlist")?;
-        if n == 0 { Err(missing("shortlist", id)) } else { Ok(()) }
+        if n == 0 { Err(missing(Record::Shortlist, id)) } else { Ok(()) }
     }
 
     /// Adds a profile to a shortlist, or replaces its note and tags (and its
@@ -194,7 +194,7 @@ impl Tenant<'_> {
             .execute(&mut *tx)
             .await;
             match n {
-                Ok(r) if r.rows_affected() == 0 => Err(missing("shortlist", list)),
+                Ok(r) if r.rows_affected() == 0 => Err(missing(Record::Shortlist, list)),
                 Ok(_) => {
                     sqlx::query("UPDATE shortlists SET updated_at = $1 WHERE id = $2")
                         .bind(now)
@@ -214,7 +214,7 @@ impl Tenant<'_> {
             .await?
             .into_iter()
             .find(|e| e.profile_id == profile)
-            .ok_or_else(|| missing("shortlist entry", profile))
+            .ok_or_else(|| missing(Record::ShortlistEntry, profile))
     }
 
     pub async fn remove_entry(&self, list: i64, profile: ProfileId) -> Result<()> {
@@ -229,7 +229,7 @@ impl Tenant<'_> {
         .await
         .map(|r| r.rows_affected()))
         .doing("removing from a shortlist")?;
-        if n == 0 { Err(missing("shortlist entry", profile)) } else { Ok(()) }
+        if n == 0 { Err(missing(Record::ShortlistEntry, profile)) } else { Ok(()) }
     }
 
     /// The entries of one of this organisation's shortlists, oldest first.
@@ -289,7 +289,7 @@ impl Tenant<'_> {
         .fetch_optional(p)
         .await)
         .doing("reading a saved search")?
-        .ok_or_else(|| missing("saved search", id))
+        .ok_or_else(|| missing(Record::SavedSearch, id))
     }
 
     pub async fn delete_saved_search(&self, id: i64) -> Result<()> {
@@ -300,7 +300,7 @@ impl Tenant<'_> {
             .await
             .map(|r| r.rows_affected()))
         .doing("deleting a saved search")?;
-        if n == 0 { Err(missing("saved search", id)) } else { Ok(()) }
+        if n == 0 { Err(missing(Record::SavedSearch, id)) } else { Ok(()) }
     }
 
     /// This organisation's security events, newest first.

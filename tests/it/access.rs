@@ -450,9 +450,9 @@ async fn api_keys_and_clients_on_postgres() {
 #[tokio::test]
 async fn admins_must_turn_on_two_factor_first() {
     let app = TestApp::spawn().await;
-    let store = &app.state.store;
+    let store = app.state.store();
     let email = scout_domain::account::Email::parse("root@scout.test").expect("email");
-    let hash = scout_api::auth::password::hash(PASSWORD.into()).await.expect("hash");
+    let hash = scout_app::security::password::hash(PASSWORD.into()).await.expect("hash");
     store.create_user(&email, &hash, scout_domain::account::Role::Admin, "Root").await.expect("admin");
     let token = app.login("root@scout.test").await;
     assert_eq!(app.get_as(&token, "/v1/auth/me").await.status(), 200);

@@ -174,7 +174,7 @@ async fn registration_input_is_checked_and_roles_cannot_be_escalated() {
 /// the way an attacker who stole it would; used to sign tokens that are
 /// correctly signed but wrong in one claim, so each check is tested on its own.
 fn server_key(app: &TestApp) -> (Vec<u8>, String) {
-    let dir = app.state.settings.data_dir.join("keys");
+    let dir = app.state.settings().data_dir.join("keys");
     let entry = std::fs::read_dir(&dir)
         .expect("keys dir")
         .filter_map(|e| e.ok())
@@ -264,7 +264,7 @@ async fn forged_and_altered_access_tokens_are_refused() {
 /// RFC 6238 code for a base32 secret, as an authenticator app computes it.
 fn code_for(secret_b32: &str, at: i64) -> String {
     let secret = data_encoding::BASE32_NOPAD.decode(secret_b32.as_bytes()).expect("base32");
-    scout_api::auth::totp::totp(&secret, at as u64, 6)
+    scout_app::security::totp::totp(&secret, at as u64, 6)
 }
 
 async fn two_factor(backend: Backend) {
@@ -297,11 +297,11 @@ async fn two_factor(backend: Backend) {
     assert_eq!(code_of(post("/v1/auth/2fa/setup", json!({})).await).await.1, "totp_already_enabled");
     // The database holds the secret sealed (its key is in the data folder, not the database).
     let email = scout_domain::account::Email::parse("dee@example.com").expect("email");
-    let stored = app.state.store.user_by_email(&email).await.expect("read").expect("user");
+    let stored = app.state.store().user_by_email(&email).await.expect("read").expect("user");
     let sealed = stored.totp_secret.expect("2FA on");
     assert!(sealed.starts_with("v1.") && !sealed.contains(&secret), "{sealed}");
     assert_eq!(
-        app.state.sealer.open_totp(stored.id, &sealed).expect("opens"),
+        app.state.sealer().open_totp(stored.id, &sealed).expect("opens"),
         data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).expect("b32")
     );
 

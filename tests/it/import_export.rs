@@ -28,7 +28,7 @@ async fn import_reports_bad_lines_and_keeps_good_ones() {
     assert_eq!(lines, vec![2, 4, 6, 8, 9]);
     assert!(report["rejects"][2]["reason"].as_str().unwrap_or("").contains("UTF-8"));
     app.wait_indexed().await;
-    assert_eq!(app.state.index.len(), 3);
+    assert_eq!(app.state.index().len(), 3);
     app.cleanup().await;
 }
 
@@ -39,15 +39,15 @@ async fn reimporting_the_same_file_changes_and_reindexes_nothing() {
     let first = app.import_raw(body.clone()).await;
     assert_eq!(first["inserted"], 300);
     app.wait_indexed().await;
-    let head = app.state.store.outbox_head().await.expect("head");
-    let seq = app.state.index.applied_seq().expect("seq");
+    let head = app.state.store().outbox_head().await.expect("head");
+    let seq = app.state.index().applied_seq().expect("seq");
     let again = app.import_raw(body).await;
     assert_eq!(
         (again["inserted"].clone(), again["updated"].clone(), again["unchanged"].clone()),
         (json!(0), json!(0), json!(300))
     );
-    assert_eq!(app.state.store.outbox_head().await.expect("head"), head, "nothing new for the indexer");
-    assert_eq!(app.state.index.applied_seq().expect("seq"), seq);
+    assert_eq!(app.state.store().outbox_head().await.expect("head"), head, "nothing new for the indexer");
+    assert_eq!(app.state.index().applied_seq().expect("seq"), seq);
     app.cleanup().await;
 }
 
@@ -97,7 +97,7 @@ async fn upsert_updates_by_natural_key_and_search_sees_it() {
         assert!(std::time::Instant::now() < deadline, "update never became searchable");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(app.state.store.count_profiles().await.expect("count"), 200);
+    assert_eq!(app.state.store().count_profiles().await.expect("count"), 200);
     // Delete removes it from search.
     let del = app
         .client

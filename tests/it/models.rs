@@ -86,7 +86,7 @@ async fn train_publish_reload_and_score() {
     let mut ids = std::collections::HashMap::new();
     for i in bought.iter().chain(&clean) {
         let p = &profiles[*i];
-        let found = app.state.store.profiles_by_handle(p.platform.as_str(), &p.handle).await.expect("lookup");
+        let found = app.state.store().profiles_by_handle(p.platform.as_str(), &p.handle).await.expect("lookup");
         ids.insert(key_of(*i), found[0]);
     }
     let mean = |group: &[usize]| {
@@ -114,7 +114,7 @@ async fn train_publish_reload_and_score() {
 
     // Search ranks with the model's quality: a buyer's audience_quality is 1 - p_bought.
     let id = ids[&key_of(bought[0])];
-    let f = app.state.index.features(id).expect("indexed");
+    let f = app.state.index().features(id).expect("indexed");
     let score: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/quality")).await.json().await.expect("score");
     assert!((f.audience_quality as f64 - score["quality"].as_f64().expect("q")).abs() < 0.02);
 
@@ -170,7 +170,7 @@ async fn sentiment_of_captions_and_comments() {
              "top_comments": ["amazing, thank you!", "so helpful 😍", "where did you buy the pan?"]}]});
     let report = app.import_raw(format!("{line}\n").into_bytes()).await;
     assert_eq!(report["inserted"], 1, "{report}");
-    let id = app.state.store.profiles_by_handle("instagram", "moody.cook").await.expect("lookup")[0];
+    let id = app.state.store().profiles_by_handle("instagram", "moody.cook").await.expect("lookup")[0];
     let brand = app.login_as("brand", "feel@brand.test").await;
     let s: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/sentiment")).await.json().await.expect("sentiment");
     assert_eq!(s["comments"]["count"], 6, "{s}");
@@ -209,7 +209,7 @@ async fn learned_ranking_trains_publishes_and_ranks() {
         .collect();
 
     let judged: Vec<scout_training::ranking::Judged> = queries.iter().map(Into::into).collect();
-    let rows = scout_training::ranking::export_rows(&app.state.engine, &app.state.store, &judged, 5, || {})
+    let rows = scout_training::ranking::export_rows(app.state.engine(), app.state.store(), &judged, 5, || {})
         .await
         .expect("export");
     assert!(rows.iter().any(|r| r.grade == 3) && rows.iter().any(|r| r.grade == 0));
@@ -271,7 +271,7 @@ async fn learned_ranking_trains_publishes_and_ranks() {
 async fn trained_sentiment_replaces_the_lexicon_after_a_reload() {
     use scout_training::sentiment::{SentenceRow, SentimentConfig, train};
     let (app, models, models_dir) = app_with_own_models().await;
-    let encoder = app.state.minilm.clone().expect("MiniLM installed by the set-up");
+    let encoder = app.state.minilm().cloned().expect("MiniLM installed by the set-up");
 
     let subjects = ["this recipe", "the video", "your outfit", "the new song", "this review", "the ending"];
     let mut rows = Vec::new();
@@ -318,7 +318,7 @@ async fn trained_sentiment_replaces_the_lexicon_after_a_reload() {
         "recent_posts": [{"posted_at": "2026-10-01T10:00:00Z", "caption": "the new video is amazing",
              "top_comments": ["this outfit is wonderful", "the recipe is awful"]}]});
     app.import_raw(format!("{line}\n").into_bytes()).await;
-    let id = app.state.store.profiles_by_handle("instagram", "trained.cook").await.expect("lookup")[0];
+    let id = app.state.store().profiles_by_handle("instagram", "trained.cook").await.expect("lookup")[0];
     let brand = app.login_as("brand", "senti@brand.test").await;
     let s: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/sentiment")).await.json().await.expect("sentiment");
     assert_eq!(s["scorer"], "sentiment v1", "{s}");
@@ -510,13 +510,13 @@ async fn shortlists_become_ranking_feedback() {
     assert_eq!(app.call(reqwest::Method::PUT, &brand, &path, Some(&long), None).await.status(), 400);
 
     // The engineer's path: feedback → judged queries → rows → CSV → train (all features free).
-    let feedback = app.state.store.shortlist_feedback().await.expect("feedback");
+    let feedback = app.state.store().shortlist_feedback().await.expect("feedback");
     // One entry per creator and list: a creator shortlisted again from another search keeps the latest.
     assert_eq!(feedback.iter().map(|f| f.lists).sum::<i64>(), profiles.len() as i64);
     let judged = scout_training::ranking::feedback_queries(&feedback);
     assert!(judged.len() >= 20 && judged.iter().all(|q| q.kind == "feedback"), "{}", judged.len());
     assert!(judged.iter().all(|q| q.judgments.values().all(|g| *g == 2)), "one list each: grade 2");
-    let rows = scout_training::ranking::export_rows(&app.state.engine, &app.state.store, &judged, 5, || {})
+    let rows = scout_training::ranking::export_rows(app.state.engine(), app.state.store(), &judged, 5, || {})
         .await
         .expect("export");
     let relevant = rows.iter().filter(|r| r.grade == 2).count();

@@ -44,10 +44,10 @@ async fn rows_with_canary(app: &TestApp) -> i64 {
               + (SELECT COUNT(*) FROM audit_events WHERE detail LIKE '%{CANARY}%')
               + (SELECT COUNT(*) FROM shortlist_entries WHERE note LIKE '%{CANARY}%')"
     );
-    if let Some(pg) = app.state.store.postgres_pool() {
+    if let Some(pg) = app.state.store().postgres_pool() {
         sqlx::query_scalar(&sql).fetch_one(pg).await.expect("pg count")
     } else {
-        let path = app.state.settings.data_dir.join("scout.db");
+        let path = app.state.settings().data_dir.join("scout.db");
         let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display())).await.expect("sqlite");
         let n = sqlx::query_scalar(&sql).fetch_one(&pool).await.expect("sqlite count");
         pool.close().await;
@@ -73,8 +73,8 @@ async fn erasure_leaves_no_trace(backend: Backend) {
     assert_eq!(res.status(), 200);
     // Controls: the canary is really in each place checked below.
     assert!(rows_with_canary(&app).await >= 2);
-    assert!(app.state.index.holds_word(CANARY).expect("term lookup"));
-    assert!(app.state.index.features(id).is_some());
+    assert!(app.state.index().holds_word(CANARY).expect("term lookup"));
+    assert!(app.state.index().features(id).is_some());
 
     let erasure = json!({"platform": "instagram", "handle": "@canary_person", "reason": "subject request #17"});
     let res = app.post_as(&app.operator, "/v1/admin/erasure", &erasure).await;
@@ -85,17 +85,17 @@ async fn erasure_leaves_no_trace(backend: Backend) {
     // Database: no row holds it (the shortlist entry went with the profile).
     assert_eq!(rows_with_canary(&app).await, 0);
     if backend == Backend::Sqlite {
-        let db = app.state.settings.data_dir.join("scout.db");
+        let db = app.state.settings().data_dir.join("scout.db");
         let mut files = files_holding(db.parent().expect("dir"), CANARY.as_bytes());
         files.retain(|f| f.contains("scout.db"));
         assert!(files.is_empty(), "database files still hold the canary: {files:?}");
     }
     // Text index: no segment's terms hold it, no file holds its bytes.
-    assert!(!app.state.index.holds_word(CANARY).expect("term lookup"), "the text index still holds the canary");
-    let index_dir = app.state.settings.index_dir();
+    assert!(!app.state.index().holds_word(CANARY).expect("term lookup"), "the text index still holds the canary");
+    let index_dir = app.state.settings().index_dir();
     assert!(files_holding(&index_dir, CANARY.as_bytes()).is_empty());
     // Vectors and features: gone.
-    assert!(app.state.index.features(id).is_none());
+    assert!(app.state.index().features(id).is_none());
     let similar = app.get_as(&brand, &format!("/v1/profiles/{id}/similar")).await;
     assert_eq!(similar.status(), 404, "no vector left to find lookalikes from");
     // Search, read and export: nothing.
@@ -133,7 +133,7 @@ async fn erasure_leaves_no_trace_on_postgres() {
 
 /// The last mail sent to `to`, and the token in it.
 fn last_token(app: &TestApp, to: &str) -> String {
-    let mail = std::fs::read_to_string(app.state.settings.data_dir.join("mail.jsonl")).expect("mail file");
+    let mail = std::fs::read_to_string(app.state.settings().data_dir.join("mail.jsonl")).expect("mail file");
     let last =
         mail.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).rfind(|m| m["to"] == to).expect("a mail");
     let body = last["body"].as_str().expect("body").to_string();
@@ -267,7 +267,7 @@ async fn password_reset_by_mailed_token() {
         let res = app.post_json("/v1/auth/password/forgot", &json!({"email": email})).await;
         assert_eq!(res.status(), 202);
     }
-    let mail = std::fs::read_to_string(app.state.settings.data_dir.join("mail.jsonl")).expect("mail");
+    let mail = std::fs::read_to_string(app.state.settings().data_dir.join("mail.jsonl")).expect("mail");
     assert!(!mail.contains("nobody@brand.test"), "no mail for unknown accounts");
     let token = last_token(&app, "forgetful@brand.test");
     let wrong = "0".repeat(64);

@@ -53,14 +53,14 @@ fn redis_url() -> String {
 #[tokio::test]
 async fn login_lockouts_are_shared_between_nodes_through_redis() {
     let prefix = format!("scout-e2e-{}", uuid::Uuid::new_v4().simple());
-    let shared = |s: &mut scout_api::settings::Settings| {
+    let shared = |s: &mut scout_app::settings::Settings| {
         s.redis_url = Some(redis_url());
         s.redis_prefix = prefix.clone();
     };
     let node_a = TestApp::spawn_with(Backend::Sqlite, shared).await;
     let node_b = TestApp::spawn_with(Backend::Sqlite, shared).await;
     let alone = TestApp::spawn().await;
-    assert!(node_a.state.limits.shared && !alone.state.limits.shared);
+    assert!(node_a.state.limits().shared && !alone.state.limits().shared);
     async fn attempt(app: &TestApp) -> reqwest::Response {
         app.post_json("/v1/auth/login", &json!({"email": "target@example.com", "password": "guess"})).await
     }
@@ -78,7 +78,7 @@ async fn login_lockouts_are_shared_between_nodes_through_redis() {
     }
 }
 
-async fn account_budget(configure: impl FnOnce(&mut scout_api::settings::Settings)) {
+async fn account_budget(configure: impl FnOnce(&mut scout_app::settings::Settings)) {
     let app = TestApp::spawn_with(Backend::Sqlite, |s| {
         s.account_requests_per_minute = 8;
         configure(s);

@@ -159,7 +159,7 @@ async fn a_brand_uses_the_web_app_in_a_browser() {
 
     // What the browser did is in the database: the creators shortlisted from
     // the results carry the search they were found with (ranking feedback).
-    let feedback = app.state.store.shortlist_feedback().await.expect("feedback");
+    let feedback = app.state.store().shortlist_feedback().await.expect("feedback");
     assert!(feedback.iter().any(|f| f.query == "fitness creators in Germany"), "{feedback:?}");
     app.cleanup().await;
 }

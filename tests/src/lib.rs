@@ -1,13 +1,16 @@
 //! `scout-tests`: end-to-end tests over real HTTP against a running Scout.
 //!
-//! [`TestApp::spawn`] starts the real service (the same constructor `main`
-//! uses) on port 0 with a fresh database and index folder, and offers typed
-//! helpers. PostgreSQL apps get a database of their own, dropped afterwards.
+//! [`TestApp::spawn`] starts the real service on port 0 with a fresh
+//! database and index folder, built as `scout serve` builds it
+//! ([`Application::build`], [`Application::start_search_workers`],
+//! [`scout_api::serve::serve`]), and offers typed helpers. PostgreSQL apps
+//! get a database of their own, which a guard drops when the app goes, even
+//! when the test panics.
 
 use std::time::{Duration, Instant};
 
-use scout_api::settings::Settings;
-use scout_api::state::{AppState, build_state};
+use scout_app::Application;
+use scout_app::settings::Settings;
 use serde_json::Value;
 use sqlx::Connection;
 
@@ -21,14 +24,57 @@ pub enum Backend {
 pub struct TestApp {
     pub url: String,
     pub client: reqwest::Client,
-    pub state: AppState,
+    /// The services behind the HTTP server (for set-up no endpoint offers,
+    /// and for checks of the stores and indexes).
+    pub state: Application,
     /// An access token of a platform admin with 2FA (imports, exports, profile writes).
     pub operator: String,
-    indexer: Option<scout_api::pipeline::IndexerHandle>,
+    indexer: Option<scout_app::pipeline::IndexerHandle>,
     server: tokio::task::JoinHandle<()>,
-    pg: Option<(String, String)>,
+    // Dropped after the services: the database goes once nothing holds it.
+    _pg: Option<PgDatabase>,
     // Dropped last: the indexes must be closed before their folder goes.
     _dir: tempfile::TempDir,
+}
+
+/// A PostgreSQL database made for one test app; dropped (`WITH (FORCE)`)
+/// when the guard goes, whether the test passed, failed or panicked, so no
+/// test leaks a database.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// Creates `scout_e2e_<random>` through the admin URL; the URL of the new database.
+    pub async fn create(admin_url: &str) -> (PgDatabase, String) {
+        let name = format!("scout_e2e_{}", uuid::Uuid::new_v4().simple());
+        let mut conn =
+            sqlx::PgConnection::connect(admin_url).await.expect("postgres must be running (see scripts/test.sh)");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+        let (base, _) = admin_url.rsplit_once('/').expect("url has a database");
+        let url = format!("{base}/{name}");
+        (PgDatabase { admin_url: admin_url.to_string(), name }, url)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot block on async work:
+        // a thread of its own with a small runtime drops the database.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async {
+                let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop the test database {}", self.name);
+        }
+    }
 }
 
 /// The password of every account the tests make.
@@ -91,33 +137,23 @@ impl TestApp {
     ) -> TestApp {
         let mut pg = None;
         if backend == Backend::Postgres {
-            let admin = pg_admin_url();
-            let name = format!("scout_e2e_{}", uuid::Uuid::new_v4().simple());
-            let mut conn =
-                sqlx::PgConnection::connect(&admin).await.expect("postgres must be running (see scripts/test.sh)");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
-            let (base, _) = admin.rsplit_once('/').expect("url has a database");
-            settings.database_url = Some(format!("{base}/{name}"));
-            pg = Some((admin, name));
+            let (db, url) = PgDatabase::create(&pg_admin_url()).await;
+            settings.database_url = Some(url);
+            pg = Some(db);
         }
         let tls = settings.uses_tls();
-        let state = build_state(settings).await.expect("build state");
-        let indexer = scout_api::pipeline::spawn_search_workers(
-            state.store.clone(),
-            state.index.clone(),
-            state.index_notify.clone(),
-        )
-        .expect("start the search workers");
+        let state = Application::build(settings).await.expect("build the application");
+        let indexer = state.start_search_workers().expect("start the search workers");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         // The certificate names localhost, not 127.0.0.1.
         let url = if tls { format!("https://localhost:{}", addr.port()) } else { format!("http://{addr}") };
-        let serving = state.clone();
+        let serving = scout_api::AppState::new(state.clone());
         let server = tokio::spawn(async move {
             let _ = scout_api::serve::serve(serving, listener, std::future::pending()).await;
         });
         let mut app =
-            TestApp { url, client, state, operator: String::new(), indexer: Some(indexer), server, pg, _dir: dir };
+            TestApp { url, client, state, operator: String::new(), indexer: Some(indexer), server, _pg: pg, _dir: dir };
         app.operator = app.admin_token("operator@scout.test").await;
         app
     }
@@ -125,18 +161,18 @@ impl TestApp {
     /// Creates a platform admin (as `scout admin create` does), turns on
     /// 2FA in the store and logs in over HTTP with a TOTP code.
     pub async fn admin_token(&self, email: &str) -> String {
-        let store = &self.state.store;
+        let store = &self.state.store();
         let parsed = scout_domain::account::Email::parse(email).expect("email");
-        let hash = scout_api::auth::password::hash(PASSWORD.into()).await.expect("hash");
+        let hash = scout_app::security::password::hash(PASSWORD.into()).await.expect("hash");
         let user =
             store.create_user(&parsed, &hash, scout_domain::account::Role::Admin, "Operator").await.expect("admin");
         let secret = b"operator-secret-1234";
-        let sealed = self.state.sealer.seal_totp(user.id, secret).expect("seal");
+        let sealed = self.state.sealer().seal_totp(user.id, secret).expect("seal");
         store.set_pending_totp(user.id, &sealed).await.expect("pending");
         // A step long past, so the code of the current step is still unused.
         assert!(store.enable_totp(user.id, 1, &[]).await.expect("enable"));
         let now = chrono::Utc::now().timestamp() as u64;
-        let code = scout_api::auth::totp::totp(secret, now, 6);
+        let code = scout_app::security::totp::totp(secret, now, 6);
         let res = self
             .post_json("/v1/auth/login", &serde_json::json!({"email": email, "password": PASSWORD, "totp": code}))
             .await;
@@ -195,8 +231,8 @@ impl TestApp {
     pub async fn wait_indexed(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let head = self.state.store.outbox_head().await.expect("head");
-            let applied = self.state.index.applied_seq().expect("applied");
+            let head = self.state.store().outbox_head().await.expect("head");
+            let applied = self.state.index().applied_seq().expect("applied");
             if applied >= head {
                 return;
             }
@@ -258,19 +294,20 @@ impl TestApp {
         json
     }
 
-    /// Stops the server and the indexer, closes the indexes, drops the database.
-    pub async fn cleanup(self) {
+    /// Stops the server and the indexer and closes the store before the
+    /// guards drop the database and the folder (dropping the app without
+    /// this, as a panicking test does, still drops both).
+    pub async fn cleanup(mut self) {
         self.server.abort();
-        let _ = self.server.await;
-        if let Some(indexer) = self.indexer {
+        if let Some(indexer) = self.indexer.take() {
             indexer.stop().await;
         }
-        self.state.store.close().await;
-        drop(self.state);
-        if let Some((admin, name)) = self.pg
-            && let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await
-        {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
-        }
+        self.state.store().close().await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
     }
 }

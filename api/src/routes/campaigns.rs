@@ -1,14 +1,14 @@
 //! `POST /v1/campaigns/match`: creators for a campaign brief, each with the
-//! campaign-success model's prediction (see [`crate::matching`]).
+//! campaign-success model's prediction (see `scout_app::matching`).
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
+use scout_app::matching::{MatchRequest, MatchResponse};
 
 use crate::auth::AuthUser;
 use crate::error::ApiResult;
 use crate::extract::Json;
-use crate::matching::{MatchRequest, MatchResponse, match_creators};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +31,5 @@ pub async fn match_campaign(
     user: AuthUser,
     Json(req): Json<MatchRequest>,
 ) -> ApiResult<axum::Json<MatchResponse>> {
-    user.require(scout_domain::org::Scope::Search)?;
-    Ok(axum::Json(match_creators(&state, req).await?))
+    Ok(axum::Json(state.app.match_creators(&user, req).await?))
 }

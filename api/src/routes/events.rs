@@ -25,8 +25,8 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
-use crate::notify::Notification;
 use crate::state::AppState;
+use scout_app::notify::Notification;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/events", get(events))
@@ -58,19 +58,15 @@ pub async fn events(
     user: AuthUser,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    if !origin_allowed(&headers, &state.settings.cors_origins, state.settings.uses_tls()) {
-        return Err(ApiError::forbidden("origin_not_allowed", "this page's origin may not open an event stream"));
+    if !origin_allowed(&headers, &state.settings().cors_origins, state.settings().uses_tls()) {
+        return Err(ApiError::new(
+            scout_domain::ErrorCode::OriginNotAllowed,
+            "this page's origin may not open an event stream",
+        ));
     }
     // Subscribe before reading memberships, so nothing written meanwhile is missed.
-    let receiver = state.notifier.subscribe();
-    let administered: Vec<OrgId> = state
-        .store
-        .memberships_of(user.id())
-        .await?
-        .into_iter()
-        .filter(|m| m.role.can_administer())
-        .map(|m| m.org.id)
-        .collect();
+    let receiver = state.app.notifier().subscribe();
+    let administered: Vec<OrgId> = state.app.administered_organisations(&user).await?;
     let me = user.id();
     let ready = futures_util::stream::once(async { Ok(Event::default().event("ready").data("{}")) });
     let updates = BroadcastStream::new(receiver).filter_map(move |n| {

@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use scout_indexer::Space;
 use serde::Serialize;
 
 use crate::state::AppState;
@@ -31,14 +30,13 @@ pub struct Readiness {
 /// Ready when the database answers; reports index lag and enrichment.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let database = state.store.ping().await.is_ok();
-    let head = state.store.outbox_head().await.unwrap_or(0);
-    let applied = state.index.applied_seq().unwrap_or(0);
+    let now = state.app.status().await;
+    let database = now.database;
     let body = Readiness {
         database,
-        indexed_profiles: state.index.len(),
-        index_lag: (head - applied).max(0),
-        minilm_vectors: state.index.vectors.count(Some(Space::MiniLm)).unwrap_or(0),
+        indexed_profiles: now.indexed_profiles,
+        index_lag: now.index_lag,
+        minilm_vectors: now.minilm_vectors,
     };
     let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, axum::Json(body))
@@ -47,13 +45,13 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Prometheus text exposition.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
 pub async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
-    metrics::gauge!("scout_indexed_profiles").set(state.index.len() as f64);
-    let enriched = state.index.vectors.count(Some(Space::MiniLm)).unwrap_or(0);
-    metrics::gauge!("scout_minilm_vectors").set(enriched as f64);
-    let total = state.index.len().max(1);
-    metrics::gauge!("scout_minilm_enrichment_progress").set(enriched as f64 / total as f64);
+    let now = state.app.status().await;
+    metrics::gauge!("scout_indexed_profiles").set(now.indexed_profiles as f64);
+    metrics::gauge!("scout_minilm_vectors").set(now.minilm_vectors as f64);
+    let total = now.indexed_profiles.max(1);
+    metrics::gauge!("scout_minilm_enrichment_progress").set(now.minilm_vectors as f64 / total as f64);
     // The in-memory static vectors for exact filtered search: 0 = off, 1 = filling, 2 = ready.
-    metrics::gauge!("scout_exact_vectors_bytes").set(state.index.exact_memory_bytes() as f64);
-    metrics::gauge!("scout_exact_vectors_state").set(state.index.exact_state() as u8 as f64);
+    metrics::gauge!("scout_exact_vectors_bytes").set(now.exact_vectors_bytes as f64);
+    metrics::gauge!("scout_exact_vectors_state").set(f64::from(now.exact_vectors_state));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }

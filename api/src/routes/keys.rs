@@ -1,8 +1,7 @@
 //! Personal API keys and OAuth2 client credentials (RFC 6749 §4.4) for
 //! integrators. Secrets are shown once and stored as hashes; a key or client
 //! acts for the user who made it, in their organisation, with its scopes.
-//! The token endpoint is routed with the other credential endpoints (per
-//! address rate limit) in `auth.rs`.
+//! The token endpoint shares the credential endpoints' per-address limit.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,20 +9,23 @@ use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::routing::{delete, get, post};
 use chrono::{DateTime, Utc};
-use scout_domain::ErrorKind;
+use scout_domain::ErrorCode;
 use scout_domain::org::Scope;
-use scout_store::{KeyKind, NewKey};
+use scout_store::KeyKind;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
-use crate::auth::keys::{KEY_PREFIX, secret_matches};
-use crate::auth::tokens::token_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientIp, Json};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
+    let token = Router::new()
+        .route("/v1/oauth/token", post(token))
+        .route_layer(axum::middleware::from_fn_with_state(state, super::limit_per_ip))
+        .layer(axum::middleware::map_response(super::no_store));
     Router::new()
+        .merge(token)
         .route("/v1/keys", get(list_keys).post(create_key))
         .route("/v1/keys/{id}", delete(revoke_key))
         .route("/v1/oauth/clients", post(create_client))
@@ -81,64 +83,10 @@ pub struct KeyList {
     pub keys: Vec<KeyOut>,
 }
 
-/// Checks requested scopes against the caller's role.
-fn scopes_for(user: &AuthUser, raw: &[String]) -> ApiResult<Vec<Scope>> {
-    let scopes = Scope::parse_list(&raw.join(" "))?;
-    if scopes.is_empty() {
-        return Err(ApiError::bad_request("invalid_scope", "name at least one scope"));
+impl From<scout_app::credentials::CreatedKey> for CreatedKey {
+    fn from(c: scout_app::credentials::CreatedKey) -> Self {
+        CreatedKey { key: c.key.into(), secret: c.secret }
     }
-    if let Some(s) = scopes.iter().find(|s| !s.allowed_for(user.role())) {
-        return Err(ApiError::forbidden(
-            "invalid_scope",
-            format!("a {} account may not hold the `{}` scope", user.role().as_str(), s.as_str()),
-        ));
-    }
-    Ok(scopes)
-}
-
-/// The organisation a key is bound to and its events are audited in: the
-/// caller's own (first) one, if any.
-async fn home_org(state: &AppState, user: &AuthUser) -> ApiResult<Option<i64>> {
-    Ok(state.store.memberships_of(user.id()).await?.first().map(|m| m.org.id))
-}
-
-async fn make(
-    state: &AppState,
-    user: &AuthUser,
-    ip: Option<&str>,
-    kind: KeyKind,
-    req: NewKeyRequest,
-) -> ApiResult<CreatedKey> {
-    user.require_session()?;
-    let name = scout_domain::org::parse_list_name(&req.name)?;
-    let scopes = scopes_for(user, &req.scopes)?;
-    let org = home_org(state, user).await?;
-    let random = |n| state.tokens.random_token(n).map_err(|e| ApiError::internal(e.to_string()));
-    let public = match kind {
-        KeyKind::Key => format!("{KEY_PREFIX}{}", random(8)?),
-        KeyKind::Client => format!("client_{}", random(8)?),
-    };
-    let secret = random(32)?;
-    let key = state
-        .store
-        .create_key(NewKey {
-            user_id: user.id(),
-            org_id: org,
-            kind,
-            name: &name,
-            prefix: &public,
-            secret_hash: &token_hash(&secret),
-            scopes: &scopes,
-        })
-        .await?;
-    let event = if kind == KeyKind::Key { "api_key_created" } else { "oauth_client_created" };
-    let detail = format!("{} ({}) scopes: {}", key.prefix, key.name, Scope::join(&key.scopes));
-    state.audit_org(org, Some(user.id()), event, ip, &detail).await?;
-    let shown = match kind {
-        KeyKind::Key => format!("{public}_{secret}"),
-        KeyKind::Client => secret,
-    };
-    Ok(CreatedKey { key: key.into(), secret: shown })
 }
 
 /// Creates a personal API key (from a login session). The key is shown once.
@@ -150,15 +98,15 @@ pub async fn create_key(
     user: AuthUser,
     Json(req): Json<NewKeyRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedKey>)> {
-    let created = make(&state, &user, ip.as_deref(), KeyKind::Key, req).await?;
-    Ok((StatusCode::CREATED, axum::Json(created)))
+    let created = state.app.create_key(&user, KeyKind::Key, &req.name, &req.scopes, ip.as_deref()).await?;
+    Ok((StatusCode::CREATED, axum::Json(created.into())))
 }
 
 /// The caller's keys and clients (never their secrets).
 #[utoipa::path(get, path = "/v1/keys", tag = "keys", security(("bearer" = [])),
     responses((status = 200, body = KeyList)))]
 pub async fn list_keys(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<KeyList>> {
-    let keys = state.store.keys_of(user.id()).await?.into_iter().map(Into::into).collect();
+    let keys = state.app.keys(&user).await?.into_iter().map(Into::into).collect();
     Ok(axum::Json(KeyList { keys }))
 }
 
@@ -172,11 +120,7 @@ pub async fn revoke_key(
     user: AuthUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    if !state.store.revoke_key(user.id(), id).await? {
-        return Err(ApiError::new(ErrorKind::NotFound, "key_not_found", "no such live key of this account"));
-    }
-    let org = home_org(&state, &user).await?;
-    state.audit_org(org, Some(user.id()), "api_key_revoked", ip.as_deref(), &format!("key {id}")).await?;
+    state.app.revoke_key(&user, id, ip.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -190,8 +134,8 @@ pub async fn create_client(
     user: AuthUser,
     Json(req): Json<NewKeyRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedKey>)> {
-    let created = make(&state, &user, ip.as_deref(), KeyKind::Client, req).await?;
-    Ok((StatusCode::CREATED, axum::Json(created)))
+    let created = state.app.create_key(&user, KeyKind::Client, &req.name, &req.scopes, ip.as_deref()).await?;
+    Ok((StatusCode::CREATED, axum::Json(created.into())))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -214,7 +158,7 @@ pub struct ClientToken {
 }
 
 fn invalid_client() -> ApiError {
-    ApiError::unauthorized("invalid_client", "unknown client or wrong secret")
+    ApiError::new(ErrorCode::InvalidClient, "unknown client or wrong secret")
 }
 
 /// OAuth2 token endpoint, client-credentials grant: a form body
@@ -240,13 +184,14 @@ pub async fn token(
     match issue_client_token(state, ip, headers, body).await {
         Ok(res) => res,
         Err(e) if OAUTH_ERRORS.contains(&e.code) => {
-            let status = if e.code == "invalid_client" {
+            let status = if e.code == ErrorCode::InvalidClient {
                 axum::http::StatusCode::UNAUTHORIZED
             } else {
                 axum::http::StatusCode::BAD_REQUEST
             };
-            let mut res = (status, axum::Json(OAuthError { error: e.code.to_string(), error_description: e.detail }))
-                .into_response();
+            let mut res =
+                (status, axum::Json(OAuthError { error: e.code.as_str().into(), error_description: e.detail }))
+                    .into_response();
             let headers = res.headers_mut();
             headers.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
             if status == axum::http::StatusCode::UNAUTHORIZED {
@@ -261,14 +206,14 @@ pub async fn token(
     }
 }
 
-/// The error codes RFC 6749 §5.2 defines for the token endpoint.
-const OAUTH_ERRORS: [&str; 6] = [
-    "invalid_request",
-    "invalid_client",
-    "invalid_grant",
-    "unauthorized_client",
-    "unsupported_grant_type",
-    "invalid_scope",
+/// The error codes RFC 6749 §5.2 defines for the token endpoint
+/// (`invalid_grant` cannot happen with client credentials).
+const OAUTH_ERRORS: [ErrorCode; 5] = [
+    ErrorCode::InvalidRequest,
+    ErrorCode::InvalidClient,
+    ErrorCode::UnauthorizedClient,
+    ErrorCode::UnsupportedGrantType,
+    ErrorCode::InvalidScope,
 ];
 
 /// An RFC 6749 §5.2 error response.
@@ -286,9 +231,9 @@ async fn issue_client_token(
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let req: TokenRequest = serde_urlencoded::from_bytes(&body)
-        .map_err(|e| ApiError::bad_request("invalid_request", format!("form body: {e}")))?;
+        .map_err(|e| ApiError::new(ErrorCode::InvalidRequest, format!("form body: {e}")))?;
     if req.grant_type != "client_credentials" {
-        return Err(ApiError::bad_request("unsupported_grant_type", "only client_credentials is supported here"));
+        return Err(ApiError::new(ErrorCode::UnsupportedGrantType, "only client_credentials is supported here"));
     }
     let basic = headers
         .get(AUTHORIZATION)
@@ -302,32 +247,14 @@ async fn issue_client_token(
         (None, Some(id), Some(secret)) => (id, secret),
         _ => return Err(invalid_client()),
     };
-    let key = state.store.key_by_prefix(&id).await?.filter(|k| k.kind == KeyKind::Client).ok_or_else(invalid_client)?;
-    if !secret_matches(&secret, &key.secret_hash) || key.revoked_at.is_some() {
-        state.audit(Some(key.user_id), "oauth_client_failed", ip.as_deref(), &key.prefix).await?;
-        return Err(invalid_client());
-    }
-    let user = state.store.user_by_id(key.user_id).await?.ok_or_else(invalid_client)?;
-    let scopes = match req.scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(asked) => {
-            let asked = Scope::parse_list(asked).map_err(|e| ApiError::bad_request("invalid_scope", e.to_string()))?;
-            if let Some(s) = asked.iter().find(|s| !key.scopes.contains(s)) {
-                return Err(ApiError::bad_request(
-                    "invalid_scope",
-                    format!("the client does not hold `{}`", s.as_str()),
-                ));
-            }
-            asked
-        }
-        None => key.scopes.clone(),
+    let token = state.app.client_token(&id, &secret, req.scope.as_deref(), ip.as_deref()).await?;
+    let body = ClientToken {
+        access_token: token.access_token,
+        token_type: "Bearer",
+        expires_in: token.expires_in,
+        scope: token.scope,
     };
-    state.store.touch_key(key.id).await?;
-    let scope = Scope::join(&scopes);
-    let (access_token, expires_in) = state
-        .tokens
-        .issue_scoped(user.id, user.role, user.token_version, &format!("client:{}", key.id), Some(scope.clone()))
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let mut res = axum::Json(ClientToken { access_token, token_type: "Bearer", expires_in, scope }).into_response();
+    let mut res = axum::Json(body).into_response();
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(res)
 }

@@ -1,5 +1,6 @@
-//! HTTP routes, one module per resource; handlers extract, call a service and
-//! map the result.
+//! HTTP routes, one module per resource; handlers extract, authorise, call a
+//! use case of [`scout_app::Application`] and map the result. Route modules
+//! do not import each other: what two share lives here or in `scout-app`.
 
 pub mod auth;
 pub mod campaigns;
@@ -14,3 +15,36 @@ pub mod profiles;
 pub mod search;
 pub mod shortlists;
 pub mod web;
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use scout_domain::ErrorCode;
+
+use crate::error::ApiError;
+use crate::extract::ClientIp;
+use crate::state::AppState;
+
+/// Caps requests to the credential endpoints per client address (password
+/// guessing across accounts, sign-up floods): 429 with `Retry-After` past the quota.
+pub(crate) async fn limit_per_ip(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let ip = ip.unwrap_or_else(|| "unknown".into());
+    match state.app.limits().auth_per_ip.check(&ip).await {
+        Ok(()) => next.run(req).await,
+        Err(wait) => {
+            tracing::warn!(%ip, "auth rate limit");
+            ApiError::too_many(ErrorCode::RateLimited, "too many requests from this address; retry later", wait)
+                .into_response()
+        }
+    }
+}
+
+/// Tokens and account answers are never stored by caches (RFC 6749 §5.1).
+pub(crate) async fn no_store(mut res: axum::response::Response) -> axum::response::Response {
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    res
+}

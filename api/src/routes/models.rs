@@ -6,17 +6,13 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
-use scout_domain::ErrorKind;
-use scout_models::QualityModel;
-use scout_models::artifact::{self, VersionInfo};
+use scout_app::models::{LoadReport, ModelOut, PriceOut};
 use scout_models::quality::QualityScore;
 use serde::Serialize;
 
 use crate::auth::AuthUser;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ClientIp, parse_id};
-use crate::registry::LoadReport;
-use crate::routes::profiles::readable_profile;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -29,16 +25,6 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ModelOut {
-    pub name: String,
-    /// The version in use; none: the built-in rules.
-    pub active: Option<String>,
-    /// Every version on disk, newest first, with its held-out metrics or why it is refused.
-    #[schema(value_type = Vec<Object>)]
-    pub versions: Vec<VersionInfo>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ModelList {
     pub models: Vec<ModelOut>,
 }
@@ -47,46 +33,7 @@ pub struct ModelList {
 #[utoipa::path(get, path = "/v1/models", tag = "models", security(("bearer" = [])),
     responses((status = 200, body = ModelList), (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn list_models(State(state): State<AppState>, _user: AuthUser) -> ApiResult<axum::Json<ModelList>> {
-    let dir = state.settings.models_dir();
-    let (quality, price, ranking, sentiment, success) = tokio::task::spawn_blocking(move || {
-        (
-            artifact::list::<QualityModel>(&dir),
-            artifact::list::<scout_models::PriceModel>(&dir),
-            artifact::list::<scout_models::RankingModel>(&dir),
-            artifact::list::<scout_models::sentiment::trained::SentimentModel>(&dir),
-            artifact::list::<scout_models::SuccessModel>(&dir),
-        )
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?;
-    let models = vec![
-        ModelOut {
-            name: scout_models::quality::NAME.into(),
-            active: state.index.quality_model().map(|m| m.card.version.clone()),
-            versions: quality,
-        },
-        ModelOut {
-            name: scout_models::price::NAME.into(),
-            active: state.models.price.read().as_ref().map(|m| m.card.version.clone()),
-            versions: price,
-        },
-        ModelOut {
-            name: scout_models::ranking::NAME.into(),
-            active: state.engine.ranking_model().map(|m| m.card.version.clone()),
-            versions: ranking,
-        },
-        ModelOut {
-            name: scout_models::sentiment::trained::NAME.into(),
-            active: state.models.sentiment.read().as_ref().map(|m| m.card.version.clone()),
-            versions: sentiment,
-        },
-        ModelOut {
-            name: scout_models::success::NAME.into(),
-            active: state.models.success.read().as_ref().map(|m| m.card.version.clone()),
-            versions: success,
-        },
-    ];
-    Ok(axum::Json(ModelList { models }))
+    Ok(axum::Json(ModelList { models: state.app.list_models().await? }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -103,26 +50,7 @@ pub async fn reload_models(
     ClientIp(ip): ClientIp,
     user: AuthUser,
 ) -> ApiResult<axum::Json<ReloadOut>> {
-    user.require_platform_admin()?;
-    let dir = state.settings.models_dir();
-    let (engine, models) = (state.engine.clone(), state.models.clone());
-    let reloaded = tokio::task::spawn_blocking(move || crate::registry::load_models(&dir, &engine, &models))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let detail = reloaded
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {} → {}",
-                r.model,
-                r.previous.as_deref().unwrap_or("rules"),
-                r.active.as_deref().unwrap_or("rules")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    state.audit(Some(user.id()), "models_reloaded", ip.as_deref(), &detail).await?;
-    Ok(axum::Json(ReloadOut { reloaded }))
+    Ok(axum::Json(ReloadOut { reloaded: state.app.reload_models(&user, ip.as_deref()).await? }))
 }
 
 /// A profile's audience quality: the calibrated probability that it bought
@@ -135,19 +63,7 @@ pub async fn profile_quality(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<QualityScore>> {
-    let id = parse_id(&id, "id")?;
-    let stored = readable_profile(&state, &user, id).await?;
-    let model = state.index.quality_model().ok_or_else(|| model_unavailable("audience-quality"))?;
-    Ok(axum::Json(off_executor(move || model.score(&stored.profile)).await?))
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PriceOut {
-    pub profile_id: i64,
-    pub model_version: String,
-    /// Per deliverable: the fair price, 50 % and 80 % ranges, the asking price and the verdict.
-    #[schema(value_type = Vec<Object>)]
-    pub deliverables: Vec<scout_models::price::PriceEstimate>,
+    Ok(axum::Json(state.app.profile_quality(&user, parse_id(&id, "id")?).await?))
 }
 
 /// What comparable creators ask per post, story, video and reel, against this
@@ -160,12 +76,7 @@ pub async fn profile_price(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<PriceOut>> {
-    let id = parse_id(&id, "id")?;
-    let stored = readable_profile(&state, &user, id).await?;
-    let model = state.models.price.read().clone().ok_or_else(|| model_unavailable("fair-price"))?;
-    let version = model.card.version.clone();
-    let deliverables = off_executor(move || model.estimate(&stored.profile)).await?;
-    Ok(axum::Json(PriceOut { profile_id: id, model_version: version, deliverables }))
+    Ok(axum::Json(state.app.profile_price(&user, parse_id(&id, "id")?).await?))
 }
 
 /// The sentiment of a creator's recent captions and of their audience's
@@ -181,34 +92,5 @@ pub async fn profile_sentiment(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<scout_models::sentiment::CreatorSentiment>> {
-    let id = parse_id(&id, "id")?;
-    let stored = readable_profile(&state, &user, id).await?;
-    let model = state.models.sentiment.read().clone();
-    let encoder = state.minilm.clone();
-    let summary = off_executor(move || {
-        use scout_models::sentiment::{Scorer, creator_sentiment};
-        // The trained model needs the MiniLM encoder it was fitted on.
-        let scorer = match (&model, &encoder) {
-            (Some(model), Some(encoder)) => Scorer::Trained { model, encoder: encoder.as_ref() },
-            _ => Scorer::Lexicon,
-        };
-        creator_sentiment(&stored.profile, scorer)
-    })
-    .await?;
-    let summary = summary.map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(axum::Json(summary))
-}
-
-/// Runs model scoring on the blocking pool, off the async executor.
-async fn off_executor<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(e.to_string()))
-}
-
-/// 503 when a model the endpoint needs has no published version loaded.
-fn model_unavailable(name: &str) -> ApiError {
-    ApiError::new(
-        ErrorKind::Unavailable,
-        "model_unavailable",
-        format!("no {name} model is loaded (publish one with scout-train, then reload)"),
-    )
+    Ok(axum::Json(state.app.profile_sentiment(&user, parse_id(&id, "id")?).await?))
 }

@@ -1,28 +1,20 @@
-//! Personal data: creators claiming their imported profiles and editing their
-//! public fields, consent, and GDPR export and erasure (by the person, or by a
-//! platform admin for an account or a platform handle).
-//!
-//! Erasure removes the rows (the store tombstones the identifiers), waits
-//! until the indexer has applied the deletions, then rewrites the index
-//! segments that still held them, so the person is gone from the database,
-//! the text index, the vectors and every export.
-
-use std::time::{Duration, Instant};
+//! Personal data over HTTP: creators claiming their imported profiles and
+//! editing their public fields, consent, and GDPR export and erasure. The
+//! rules are `scout_app::privacy`'s.
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
-use scout_domain::account::Role;
-use scout_domain::{ErrorKind, Platform, Profile, ProfileId};
+use scout_app::search::ProfileOut;
+use scout_domain::ProfileId;
 use scout_store::{Claim, Consent};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{AuthUser, password};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::AuthUser;
+use crate::error::ApiResult;
 use crate::extract::{ClientIp, Json, parse_id};
-use crate::routes::search::ProfileOut;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -54,23 +46,6 @@ impl From<Claim> for ClaimOut {
     }
 }
 
-fn require_influencer(user: &AuthUser) -> ApiResult<()> {
-    user.require_session()?;
-    if user.role() != Role::Influencer {
-        return Err(ApiError::forbidden("forbidden", "only creator accounts claim profiles"));
-    }
-    Ok(())
-}
-
-/// The caller's claim on a profile (404 when it is someone else's or none).
-async fn own_claim(state: &AppState, user: &AuthUser, id: ProfileId) -> ApiResult<Claim> {
-    state.store.claim(id).await?.filter(|c| c.user_id == user.id()).ok_or_else(claim_not_found)
-}
-
-fn claim_not_found() -> ApiError {
-    ApiError::new(ErrorKind::NotFound, "claim_not_found", "this account has no claim on this profile")
-}
-
 /// Starts claiming an imported profile (creator accounts).
 #[utoipa::path(post, path = "/v1/profiles/{id}/claim", tag = "privacy", security(("bearer" = [])),
     params(("id" = i64, Path, description = "profile id")),
@@ -81,20 +56,8 @@ pub async fn claim(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, axum::Json<ClaimOut>)> {
-    require_influencer(&user)?;
     let id = parse_id(&id, "id")?;
-    start_claim(&state, &user, ip.as_deref(), id).await
-}
-
-async fn start_claim(
-    state: &AppState,
-    user: &AuthUser,
-    ip: Option<&str>,
-    id: ProfileId,
-) -> ApiResult<(StatusCode, axum::Json<ClaimOut>)> {
-    let code = format!("scout-{}", state.tokens.random_token(4).map_err(|e| ApiError::internal(e.to_string()))?);
-    let claim = state.store.claim_profile(id, user.id(), &code).await?;
-    state.audit(Some(user.id()), "profile_claim_started", ip, &format!("profile {id}")).await?;
+    let claim = state.app.claim_profile(&user, id, ip.as_deref()).await?;
     Ok((StatusCode::CREATED, axum::Json(claim.into())))
 }
 
@@ -123,30 +86,15 @@ pub async fn claim_by_handle(
     user: AuthUser,
     Json(req): Json<ClaimByHandle>,
 ) -> ApiResult<(StatusCode, axum::Json<ClaimOut>)> {
-    require_influencer(&user)?;
-    let platform = Platform::from_name(req.platform.trim()).ok_or_else(|| {
-        ApiError::bad_request("bad_parameter", format!("platform: unknown platform `{}`", req.platform))
-    })?;
-    let handle = req.handle.trim().trim_start_matches('@');
-    if handle.is_empty() || handle.chars().count() > 100 {
-        return Err(ApiError::bad_request("bad_parameter", "handle: must be 1 to 100 characters"));
-    }
-    let id = state.store.profiles_by_handle(platform.as_str(), handle).await?.into_iter().min().ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::NotFound,
-            "profile_not_found",
-            format!("Scout has no {} profile @{handle}", platform.as_str()),
-        )
-    })?;
-    start_claim(&state, &user, ip.as_deref(), id).await
+    let claim = state.app.claim_by_handle(&user, &req.platform, &req.handle, ip.as_deref()).await?;
+    Ok((StatusCode::CREATED, axum::Json(claim.into())))
 }
 
 /// The caller's claims, verified or not.
 #[utoipa::path(get, path = "/v1/me/claims", tag = "privacy", security(("bearer" = [])),
     responses((status = 200, body = ClaimList), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn my_claims(State(state): State<AppState>, user: AuthUser) -> ApiResult<axum::Json<ClaimList>> {
-    require_influencer(&user)?;
-    let claims = state.store.claims_of(user.id()).await?.into_iter().map(ClaimOut::from).collect();
+    let claims = state.app.my_claims(&user).await?.into_iter().map(ClaimOut::from).collect();
     Ok(axum::Json(ClaimList { claims }))
 }
 
@@ -160,8 +108,7 @@ pub async fn claim_status(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ClaimOut>> {
     let id = parse_id(&id, "id")?;
-    let claim = own_claim(&state, &user, id).await?;
-    Ok(axum::Json(claim.into()))
+    Ok(axum::Json(state.app.claim_status(&user, id).await?.into()))
 }
 
 /// Verifies a claim: Scout's copy of the profile must show the code in its bio.
@@ -174,26 +121,8 @@ pub async fn verify_claim(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ClaimOut>> {
-    require_influencer(&user)?;
     let id = parse_id(&id, "id")?;
-    let claim = own_claim(&state, &user, id).await?;
-    if claim.verified_at.is_none() {
-        let profile = state.store.get_profile(id).await?.profile;
-        if !profile.bio.as_deref().unwrap_or_default().contains(&claim.code) {
-            return Err(ApiError::new(
-                ErrorKind::Conflict,
-                "claim_code_not_found",
-                format!(
-                    "the profile's bio does not show `{}` yet; add it on the platform and try after the next refresh",
-                    claim.code
-                ),
-            ));
-        }
-        state.store.verify_claim(id, user.id()).await?;
-        state.audit(Some(user.id()), "profile_claimed", ip.as_deref(), &format!("profile {id}")).await?;
-    }
-    let claim = state.store.claim(id).await?.ok_or_else(claim_not_found)?;
-    Ok(axum::Json(claim.into()))
+    Ok(axum::Json(state.app.verify_claim(&user, id, ip.as_deref()).await?.into()))
 }
 
 /// The fields a creator controls on a claimed profile.
@@ -208,15 +137,6 @@ pub struct PublicFields {
     pub rates: Option<serde_json::Value>,
 }
 
-async fn verified_claim(state: &AppState, user: &AuthUser, id: ProfileId) -> ApiResult<Claim> {
-    require_influencer(user)?;
-    let claim = own_claim(state, user, id).await?;
-    if claim.verified_at.is_none() {
-        return Err(ApiError::forbidden("claim_not_verified", "verify the claim first"));
-    }
-    Ok(claim)
-}
-
 /// Changes the public fields of the caller's verified profile; the change is
 /// validated like an import and searchable within a second.
 #[utoipa::path(put, path = "/v1/profiles/{id}/public", tag = "privacy", security(("bearer" = [])),
@@ -229,28 +149,15 @@ pub async fn edit_public(
     Json(req): Json<PublicFields>,
 ) -> ApiResult<axum::Json<ProfileOut>> {
     let id = parse_id(&id, "id")?;
-    verified_claim(&state, &user, id).await?;
-    let stored = state.store.get_profile(id).await?.profile;
-    let mut doc = serde_json::to_value(&stored).map_err(|e| ApiError::internal(e.to_string()))?;
-    let obj = doc.as_object_mut().ok_or_else(|| ApiError::internal("profile is not an object"))?;
-    let fields = [
-        ("display_name", req.display_name.map(serde_json::Value::from)),
-        ("bio", req.bio.map(serde_json::Value::from)),
-        ("contact_email", req.contact_email.map(serde_json::Value::from)),
-        ("categories", req.categories.map(serde_json::Value::from)),
-        ("rates", req.rates),
-    ];
-    for (name, value) in fields {
-        if let Some(v) = value {
-            obj.insert(name.into(), v);
-        }
-    }
-    obj.insert("source".into(), "self-reported".into());
-    // Identity fields stay as imported: the same validation as any write.
-    let parsed = Profile::parse_value(doc)?;
-    state.store.upsert_profiles(std::slice::from_ref(&parsed.profile)).await?;
-    state.index_notify.notify_one();
-    Ok(axum::Json(ProfileOut { id, profile: parsed.profile }))
+    let fields = scout_app::privacy::PublicFields {
+        display_name: req.display_name,
+        bio: req.bio,
+        contact_email: req.contact_email,
+        categories: req.categories,
+        rates: req.rates,
+    };
+    let profile = state.app.edit_public_fields(&user, id, fields).await?;
+    Ok(axum::Json(ProfileOut { id, profile }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -272,15 +179,12 @@ pub async fn set_consent(
     Json(req): Json<ConsentBody>,
 ) -> ApiResult<axum::Json<ClaimOut>> {
     let id = parse_id(&id, "id")?;
-    verified_claim(&state, &user, id).await?;
-    state.store.set_consent(id, user.id(), req.consent).await?;
-    let detail = format!("profile {id}: {}", req.consent.as_str());
-    state.audit(Some(user.id()), "consent_changed", ip.as_deref(), &detail).await?;
-    Ok(axum::Json(state.store.claim(id).await?.ok_or_else(claim_not_found)?.into()))
+    Ok(axum::Json(state.app.set_consent(&user, id, req.consent, ip.as_deref()).await?.into()))
 }
 
 fn archive_response(archive: scout_store::UserArchive, user_id: i64) -> ApiResult<axum::response::Response> {
-    let body = serde_json::to_vec_pretty(&archive).map_err(|e| ApiError::internal(e.to_string()))?;
+    let body =
+        serde_json::to_vec_pretty(&archive).map_err(|e| scout_app::Error::internal("encoding a data archive", e))?;
     let file = format!("attachment; filename=\"scout-data-{user_id}.json\"");
     Ok(([(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, file)], body)
         .into_response())
@@ -294,9 +198,7 @@ pub async fn export_me(
     ClientIp(ip): ClientIp,
     user: AuthUser,
 ) -> ApiResult<axum::response::Response> {
-    user.require_session()?;
-    state.audit(Some(user.id()), "data_exported", ip.as_deref(), "by the account holder").await?;
-    let archive = state.store.user_archive(user.id()).await?.ok_or_else(|| ApiError::internal("account vanished"))?;
+    let archive = state.app.export_own_data(&user, ip.as_deref()).await?;
     archive_response(archive, user.id())
 }
 
@@ -323,41 +225,17 @@ pub async fn erase_me(
     user: AuthUser,
     Json(req): Json<EraseMe>,
 ) -> ApiResult<axum::Json<ErasureReport>> {
-    user.require_session()?;
-    if !password::verify(req.password, Some(user.account.password_hash.clone())).await {
-        return Err(ApiError::unauthorized("invalid_credentials", "the password is wrong"));
-    }
-    Ok(axum::Json(erase_account(&state, user.id(), "erased at the account holder's request").await?))
+    Ok(axum::Json(state.app.erase_own_account(&user, req.password).await?.into()))
 }
 
-async fn erase_account(state: &AppState, user_id: i64, reason: &str) -> ApiResult<ErasureReport> {
-    let claimed: Vec<ProfileId> = state.store.claims_of(user_id).await?.iter().map(|c| c.profile_id).collect();
-    let profiles = state.store.erase_profiles(&claimed, reason).await?;
-    let accounts = u64::from(state.store.erase_user(user_id).await?);
-    state.store.compact_after_erasure().await?;
-    let segments = purge_indexes(state).await?;
-    state.audit(None, "account_erased", None, &format!("{profiles} profiles erased")).await?;
-    Ok(ErasureReport { accounts_erased: accounts, profiles_erased: profiles, index_segments_rewritten: segments })
-}
-
-/// Waits until the indexer applied every deletion, then rewrites the index
-/// segments that still hold deleted profiles.
-async fn purge_indexes(state: &AppState) -> ApiResult<usize> {
-    let head = state.store.outbox_head().await?;
-    state.index_notify.notify_one();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while state.index.applied_seq()? < head {
-        if Instant::now() > deadline {
-            return Err(ApiError::new(
-                ErrorKind::Unavailable,
-                "indexer_behind",
-                "the records are erased; the indexes will drop them when the indexer catches up",
-            ));
+impl From<scout_app::privacy::Erased> for ErasureReport {
+    fn from(e: scout_app::privacy::Erased) -> Self {
+        ErasureReport {
+            accounts_erased: e.accounts,
+            profiles_erased: e.profiles,
+            index_segments_rewritten: e.index_segments_rewritten,
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let index = state.index.clone();
-    Ok(tokio::task::spawn_blocking(move || index.purge_deleted()).await??)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -382,30 +260,13 @@ pub async fn admin_erase(
     user: AuthUser,
     Json(req): Json<AdminErasure>,
 ) -> ApiResult<axum::Json<ErasureReport>> {
-    user.require_platform_admin()?;
-    user.require_session()?;
-    let reason = req.reason.trim();
-    if reason.is_empty() || reason.len() > 500 {
-        return Err(ApiError::bad_request("bad_parameter", "reason: must be 1 to 500 characters"));
-    }
-    let report = match (req.user_id, req.platform.as_deref(), req.handle.as_deref()) {
-        (Some(id), None, None) => erase_account(&state, id, reason).await?,
-        (None, Some(platform), Some(handle)) => {
-            let platform = Platform::from_name(platform)
-                .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("platform: unknown `{platform}`")))?;
-            let ids = state.store.profiles_by_handle(platform.as_str(), handle).await?;
-            let profiles = state.store.erase_profiles(&ids, reason).await?;
-            state.store.compact_after_erasure().await?;
-            let segments = purge_indexes(&state).await?;
-            ErasureReport { accounts_erased: 0, profiles_erased: profiles, index_segments_rewritten: segments }
-        }
-        _ => {
-            return Err(ApiError::bad_request("bad_parameter", "give either user_id, or platform and handle"));
-        }
+    let req = scout_app::privacy::ErasureRequest {
+        user_id: req.user_id,
+        platform: req.platform,
+        handle: req.handle,
+        reason: req.reason,
     };
-    let detail = format!("{} accounts, {} profiles: {reason}", report.accounts_erased, report.profiles_erased);
-    state.audit(Some(user.id()), "erasure", ip.as_deref(), &detail).await?;
-    Ok(axum::Json(report))
+    Ok(axum::Json(state.app.erase(&user, req, ip.as_deref()).await?.into()))
 }
 
 /// Everything stored about an account (platform admins, for a subject access request).
@@ -419,12 +280,6 @@ pub async fn admin_export(
     user: AuthUser,
     Path(user_id): Path<i64>,
 ) -> ApiResult<axum::response::Response> {
-    user.require_platform_admin()?;
-    let archive = state
-        .store
-        .user_archive(user_id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorKind::NotFound, "user_not_found", "no such account"))?;
-    state.audit(Some(user.id()), "data_exported", ip.as_deref(), &format!("account {user_id}")).await?;
+    let archive = state.app.export_account_data(&user, user_id, ip.as_deref()).await?;
     archive_response(archive, user_id)
 }

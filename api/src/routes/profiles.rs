@@ -7,16 +7,15 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use futures_util::TryStreamExt;
-use scout_domain::org::Scope;
-use scout_domain::{Profile, ProfileId, SearchFilters};
+use scout_app::pipeline::ImportReport;
+use scout_app::search::{ProfileOut, SearchResult, SimilarQuery};
+use scout_domain::{ProfileId, SearchFilters};
 use serde::{Deserialize, Serialize};
 use tokio::io::BufReader;
 
 use crate::auth::AuthUser;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Json, Query, parse_id};
-use crate::pipeline::{ImportReport, export, import_lines};
-use crate::routes::search::{ProfileOut, SearchResult, hydrate};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -37,29 +36,8 @@ pub async fn get_profile(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ProfileOut>> {
     let id = parse_id(&id, "id")?;
-    let stored = readable_profile(&state, &user, id).await?;
+    let stored = state.app.readable_profile(&user, id).await?;
     Ok(axum::Json(ProfileOut { id, profile: stored.profile }))
-}
-
-/// A profile the caller may read: searchers read every listed profile; a
-/// creator reads the ones they claimed; a creator who withdrew consent is
-/// hidden from all but themselves and platform admins.
-pub async fn readable_profile(
-    state: &AppState,
-    user: &AuthUser,
-    id: ProfileId,
-) -> ApiResult<scout_store::StoredProfile> {
-    let claim = state.store.claim(id).await?;
-    let own = claim.as_ref().is_some_and(|c| c.user_id == user.id());
-    if !own {
-        user.require(Scope::Search)?;
-        let withdrawn =
-            claim.as_ref().is_some_and(|c| c.verified_at.is_some() && c.consent == scout_store::Consent::Withdrawn);
-        if withdrawn && user.role() != scout_domain::account::Role::Admin {
-            return Err(scout_store::Error::NotFound { id }.into());
-        }
-    }
-    Ok(state.store.get_profile(id).await?)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -86,16 +64,14 @@ pub async fn similar_profiles(
     Path(id): Path<String>,
     Query(params): Query<SimilarParams>,
 ) -> ApiResult<axum::Json<SimilarResponse>> {
-    user.require(Scope::Search)?;
+    user.require(scout_domain::org::Scope::Search)?;
     let id = parse_id(&id, "id")?;
     let filters = SearchFilters {
         countries: params.country.map(|c| c.split(',').map(|s| s.trim().to_string()).collect()).unwrap_or_default(),
         ..Default::default()
     };
-    let engine = state.engine.clone();
-    let (limit, offset) = (params.limit.unwrap_or(20), params.offset.unwrap_or(0));
-    let hits = tokio::task::spawn_blocking(move || engine.similar(&[id], &filters, limit, offset)).await??;
-    let results = hydrate(&state, hits).await?;
+    let query = SimilarQuery { filters, limit: params.limit.unwrap_or(20), offset: params.offset.unwrap_or(0) };
+    let results = state.app.similar(&user, id, query).await?;
     Ok(axum::Json(SimilarResponse { results }))
 }
 
@@ -115,29 +91,8 @@ pub async fn upsert_profile(
     user: AuthUser,
     Json(body): Json<serde_json::Value>,
 ) -> ApiResult<axum::Json<UpsertResponse>> {
-    user.require(Scope::ProfilesWrite)?;
-    let parsed = Profile::parse_value(body)?;
-    let summary = state.store.upsert_profiles(std::slice::from_ref(&parsed.profile)).await?;
-    if !summary.refused.is_empty() {
-        return Err(erased());
-    }
-    state.index_notify.notify_one();
-    let outcome = if summary.inserted > 0 {
-        "inserted"
-    } else if summary.updated > 0 {
-        "updated"
-    } else {
-        "unchanged"
-    };
-    let id = match summary.changed_ids.first() {
-        Some(id) => *id,
-        None => state
-            .store
-            .find_id(parsed.profile.platform.as_str(), &parsed.profile.external_id)
-            .await?
-            .ok_or_else(|| ApiError::internal("upserted profile not found"))?,
-    };
-    Ok(axum::Json(UpsertResponse { id, outcome: outcome.into(), warnings: parsed.warnings }))
+    let done = state.app.upsert_profile(&user, body).await?;
+    Ok(axum::Json(UpsertResponse { id: done.id, outcome: done.outcome.as_str().into(), warnings: done.warnings }))
 }
 
 /// Deletes a profile.
@@ -148,16 +103,7 @@ pub async fn delete_profile(
     user: AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    user.require(Scope::ProfilesWrite)?;
-    let id = parse_id(&id, "id")?;
-    if !state.store.delete_profile(id).await? {
-        return Err(ApiError::new(
-            scout_domain::ErrorKind::NotFound,
-            "profile_not_found",
-            format!("profile {id} not found"),
-        ));
-    }
-    state.index_notify.notify_one();
+    state.app.delete_profile(&user, parse_id(&id, "id")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,37 +116,23 @@ pub async fn import_profiles(
     user: AuthUser,
     body: Body,
 ) -> ApiResult<axum::Json<ImportReport>> {
-    user.require(Scope::ProfilesWrite)?;
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let reader = BufReader::new(tokio_util::io::StreamReader::new(stream));
-    let notify = state.index_notify.clone();
-    let report = import_lines(&state.store, reader, None, |_| notify.notify_one())
-        .await
-        .map_err(|e| ApiError::bad_request("import_failed", format!("{e:#}")))?;
-    state.index_notify.notify_one();
-    Ok(axum::Json(report))
+    Ok(axum::Json(state.app.import_profiles(&user, reader).await?))
 }
 
 /// Exports every profile as JSON Lines.
 #[utoipa::path(get, path = "/v1/profiles/export", tag = "profiles", security(("bearer" = [])),
     responses((status = 200, content_type = "application/x-ndjson", body = String)))]
 pub async fn export_profiles(State(state): State<AppState>, user: AuthUser) -> ApiResult<Response> {
-    user.require(Scope::ProfilesWrite)?;
+    state.app.may_export_profiles(&user)?;
     let (mut writer, reader) = tokio::io::duplex(256 * 1024);
-    let store = state.store.clone();
+    let app = state.app.clone();
     tokio::spawn(async move {
-        if let Err(e) = export(&store, &mut writer).await {
+        if let Err(e) = app.export_profiles(&mut writer).await {
             tracing::error!(error = %e, "export failed");
         }
     });
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(reader));
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
-}
-
-fn erased() -> ApiError {
-    ApiError::new(
-        scout_domain::ErrorKind::Conflict,
-        "profile_erased",
-        "this person's data was erased at their request; it is not stored again",
-    )
 }

@@ -1,15 +1,13 @@
 //! `POST /v1/search` and `GET /v1/search`.
 
-use std::collections::{BTreeMap, HashMap};
-
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use scout_app::search::SearchResponse;
 use scout_domain::query::PriceRange;
-use scout_domain::{Platform, Profile, ProfileId, SearchFilters, Sort, Tier};
-use scout_ranker::{Explanation, FacetCount, Hit, ParsedQuery, SearchRequest};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use scout_domain::{ErrorCode, Platform, SearchFilters, Sort, Tier};
+use scout_ranker::SearchRequest;
+use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -18,50 +16,6 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/search", get(search_get).post(search_post))
-}
-
-/// A stored profile with its id.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProfileOut {
-    pub id: ProfileId,
-    #[serde(flatten)]
-    pub profile: Profile,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SearchResult {
-    /// The stored profile with its id (passed through as stored).
-    #[schema(value_type = ProfileOut)]
-    pub profile: Box<RawValue>,
-    pub score: f64,
-    pub explanation: Explanation,
-}
-
-/// Ranked hits joined with their stored profiles, in rank order; a hit whose
-/// profile was deleted in between is dropped.
-pub async fn hydrate(state: &AppState, hits: Vec<Hit>) -> ApiResult<Vec<SearchResult>> {
-    let ids: Vec<ProfileId> = hits.iter().map(|h| h.id).collect();
-    let mut docs: HashMap<ProfileId, Box<RawValue>> = state.store.profile_json(&ids).await?.into_iter().collect();
-    Ok(hits
-        .into_iter()
-        .filter_map(|h| {
-            Some(SearchResult {
-                profile: docs.remove(&h.id)?,
-                score: (h.score * 1e4).round() / 1e4,
-                explanation: h.explanation,
-            })
-        })
-        .collect())
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SearchResponse {
-    pub total: usize,
-    pub results: Vec<SearchResult>,
-    #[schema(value_type = Object)]
-    pub facets: BTreeMap<String, Vec<FacetCount>>,
-    pub parsed_query: ParsedQuery,
-    pub took_ms: f64,
 }
 
 /// Query parameters of `GET /v1/search`; lists are comma-separated.
@@ -105,14 +59,14 @@ impl SearchParams {
             .iter()
             .map(|p| {
                 Platform::from_name(p)
-                    .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("platform: unknown platform `{p}`")))
+                    .ok_or_else(|| ApiError::new(ErrorCode::BadParameter, format!("platform: unknown platform `{p}`")))
             })
             .collect::<ApiResult<Vec<_>>>()?;
         let tiers = list(&self.tier)
             .iter()
             .map(|t| {
                 Tier::from_name(t)
-                    .ok_or_else(|| ApiError::bad_request("bad_parameter", format!("tier: unknown tier `{t}`")))
+                    .ok_or_else(|| ApiError::new(ErrorCode::BadParameter, format!("tier: unknown tier `{t}`")))
             })
             .collect::<ApiResult<Vec<_>>>()?;
         let filters = SearchFilters {
@@ -135,10 +89,7 @@ impl SearchParams {
             audience_quality_min: self.audience_quality_min,
         };
         if self.price_currency.is_some() && filters.price.is_none() {
-            return Err(ApiError::bad_request(
-                "bad_parameter",
-                "price_currency: goes with price_min or price_max".to_string(),
-            ));
+            return Err(ApiError::new(ErrorCode::BadParameter, "price_currency: goes with price_min or price_max"));
         }
         Ok(SearchRequest {
             query: self.q,
@@ -159,7 +110,7 @@ pub async fn search_get(
     Query(params): Query<SearchParams>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
     user.require(scout_domain::org::Scope::Search)?;
-    run_search(state, params.into_request()?).await
+    Ok(axum::Json(state.app.search(&user, params.into_request()?).await?))
 }
 
 /// Search with a JSON body: free text, structured filters, sort and paging.
@@ -170,23 +121,5 @@ pub async fn search_post(
     user: AuthUser,
     Json(req): Json<SearchRequest>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
-    user.require(scout_domain::org::Scope::Search)?;
-    run_search(state, req).await
-}
-
-/// Runs a search and joins the hits with their stored profiles.
-pub async fn run_search(state: AppState, req: SearchRequest) -> ApiResult<axum::Json<SearchResponse>> {
-    let engine = state.engine.clone();
-    let started = std::time::Instant::now();
-    let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    let results = hydrate(&state, outcome.hits).await?;
-    let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
-    metrics::histogram!("scout_search_seconds").record(started.elapsed().as_secs_f64());
-    Ok(axum::Json(SearchResponse {
-        total: outcome.total,
-        results,
-        facets: outcome.facets,
-        parsed_query: outcome.parsed_query,
-        took_ms,
-    }))
+    Ok(axum::Json(state.app.search(&user, req).await?))
 }

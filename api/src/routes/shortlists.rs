@@ -8,15 +8,14 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use chrono::{DateTime, Utc};
-use scout_domain::org::{self, Scope};
-use scout_domain::{ProfileFacts, ProfileId};
+use scout_app::search::SearchResponse;
+use scout_domain::ProfileId;
 use scout_ranker::SearchRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::OrgContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Json, parse_id};
-use crate::routes::search::{SearchResponse, run_search};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -112,8 +111,7 @@ pub struct EntryBody {
 #[utoipa::path(get, path = "/v1/shortlists", tag = "shortlists", security(("bearer" = [])),
     responses((status = 200, body = ShortlistList), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn list_shortlists(State(state): State<AppState>, ctx: OrgContext) -> ApiResult<axum::Json<ShortlistList>> {
-    ctx.user.require(Scope::ListsRead)?;
-    let shortlists = ctx.tenant(&state).shortlists().await?.into_iter().map(Into::into).collect();
+    let shortlists = state.app.shortlists(&ctx).await?.into_iter().map(Into::into).collect();
     Ok(axum::Json(ShortlistList { shortlists }))
 }
 
@@ -125,9 +123,7 @@ pub async fn create_shortlist(
     ctx: OrgContext,
     Json(req): Json<NameBody>,
 ) -> ApiResult<(StatusCode, axum::Json<ShortlistOut>)> {
-    ctx.require_write(Scope::ListsWrite)?;
-    let name = org::parse_list_name(&req.name)?;
-    let list = ctx.tenant(&state).create_shortlist(&name, ctx.user.id()).await?;
+    let list = state.app.create_shortlist(&ctx, &req.name).await?;
     Ok((StatusCode::CREATED, axum::Json(list.into())))
 }
 
@@ -140,12 +136,9 @@ pub async fn get_shortlist(
     ctx: OrgContext,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ShortlistDetail>> {
-    ctx.user.require(Scope::ListsRead)?;
-    let id = parse_id(&id, "id")?;
-    let tenant = ctx.tenant(&state);
-    let shortlist = tenant.shortlist(id).await?.into();
-    let items = tenant.entries(id).await?.into_iter().map(Into::into).collect();
-    Ok(axum::Json(ShortlistDetail { shortlist, items }))
+    let (list, entries) = state.app.shortlist(&ctx, parse_id(&id, "id")?).await?;
+    let items = entries.into_iter().map(Into::into).collect();
+    Ok(axum::Json(ShortlistDetail { shortlist: list.into(), items }))
 }
 
 /// Renames a shortlist.
@@ -158,10 +151,7 @@ pub async fn rename_shortlist(
     Path(id): Path<String>,
     Json(req): Json<NameBody>,
 ) -> ApiResult<axum::Json<ShortlistOut>> {
-    ctx.require_write(Scope::ListsWrite)?;
-    let id = parse_id(&id, "id")?;
-    let name = org::parse_list_name(&req.name)?;
-    Ok(axum::Json(ctx.tenant(&state).rename_shortlist(id, &name).await?.into()))
+    Ok(axum::Json(state.app.rename_shortlist(&ctx, parse_id(&id, "id")?, &req.name).await?.into()))
 }
 
 /// Deletes a shortlist.
@@ -173,8 +163,7 @@ pub async fn delete_shortlist(
     ctx: OrgContext,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    ctx.require_write(Scope::ListsWrite)?;
-    ctx.tenant(&state).delete_shortlist(parse_id(&id, "id")?).await?;
+    state.app.delete_shortlist(&ctx, parse_id(&id, "id")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -189,12 +178,8 @@ pub async fn put_entry(
     Path((id, profile)): Path<(String, String)>,
     Json(body): Json<EntryBody>,
 ) -> ApiResult<axum::Json<EntryOut>> {
-    ctx.require_write(Scope::ListsWrite)?;
     let (id, profile) = (parse_id(&id, "id")?, parse_id(&profile, "profile_id")?);
-    let note = org::parse_note(&body.note)?;
-    let tags = org::parse_tags(&body.tags)?;
-    let query = body.query.as_deref().map(org::parse_search_text).transpose()?.flatten();
-    let entry = ctx.tenant(&state).put_entry(id, profile, &note, &tags, query.as_deref(), ctx.user.id()).await?;
+    let entry = state.app.put_entry(&ctx, id, profile, &body.note, &body.tags, body.query.as_deref()).await?;
     Ok(axum::Json(entry.into()))
 }
 
@@ -207,15 +192,8 @@ pub async fn remove_entry(
     ctx: OrgContext,
     Path((id, profile)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    ctx.require_write(Scope::ListsWrite)?;
-    ctx.tenant(&state).remove_entry(parse_id(&id, "id")?, parse_id(&profile, "profile_id")?).await?;
+    state.app.remove_entry(&ctx, parse_id(&id, "id")?, parse_id(&profile, "profile_id")?).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// A cell that a spreadsheet would run as a formula is prefixed with `'`
-/// (OWASP CSV injection).
-fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
 }
 
 /// The shortlist as CSV: one row per profile with its key figures, note and tags.
@@ -228,55 +206,12 @@ pub async fn export_csv(
     ctx: OrgContext,
     Path(id): Path<String>,
 ) -> ApiResult<axum::response::Response> {
-    ctx.user.require(Scope::ListsRead)?;
-    let id = parse_id(&id, "id")?;
-    let tenant = ctx.tenant(&state);
-    let list = tenant.shortlist(id).await?;
-    let entries = tenant.entries(id).await?;
-    let ids: Vec<ProfileId> = entries.iter().map(|e| e.profile_id).collect();
-    let profiles: std::collections::HashMap<ProfileId, scout_domain::Profile> =
-        state.store.get_profiles(&ids).await?.into_iter().map(|p| (p.id, p.profile)).collect();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let columns = [
-        "profile_id",
-        "platform",
-        "handle",
-        "display_name",
-        "followers",
-        "engagement_rate",
-        "country",
-        "city",
-        "niches",
-        "profile_url",
-        "note",
-        "tags",
-        "added_at",
-    ];
-    let failed = |e: csv::Error| ApiError::internal(format!("writing csv: {e}"));
-    w.write_record(columns).map_err(failed)?;
-    for e in &entries {
-        let Some(p) = profiles.get(&e.profile_id) else { continue };
-        let facts = ProfileFacts::of(p);
-        let row = [
-            e.profile_id.to_string(),
-            p.platform.as_str().to_string(),
-            p.handle.clone(),
-            p.display_name.clone().unwrap_or_default(),
-            p.followers.to_string(),
-            format!("{:.4}", facts.engagement_rate),
-            p.country.clone().unwrap_or_default(),
-            p.city.clone().unwrap_or_default(),
-            facts.niches.join(" "),
-            p.profile_url.clone().unwrap_or_default(),
-            e.note.clone(),
-            e.tags.join(" "),
-            e.added_at.to_rfc3339(),
-        ];
-        w.write_record(row.iter().map(|c| cell(c))).map_err(failed)?;
-    }
-    let body = w.into_inner().map_err(|e| ApiError::internal(format!("writing csv: {e}")))?;
-    let file = format!("attachment; filename=\"shortlist-{}.csv\"", list.id);
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, file)], body)
+    let export = state.app.export_shortlist_csv(&ctx, parse_id(&id, "id")?).await?;
+    let file = format!("attachment; filename=\"shortlist-{}.csv\"", export.shortlist_id);
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, file)],
+        export.body,
+    )
         .into_response())
 }
 
@@ -289,12 +224,16 @@ pub struct SavedSearchOut {
     pub created_at: DateTime<Utc>,
 }
 
-impl TryFrom<scout_store::SavedSearch> for SavedSearchOut {
-    type Error = ApiError;
-    fn try_from(s: scout_store::SavedSearch) -> ApiResult<Self> {
-        let request = serde_json::from_str(&s.request)
-            .map_err(|e| ApiError::internal(format!("saved search {} is unreadable: {e}", s.id)))?;
-        Ok(SavedSearchOut { id: s.id, name: s.name, request, created_by: s.created_by, created_at: s.created_at })
+impl From<scout_app::lists::Saved> for SavedSearchOut {
+    fn from(s: scout_app::lists::Saved) -> Self {
+        let r = s.record;
+        SavedSearchOut {
+            id: r.id,
+            name: r.name,
+            request: s.request,
+            created_by: r.created_by,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -314,9 +253,7 @@ pub struct NewSavedSearch {
 #[utoipa::path(get, path = "/v1/saved-searches", tag = "shortlists", security(("bearer" = [])),
     responses((status = 200, body = SavedSearchList)))]
 pub async fn list_saved(State(state): State<AppState>, ctx: OrgContext) -> ApiResult<axum::Json<SavedSearchList>> {
-    ctx.user.require(Scope::ListsRead)?;
-    let saved_searches =
-        ctx.tenant(&state).saved_searches().await?.into_iter().map(TryInto::try_into).collect::<ApiResult<_>>()?;
+    let saved_searches = state.app.saved_searches(&ctx).await?.into_iter().map(Into::into).collect();
     Ok(axum::Json(SavedSearchList { saved_searches }))
 }
 
@@ -328,12 +265,8 @@ pub async fn save_search(
     ctx: OrgContext,
     Json(req): Json<NewSavedSearch>,
 ) -> ApiResult<(StatusCode, axum::Json<SavedSearchOut>)> {
-    ctx.require_write(Scope::ListsWrite)?;
-    let name = org::parse_list_name(&req.name)?;
-    req.request.validate()?;
-    let json = serde_json::to_string(&req.request).map_err(|e| ApiError::internal(e.to_string()))?;
-    let saved = ctx.tenant(&state).save_search(&name, &json, ctx.user.id()).await?;
-    Ok((StatusCode::CREATED, axum::Json(saved.try_into()?)))
+    let saved = state.app.save_search(&ctx, &req.name, &req.request).await?;
+    Ok((StatusCode::CREATED, axum::Json(saved.into())))
 }
 
 /// One saved search.
@@ -345,8 +278,7 @@ pub async fn get_saved(
     ctx: OrgContext,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<SavedSearchOut>> {
-    ctx.user.require(Scope::ListsRead)?;
-    Ok(axum::Json(ctx.tenant(&state).saved_search(parse_id(&id, "id")?).await?.try_into()?))
+    Ok(axum::Json(state.app.saved_search(&ctx, parse_id(&id, "id")?).await?.into()))
 }
 
 /// Deletes a saved search.
@@ -358,8 +290,7 @@ pub async fn delete_saved(
     ctx: OrgContext,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    ctx.require_write(Scope::ListsWrite)?;
-    ctx.tenant(&state).delete_saved_search(parse_id(&id, "id")?).await?;
+    state.app.delete_saved_search(&ctx, parse_id(&id, "id")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -372,8 +303,6 @@ pub async fn run_saved(
     ctx: OrgContext,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
-    ctx.user.require(Scope::ListsRead)?;
-    ctx.user.require(Scope::Search)?;
-    let saved: SavedSearchOut = ctx.tenant(&state).saved_search(parse_id(&id, "id")?).await?.try_into()?;
-    run_search(state, saved.request).await
+    let request = state.app.saved_search_to_run(&ctx, parse_id(&id, "id")?).await?;
+    Ok(axum::Json(state.app.run_search(request).await?))
 }

@@ -58,7 +58,7 @@ async fn fallback(index: Option<Bytes>, req: Request) -> Response {
         && path != "/v1"
         && !path.starts_with("/assets/");
     if !page {
-        return ApiError::new(scout_domain::ErrorKind::NotFound, "not_found", "no such route").into_response();
+        return ApiError::new(scout_domain::ErrorCode::NotFound, "no such route").into_response();
     }
     let Some(html) = index else {
         return (StatusCode::SERVICE_UNAVAILABLE, Html(NOT_BUILT)).into_response();

@@ -18,8 +18,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use scout_api::settings::Settings;
-use scout_api::state::build_state;
+use scout_app::{Application, Settings};
 use scout_benches::{Latencies, keys, ndcg_at};
 use scout_domain::SearchFilters;
 use scout_fixtures::LabelledQuery;
@@ -70,7 +69,7 @@ async fn load_pg(pool: &PgPool, store: &Store, jsonl: &PathBuf) -> anyhow::Resul
     if have == 0 {
         let started = Instant::now();
         let f = tokio::fs::File::open(jsonl).await?;
-        let report = scout_api::pipeline::import_lines(store, tokio::io::BufReader::new(f), None, |_| {}).await?;
+        let report = scout_app::pipeline::import_lines(store, tokio::io::BufReader::new(f), None, |_| {}).await?;
         println!("postgres: stored {} profiles in {:.1} s", report.inserted, started.elapsed().as_secs_f64());
     }
     sqlx::query(
@@ -219,11 +218,11 @@ async fn main() -> anyhow::Result<()> {
         minilm_dir: args.minilm_dir.clone(),
         ..Settings::default()
     };
-    let state = build_state(settings).await?;
-    scout_benches::prepare_like_serve(&state.index)?;
+    let state = Application::build(settings).await?;
+    scout_benches::prepare_like_serve(state.index())?;
     println!(
         "profiles: postgres {pg_count}, scout {}; {} queries, {} rounds on postgres and {} on scout (2 workers each)",
-        state.index.len(),
+        state.index().len(),
         queries.len(),
         args.rounds,
         args.scout_rounds
@@ -235,13 +234,13 @@ async fn main() -> anyhow::Result<()> {
     for q in queries.iter() {
         let ids = pg_search(&pool, q).await?;
         pg_ndcg.push(ndcg_at(10, &keys(&pg_store, &ids).await?, &q.judgments));
-        let out = state.engine.search(&SearchRequest {
+        let out = state.engine().search(&SearchRequest {
             query: Some(q.text.clone()),
             limit: Some(20),
             ..Default::default()
         })?;
         let ids: Vec<i64> = out.hits.iter().map(|h| h.id).collect();
-        scout_ndcg.push(ndcg_at(10, &keys(&state.store, &ids).await?, &q.judgments));
+        scout_ndcg.push(ndcg_at(10, &keys(state.store(), &ids).await?, &q.judgments));
     }
 
     // Speed: the same searches on two concurrent workers each.
@@ -275,7 +274,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut handles = Vec::new();
     for w in 0..2 {
-        let (engine, queries) = (state.engine.clone(), queries.clone());
+        let (engine, queries) = (state.engine().clone(), queries.clone());
         handles.push(tokio::task::spawn_blocking(move || {
             let mut lat = Latencies::default();
             for i in (w..scout_total).step_by(2) {

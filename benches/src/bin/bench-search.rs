@@ -17,8 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use rayon::prelude::*;
-use scout_api::settings::Settings;
-use scout_api::state::build_state;
+use scout_app::{Application, Settings};
 use scout_benches::{Latencies, keys, ndcg_at};
 use scout_fixtures::{LabelledQuery, QueryKind};
 use scout_ranker::{Engine, Mode, SearchRequest};
@@ -56,16 +55,16 @@ async fn main() -> anyhow::Result<()> {
         minilm_dir: args.minilm_dir.clone(),
         ..Settings::default()
     };
-    let state = build_state(settings).await?;
-    let engine: Arc<Engine> = state.engine.clone();
-    let filled = scout_benches::prepare_like_serve(&state.index)?;
+    let state = Application::build(settings).await?;
+    let engine: Arc<Engine> = state.engine().clone();
+    let filled = scout_benches::prepare_like_serve(state.index())?;
     println!("exact-search table filled in {filled:.1} s");
     let text = std::fs::read_to_string(&args.queries).with_context(|| format!("reading {}", args.queries.display()))?;
     let queries: Vec<LabelledQuery> = text.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
-    let minilm_vectors = state.index.vectors.count(Some(scout_indexer::Space::MiniLm))?;
+    let minilm_vectors = state.index().vectors.count(Some(scout_indexer::Space::MiniLm))?;
     println!(
         "data: {} profiles indexed, {} with MiniLM vectors; {} labelled queries",
-        state.index.len(),
+        state.index().len(),
         minilm_vectors,
         queries.len()
     );
@@ -78,7 +77,7 @@ async fn main() -> anyhow::Result<()> {
         for q in &queries {
             let out = engine.search_with(&request(q, 10), mode)?;
             let ids: Vec<i64> = out.hits.iter().map(|h| h.id).collect();
-            let n = ndcg_at(10, &keys(&state.store, &ids).await?, &q.judgments);
+            let n = ndcg_at(10, &keys(state.store(), &ids).await?, &q.judgments);
             if args.per_query {
                 println!("  {name:<8} {} {n:.3} {:?} | {}", q.id, out.parsed_query.niches, q.text);
             }
@@ -129,10 +128,10 @@ async fn main() -> anyhow::Result<()> {
     let (mut plain, mut filtered, mut served) = (Latencies::default(), Latencies::default(), Latencies::default());
     for q in &queries {
         let parsed = scout_ranker::understand(&q.text);
-        let v = state.index.encoder().encode(&parsed.text)?;
+        let v = state.index().encoder().encode(&parsed.text)?;
         let filter = parsed.filters.to_filter();
         let started = Instant::now();
-        std::hint::black_box(state.index.vectors.search(
+        std::hint::black_box(state.index().vectors.search(
             scout_indexer::Space::Static,
             &v,
             &scout_domain::Filter::default(),
@@ -140,13 +139,13 @@ async fn main() -> anyhow::Result<()> {
         )?);
         plain.record(started.elapsed());
         let started = Instant::now();
-        std::hint::black_box(state.index.vectors.search(scout_indexer::Space::Static, &v, &filter, 100)?);
+        std::hint::black_box(state.index().vectors.search(scout_indexer::Space::Static, &v, &filter, 100)?);
         filtered.record(started.elapsed());
         let started = Instant::now();
-        std::hint::black_box(state.index.vector_search(scout_indexer::Space::Static, &v, &filter, 100)?);
+        std::hint::black_box(state.index().vector_search(scout_indexer::Space::Static, &v, &filter, 100)?);
         served.record(started.elapsed());
         if args.per_query {
-            let matching = state.index.text.count(&filter)?;
+            let matching = state.index().text.count(&filter)?;
             println!(
                 "  ann {} {:>7.2} ms, filter matches {matching:>7} | {}",
                 q.id,
@@ -201,7 +200,7 @@ async fn main() -> anyhow::Result<()> {
         println!("{name:<38} {} ({total} match)", lat.summary());
     }
     if args.per_query {
-        stage_breakdown(&engine, &state.index, &queries)?;
+        stage_breakdown(&engine, state.index(), &queries)?;
     }
 
     // Throughput: one searching thread per core.
@@ -222,10 +221,9 @@ async fn main() -> anyhow::Result<()> {
 
     // Freshness: an update through the store and the outbox worker until search finds it.
     if args.freshness > 0 {
-        let worker =
-            scout_api::pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
+        let worker = state.start_indexer();
         let mut fresh = Latencies::default();
-        let first = state.store.profiles_after(0, args.freshness as i64).await?;
+        let first = state.store().profiles_after(0, args.freshness as i64).await?;
         for (i, stored) in first.iter().enumerate() {
             let mut p = stored.profile.clone();
             let marker = format!(
@@ -234,8 +232,8 @@ async fn main() -> anyhow::Result<()> {
             );
             p.bio = Some(format!("{} {marker}", p.bio.clone().unwrap_or_default()));
             let started = Instant::now();
-            state.store.upsert_profiles(std::slice::from_ref(&p)).await?;
-            state.index_notify.notify_one();
+            state.store().upsert_profiles(std::slice::from_ref(&p)).await?;
+            state.wake_indexer();
             loop {
                 let out = engine.search(&SearchRequest {
                     query: Some(marker.clone()),
@@ -250,13 +248,13 @@ async fn main() -> anyhow::Result<()> {
                     "update {i} of profile {} not searchable after 30 s: `{marker}` finds {:?} first; indexes at sequence {}",
                     stored.id,
                     out.hits.first().map(|h| h.id),
-                    state.index.applied_seq()?
+                    state.index().applied_seq()?
                 );
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             fresh.record(started.elapsed());
             // Put the original back.
-            state.store.upsert_profiles(std::slice::from_ref(&stored.profile)).await?;
+            state.store().upsert_profiles(std::slice::from_ref(&stored.profile)).await?;
         }
         worker.stop().await;
         println!("\n== freshness: write → searchable ==\n{}", fresh.summary());

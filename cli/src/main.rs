@@ -1,4 +1,7 @@
-//! The `scout` command: serve, import, export, search, reindex, fixtures, models.
+//! The `scout` command: serve, import, export, search, reindex, enrich,
+//! fixtures, models, admin. It layers the settings (defaults, TOML file,
+//! environment, flags), builds the [`Application`] and either serves it over
+//! HTTP (`scout-api`) or runs one command with progress bars.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,9 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use scout_api::pipeline;
-use scout_api::settings::Settings;
-use scout_api::state::{AppState, build_state};
+use scout_app::{Application, Settings, pipeline};
 
 #[derive(Parser, Debug)]
 #[command(name = "scout", version, about = "Influencer search and recommendation engine")]
@@ -238,20 +239,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { .. } => serve(settings).await,
         Command::Import { file, rejects } => import(settings, &file, rejects).await,
         Command::Export { file } => {
-            let state = build_state(settings).await?;
+            let app = Application::build(settings).await?;
             let mut out = tokio::io::BufWriter::new(
                 tokio::fs::File::create(&file).await.with_context(|| format!("creating {}", file.display()))?,
             );
-            let n = pipeline::export(&state.store, &mut out).await?;
+            let n = app.export_profiles(&mut out).await?;
             eprintln!("exported {n} profiles to {}", file.display());
             Ok(())
         }
         Command::Search { query, limit } => search(settings, &query, limit).await,
         Command::Reindex => {
-            let state = build_state(settings).await?;
-            let total = state.store.count_profiles().await? as u64;
+            let app = Application::build(settings).await?;
+            let total = app.store().count_profiles().await? as u64;
             let pb = bar(total, "reindexing");
-            let n = pipeline::rebuild(&state.store, &state.index, |n| pb.inc(n)).await?;
+            let n = pipeline::rebuild(app.store(), app.index(), |n| pb.inc(n)).await?;
             pb.finish();
             eprintln!("reindexed {n} profiles");
             Ok(())
@@ -267,12 +268,12 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn catch_up_with_bar(state: &AppState) -> anyhow::Result<()> {
-    let head = state.store.outbox_head().await?;
-    let applied = state.index.applied_seq()?;
+async fn catch_up_with_bar(app: &Application) -> anyhow::Result<()> {
+    let head = app.store().outbox_head().await?;
+    let applied = app.index().applied_seq()?;
     if head > applied {
         let pb = bar((head - applied) as u64, "indexing");
-        pipeline::catch_up(&state.store, &state.index, |done, _| pb.set_position(done)).await?;
+        pipeline::catch_up(app.store(), app.index(), |done, _| pb.set_position(done)).await?;
         pb.finish();
     }
     Ok(())
@@ -282,29 +283,25 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     for line in settings.describe() {
         tracing::info!("setting {line}");
     }
-    settings.tls().context("TLS")?;
-    let state = build_state(settings).await?;
-    let settings = state.settings.clone();
-    if state.store.count_profiles().await? == 0 && settings.demo_profiles > 0 {
+    scout_api::serve::tls_config_of(&settings).context("TLS")?;
+    let app = Application::build(settings).await?;
+    let settings = app.settings().clone();
+    if app.store().count_profiles().await? == 0 && settings.demo_profiles > 0 {
         eprintln!("empty store: loading {} demo profiles", settings.demo_profiles);
         let pb = bar(settings.demo_profiles, "demo data");
-        pipeline::load_demo(&state.store, settings.demo_profiles, |n| pb.inc(n)).await?;
+        pipeline::load_demo(app.store(), settings.demo_profiles, |n| pb.inc(n)).await?;
         pb.finish();
     }
-    catch_up_with_bar(&state).await?;
-    let index = state.index.clone();
+    catch_up_with_bar(&app).await?;
+    let index = app.index().clone();
     tokio::task::spawn_blocking(move || index.optimise()).await??;
-    pipeline::spawn_search_workers(state.store.clone(), state.index.clone(), state.index_notify.clone())?;
-    if settings.enrich
-        && let Some(m) = &state.minilm
-    {
-        pipeline::spawn_enrichment(state.store.clone(), state.index.clone(), m.clone(), state.enrich.clone());
-    }
+    let _indexer = app.start_search_workers()?;
+    app.start_enrichment();
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
     let base = scout_api::serve::base_url(listener.local_addr()?, settings.uses_tls());
-    eprintln!("\nScout is running on {base} with {} profiles indexed", state.index.len());
+    eprintln!("\nScout is running on {base} with {} profiles indexed", app.index().len());
     if settings.web_dir().join("index.html").exists() {
         eprintln!("open: {base} in a browser, create an account, and search \"vegan fitness creators in Berlin\"");
     } else {
@@ -312,7 +309,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     eprintln!("try:  register and log in (README, Accounts), then GET /v1/search?q=vegan+fitness+creators+in+Berlin");
     eprintln!("API:  {base}/openapi.json   metrics: {base}/metrics\n");
-    scout_api::serve::serve(state, listener, async {
+    scout_api::serve::serve(scout_api::AppState::new(app), listener, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
@@ -320,9 +317,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let state = build_state(settings).await?;
+    let app = Application::build(settings).await?;
     // An import never searches: the in-memory feature table is left to the service.
-    state.index.for_bulk_load();
+    app.index().for_bulk_load();
     let rejects_path = rejects.unwrap_or_else(|| {
         PathBuf::from(if file == "-" { "stdin.rejects.jsonl".into() } else { format!("{file}.rejects.jsonl") })
     });
@@ -339,10 +336,10 @@ async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> any
         pb.tick();
     };
     // Index while importing: the two share the cores better than running one after the other.
-    let indexer = pipeline::spawn_indexer(state.store.clone(), state.index.clone(), state.index_notify.clone());
+    let indexer = app.start_indexer();
     let report = if file == "-" {
         pipeline::import_lines(
-            &state.store,
+            app.store(),
             tokio::io::BufReader::new(tokio::io::stdin()),
             Some(&mut rejects_file),
             progress,
@@ -351,7 +348,7 @@ async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> any
     } else {
         let f = tokio::fs::File::open(file).await.with_context(|| format!("opening {file}"))?;
         pipeline::import_lines(
-            &state.store,
+            app.store(),
             tokio::io::BufReader::with_capacity(1 << 20, f),
             Some(&mut rejects_file),
             progress,
@@ -372,14 +369,14 @@ async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> any
     }
     let stored_at = started.elapsed().as_secs_f64();
     indexer.stop().await;
-    catch_up_with_bar(&state).await?;
+    catch_up_with_bar(&app).await?;
     let indexed_at = started.elapsed().as_secs_f64();
-    let index = state.index.clone();
+    let index = app.index().clone();
     tokio::task::spawn_blocking(move || index.optimise()).await??;
     let total = started.elapsed().as_secs_f64();
     eprintln!(
         "{} profiles indexed in {total:.1} s (stored and mostly indexed {stored_at:.1} s, rest of the indexing {:.1} s, vector graph {:.1} s)",
-        state.index.vectors.count(None)?,
+        app.index().vectors.count(None)?,
         indexed_at - stored_at,
         total - indexed_at
     );
@@ -387,14 +384,14 @@ async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> any
 }
 
 async fn search(settings: Settings, query: &str, limit: usize) -> anyhow::Result<()> {
-    let state = build_state(settings).await?;
-    catch_up_with_bar(&state).await?;
+    let app = Application::build(settings).await?;
+    catch_up_with_bar(&app).await?;
     let req = scout_ranker::SearchRequest { query: Some(query.to_string()), limit: Some(limit), ..Default::default() };
-    let engine = state.engine.clone();
+    let engine = app.engine().clone();
     let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
     let ids: Vec<i64> = outcome.hits.iter().map(|h| h.id).collect();
     let profiles: std::collections::HashMap<i64, scout_domain::Profile> =
-        state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
+        app.store().get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
     let pq = &outcome.parsed_query;
     println!("query: {query}");
     println!("understood: text={:?} filters={} niches={:?}", pq.text, serde_json::to_string(&pq.filters)?, pq.niches);
@@ -426,16 +423,16 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 async fn enrich(settings: Settings, max: usize) -> anyhow::Result<()> {
-    let state = build_state(settings).await?;
-    catch_up_with_bar(&state).await?;
-    let Some(minilm) = state.minilm.clone() else {
+    let app = Application::build(settings).await?;
+    catch_up_with_bar(&app).await?;
+    let Some(minilm) = app.minilm().cloned() else {
         anyhow::bail!("MiniLM checkpoint not found: run scripts/setup.sh or pass --minilm-dir")
     };
     let pb = bar(max as u64, "enriching");
     let started = std::time::Instant::now();
     let mut done = 0;
     while done < max {
-        let n = pipeline::enrich_batch(&state.store, &state.index, &minilm, 32.min(max - done)).await?;
+        let n = pipeline::enrich_batch(app.store(), app.index(), &minilm, 32.min(max - done)).await?;
         if n == 0 {
             break;
         }
@@ -514,9 +511,6 @@ fn build_static(settings: &Settings, out: &std::path::Path, dim: usize, tokens: 
 }
 
 async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Result<()> {
-    use scout_domain::account::{self, Email, Role};
-    let email = Email::parse(email)?;
-    let name = account::parse_name(name)?;
     let password = match std::env::var("SCOUT_ADMIN_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -525,12 +519,9 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Re
             line.trim_end_matches(['\n', '\r']).to_string()
         }
     };
-    account::check_new_password(&password, &email)?;
+    // The store alone: an admin can be made beside a serving process.
     let store = scout_store::Store::connect(&settings.database_url()).await.context("opening the store")?;
-    let hash = scout_api::auth::password::hash(password).await?;
-    let user = store.create_user(&email, &hash, Role::Admin, &name).await?;
-    store.mark_email_verified(user.id).await?;
-    store.audit(Some(user.id), "account_created", None, "admin, from the command line").await?;
+    let user = scout_app::identity::create_admin(&store, email, name, password).await?;
     eprintln!("created admin {} (id {}); turn on 2FA at first login: POST /v1/auth/2fa/setup", user.email, user.id);
     Ok(())
 }

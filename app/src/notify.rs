@@ -1,6 +1,6 @@
 //! In-process fan-out of notifications to open event streams
 //! (`GET /v1/events`). Every security event written to the audit log through
-//! [`AppState::audit`](crate::state::AppState::audit) is also published here.
+//! [`Application::audit`](crate::Application::audit) is also published here.
 //!
 //! One broadcast channel serves every subscriber; each stream keeps only what
 //! is addressed to its caller. A subscriber that falls more than the channel's
@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 pub struct Notification {
     pub user_id: Option<i64>,
     pub org_id: Option<OrgId>,
-    pub kind: String,
+    pub kind: scout_domain::AuditKind,
     pub detail: String,
     pub at: DateTime<Utc>,
 }

@@ -27,7 +27,7 @@ pub async fn catch_up(
     store: &Store,
     index: &Arc<ProfileIndex>,
     mut progress: impl FnMut(u64, i64),
-) -> anyhow::Result<u64> {
+) -> crate::Result<u64> {
     let mut seq = index.applied_seq()?;
     let head = store.outbox_head().await?;
     let mut applied = 0u64;
@@ -56,7 +56,7 @@ pub async fn catch_up(
         stored.retain(|s| !unlisted.contains(&s.id));
         deletes.extend(unlisted);
         let index2 = index.clone();
-        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        tokio::task::spawn_blocking(move || -> crate::Result<()> {
             let pairs: Vec<(i64, &scout_domain::Profile)> = stored.iter().map(|s| (s.id, &s.profile)).collect();
             index2.stage(&pairs, &deletes)?;
             if commit {
@@ -81,7 +81,7 @@ pub async fn catch_up(
 }
 
 /// Rebuilds both indexes from the store.
-pub async fn rebuild(store: &Store, index: &Arc<ProfileIndex>, mut progress: impl FnMut(u64)) -> anyhow::Result<u64> {
+pub async fn rebuild(store: &Store, index: &Arc<ProfileIndex>, mut progress: impl FnMut(u64)) -> crate::Result<u64> {
     let index2 = index.clone();
     tokio::task::spawn_blocking(move || index2.clear()).await??;
     let head = store.outbox_head().await?;
@@ -96,7 +96,7 @@ pub async fn rebuild(store: &Store, index: &Arc<ProfileIndex>, mut progress: imp
         let unlisted = store.unlisted(&ids).await?;
         page.retain(|s| !unlisted.contains(&s.id));
         let index2 = index.clone();
-        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        tokio::task::spawn_blocking(move || -> crate::Result<()> {
             let pairs: Vec<(i64, &scout_domain::Profile)> = page.iter().map(|s| (s.id, &s.profile)).collect();
             index2.stage(&pairs, &[])?;
             Ok(())

@@ -6,6 +6,8 @@ use rayon::prelude::*;
 use scout_domain::Profile;
 use scout_store::{Store, UpsertSummary};
 use serde::Serialize;
+
+use crate::error::Internal;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
 /// Records per store transaction.
@@ -89,13 +91,16 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
     mut reader: R,
     mut rejects: Option<&mut (dyn Write + Send)>,
     mut progress: impl FnMut(&ImportReport),
-) -> anyhow::Result<ImportReport> {
+) -> crate::Result<ImportReport> {
     let mut report = ImportReport::default();
     let mut pending: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH);
     let mut line_no = 0u64;
     loop {
         let mut buf = Vec::new();
-        let n = reader.read_until(b'\n', &mut buf).await?;
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .await
+            .map_err(|source| crate::Error::Input { line: line_no + 1, source })?;
         if n > 0 {
             line_no += 1;
             while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
@@ -129,7 +134,9 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
                     }
                     Line::Invalid(reason) => {
                         let record = String::from_utf8_lossy(&bytes[..bytes.len().min(2_000)]).to_string();
-                        report.reject(rejects.as_deref_mut(), no, reason, Some(record))?;
+                        report
+                            .reject(rejects.as_deref_mut(), no, reason, Some(record))
+                            .internal("writing the rejects file")?;
                     }
                 }
             }
@@ -138,7 +145,9 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
             for i in &summary.refused {
                 // The record itself is not copied to the rejects file: it is the erased person's data.
                 let reason = "this person's data was erased at their request; it is not imported again".to_string();
-                report.reject(rejects.as_deref_mut(), numbers[*i], reason, None)?;
+                report
+                    .reject(rejects.as_deref_mut(), numbers[*i], reason, None)
+                    .internal("writing the rejects file")?;
             }
             progress(&report);
         }
@@ -150,7 +159,7 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
 }
 
 /// Writes every stored profile as JSON Lines, in id order; returns the count.
-pub async fn export<W: AsyncWrite + Unpin>(store: &Store, out: &mut W) -> anyhow::Result<u64> {
+pub async fn export<W: AsyncWrite + Unpin>(store: &Store, out: &mut W) -> crate::Result<u64> {
     let mut after = 0;
     let mut count = 0;
     loop {
@@ -159,18 +168,18 @@ pub async fn export<W: AsyncWrite + Unpin>(store: &Store, out: &mut W) -> anyhow
         after = last.id;
         let mut buf = Vec::with_capacity(page.len() * 2_000);
         for p in &page {
-            serde_json::to_writer(&mut buf, &p.profile)?;
+            serde_json::to_writer(&mut buf, &p.profile).internal("encoding a profile")?;
             buf.push(b'\n');
         }
-        out.write_all(&buf).await?;
+        out.write_all(&buf).await.internal("writing the export")?;
         count += page.len() as u64;
     }
-    out.flush().await?;
+    out.flush().await.internal("writing the export")?;
     Ok(count)
 }
 
 /// Loads `count` generated demo profiles (seed 42) into the store.
-pub async fn load_demo(store: &Store, count: u64, mut progress: impl FnMut(u64)) -> anyhow::Result<u64> {
+pub async fn load_demo(store: &Store, count: u64, mut progress: impl FnMut(u64)) -> crate::Result<u64> {
     let generator = scout_fixtures::Generator::new(42);
     let mut done = 0;
     while done < count {

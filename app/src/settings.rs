@@ -94,15 +94,6 @@ impl Settings {
         repository_dir(&self.static_model_dir, "models/static-minilm-256", "card.json")
     }
 
-    /// The TLS configuration, when a certificate and key are both given.
-    pub fn tls(&self) -> anyhow::Result<Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>> {
-        match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => crate::serve::tls_config(cert, key).map(Some),
-            (None, None) => Ok(None),
-            _ => anyhow::bail!("TLS needs both tls_cert and tls_key"),
-        }
-    }
-
     /// Whether the service speaks HTTPS.
     pub fn uses_tls(&self) -> bool {
         self.tls_cert.is_some() && self.tls_key.is_some()

@@ -24,14 +24,14 @@ pub async fn enrich_batch(
     index: &Arc<ProfileIndex>,
     minilm: &Arc<dyn TextEncoder>,
     batch: usize,
-) -> anyhow::Result<usize> {
+) -> crate::Result<usize> {
     let ids = index.vectors.missing(Space::MiniLm, batch)?;
     if ids.is_empty() {
         return Ok(0);
     }
     let stored = store.get_profiles(&ids).await?;
     let (index, minilm) = (index.clone(), minilm.clone());
-    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+    tokio::task::spawn_blocking(move || -> crate::Result<usize> {
         let docs: Vec<IndexDoc> = stored.iter().map(|s| IndexDoc::new(s.id, &s.profile)).collect();
         let texts: Vec<&str> = docs.iter().map(|d| d.semantic_text.as_str()).collect();
         let vectors = minilm.encode_batch(&texts)?;

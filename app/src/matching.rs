@@ -22,9 +22,9 @@ use scout_models::success::SuccessPrediction;
 use scout_ranker::{Explanation, ParsedQuery, SearchRequest};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
-use crate::routes::search::ProfileOut;
-use crate::state::AppState;
+use crate::Application;
+use crate::error::{Error, Result};
+use crate::search::ProfileOut;
 
 /// How many search hits are considered before the model orders them.
 pub const POOL: usize = 100;
@@ -85,14 +85,14 @@ pub struct MatchResponse {
 }
 
 impl MatchRequest {
-    fn validate(&self) -> ApiResult<()> {
+    fn validate(&self) -> Result<()> {
         self.brief.validate()?;
         if let Some(f) = &self.filters {
             f.validate()?;
         }
         let limit = self.limit.unwrap_or(20);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(ApiError::bad_request("bad_parameter", format!("limit: must be between 1 and {MAX_LIMIT}")));
+            return Err(Error::bad_parameter("limit", format!("must be between 1 and {MAX_LIMIT}")));
         }
         Ok(())
     }
@@ -152,68 +152,72 @@ fn to_match(
     }
 }
 
-/// Finds, predicts and orders the creators for a brief.
-pub async fn match_creators(state: &AppState, req: MatchRequest) -> ApiResult<MatchResponse> {
-    req.validate()?;
-    let started = std::time::Instant::now();
-    let engine = state.engine.clone();
-    let search = req.search();
-    let outcome = tokio::task::spawn_blocking(move || engine.search(&search)).await??;
-    let ids: Vec<_> = outcome.hits.iter().map(|h| h.id).collect();
-    let mut stored: std::collections::HashMap<_, _> =
-        state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
-    let mut over_budget = 0;
-    let mut candidates: Vec<(scout_ranker::Hit, Profile, Option<bool>)> = Vec::new();
-    for hit in outcome.hits {
-        let Some(profile) = stored.remove(&hit.id) else { continue };
-        let fits = within_budget(&req.brief, &profile);
-        if fits == Some(false) {
-            over_budget += 1;
-            continue;
+impl Application {
+    /// Finds, predicts and orders the creators for a brief (the caller must hold `search`).
+    pub async fn match_creators(&self, caller: &crate::access::Caller, req: MatchRequest) -> Result<MatchResponse> {
+        caller.require(scout_domain::org::Scope::Search)?;
+        let state = self;
+        req.validate()?;
+        let started = std::time::Instant::now();
+        let engine = state.engine.clone();
+        let search = req.search();
+        let outcome = tokio::task::spawn_blocking(move || engine.search(&search)).await??;
+        let ids: Vec<_> = outcome.hits.iter().map(|h| h.id).collect();
+        let mut stored: std::collections::HashMap<_, _> =
+            state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
+        let mut over_budget = 0;
+        let mut candidates: Vec<(scout_ranker::Hit, Profile, Option<bool>)> = Vec::new();
+        for hit in outcome.hits {
+            let Some(profile) = stored.remove(&hit.id) else { continue };
+            let fits = within_budget(&req.brief, &profile);
+            if fits == Some(false) {
+                over_budget += 1;
+                continue;
+            }
+            candidates.push((hit, profile, fits));
         }
-        candidates.push((hit, profile, fits));
-    }
-    let model: Option<Arc<SuccessModel>> = state.models.success.read().clone();
-    let (brief, order, limit) = (req.brief.clone(), req.order.unwrap_or_default(), req.limit.unwrap_or(20));
-    let (matches, order, model_version) = tokio::task::spawn_blocking(move || {
-        let Some(model) = model.filter(|_| !candidates.is_empty()) else {
-            let matches: Vec<Match> = candidates
+        let model: Option<Arc<SuccessModel>> = state.models.success.read().clone();
+        let (brief, order, limit) = (req.brief.clone(), req.order.unwrap_or_default(), req.limit.unwrap_or(20));
+        let (matches, order, model_version) = tokio::task::spawn_blocking(move || {
+            let Some(model) = model.filter(|_| !candidates.is_empty()) else {
+                let matches: Vec<Match> = candidates
+                    .into_iter()
+                    .take(limit)
+                    .map(|(hit, profile, fits)| to_match(hit, profile, fits, None))
+                    .collect();
+                return (matches, MatchOrder::Relevance, None);
+            };
+            let profiles: Vec<&Profile> = candidates.iter().map(|(_, p, _)| p).collect();
+            let predictions = model.predict(&brief, &profiles);
+            let mut ranked: Vec<_> = candidates.into_iter().zip(predictions).collect();
+            if order == MatchOrder::Success {
+                // Stable: equal keys keep the search's order.
+                ranked.sort_by(|(_, a), (_, b)| {
+                    let ((ga, xa), (gb, xb)) = (success_key(a), success_key(b));
+                    ga.cmp(&gb).then(xa.total_cmp(&xb))
+                });
+            }
+            ranked.truncate(limit);
+            // Only the page shown gets its drivers.
+            let (page, mut shown): (Vec<_>, Vec<_>) = ranked.into_iter().unzip();
+            let profiles: Vec<&Profile> = page.iter().map(|(_, p, _)| p).collect();
+            model.explain(&brief, &profiles, &mut shown);
+            let matches = page
                 .into_iter()
-                .take(limit)
-                .map(|(hit, profile, fits)| to_match(hit, profile, fits, None))
+                .zip(shown)
+                .map(|((hit, profile, fits), prediction)| to_match(hit, profile, fits, Some(prediction)))
                 .collect();
-            return (matches, MatchOrder::Relevance, None);
-        };
-        let profiles: Vec<&Profile> = candidates.iter().map(|(_, p, _)| p).collect();
-        let predictions = model.predict(&brief, &profiles);
-        let mut ranked: Vec<_> = candidates.into_iter().zip(predictions).collect();
-        if order == MatchOrder::Success {
-            // Stable: equal keys keep the search's order.
-            ranked.sort_by(|(_, a), (_, b)| {
-                let ((ga, xa), (gb, xb)) = (success_key(a), success_key(b));
-                ga.cmp(&gb).then(xa.total_cmp(&xb))
-            });
-        }
-        ranked.truncate(limit);
-        // Only the page shown gets its drivers.
-        let (page, mut shown): (Vec<_>, Vec<_>) = ranked.into_iter().unzip();
-        let profiles: Vec<&Profile> = page.iter().map(|(_, p, _)| p).collect();
-        model.explain(&brief, &profiles, &mut shown);
-        let matches = page
-            .into_iter()
-            .zip(shown)
-            .map(|((hit, profile, fits), prediction)| to_match(hit, profile, fits, Some(prediction)))
-            .collect();
-        (matches, order, Some(model.card.version.clone()))
-    })
-    .await?;
-    Ok(MatchResponse {
-        matches,
-        total: outcome.total,
-        over_budget,
-        order,
-        model_version,
-        parsed_query: outcome.parsed_query,
-        took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
-    })
+            (matches, order, Some(model.card.version.clone()))
+        })
+        .await?;
+        Ok(MatchResponse {
+            matches,
+            total: outcome.total,
+            over_budget,
+            order,
+            model_version,
+            parsed_query: outcome.parsed_query,
+            took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
+        })
+    }
 }

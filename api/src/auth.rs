@@ -1,0 +1,80 @@
+//! The extractors every protected handler takes: [`AuthUser`] (who is
+//! calling, read from `Authorization: Bearer …`) and [`OrgContext`] (for
+//! which organisation, from `X-Scout-Org`). They only read the headers; the
+//! checks themselves (token, key, session, rate limit, 2FA rule, membership,
+//! agency grant) are the use-case layer's ([`scout_app::access`]).
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use scout_app::{Acting, Caller};
+use scout_domain::ErrorCode;
+use scout_domain::org::OrgId;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthUser(pub Caller);
+
+impl std::ops::Deref for AuthUser {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+fn missing_token() -> ApiError {
+    ApiError::new(ErrorCode::MissingToken, "send an access token: Authorization: Bearer <token>")
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<AuthUser>() {
+            return Ok(user.clone());
+        }
+        let header = parts.headers.get(AUTHORIZATION).ok_or_else(missing_token)?;
+        let value =
+            header.to_str().map_err(|_| ApiError::new(ErrorCode::InvalidToken, "the access token is not valid"))?;
+        let token = match value.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+            _ => return Err(missing_token()),
+        };
+        let user = AuthUser(state.app.authenticate(token, parts.uri.path()).await?);
+        parts.extensions.insert(user.clone());
+        Ok(user)
+    }
+}
+
+/// The organisation a request acts for, and the caller's role in it (see
+/// [`scout_app::Acting`]).
+#[derive(Debug, Clone)]
+pub struct OrgContext(pub Acting);
+
+impl std::ops::Deref for OrgContext {
+    type Target = Acting;
+    fn deref(&self) -> &Acting {
+        &self.0
+    }
+}
+
+pub const ORG_HEADER: &str = "x-scout-org";
+
+impl FromRequestParts<AppState> for OrgContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let AuthUser(caller) = AuthUser::from_request_parts(parts, state).await?;
+        let named: Option<OrgId> =
+            match parts.headers.get(ORG_HEADER) {
+                Some(v) => Some(v.to_str().ok().and_then(|s| s.trim().parse().ok()).ok_or_else(|| {
+                    ApiError::new(ErrorCode::BadParameter, "X-Scout-Org: must be an organisation id")
+                })?),
+                None => None,
+            };
+        Ok(OrgContext(state.app.acting_for(caller, named).await?))
+    }
+}

@@ -1,0 +1,358 @@
+//! Accounts and sessions: sign-up, log-in with lockouts and a second factor,
+//! refresh-token rotation with reuse detection, log-out, two-factor set-up
+//! with recovery codes, password change and reset, email verification, and
+//! the account's audit log. Every step that matters is audited.
+
+use chrono::Utc;
+use data_encoding::BASE32_NOPAD;
+use scout_domain::account::{self, Email, Role};
+use scout_domain::org::OrgKind;
+use scout_domain::{AuditKind, ErrorCode};
+use scout_store::{AuditEvent, RefreshSpend, TokenPurpose, User};
+
+use crate::Application;
+use crate::access::Caller;
+use crate::error::{Error, Internal, Result};
+use crate::mail::Mail;
+use crate::security::tokens::{REFRESH_TTL_SECS, token_hash};
+use crate::security::{password, totp};
+
+/// How long a mailed token stays valid.
+const PASSWORD_RESET_TTL_SECS: i64 = 3600;
+const VERIFY_EMAIL_TTL_SECS: i64 = 7 * 24 * 3600;
+/// Recovery codes issued when two-factor authentication is turned on.
+const RECOVERY_CODES: usize = 10;
+
+/// A new token pair: a short-lived access JWT and a refresh token.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// A pending two-factor secret, as an authenticator app takes it.
+#[derive(Debug, Clone)]
+pub struct TwoFactorSetup {
+    /// The shared secret, base32.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// The URI as a QR code (SVG).
+    pub qr_svg: String,
+}
+
+/// What a second factor presented at login did.
+enum SecondFactor {
+    Accepted,
+    /// None was sent, for an account that needs one.
+    Missing,
+    /// Wrong, expired or already used.
+    Refused,
+}
+
+fn invalid_credentials(detail: &str) -> Error {
+    Error::refused(ErrorCode::InvalidCredentials, detail)
+}
+
+impl Application {
+    /// Creates an account (never an admin one); brands and agencies get an
+    /// organisation of their own, which they own. A verification mail is sent.
+    pub async fn register(
+        &self,
+        email: &str,
+        password: String,
+        role: &str,
+        name: &str,
+        ip: Option<&str>,
+    ) -> Result<User> {
+        let email = Email::parse(email)?;
+        let role = Role::parse_self_registered(role)?;
+        let name = account::parse_name(name)?;
+        account::check_new_password(&password, &email)?;
+        let hash = password::hash(password).await.internal("hashing a password")?;
+        let user = self.store.create_user(&email, &hash, role, &name).await?;
+        let org = match role {
+            Role::Brand => Some(self.store.create_organisation(OrgKind::Brand, &name, user.id).await?),
+            Role::Agency => Some(self.store.create_organisation(OrgKind::Agency, &name, user.id).await?),
+            Role::Influencer | Role::Admin => None,
+        };
+        tracing::info!(user = user.id, role = role.as_str(), "account created");
+        self.audit_org(org.map(|o| o.id), Some(user.id), AuditKind::AccountCreated, ip, role.as_str()).await?;
+        self.send_token_mail(&user, TokenPurpose::VerifyEmail).await?;
+        Ok(user)
+    }
+
+    /// Starts a session. Failed attempts count towards a lock of the email as
+    /// typed (so unknown accounts lock too, and a lock reveals nothing); an
+    /// account with 2FA needs a TOTP or recovery code.
+    pub async fn login(&self, email: &str, password: String, code: Option<&str>, ip: Option<&str>) -> Result<Tokens> {
+        let account = email.trim().to_lowercase();
+        if let Some(wait) = self.limits.logins.locked(&account).await {
+            return Err(Error::retry_after(ErrorCode::LoginLocked, "too many failed logins; retry later", wait));
+        }
+        // A malformed email is simply an unknown account: same answer, same time.
+        let user = match Email::parse(email) {
+            Ok(email) => self.store.user_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await;
+        let Some(user) = user.as_ref().filter(|_| ok) else {
+            tracing::info!("login failed");
+            let known = user.as_ref().map(|u| u.id);
+            self.audit(known, AuditKind::LoginFailed, ip, "wrong password or unknown account").await?;
+            if let Some(wait) = self.limits.logins.failed(&account).await {
+                tracing::warn!(lock_secs = wait.as_secs(), "login locked after repeated failures");
+                self.audit(known, AuditKind::LoginLocked, ip, &format!("locked for {} s", wait.as_secs())).await?;
+            }
+            return Err(invalid_credentials("wrong email or password"));
+        };
+        if let Some(secret) = &user.totp_secret {
+            match self.check_second_factor(user, secret, code).await? {
+                SecondFactor::Accepted => {}
+                SecondFactor::Missing => {
+                    return Err(Error::refused(
+                        ErrorCode::TotpRequired,
+                        "this account uses two-factor authentication: send `totp`",
+                    ));
+                }
+                SecondFactor::Refused => {
+                    self.limits.logins.failed(&account).await;
+                    self.audit(Some(user.id), AuditKind::SecondFactorFailed, ip, "wrong, expired or reused code")
+                        .await?;
+                    return Err(Error::refused(ErrorCode::InvalidTotp, "the code is wrong, expired or already used"));
+                }
+            }
+        }
+        self.limits.logins.succeeded(&account).await;
+        let how = if user.totp_secret.is_some() { "with 2FA" } else { "password" };
+        self.audit(Some(user.id), AuditKind::Login, ip, how).await?;
+        let family = self.tokens.random_token(16).internal("drawing a session id")?;
+        tracing::info!(user = user.id, "login");
+        self.start_tokens(user, &family).await
+    }
+
+    /// A TOTP code, or one of the recovery codes, for an account with 2FA on.
+    async fn check_second_factor(&self, user: &User, secret: &str, code: Option<&str>) -> Result<SecondFactor> {
+        let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+            return Ok(SecondFactor::Missing);
+        };
+        let secret = self.sealer.open_totp(user.id, secret).internal("opening a stored TOTP secret")?;
+        let now = Utc::now().timestamp().max(0) as u64;
+        let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+        let accepted = match totp::accept(&secret, code, now, last) {
+            Some(step) => self.store.use_totp_step(user.id, step as i64).await?,
+            None => self.store.spend_recovery_code(user.id, &recovery_code_hash(code)).await?,
+        };
+        if !accepted {
+            tracing::info!(user = user.id, "second factor refused");
+            return Ok(SecondFactor::Refused);
+        }
+        Ok(SecondFactor::Accepted)
+    }
+
+    /// The next pair of a session (refresh-token family).
+    async fn start_tokens(&self, user: &User, family: &str) -> Result<Tokens> {
+        let refresh = self.tokens.random_token(32).internal("drawing a refresh token")?;
+        let expires = Utc::now() + chrono::Duration::seconds(REFRESH_TTL_SECS);
+        self.store.add_refresh_token(user.id, family, &token_hash(&refresh), expires).await?;
+        let (access, expires_in) =
+            self.tokens.issue(user.id, user.role, user.token_version, family).internal("signing an access token")?;
+        Ok(Tokens { access_token: access, refresh_token: refresh, expires_in })
+    }
+
+    /// Exchanges a refresh token for a new pair; the presented token is spent.
+    /// Presenting a spent token again ends its whole session (token theft).
+    pub async fn refresh(&self, presented: &str, ip: Option<&str>) -> Result<Tokens> {
+        let invalid = || Error::refused(ErrorCode::InvalidRefreshToken, "the refresh token is not valid");
+        match self.store.spend_refresh_token(&token_hash(presented)).await? {
+            RefreshSpend::Fresh { user_id, family } => {
+                let user = self.store.user_by_id(user_id).await?.ok_or_else(invalid)?;
+                self.start_tokens(&user, &family).await
+            }
+            RefreshSpend::Reused { user_id, family } => {
+                tracing::warn!(session = %family, "refresh token reused; session revoked");
+                let detail = format!("session {family} ended");
+                self.audit(Some(user_id), AuditKind::RefreshTokenReused, ip, &detail).await?;
+                Err(Error::refused(
+                    ErrorCode::RefreshTokenReused,
+                    "this refresh token was already used; the session has been ended",
+                ))
+            }
+            RefreshSpend::Expired => {
+                Err(Error::refused(ErrorCode::RefreshTokenExpired, "the refresh token has expired; log in again"))
+            }
+            RefreshSpend::Revoked | RefreshSpend::Unknown => Err(invalid()),
+        }
+    }
+
+    /// Ends the caller's session, or with `all` every session of the account.
+    pub async fn logout(&self, caller: &Caller, all: bool, ip: Option<&str>) -> Result<()> {
+        let session = caller.require_session()?;
+        if all {
+            self.store.end_sessions(caller.id(), None).await?;
+        } else {
+            self.store.revoke_refresh_family(session).await?;
+        }
+        tracing::info!(user = caller.id(), all, "logout");
+        let kind = if all { AuditKind::LogoutEverywhere } else { AuditKind::Logout };
+        self.audit(Some(caller.id()), kind, ip, "").await
+    }
+
+    /// Starts two-factor set-up: a new secret, as text, URI and QR code.
+    /// Nothing changes for logins until a code confirms it ([`Application::enable_two_factor`]).
+    pub async fn two_factor_setup(&self, caller: &Caller) -> Result<TwoFactorSetup> {
+        let stored = &caller.account;
+        if stored.totp_secret.is_some() {
+            return Err(Error::refused(ErrorCode::TotpAlreadyEnabled, "two-factor authentication is already on"));
+        }
+        // 160 bits, the HMAC-SHA-1 block-friendly length RFC 4226 recommends.
+        let raw = self.tokens.random_bytes(20).internal("drawing a TOTP secret")?;
+        let secret = BASE32_NOPAD.encode(&raw);
+        let sealed = self.sealer.seal_totp(caller.id(), &raw).internal("sealing a TOTP secret")?;
+        self.store.set_pending_totp(caller.id(), &sealed).await?;
+        let uri = totp::otpauth_uri(&secret, &stored.email);
+        let qr = qrcode::QrCode::new(uri.as_bytes()).internal("drawing the QR code")?;
+        let qr_svg = qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
+        Ok(TwoFactorSetup { secret, otpauth_uri: uri, qr_svg })
+    }
+
+    /// Confirms the pending secret with a code and turns two-factor
+    /// authentication on; the recovery codes, shown only now.
+    pub async fn enable_two_factor(&self, caller: &Caller, code: &str) -> Result<Vec<String>> {
+        let not_pending = || Error::refused(ErrorCode::TotpNotPending, "start with POST /v1/auth/2fa/setup");
+        let Some(pending) = &caller.account.totp_pending else {
+            return Err(not_pending());
+        };
+        let secret = self.sealer.open_totp(caller.id(), pending).internal("opening the pending TOTP secret")?;
+        let now = Utc::now().timestamp().max(0) as u64;
+        let Some(step) = totp::accept(&secret, code, now, None) else {
+            return Err(Error::refused(ErrorCode::TotpSetupMismatch, "the code does not match the new secret"));
+        };
+        let mut codes = Vec::with_capacity(RECOVERY_CODES);
+        for _ in 0..RECOVERY_CODES {
+            let raw = self.tokens.random_bytes(8).internal("drawing a recovery code")?;
+            let text = BASE32_NOPAD.encode(&raw).to_lowercase();
+            codes.push(format!("{}-{}", &text[..5], &text[5..10]));
+        }
+        let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
+        if !self.store.enable_totp(caller.id(), step as i64, &hashes).await? {
+            return Err(not_pending());
+        }
+        tracing::info!(user = caller.id(), "two-factor authentication enabled");
+        let detail = format!("{RECOVERY_CODES} recovery codes issued");
+        self.audit(Some(caller.id()), AuditKind::TotpEnabled, None, &detail).await?;
+        Ok(codes)
+    }
+
+    /// The caller's own security events, newest first.
+    pub async fn account_audit(&self, caller: &Caller, limit: i64) -> Result<Vec<AuditEvent>> {
+        Ok(self.store.audit_events(caller.id(), limit).await?)
+    }
+
+    /// Changes the password; every session of the account ends.
+    pub async fn change_password(&self, caller: &Caller, current: String, new: String, ip: Option<&str>) -> Result<()> {
+        let stored = &caller.account;
+        if !password::verify(current, Some(stored.password_hash.clone())).await {
+            self.audit(Some(caller.id()), AuditKind::PasswordChangeFailed, ip, "wrong current password").await?;
+            return Err(invalid_credentials("the current password is wrong"));
+        }
+        let email = Email::parse(&stored.email)?;
+        account::check_new_password(&new, &email)?;
+        let hash = password::hash(new).await.internal("hashing a password")?;
+        self.store.end_sessions(caller.id(), Some(&hash)).await?;
+        self.audit(Some(caller.id()), AuditKind::PasswordChanged, ip, "every session ended").await?;
+        tracing::info!(user = caller.id(), "password changed");
+        Ok(())
+    }
+
+    /// Mails a password-reset token when the account exists; says nothing
+    /// either way, so it does not tell who has an account.
+    pub async fn forgot_password(&self, email: &str, ip: Option<&str>) -> Result<()> {
+        if let Ok(email) = Email::parse(email)
+            && let Some(user) = self.store.user_by_email(&email).await?
+        {
+            self.send_token_mail(&user, TokenPurpose::PasswordReset).await?;
+            self.audit(Some(user.id), AuditKind::PasswordResetRequested, ip, "").await?;
+        }
+        Ok(())
+    }
+
+    /// Sets a new password with a mailed token (single use, one hour); every
+    /// session of the account ends.
+    pub async fn reset_password(&self, token: &str, new: String, ip: Option<&str>) -> Result<()> {
+        let bad = || Error::refused(ErrorCode::InvalidResetToken, "the reset token is wrong, used or expired");
+        let hash = token_hash(token.trim());
+        // Spent first, so two racing resets cannot both pass; a refused new
+        // password costs the caller a new reset mail.
+        let Some(user_id) = self.store.spend_user_token(&hash, TokenPurpose::PasswordReset).await? else {
+            return Err(bad());
+        };
+        let user = self.store.user_by_id(user_id).await?.ok_or_else(bad)?;
+        let email = Email::parse(&user.email)?;
+        account::check_new_password(&new, &email)?;
+        let new_hash = password::hash(new).await.internal("hashing a password")?;
+        self.store.end_sessions(user.id, Some(&new_hash)).await?;
+        self.store.mark_email_verified(user.id).await?;
+        self.audit(Some(user.id), AuditKind::PasswordReset, ip, "every session ended").await
+    }
+
+    /// Confirms an account's email address with the mailed token.
+    pub async fn verify_email(&self, token: &str) -> Result<()> {
+        let hash = token_hash(token.trim());
+        let Some(user) = self.store.spend_user_token(&hash, TokenPurpose::VerifyEmail).await? else {
+            return Err(Error::refused(ErrorCode::InvalidVerificationToken, "the token is wrong, used or expired"));
+        };
+        self.store.mark_email_verified(user).await?;
+        self.audit(Some(user), AuditKind::EmailVerified, None, "").await
+    }
+
+    /// Mails a one-time token (only its hash is stored).
+    async fn send_token_mail(&self, user: &User, purpose: TokenPurpose) -> Result<()> {
+        let token = self.tokens.random_token(32).internal("drawing a mail token")?;
+        let (ttl, subject, body) = match purpose {
+            TokenPurpose::PasswordReset => (
+                PASSWORD_RESET_TTL_SECS,
+                "Reset your Scout password",
+                format!(
+                    "Someone asked to reset the password of this account. If it was you, send this token to POST /v1/auth/password/reset within an hour:\n\n{token}\n\nIf it was not you, ignore this message."
+                ),
+            ),
+            TokenPurpose::VerifyEmail => (
+                VERIFY_EMAIL_TTL_SECS,
+                "Confirm your email for Scout",
+                format!(
+                    "Welcome to Scout. Confirm this address by sending this token to POST /v1/auth/verify-email:\n\n{token}\n"
+                ),
+            ),
+        };
+        let expires = Utc::now() + chrono::Duration::seconds(ttl);
+        self.store.create_user_token(user.id, purpose, &token_hash(&token), expires).await?;
+        let mail = Mail { to: user.email.clone(), subject: subject.into(), body };
+        let mailer = self.mailer.clone();
+        tokio::task::spawn_blocking(move || mailer.send(&mail))
+            .await?
+            .map_err(|e| Error::refused(ErrorCode::MailUnavailable, format!("sending mail: {e}")))
+    }
+}
+
+/// Creates a platform admin (`scout admin create`; admins are never
+/// self-registered). Their email counts as verified; they must turn on
+/// two-factor authentication at first login. Takes the store alone, so it
+/// runs beside a serving process (which holds the indexes).
+pub async fn create_admin(store: &scout_store::Store, email: &str, name: &str, password: String) -> Result<User> {
+    let email = Email::parse(email)?;
+    let name = account::parse_name(name)?;
+    account::check_new_password(&password, &email)?;
+    let hash = password::hash(password).await.internal("hashing a password")?;
+    let user = store.create_user(&email, &hash, Role::Admin, &name).await?;
+    store.mark_email_verified(user.id).await?;
+    store.audit(Some(user.id), AuditKind::AccountCreated.as_str(), None, "admin, from the command line").await?;
+    Ok(user)
+}
+
+/// What is stored of a recovery code: its BLAKE3 hash (the code is 50 random bits).
+fn recovery_code_hash(code: &str) -> String {
+    let normal: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
+    blake3::hash(normal.as_bytes()).to_hex().to_string()
+}

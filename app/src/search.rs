@@ -1,0 +1,100 @@
+//! Search and lookalikes: the ranker's hits joined with the stored profiles,
+//! in rank order.
+
+use std::collections::{BTreeMap, HashMap};
+
+use scout_domain::org::Scope;
+use scout_domain::{Profile, ProfileId, SearchFilters};
+use scout_ranker::{Explanation, FacetCount, Hit, ParsedQuery, SearchRequest};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::Application;
+use crate::access::Caller;
+use crate::error::Result;
+
+/// A stored profile with its id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProfileOut {
+    pub id: ProfileId,
+    #[serde(flatten)]
+    pub profile: Profile,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResult {
+    /// The stored profile with its id (passed through as stored).
+    #[schema(value_type = ProfileOut)]
+    pub profile: Box<RawValue>,
+    pub score: f64,
+    pub explanation: Explanation,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    pub total: usize,
+    pub results: Vec<SearchResult>,
+    #[schema(value_type = Object)]
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    pub parsed_query: ParsedQuery,
+    pub took_ms: f64,
+}
+
+/// Which creators look like a given one.
+#[derive(Debug, Clone, Default)]
+pub struct SimilarQuery {
+    pub filters: SearchFilters,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Application {
+    /// Runs a search (the caller must hold `search`) and joins the hits with
+    /// their stored profiles.
+    pub async fn search(&self, caller: &Caller, req: SearchRequest) -> Result<SearchResponse> {
+        caller.require(Scope::Search)?;
+        self.run_search(req).await
+    }
+
+    /// A search whose caller was checked already (a saved search, the CLI).
+    pub async fn run_search(&self, req: SearchRequest) -> Result<SearchResponse> {
+        let engine = self.engine.clone();
+        let started = std::time::Instant::now();
+        let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
+        let results = self.hydrate(outcome.hits).await?;
+        let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
+        metrics::histogram!("scout_search_seconds").record(started.elapsed().as_secs_f64());
+        Ok(SearchResponse {
+            total: outcome.total,
+            results,
+            facets: outcome.facets,
+            parsed_query: outcome.parsed_query,
+            took_ms,
+        })
+    }
+
+    /// Lookalikes: the creators most similar to `id`.
+    pub async fn similar(&self, caller: &Caller, id: ProfileId, q: SimilarQuery) -> Result<Vec<SearchResult>> {
+        caller.require(Scope::Search)?;
+        let engine = self.engine.clone();
+        let hits = tokio::task::spawn_blocking(move || engine.similar(&[id], &q.filters, q.limit, q.offset)).await??;
+        self.hydrate(hits).await
+    }
+
+    /// Ranked hits joined with their stored profiles, in rank order; a hit
+    /// whose profile was deleted in between is dropped.
+    async fn hydrate(&self, hits: Vec<Hit>) -> Result<Vec<SearchResult>> {
+        let ids: Vec<ProfileId> = hits.iter().map(|h| h.id).collect();
+        let mut docs: HashMap<ProfileId, Box<RawValue>> = self.store.profile_json(&ids).await?.into_iter().collect();
+        Ok(hits
+            .into_iter()
+            .filter_map(|h| {
+                Some(SearchResult {
+                    profile: docs.remove(&h.id)?,
+                    score: (h.score * 1e4).round() / 1e4,
+                    explanation: h.explanation,
+                })
+            })
+            .collect())
+    }
+}
