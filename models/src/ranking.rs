@@ -24,21 +24,83 @@ use crate::error::{Error, Result};
 /// The artifact's folder name.
 pub const NAME: &str = "ranking";
 
-/// The ranker's features, in explanation order (the ranker computes them).
-pub const FEATURES: [&str; 9] = [
-    "text_relevance",
-    "semantic_similarity",
-    "niche_match",
-    "engagement_vs_tier",
-    "audience_fit",
-    "audience_quality",
-    "audience_sentiment",
-    "growth",
-    "recency",
-];
+/// One of the ranker's features. A feature vector is `[T; N]` indexed by
+/// `Feature` (`values[Feature::TextRelevance]`), in explanation order; the
+/// names (in explanations, model cards and training files) come from
+/// [`Feature::name`] alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Feature {
+    TextRelevance,
+    SemanticSimilarity,
+    NicheMatch,
+    EngagementVsTier,
+    AudienceFit,
+    AudienceQuality,
+    AudienceSentiment,
+    Growth,
+    Recency,
+}
+
+impl Feature {
+    /// Every feature, in explanation (and vector) order.
+    pub const ALL: [Feature; 9] = [
+        Feature::TextRelevance,
+        Feature::SemanticSimilarity,
+        Feature::NicheMatch,
+        Feature::EngagementVsTier,
+        Feature::AudienceFit,
+        Feature::AudienceQuality,
+        Feature::AudienceSentiment,
+        Feature::Growth,
+        Feature::Recency,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Feature::TextRelevance => "text_relevance",
+            Feature::SemanticSimilarity => "semantic_similarity",
+            Feature::NicheMatch => "niche_match",
+            Feature::EngagementVsTier => "engagement_vs_tier",
+            Feature::AudienceFit => "audience_fit",
+            Feature::AudienceQuality => "audience_quality",
+            Feature::AudienceSentiment => "audience_sentiment",
+            Feature::Growth => "growth",
+            Feature::Recency => "recency",
+        }
+    }
+
+    /// Its slot in a feature vector.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
 
 /// Number of features.
-pub const N: usize = FEATURES.len();
+pub const N: usize = Feature::ALL.len();
+
+/// The features' names, in vector order (the artifact's feature list).
+pub const FEATURES: [&str; N] = {
+    let mut names = [""; N];
+    let mut i = 0;
+    while i < N {
+        names[i] = Feature::ALL[i].name();
+        i += 1;
+    }
+    names
+};
+
+impl<T> std::ops::Index<Feature> for [T; N] {
+    type Output = T;
+    fn index(&self, f: Feature) -> &T {
+        &self[f.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<Feature> for [T; N] {
+    fn index_mut(&mut self, f: Feature) -> &mut T {
+        &mut self[f.index()]
+    }
+}
 
 /// Weights as a linear function of the query's lexical share.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -125,6 +187,22 @@ impl RankingModel {
     /// Writes `model.json` and `card.json` into `dir`.
     pub fn save(&self, dir: &Path) -> Result<()> {
         write_model(dir, &self.blend, &self.card)
+    }
+}
+
+#[cfg(test)]
+mod feature_tests {
+    use super::*;
+
+    #[test]
+    fn features_index_their_own_slot_and_name_it() {
+        for (i, f) in Feature::ALL.iter().enumerate() {
+            assert_eq!(f.index(), i);
+            assert_eq!(FEATURES[i], f.name());
+        }
+        let mut v = [0.0; N];
+        v[Feature::Recency] = 1.0;
+        assert_eq!(v[N - 1], 1.0);
     }
 }
 

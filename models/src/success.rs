@@ -60,8 +60,56 @@ pub const FEATURES: [&str; 20] = [
 
 pub type Row = [f64; FEATURES.len()];
 
-/// The audience-quality inputs this model reuses, as (quality index, own index).
-const QUALITY_INPUTS: [(usize, usize); 8] = [(0, 12), (3, 13), (4, 14), (5, 15), (7, 16), (8, 17), (9, 18), (11, 19)];
+/// The audience-quality inputs this model reuses, by name.
+const SHARED_WITH_QUALITY: [&str; 8] = [
+    "largest_jump",
+    "generic_comment_share",
+    "duplicate_comment_share",
+    "follow_ratio_log",
+    "likes_per_comment_log",
+    "home_audience_share",
+    "credibility",
+    "views_per_follower",
+];
+
+/// The shared inputs as (quality index, own index), found by name at compile
+/// time, so reordering either list cannot pair the wrong columns.
+const QUALITY_INPUTS: [(usize, usize); 8] = {
+    let mut pairs = [(0, 0); 8];
+    let mut i = 0;
+    while i < pairs.len() {
+        let name = SHARED_WITH_QUALITY[i];
+        pairs[i] = (position(&crate::quality::FEATURES, name), position(&FEATURES, name));
+        i += 1;
+    }
+    pairs
+};
+
+/// The index of `name` in `names` (a compile error when it is missing).
+const fn position(names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        if eq(names[i].as_bytes(), name.as_bytes()) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("feature name not in the list")
+}
+
+const fn eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// How well a creator's niches fit the brief's: 2 the creator's main niche,
 /// 1.5 one of its niches, 1 a related niche, 0 none; NaN when either side
@@ -461,6 +509,15 @@ fn compact(n: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn shared_quality_inputs_pair_columns_of_the_same_name() {
+        for (from, to) in super::QUALITY_INPUTS {
+            assert_eq!(crate::quality::FEATURES[from], super::FEATURES[to]);
+        }
+        assert_eq!(super::QUALITY_INPUTS[0], (0, 12));
+        assert_eq!(super::QUALITY_INPUTS[7], (11, 19));
+    }
     use super::*;
 
     fn profile() -> Profile {

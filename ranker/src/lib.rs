@@ -23,4 +23,4 @@ pub mod understand;
 pub use error::{Error, Result};
 pub use model::{Contribution, Explanation};
 pub use search::{Candidates, Engine, FacetCount, Hit, Mode, SearchOutcome, SearchRequest};
-pub use understand::{ParsedQuery, Recognised, understand};
+pub use understand::{ParsedQuery, Recognised, RecognisedKind, understand};

@@ -7,7 +7,7 @@ use scout_indexer::Features;
 use serde::Serialize;
 
 /// Names of the features, in explanation order (the ranking model's inputs).
-pub use scout_models::ranking::{FEATURES, N};
+pub use scout_models::ranking::{FEATURES, Feature, N};
 
 /// One feature's part in a score.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -112,7 +112,17 @@ pub fn features(f: &Features, s: &Signals, q: &QueryContext) -> [Option<f64>; N]
     } else {
         0.3
     });
-    [text, semantic, niche, engagement, audience_fit, quality, sentiment, growth, recency]
+    let mut values = [None; N];
+    values[Feature::TextRelevance] = text;
+    values[Feature::SemanticSimilarity] = semantic;
+    values[Feature::NicheMatch] = niche;
+    values[Feature::EngagementVsTier] = engagement;
+    values[Feature::AudienceFit] = audience_fit;
+    values[Feature::AudienceQuality] = quality;
+    values[Feature::AudienceSentiment] = sentiment;
+    values[Feature::Growth] = growth;
+    values[Feature::Recency] = recency;
+    values
 }
 
 /// Weighted sum of the applicable features, renormalised over the weights that
@@ -155,11 +165,12 @@ mod tests {
         assert!(c.iter().filter(|x| x.value.is_none()).all(|x| x.weight == 0.0));
         // A better feature value never lowers the score.
         let mut better = values;
-        better[1] = Some(1.0);
-        better[0] = Some(0.9);
+        better[Feature::SemanticSimilarity] = Some(1.0);
+        better[Feature::TextRelevance] = Some(0.9);
         assert!(score(&better, &weights).0 > s);
         // Descriptive queries lean on semantics.
         let described = Blend::HAND.weights(0.0);
-        assert!(described[0] < weights[0] && described[1] > weights[1]);
+        let (text, semantic) = (Feature::TextRelevance, Feature::SemanticSimilarity);
+        assert!(described[text] < weights[text] && described[semantic] > weights[semantic]);
     }
 }

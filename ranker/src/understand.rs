@@ -32,11 +32,52 @@ pub struct ParsedQuery {
     pub recognised: Vec<Recognised>,
 }
 
+/// One span of the query that became a filter or a boost.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Recognised {
+    /// The words as recognised (folded).
     pub span: String,
-    pub kind: String,
+    pub kind: RecognisedKind,
+    /// What it became: a place or language code, a platform, a bound…
     pub value: String,
+}
+
+/// What a recognised span became (sent as its `snake_case` name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecognisedKind {
+    City,
+    Country,
+    Language,
+    Platform,
+    /// A follower tier ("micro influencers").
+    Tier,
+    Verified,
+    /// A niche of the taxonomy: a ranking boost, not a filter.
+    Niche,
+    FollowersMin,
+    FollowersMax,
+    EngagementMin,
+    /// A price bound; the value is `<minor units> <currency>`.
+    PriceMin,
+    PriceMax,
+    AudienceGender,
+    AudienceCountry,
+}
+
+impl RecognisedKind {
+    /// Whether a result that has this value "matches" it in the explanation
+    /// (a place, a language, a platform, a tier: the profile itself has it).
+    pub fn describes_the_creator(self) -> bool {
+        matches!(
+            self,
+            RecognisedKind::City
+                | RecognisedKind::Country
+                | RecognisedKind::Language
+                | RecognisedKind::Platform
+                | RecognisedKind::Tier
+        )
+    }
 }
 
 /// Words that carry no meaning for retrieval once the structure is understood.
@@ -416,10 +457,10 @@ fn price_at(
         && (lead.iter().any(|w| FLOOR.contains(w)) || between && range.min.is_none());
     let kind = if floor {
         range.min = Some(amount);
-        "price_min"
+        RecognisedKind::PriceMin
     } else {
         range.max = Some(amount);
-        "price_max"
+        RecognisedKind::PriceMax
     };
     let value = format!("{amount} {}", range.currency);
     // The span as the query most likely wrote it: "$500", "500 euros".
@@ -433,7 +474,7 @@ fn price_at(
     if end > amount_end {
         span = format!("{span} {}", tokens[amount_end..end].join(" "));
     }
-    out.recognised.push(Recognised { span, kind: kind.into(), value });
+    out.recognised.push(Recognised { span, kind, value });
     Some((start, end))
 }
 
@@ -471,7 +512,11 @@ pub fn understand(query: &str) -> ParsedQuery {
                 let rate = if percent || value <= 1.0 { value } else { value / 100.0 };
                 if !upper {
                     out.filters.engagement_min = Some(rate.clamp(0.0, 1.0));
-                    out.recognised.push(Recognised { span, kind: "engagement_min".into(), value: format!("{rate}") });
+                    out.recognised.push(Recognised {
+                        span,
+                        kind: RecognisedKind::EngagementMin,
+                        value: format!("{rate}"),
+                    });
                 }
                 keep[i..i + used].iter_mut().for_each(|k| *k = false);
                 i += used;
@@ -485,13 +530,13 @@ pub fn understand(query: &str) -> ParsedQuery {
                 let v = value.round() as u64;
                 let between = before.iter().any(|w| matches!(*w, "between" | "zwischen" | "entre"));
                 let (kind, slot) = if upper || (between && out.filters.followers_min.is_some()) {
-                    ("followers_max", &mut out.filters.followers_max)
+                    (RecognisedKind::FollowersMax, &mut out.filters.followers_max)
                 } else {
                     // "over 50k", "50k+", "at least 50k" and a bare "50k followers" are all floors.
-                    ("followers_min", &mut out.filters.followers_min)
+                    (RecognisedKind::FollowersMin, &mut out.filters.followers_min)
                 };
                 *slot = Some(v);
-                out.recognised.push(Recognised { span, kind: kind.into(), value: v.to_string() });
+                out.recognised.push(Recognised { span, kind, value: v.to_string() });
                 keep[i..i + used].iter_mut().for_each(|k| *k = false);
                 i += used;
                 continue;
@@ -557,33 +602,33 @@ pub fn understand(query: &str) -> ParsedQuery {
 
 /// Applies one recognised meaning; returns whether its words stay in the text.
 fn apply(out: &mut ParsedQuery, meaning: &Meaning, span: &str, tokens: &[String], next: usize) -> bool {
-    let mut rec = |kind: &str, value: &str| {
-        out.recognised.push(Recognised { span: span.to_string(), kind: kind.into(), value: value.into() })
+    let mut rec = |kind: RecognisedKind, value: &str| {
+        out.recognised.push(Recognised { span: span.to_string(), kind, value: value.into() })
     };
     match meaning {
         Meaning::City(c) => {
-            rec("city", c);
+            rec(RecognisedKind::City, c);
             if !out.filters.cities.iter().any(|x| x == c) {
                 out.filters.cities.push(c.to_string());
             }
             false
         }
         Meaning::Country(c) => {
-            rec("country", c);
+            rec(RecognisedKind::Country, c);
             if !out.filters.countries.iter().any(|x| x == c) {
                 out.filters.countries.push(c.to_string());
             }
             false
         }
         Meaning::Language(l) => {
-            rec("language", l);
+            rec(RecognisedKind::Language, l);
             if !out.filters.languages.iter().any(|x| x == l) {
                 out.filters.languages.push(l.to_string());
             }
             false
         }
         Meaning::Platform(p) => {
-            rec("platform", p.as_str());
+            rec(RecognisedKind::Platform, p.as_str());
             if !out.filters.platforms.contains(p) {
                 out.filters.platforms.push(*p);
             }
@@ -608,7 +653,7 @@ fn apply(out: &mut ParsedQuery, meaning: &Meaning, span: &str, tokens: &[String]
                 )
             });
             if qualifies {
-                rec("tier", t.as_str());
+                rec(RecognisedKind::Tier, t.as_str());
                 if !out.filters.tiers.contains(t) {
                     out.filters.tiers.push(*t);
                 }
@@ -618,12 +663,12 @@ fn apply(out: &mut ParsedQuery, meaning: &Meaning, span: &str, tokens: &[String]
             }
         }
         Meaning::Verified => {
-            rec("verified", "true");
+            rec(RecognisedKind::Verified, "true");
             out.filters.verified = Some(true);
             false
         }
         Meaning::Niche(n) => {
-            rec("niche", n);
+            rec(RecognisedKind::Niche, n);
             if !out.niches.iter().any(|x| x == n) {
                 out.niches.push(n.to_string());
             }
@@ -645,7 +690,7 @@ fn audience_phrases(out: &mut ParsedQuery, tokens: &[String]) {
                 value: g.into(),
                 min_share: 0.5,
             });
-            out.recognised.push(Recognised { span: g.into(), kind: "audience_gender".into(), value: g.into() });
+            out.recognised.push(Recognised { span: g.into(), kind: RecognisedKind::AudienceGender, value: g.into() });
             out.text = out.text.split(' ').filter(|w| !words.contains(w)).collect::<Vec<_>>().join(" ");
         }
     }
@@ -662,7 +707,11 @@ fn audience_phrases(out: &mut ParsedQuery, tokens: &[String]) {
             value: country.clone(),
             min_share: 0.3,
         });
-        out.recognised.push(Recognised { span: country.clone(), kind: "audience_country".into(), value: country });
+        out.recognised.push(Recognised {
+            span: country.clone(),
+            kind: RecognisedKind::AudienceCountry,
+            value: country,
+        });
     }
 }
 
@@ -675,7 +724,11 @@ mod tests {
         let q = understand("fitness creators under $500 per post in Berlin");
         assert_eq!(q.filters.price, Some(PriceRange { currency: "USD".into(), min: None, max: Some(50_000) }));
         assert_eq!(q.text, "fitness");
-        assert!(q.recognised.iter().any(|r| r.kind == "price_max" && r.span == "$500 per post"), "{:?}", q.recognised);
+        assert!(
+            q.recognised.iter().any(|r| r.kind == RecognisedKind::PriceMax && r.span == "$500 per post"),
+            "{:?}",
+            q.recognised
+        );
         let euros = understand("beauty influencers from 200 euros").filters.price;
         assert_eq!(euros, Some(PriceRange { currency: "EUR".into(), min: Some(20_000), max: None }));
         let range = understand("gaming streamers between €1.5k and €3k").filters.price;

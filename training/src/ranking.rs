@@ -546,7 +546,8 @@ mod tests {
         let (model, report) = train(&rows, config, "synthetic").expect("train");
         assert!(report.learned_test.ndcg > report.hand_test.ndcg + 0.1, "{report:?}");
         let w = model.blend.weights(0.5);
-        assert!(w[5] > w[0], "quality should outweigh text: {w:?}");
+        use scout_models::ranking::Feature;
+        assert!(w[Feature::AudienceQuality] > w[Feature::TextRelevance], "quality should outweigh text: {w:?}");
         assert!(w.iter().all(|x| *x >= 0.0));
         // Deterministic: the same data and seed give the same weights.
         let (again, _) = train(&rows, config, "synthetic").expect("train");

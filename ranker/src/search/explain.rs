@@ -1,0 +1,55 @@
+//! The page shown: the requested slice of ranked candidates, each with its
+//! explanation (each feature's contribution, what of the query it matched,
+//! one readable line). Only the page is explained, never all the candidates.
+
+use scout_indexer::Features;
+
+use super::{Hit, Scored};
+use crate::model::{self, Explanation, QueryContext};
+use crate::understand::ParsedQuery;
+
+/// The requested page of ranked candidates, each with its explanation.
+pub(super) fn page_of(
+    ranked: Vec<Scored>,
+    offset: usize,
+    limit: usize,
+    ctx: &QueryContext,
+    parsed: &ParsedQuery,
+) -> Vec<Hit> {
+    ranked
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|s| Hit { id: s.id, score: s.score, explanation: explain(&s.features, s.contributions, ctx, parsed) })
+        .collect()
+}
+
+fn explain(
+    f: &Features,
+    contributions: Vec<model::Contribution>,
+    ctx: &QueryContext,
+    parsed: &ParsedQuery,
+) -> Explanation {
+    let mut matched: Vec<String> = ctx.niches.iter().filter(|n| f.niches.iter().any(|x| x == *n)).cloned().collect();
+    for r in &parsed.recognised {
+        if r.kind.describes_the_creator() {
+            matched.push(r.value.clone());
+        }
+    }
+    let evt = (f.engagement_vs_tier as f64 * 100.0).round() / 100.0;
+    let mut summary = String::new();
+    if !matched.is_empty() {
+        summary.push_str(&format!("matches: {}; ", matched.join(", ")));
+    }
+    summary.push_str(&format!("engagement {:.1}x tier median", evt));
+    if f.audience_quality < 0.6 {
+        summary.push_str(&format!("; audience quality {:.0}%", f.audience_quality * 100.0));
+    }
+    // Comment sentiment is worth a word only when it stands out.
+    if f.audience_sentiment <= -0.2 {
+        summary.push_str("; comments lean negative");
+    } else if f.audience_sentiment >= 0.6 {
+        summary.push_str(&format!("; comments {:+.0}% net positive", f.audience_sentiment * 100.0));
+    }
+    Explanation { contributions, matched, engagement_vs_tier: evt, summary }
+}
