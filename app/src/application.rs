@@ -261,7 +261,7 @@ impl Application {
             database,
             indexed_profiles: self.index.len(),
             index_lag: (head - applied).max(0),
-            minilm_vectors: self.index.vectors.count(Some(scout_indexer::Space::MiniLm)).unwrap_or(0),
+            minilm_vectors: self.index.vector_count(Some(scout_indexer::Space::MiniLm)).unwrap_or(0),
             exact_vectors_bytes: self.index.exact_memory_bytes(),
             exact_vectors_state: self.index.exact_state() as u8,
         }

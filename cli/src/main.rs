@@ -376,7 +376,7 @@ async fn import(settings: Settings, file: &str, rejects: Option<PathBuf>) -> any
     let total = started.elapsed().as_secs_f64();
     eprintln!(
         "{} profiles indexed in {total:.1} s (stored and mostly indexed {stored_at:.1} s, rest of the indexing {:.1} s, vector graph {:.1} s)",
-        app.index().vectors.count(None)?,
+        app.index().vector_count(None)?,
         indexed_at - stored_at,
         total - indexed_at
     );

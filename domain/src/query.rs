@@ -122,7 +122,7 @@ pub enum KeywordField {
 }
 
 impl KeywordField {
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             KeywordField::Platform => "platform",
             KeywordField::Country => "country",
@@ -150,7 +150,7 @@ pub enum NumericField {
 }
 
 impl NumericField {
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             NumericField::Followers => "followers",
             NumericField::EngagementRate => "engagement_rate",

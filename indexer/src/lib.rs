@@ -21,21 +21,24 @@
 mod collect;
 mod document;
 mod error;
-pub mod exact;
-pub mod lazy;
-pub mod live;
-pub mod text;
-pub mod vectors;
+mod exact;
+mod lazy;
+mod live;
+mod text;
+mod vectors;
 
-pub use document::{Features, IndexDoc, Sym};
+pub use document::{Features, IndexDoc, QUALITY_INPUTS, Sym};
 pub use error::{Error, Result};
-pub use exact::{ExactState, ExactVectors};
-pub use live::LiveScores;
-pub use text::{Facets, TextHits, TextIndex, TextQuery};
-pub use vectors::{EdgeVectors, Space, VectorIndex, compile_filter, is_live};
+pub use exact::ExactState;
+pub use text::{CompiledFilter, Facets, TextHits, TextIndex, TextQuery, estimated_matches};
+pub use vectors::{EdgeVectors, Space, VectorIndex, compile_filter};
 
 use std::path::Path;
 use std::sync::Arc;
+
+use exact::ExactVectors;
+use live::LiveScores;
+use vectors::is_live;
 
 use parking_lot::RwLock;
 use rayon::prelude::*;
@@ -44,9 +47,15 @@ use scout_domain::{Filter, Profile, ProfileId};
 use scout_models::TextEncoder;
 
 /// Text index, vector index and feature table of all profiles, written together.
+///
+/// Searches go through [`ProfileIndex::text_search`], [`ProfileIndex::vector_search`]
+/// and [`ProfileIndex::vector_scores`], which apply the live model scores and
+/// the exact-search table; the raw backends are reachable only through
+/// [`ProfileIndex::raw_text`] and [`ProfileIndex::raw_vectors`], for
+/// benchmarks and tests that measure or check one backend alone.
 pub struct ProfileIndex {
-    pub text: TextIndex,
-    pub vectors: Arc<dyn VectorIndex>,
+    text: TextIndex,
+    vectors: Arc<dyn VectorIndex>,
     /// Keyed by profile id with a fast integer hash: read for every candidate of every search.
     features: RwLock<FxHashMap<ProfileId, Arc<Features>>>,
     encoder: Arc<dyn TextEncoder>,
@@ -166,6 +175,49 @@ impl ProfileIndex {
     /// Bytes the exact-search table holds (0 unless enabled).
     pub fn exact_memory_bytes(&self) -> usize {
         self.exact.memory_bytes()
+    }
+
+    /// How many profiles have a vector in `space` (`None`: points of any kind).
+    /// Counting is a scan: not for every search.
+    pub fn vector_count(&self, space: Option<Space>) -> Result<usize> {
+        self.vectors.count(space)
+    }
+
+    /// Up to `limit` profiles without a vector in `space`, most-followed
+    /// first (the enrichment queue).
+    pub fn missing_vectors(&self, space: Space, limit: usize) -> Result<Vec<ProfileId>> {
+        self.vectors.missing(space, limit)
+    }
+
+    /// Adds or replaces vectors in `space` (MiniLM enrichment).
+    pub fn set_vectors(&self, space: Space, pairs: &[(ProfileId, Vec<f32>)]) -> Result<()> {
+        self.vectors.set_vectors(space, pairs)
+    }
+
+    /// The stored vector of a profile in `space`.
+    pub fn vector(&self, id: ProfileId, space: Space) -> Result<Option<Vec<f32>>> {
+        self.vectors.vector(id, space)
+    }
+
+    /// The terms the text index makes of `text` (its tokenizer and stemmer).
+    pub fn analyse(&self, text: &str) -> Vec<String> {
+        self.text.analyse(text)
+    }
+
+    /// Each term of `text` with the number of profiles that contain it.
+    pub fn doc_freqs(&self, text: &str) -> Result<Vec<(String, u64)>> {
+        self.text.doc_freqs(text)
+    }
+
+    /// The text index itself, bypassing the live scores (benchmarks and tests).
+    pub fn raw_text(&self) -> &TextIndex {
+        &self.text
+    }
+
+    /// The vector index itself, bypassing the live scores and the exact-search
+    /// table (benchmarks and tests).
+    pub fn raw_vectors(&self) -> &dyn VectorIndex {
+        self.vectors.as_ref()
     }
 
     /// Why the indexes found at open were dropped (another layout), if they were:

@@ -10,11 +10,11 @@ async fn indexer_resumes_from_its_recorded_sequence_and_reindex_rebuilds() {
     let seq = state.index().applied_seq().expect("seq");
     assert_eq!(seq, state.store().outbox_head().await.expect("head"));
     assert_eq!(
-        state.index().text.applied_seq().expect("text seq"),
+        state.index().raw_text().applied_seq().expect("text seq"),
         seq,
         "the sequence is stored in the tantivy commit"
     );
-    assert_eq!(state.index().vectors.applied_seq(), seq);
+    assert_eq!(state.index().raw_vectors().applied_seq(), seq);
 
     // Catching up again applies nothing: the index knows where it is.
     assert_eq!(pipeline::catch_up(state.store(), state.index(), |_, _| {}).await.expect("catch up"), 0);
@@ -24,8 +24,8 @@ async fn indexer_resumes_from_its_recorded_sequence_and_reindex_rebuilds() {
     let n = pipeline::rebuild(state.store(), state.index(), |_| {}).await.expect("rebuild");
     assert_eq!(n, 500);
     assert_eq!(state.index().len(), 500);
-    assert_eq!(state.index().text.num_docs(), 500);
-    assert_eq!(state.index().vectors.count(None).expect("count"), 500);
+    assert_eq!(state.index().raw_text().num_docs(), 500);
+    assert_eq!(state.index().vector_count(None).expect("count"), 500);
     let after = app.search(json!({"query": "travel creators in Spain", "limit": 10})).await;
     let ids = |v: &serde_json::Value| {
         v["results"].as_array().expect("r").iter().map(|h| h["profile"]["id"].clone()).collect::<Vec<_>>()

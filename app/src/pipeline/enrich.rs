@@ -25,7 +25,7 @@ pub async fn enrich_batch(
     minilm: &Arc<dyn TextEncoder>,
     batch: usize,
 ) -> crate::Result<usize> {
-    let ids = index.vectors.missing(Space::MiniLm, batch)?;
+    let ids = index.missing_vectors(Space::MiniLm, batch)?;
     if ids.is_empty() {
         return Ok(0);
     }
@@ -36,7 +36,7 @@ pub async fn enrich_batch(
         let texts: Vec<&str> = docs.iter().map(|d| d.semantic_text.as_str()).collect();
         let vectors = minilm.encode_batch(&texts)?;
         let pairs: Vec<(i64, Vec<f32>)> = docs.iter().map(|d| d.id).zip(vectors).collect();
-        index.vectors.set_vectors(Space::MiniLm, &pairs)?;
+        index.set_vectors(Space::MiniLm, &pairs)?;
         Ok(pairs.len())
     })
     .await?

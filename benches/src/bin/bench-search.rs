@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
     println!("exact-search table filled in {filled:.1} s");
     let text = std::fs::read_to_string(&args.queries).with_context(|| format!("reading {}", args.queries.display()))?;
     let queries: Vec<LabelledQuery> = text.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
-    let minilm_vectors = state.index().vectors.count(Some(scout_indexer::Space::MiniLm))?;
+    let minilm_vectors = state.index().vector_count(Some(scout_indexer::Space::MiniLm))?;
     println!(
         "data: {} profiles indexed, {} with MiniLM vectors; {} labelled queries",
         state.index().len(),
@@ -131,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
         let v = state.index().encoder().encode(&parsed.text)?;
         let filter = parsed.filters.to_filter();
         let started = Instant::now();
-        std::hint::black_box(state.index().vectors.search(
+        std::hint::black_box(state.index().raw_vectors().search(
             scout_indexer::Space::Static,
             &v,
             &scout_domain::Filter::default(),
@@ -139,13 +139,13 @@ async fn main() -> anyhow::Result<()> {
         )?);
         plain.record(started.elapsed());
         let started = Instant::now();
-        std::hint::black_box(state.index().vectors.search(scout_indexer::Space::Static, &v, &filter, 100)?);
+        std::hint::black_box(state.index().raw_vectors().search(scout_indexer::Space::Static, &v, &filter, 100)?);
         filtered.record(started.elapsed());
         let started = Instant::now();
         std::hint::black_box(state.index().vector_search(scout_indexer::Space::Static, &v, &filter, 100)?);
         served.record(started.elapsed());
         if args.per_query {
-            let matching = state.index().text.count(&filter)?;
+            let matching = state.index().raw_text().count(&filter)?;
             println!(
                 "  ann {} {:>7.2} ms, filter matches {matching:>7} | {}",
                 q.id,
@@ -310,21 +310,21 @@ fn stage_breakdown(
         };
         let mut matches = 0;
         let text_ms = best(&mut || {
-            matches = index.text.search(&text_query)?.total;
+            matches = index.raw_text().search(&text_query)?.total;
             Ok(())
         })?;
         let bare = scout_indexer::TextQuery { facets: false, ..text_query };
         let bare_ms = best(&mut || {
-            std::hint::black_box(index.text.search(&bare)?);
+            std::hint::black_box(index.raw_text().search(&bare)?);
             Ok(())
         })?;
         let ann_ms = best(&mut || {
-            std::hint::black_box(index.vectors.search(scout_indexer::Space::Static, &v, &filter, 50)?);
+            std::hint::black_box(index.raw_vectors().search(scout_indexer::Space::Static, &v, &filter, 50)?);
             Ok(())
         })?;
         let mut n_ids = 0;
         let ids_ms = best(&mut || {
-            n_ids = index.text.filter_ids(&filter, None, 1_000_000)?.map_or(0, |v| v.len());
+            n_ids = index.raw_text().filter_ids(&filter, None, 1_000_000)?.map_or(0, |v| v.len());
             Ok(())
         })?;
         let exact_ms = best(&mut || {

@@ -162,7 +162,7 @@ fn facets_count_the_filtered_set() {
     let f = SearchFilters { countries: vec!["US".into()], ..Default::default() };
     let filter = f.to_filter();
     let hits = index
-        .text
+        .raw_text()
         .search(&TextQuery {
             text: "",
             filter: &filter,
@@ -205,7 +205,7 @@ fn selective_text_queries_leave_common_terms_to_scoring() {
     let empty = scout_domain::Filter::default();
     let search = |text: &str, selective: bool| {
         index
-            .text
+            .raw_text()
             .search(&TextQuery { text, filter: &empty, limit: 300, sort: Sort::Relevance, facets: true, selective })
             .expect("search")
     };
@@ -235,7 +235,7 @@ fn stemming_and_folding_match_word_forms() {
     let empty = scout_domain::Filter::default();
     for (a, b) in [("workouts", "workout"), ("Fotografía", "fotografia")] {
         let x = index
-            .text
+            .raw_text()
             .search(&TextQuery {
                 text: a,
                 filter: &empty,
@@ -246,7 +246,7 @@ fn stemming_and_folding_match_word_forms() {
             })
             .expect("search");
         let y = index
-            .text
+            .raw_text()
             .search(&TextQuery {
                 text: b,
                 filter: &empty,
@@ -268,12 +268,12 @@ fn commits_record_the_sequence_and_reopen_with_features() {
     let reopened = ProfileIndex::open(dir.path(), encoder(), 384).expect("reopen");
     assert_eq!(reopened.applied_seq().expect("seq"), 50);
     assert_eq!(reopened.len(), 50, "feature table rebuilt from the text index");
-    assert_eq!(reopened.vectors.count(None).expect("count"), 50);
+    assert_eq!(reopened.vector_count(None).expect("count"), 50);
     // Deletes reach both indexes.
     reopened.stage(&[], &[1, 2]).expect("stage");
     reopened.commit(51).expect("commit");
-    assert_eq!(reopened.text.num_docs(), 48);
-    assert_eq!(reopened.vectors.count(None).expect("count"), 48);
+    assert_eq!(reopened.raw_text().num_docs(), 48);
+    assert_eq!(reopened.vector_count(None).expect("count"), 48);
     assert!(reopened.features(1).is_none());
     // The live scores come back with the features, and forget deleted profiles.
     let quality = |index: &ProfileIndex, min: f64| {
@@ -297,8 +297,8 @@ fn a_bulk_load_keeps_no_feature_table_and_the_next_open_reads_it_back() {
     index.commit(40).expect("commit");
     assert!(index.features(1).is_none() && index.is_empty(), "no table while bulk loading");
     // Both indexes and the live scores are written as always.
-    assert_eq!(index.text.num_docs(), 40);
-    assert_eq!(index.vectors.count(None).expect("count"), 40);
+    assert_eq!(index.raw_text().num_docs(), 40);
+    assert_eq!(index.vector_count(None).expect("count"), 40);
     let f = SearchFilters { audience_quality_min: Some(0.0), ..Default::default() };
     assert_eq!(text_ids(&index, &f).len(), 40);
     drop(index);
@@ -322,7 +322,7 @@ fn a_folder_of_another_layout_is_dropped_and_reported() {
     let reason = reset.reset_reason().expect("dropped");
     assert!(reason.contains("layout 1") && reason.contains(&scout_indexer::LAYOUT.to_string()), "{reason}");
     assert_eq!((reset.len(), reset.applied_seq().expect("seq")), (0, 0), "rebuilt from the outbox's start");
-    assert_eq!(reset.vectors.count(None).expect("count"), 0);
+    assert_eq!(reset.vector_count(None).expect("count"), 0);
     drop(reset);
     let kept = ProfileIndex::open(dir.path(), encoder(), 384).expect("reopen");
     assert!(kept.reset_reason().is_none(), "the new layout is recorded");
@@ -350,28 +350,29 @@ fn a_new_quality_model_moves_the_quality_filter_at_once() {
 #[test]
 fn minilm_vectors_are_added_and_listed_most_followed_first() {
     let (_dir, index, profiles) = build(40);
-    let missing = index.vectors.missing(Space::MiniLm, 5).expect("missing");
+    let missing = index.missing_vectors(Space::MiniLm, 5).expect("missing");
     assert_eq!(missing.len(), 5);
     let followers: Vec<u64> = missing.iter().map(|id| profiles[(*id - 1) as usize].followers).collect();
     assert!(followers.windows(2).all(|w| w[0] >= w[1]), "{followers:?}");
     let max = profiles.iter().map(|p| p.followers).max().unwrap_or(0);
     assert_eq!(followers[0], max);
     let vecs: Vec<(i64, Vec<f32>)> = missing.iter().map(|id| (*id, vec![0.05; 384])).collect();
-    index.vectors.set_vectors(Space::MiniLm, &vecs).expect("set");
-    assert_eq!(index.vectors.count(Some(Space::MiniLm)).expect("count"), 5);
-    assert!(!index.vectors.missing(Space::MiniLm, 100).expect("missing").contains(&missing[0]));
-    assert!(index.vectors.set_vectors(Space::MiniLm, &[(1, vec![0.0; 3])]).is_err(), "wrong dimensions are refused");
+    index.set_vectors(Space::MiniLm, &vecs).expect("set");
+    assert_eq!(index.vector_count(Some(Space::MiniLm)).expect("count"), 5);
+    assert!(!index.missing_vectors(Space::MiniLm, 100).expect("missing").contains(&missing[0]));
+    assert!(index.set_vectors(Space::MiniLm, &[(1, vec![0.0; 3])]).is_err(), "wrong dimensions are refused");
 }
 
 #[test]
 fn scoring_by_id_agrees_with_the_nearest_neighbour_search() {
     let (_, index, _) = shared();
     let v = index.encoder().encode("vegan recipes and plant based cooking").expect("encode");
-    let nearest = index.vectors.search(Space::Static, &v, &scout_domain::Filter::default(), 30).expect("vector search");
+    let nearest =
+        index.raw_vectors().search(Space::Static, &v, &scout_domain::Filter::default(), 30).expect("vector search");
     assert_eq!(nearest.len(), 30);
     let ids: Vec<i64> = nearest.iter().map(|h| h.0).chain([999_999]).collect();
     let scored: std::collections::HashMap<i64, f32> =
-        index.vectors.score(Space::Static, &v, &ids).expect("score").into_iter().collect();
+        index.raw_vectors().score(Space::Static, &v, &ids).expect("score").into_iter().collect();
     assert_eq!(scored.len(), 30, "unknown ids are left out");
     for (id, cosine) in nearest {
         // The search ranks on int8 codes and rescores on the f16 originals;
@@ -415,7 +416,7 @@ proptest! {
         let v = index.encoder().encode("home workouts and healthy recipes").expect("encode");
         let top = index.vector_search(Space::Static, &v, &f.to_filter(), 10).expect("vector search");
         let ids: Vec<i64> = want.iter().copied().collect();
-        let mut truth = index.vectors.score(Space::Static, &v, &ids).expect("score");
+        let mut truth = index.raw_vectors().score(Space::Static, &v, &ids).expect("score");
         truth.sort_by(|a, b| b.1.total_cmp(&a.1));
         prop_assert_eq!(top.len(), truth.len().min(10));
         for (i, (id, cosine)) in top.iter().enumerate() {
@@ -441,7 +442,7 @@ fn the_exact_table_follows_writes_and_deletes() {
     assert!(!after.contains(&1) && after.contains(&51), "{after:?}");
     let v = index.encoder().encode("creator").expect("encode");
     let exact = index.vector_scores(Space::Static, &v, &[51, 1]).expect("scores");
-    let stored = index.vectors.score(Space::Static, &v, &[51]).expect("score");
+    let stored = index.raw_vectors().score(Space::Static, &v, &[51]).expect("score");
     assert_eq!(exact.len(), 1, "the deleted profile has no vector: {exact:?}");
     assert!((exact[0].1 - stored[0].1).abs() < 3e-3);
 }

@@ -62,7 +62,7 @@ impl Engine {
             if let Some(v) = &minilm_vec {
                 let missing: Vec<ProfileId> =
                     candidates.iter().filter(|id| !minilm_cos.contains_key(id)).copied().collect();
-                minilm_cos.extend(self.index.vectors.score(Space::MiniLm, v, &missing)?);
+                minilm_cos.extend(self.index.vector_scores(Space::MiniLm, v, &missing)?);
             }
         }
         let max_bm25 = bm25.values().copied().fold(0.0f32, f32::max);

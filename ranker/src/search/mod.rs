@@ -190,9 +190,9 @@ impl Engine {
             .recognised
             .iter()
             .filter(|r| r.kind == crate::understand::RecognisedKind::Niche)
-            .flat_map(|r| self.index.text.analyse(&r.span))
+            .flat_map(|r| self.index.analyse(&r.span))
             .collect();
-        let freqs = self.index.text.doc_freqs(&parsed.text)?;
+        let freqs = self.index.doc_freqs(&parsed.text)?;
         if freqs.is_empty() {
             return Ok((0.0, false));
         }

@@ -30,7 +30,7 @@ impl Engine {
         if state.0 || state.1.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(10)) {
             return state.0;
         }
-        state.0 = self.index.vectors.count(Some(Space::MiniLm)).unwrap_or(0) > 0;
+        state.0 = self.index.vector_count(Some(Space::MiniLm)).unwrap_or(0) > 0;
         state.1 = Some(Instant::now());
         state.0
     }

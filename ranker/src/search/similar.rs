@@ -23,7 +23,7 @@ impl Engine {
         }
         filters.validate()?;
         let filter = filters.to_filter();
-        let vectors = &self.index.vectors;
+        let vectors = &self.index;
         let all_minilm =
             self.minilm.is_some() && ids.iter().all(|id| vectors.vector(*id, Space::MiniLm).ok().flatten().is_some());
         let space = if all_minilm { Space::MiniLm } else { Space::Static };
