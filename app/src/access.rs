@@ -192,7 +192,7 @@ impl Application {
             TokenError::Invalid => invalid(),
         })?;
         let id: i64 = claims.sub.parse().map_err(|_| invalid())?;
-        let user = self.store.user_by_id(id).await?.ok_or_else(invalid)?;
+        let user = self.store.identity().user_by_id(id).await?.ok_or_else(invalid)?;
         let revoked = || Error::refused(ErrorCode::TokenRevoked, "the session has ended; log in again");
         if user.token_version != claims.tv {
             return Err(revoked());
@@ -200,7 +200,7 @@ impl Application {
         if let Some(client) = claims.sid.strip_prefix("client:") {
             // A client's token: the client must still exist, be this user's and live.
             let client_id: i64 = client.parse().map_err(|_| invalid())?;
-            let key = self.store.key_by_id(client_id).await?.ok_or_else(invalid)?;
+            let key = self.store.identity().key_by_id(client_id).await?.ok_or_else(invalid)?;
             if key.kind != KeyKind::Client || key.user_id != user.id || key.revoked_at.is_some() {
                 return Err(revoked());
             }
@@ -208,7 +208,7 @@ impl Application {
             let scopes = granted.into_iter().filter(|s| key.scopes.contains(s)).collect();
             return Ok(Caller { account: user, via: Via::Key { id: key.id, scopes, org: key.org_id } });
         }
-        if !self.store.session_active(&claims.sid).await? {
+        if !self.store.identity().session_active(&claims.sid).await? {
             return Err(revoked());
         }
         Ok(Caller { account: user, via: Via::Session(claims.sid) })
@@ -219,15 +219,15 @@ impl Application {
     async fn authenticate_key(&self, token: &str) -> Result<Caller> {
         let rest = token.strip_prefix(KEY_PREFIX).ok_or_else(invalid)?;
         let (prefix, secret) = rest.split_once('_').ok_or_else(invalid)?;
-        let key = self.store.key_by_prefix(&format!("{KEY_PREFIX}{prefix}")).await?.ok_or_else(invalid)?;
+        let key = self.store.identity().key_by_prefix(&format!("{KEY_PREFIX}{prefix}")).await?.ok_or_else(invalid)?;
         if key.kind != KeyKind::Key || !secret_matches(secret, &key.secret_hash) {
             return Err(invalid());
         }
         if key.revoked_at.is_some() {
             return Err(Error::refused(ErrorCode::KeyRevoked, "this API key has been revoked"));
         }
-        let account = self.store.user_by_id(key.user_id).await?.ok_or_else(invalid)?;
-        self.store.touch_key(key.id).await?;
+        let account = self.store.identity().user_by_id(key.user_id).await?.ok_or_else(invalid)?;
+        self.store.identity().touch_key(key.id).await?;
         Ok(Caller { account, via: Via::Key { id: key.id, scopes: key.scopes, org: key.org_id } })
     }
 
@@ -244,7 +244,7 @@ impl Application {
             (None, None) => None,
         };
         // One read answers the common case (the caller's own organisation, with role).
-        let memberships = self.store.memberships_of(caller.id()).await?;
+        let memberships = self.store.orgs().memberships_of(caller.id()).await?;
         let own = match wanted {
             Some(id) => memberships.into_iter().find(|m| m.org.id == id),
             None => Some(memberships.into_iter().next().ok_or_else(|| {
@@ -256,8 +256,8 @@ impl Application {
         }
         // Otherwise only as an agency working for this client.
         let org_id = wanted.ok_or_else(org_not_found)?;
-        let (role, access) = self.store.agency_access(org_id, caller.id()).await?.ok_or_else(org_not_found)?;
-        let org = self.store.organisation(org_id).await?.ok_or_else(org_not_found)?;
+        let (role, access) = self.store.orgs().agency_access(org_id, caller.id()).await?.ok_or_else(org_not_found)?;
+        let org = self.store.orgs().organisation(org_id).await?.ok_or_else(org_not_found)?;
         Ok(Acting { caller, org, role: role.through_agency(access), through_agency: true })
     }
 

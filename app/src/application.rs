@@ -196,7 +196,7 @@ impl Application {
         ip: Option<&str>,
         detail: &str,
     ) -> Result<()> {
-        self.store.audit_org(org, user, kind.as_str(), ip, detail).await?;
+        self.store.identity().audit_org(org, user, kind.as_str(), ip, detail).await?;
         self.notifier.publish(Notification {
             user_id: user,
             org_id: org,
@@ -255,7 +255,7 @@ impl Application {
     /// The service's state now; never fails (a part that does not answer reads as empty).
     pub async fn status(&self) -> Status {
         let database = self.store.ping().await.is_ok();
-        let head = self.store.outbox_head().await.unwrap_or(0);
+        let head = self.store.profiles().outbox_head().await.unwrap_or(0);
         let applied = self.index.applied_seq().unwrap_or(0);
         Status {
             database,

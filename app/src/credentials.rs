@@ -51,7 +51,7 @@ impl Application {
     /// The organisation a key is bound to and its events are audited in: the
     /// caller's own (first) one, if any.
     async fn home_org(&self, caller: &Caller) -> Result<Option<OrgId>> {
-        Ok(self.store.memberships_of(caller.id()).await?.first().map(|m| m.org.id))
+        Ok(self.store.orgs().memberships_of(caller.id()).await?.first().map(|m| m.org.id))
     }
 
     /// Makes a personal API key or an OAuth2 client (from a login session).
@@ -75,6 +75,7 @@ impl Application {
         let secret = random(32)?;
         let key = self
             .store
+            .identity()
             .create_key(NewKey {
                 user_id: caller.id(),
                 org_id: org,
@@ -97,12 +98,12 @@ impl Application {
 
     /// The caller's keys and clients (never their secrets).
     pub async fn keys(&self, caller: &Caller) -> Result<Vec<ApiKey>> {
-        Ok(self.store.keys_of(caller.id()).await?)
+        Ok(self.store.identity().keys_of(caller.id()).await?)
     }
 
     /// Revokes one of the caller's keys or clients; it stops working at once.
     pub async fn revoke_key(&self, caller: &Caller, id: i64, ip: Option<&str>) -> Result<()> {
-        if !self.store.revoke_key(caller.id(), id).await? {
+        if !self.store.identity().revoke_key(caller.id(), id).await? {
             return Err(Error::refused(ErrorCode::KeyNotFound, "no such live key of this account"));
         }
         let org = self.home_org(caller).await?;
@@ -120,6 +121,7 @@ impl Application {
     ) -> Result<ClientToken> {
         let key = self
             .store
+            .identity()
             .key_by_prefix(client_id)
             .await?
             .filter(|k| k.kind == KeyKind::Client)
@@ -128,7 +130,7 @@ impl Application {
             self.audit(Some(key.user_id), AuditKind::OauthClientFailed, ip, &key.prefix).await?;
             return Err(invalid_client());
         }
-        let user = self.store.user_by_id(key.user_id).await?.ok_or_else(invalid_client)?;
+        let user = self.store.identity().user_by_id(key.user_id).await?.ok_or_else(invalid_client)?;
         let scopes = match scope.map(str::trim).filter(|s| !s.is_empty()) {
             Some(asked) => {
                 let asked =
@@ -143,7 +145,7 @@ impl Application {
             }
             None => key.scopes.clone(),
         };
-        self.store.touch_key(key.id).await?;
+        self.store.identity().touch_key(key.id).await?;
         let scope = Scope::join(&scopes);
         let (access_token, expires_in) = self
             .tokens

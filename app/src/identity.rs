@@ -71,10 +71,10 @@ impl Application {
         let name = account::parse_name(name)?;
         account::check_new_password(&password, &email)?;
         let hash = password::hash(password).await.internal("hashing a password")?;
-        let user = self.store.create_user(&email, &hash, role, &name).await?;
+        let user = self.store.identity().create_user(&email, &hash, role, &name).await?;
         let org = match role {
-            Role::Brand => Some(self.store.create_organisation(OrgKind::Brand, &name, user.id).await?),
-            Role::Agency => Some(self.store.create_organisation(OrgKind::Agency, &name, user.id).await?),
+            Role::Brand => Some(self.store.orgs().create_organisation(OrgKind::Brand, &name, user.id).await?),
+            Role::Agency => Some(self.store.orgs().create_organisation(OrgKind::Agency, &name, user.id).await?),
             Role::Influencer | Role::Admin => None,
         };
         tracing::info!(user = user.id, role = role.as_str(), "account created");
@@ -93,7 +93,7 @@ impl Application {
         }
         // A malformed email is simply an unknown account: same answer, same time.
         let user = match Email::parse(email) {
-            Ok(email) => self.store.user_by_email(&email).await?,
+            Ok(email) => self.store.identity().user_by_email(&email).await?,
             Err(_) => None,
         };
         let ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await;
@@ -141,8 +141,8 @@ impl Application {
         let now = Utc::now().timestamp().max(0) as u64;
         let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
         let accepted = match totp::accept(&secret, code, now, last) {
-            Some(step) => self.store.use_totp_step(user.id, step as i64).await?,
-            None => self.store.spend_recovery_code(user.id, &recovery_code_hash(code)).await?,
+            Some(step) => self.store.identity().use_totp_step(user.id, step as i64).await?,
+            None => self.store.identity().spend_recovery_code(user.id, &recovery_code_hash(code)).await?,
         };
         if !accepted {
             tracing::info!(user = user.id, "second factor refused");
@@ -155,7 +155,7 @@ impl Application {
     async fn start_tokens(&self, user: &User, family: &str) -> Result<Tokens> {
         let refresh = self.tokens.random_token(32).internal("drawing a refresh token")?;
         let expires = Utc::now() + chrono::Duration::seconds(REFRESH_TTL_SECS);
-        self.store.add_refresh_token(user.id, family, &token_hash(&refresh), expires).await?;
+        self.store.identity().add_refresh_token(user.id, family, &token_hash(&refresh), expires).await?;
         let (access, expires_in) =
             self.tokens.issue(user.id, user.role, user.token_version, family).internal("signing an access token")?;
         Ok(Tokens { access_token: access, refresh_token: refresh, expires_in })
@@ -165,9 +165,9 @@ impl Application {
     /// Presenting a spent token again ends its whole session (token theft).
     pub async fn refresh(&self, presented: &str, ip: Option<&str>) -> Result<Tokens> {
         let invalid = || Error::refused(ErrorCode::InvalidRefreshToken, "the refresh token is not valid");
-        match self.store.spend_refresh_token(&token_hash(presented)).await? {
+        match self.store.identity().spend_refresh_token(&token_hash(presented)).await? {
             RefreshSpend::Fresh { user_id, family } => {
-                let user = self.store.user_by_id(user_id).await?.ok_or_else(invalid)?;
+                let user = self.store.identity().user_by_id(user_id).await?.ok_or_else(invalid)?;
                 self.start_tokens(&user, &family).await
             }
             RefreshSpend::Reused { user_id, family } => {
@@ -190,9 +190,9 @@ impl Application {
     pub async fn logout(&self, caller: &Caller, all: bool, ip: Option<&str>) -> Result<()> {
         let session = caller.require_session()?;
         if all {
-            self.store.end_sessions(caller.id(), None).await?;
+            self.store.identity().end_sessions(caller.id(), None).await?;
         } else {
-            self.store.revoke_refresh_family(session).await?;
+            self.store.identity().revoke_refresh_family(session).await?;
         }
         tracing::info!(user = caller.id(), all, "logout");
         let kind = if all { AuditKind::LogoutEverywhere } else { AuditKind::Logout };
@@ -210,7 +210,7 @@ impl Application {
         let raw = self.tokens.random_bytes(20).internal("drawing a TOTP secret")?;
         let secret = BASE32_NOPAD.encode(&raw);
         let sealed = self.sealer.seal_totp(caller.id(), &raw).internal("sealing a TOTP secret")?;
-        self.store.set_pending_totp(caller.id(), &sealed).await?;
+        self.store.identity().set_pending_totp(caller.id(), &sealed).await?;
         let uri = totp::otpauth_uri(&secret, &stored.email);
         let qr = qrcode::QrCode::new(uri.as_bytes()).internal("drawing the QR code")?;
         let qr_svg = qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
@@ -236,7 +236,7 @@ impl Application {
             codes.push(format!("{}-{}", &text[..5], &text[5..10]));
         }
         let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
-        if !self.store.enable_totp(caller.id(), step as i64, &hashes).await? {
+        if !self.store.identity().enable_totp(caller.id(), step as i64, &hashes).await? {
             return Err(not_pending());
         }
         tracing::info!(user = caller.id(), "two-factor authentication enabled");
@@ -247,7 +247,7 @@ impl Application {
 
     /// The caller's own security events, newest first.
     pub async fn account_audit(&self, caller: &Caller, limit: i64) -> Result<Vec<AuditEvent>> {
-        Ok(self.store.audit_events(caller.id(), limit).await?)
+        Ok(self.store.identity().audit_events(caller.id(), limit).await?)
     }
 
     /// Changes the password; every session of the account ends.
@@ -260,7 +260,7 @@ impl Application {
         let email = Email::parse(&stored.email)?;
         account::check_new_password(&new, &email)?;
         let hash = password::hash(new).await.internal("hashing a password")?;
-        self.store.end_sessions(caller.id(), Some(&hash)).await?;
+        self.store.identity().end_sessions(caller.id(), Some(&hash)).await?;
         self.audit(Some(caller.id()), AuditKind::PasswordChanged, ip, "every session ended").await?;
         tracing::info!(user = caller.id(), "password changed");
         Ok(())
@@ -270,7 +270,7 @@ impl Application {
     /// either way, so it does not tell who has an account.
     pub async fn forgot_password(&self, email: &str, ip: Option<&str>) -> Result<()> {
         if let Ok(email) = Email::parse(email)
-            && let Some(user) = self.store.user_by_email(&email).await?
+            && let Some(user) = self.store.identity().user_by_email(&email).await?
         {
             self.send_token_mail(&user, TokenPurpose::PasswordReset).await?;
             self.audit(Some(user.id), AuditKind::PasswordResetRequested, ip, "").await?;
@@ -285,25 +285,25 @@ impl Application {
         let hash = token_hash(token.trim());
         // Spent first, so two racing resets cannot both pass; a refused new
         // password costs the caller a new reset mail.
-        let Some(user_id) = self.store.spend_user_token(&hash, TokenPurpose::PasswordReset).await? else {
+        let Some(user_id) = self.store.identity().spend_user_token(&hash, TokenPurpose::PasswordReset).await? else {
             return Err(bad());
         };
-        let user = self.store.user_by_id(user_id).await?.ok_or_else(bad)?;
+        let user = self.store.identity().user_by_id(user_id).await?.ok_or_else(bad)?;
         let email = Email::parse(&user.email)?;
         account::check_new_password(&new, &email)?;
         let new_hash = password::hash(new).await.internal("hashing a password")?;
-        self.store.end_sessions(user.id, Some(&new_hash)).await?;
-        self.store.mark_email_verified(user.id).await?;
+        self.store.identity().end_sessions(user.id, Some(&new_hash)).await?;
+        self.store.identity().mark_email_verified(user.id).await?;
         self.audit(Some(user.id), AuditKind::PasswordReset, ip, "every session ended").await
     }
 
     /// Confirms an account's email address with the mailed token.
     pub async fn verify_email(&self, token: &str) -> Result<()> {
         let hash = token_hash(token.trim());
-        let Some(user) = self.store.spend_user_token(&hash, TokenPurpose::VerifyEmail).await? else {
+        let Some(user) = self.store.identity().spend_user_token(&hash, TokenPurpose::VerifyEmail).await? else {
             return Err(Error::refused(ErrorCode::InvalidVerificationToken, "the token is wrong, used or expired"));
         };
-        self.store.mark_email_verified(user).await?;
+        self.store.identity().mark_email_verified(user).await?;
         self.audit(Some(user), AuditKind::EmailVerified, None, "").await
     }
 
@@ -327,7 +327,7 @@ impl Application {
             ),
         };
         let expires = Utc::now() + chrono::Duration::seconds(ttl);
-        self.store.create_user_token(user.id, purpose, &token_hash(&token), expires).await?;
+        self.store.identity().create_user_token(user.id, purpose, &token_hash(&token), expires).await?;
         let mail = Mail { to: user.email.clone(), subject: subject.into(), body };
         let mailer = self.mailer.clone();
         tokio::task::spawn_blocking(move || mailer.send(&mail))
@@ -345,9 +345,12 @@ pub async fn create_admin(store: &scout_store::Store, email: &str, name: &str, p
     let name = account::parse_name(name)?;
     account::check_new_password(&password, &email)?;
     let hash = password::hash(password).await.internal("hashing a password")?;
-    let user = store.create_user(&email, &hash, Role::Admin, &name).await?;
-    store.mark_email_verified(user.id).await?;
-    store.audit(Some(user.id), AuditKind::AccountCreated.as_str(), None, "admin, from the command line").await?;
+    let user = store.identity().create_user(&email, &hash, Role::Admin, &name).await?;
+    store.identity().mark_email_verified(user.id).await?;
+    store
+        .identity()
+        .audit(Some(user.id), AuditKind::AccountCreated.as_str(), None, "admin, from the command line")
+        .await?;
     Ok(user)
 }
 

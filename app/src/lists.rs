@@ -122,7 +122,7 @@ impl Application {
         let entries = tenant.entries(id).await?;
         let ids: Vec<ProfileId> = entries.iter().map(|e| e.profile_id).collect();
         let profiles: HashMap<ProfileId, Profile> =
-            self.store.get_profiles(&ids).await?.into_iter().map(|p| (p.id, p.profile)).collect();
+            self.store.profiles().get_profiles(&ids).await?.into_iter().map(|p| (p.id, p.profile)).collect();
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(CSV_COLUMNS).internal("writing csv")?;
         for e in &entries {

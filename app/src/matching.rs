@@ -164,7 +164,7 @@ impl Application {
         let outcome = tokio::task::spawn_blocking(move || engine.search(&search)).await??;
         let ids: Vec<_> = outcome.hits.iter().map(|h| h.id).collect();
         let mut stored: std::collections::HashMap<_, _> =
-            state.store.get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
+            state.store.profiles().get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
         let mut over_budget = 0;
         let mut candidates: Vec<(scout_ranker::Hit, Profile, Option<bool>)> = Vec::new();
         for hit in outcome.hits {

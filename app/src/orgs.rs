@@ -44,9 +44,9 @@ impl Application {
     /// The organisations the caller can act for: their own, and their agencies' clients.
     pub async fn my_organisations(&self, caller: &Caller) -> Result<Vec<OrgAccess>> {
         let mut out = Vec::new();
-        for m in self.store.memberships_of(caller.id()).await? {
+        for m in self.store.orgs().memberships_of(caller.id()).await? {
             if m.org.kind == OrgKind::Agency {
-                for c in self.store.clients(m.org.id).await? {
+                for c in self.store.orgs().clients(m.org.id).await? {
                     out.push(OrgAccess { role: m.role.through_agency(c.access), org: c.org, through_agency: true });
                 }
             }
@@ -58,7 +58,7 @@ impl Application {
 
     /// The organisations whose events the caller receives (those they administer).
     pub async fn administered_organisations(&self, caller: &Caller) -> Result<Vec<OrgId>> {
-        let memberships = self.store.memberships_of(caller.id()).await?;
+        let memberships = self.store.orgs().memberships_of(caller.id()).await?;
         Ok(memberships.into_iter().filter(|m| m.role.can_administer()).map(|m| m.org.id).collect())
     }
 
@@ -67,7 +67,7 @@ impl Application {
         if acting.through_agency {
             return Err(Error::refused(ErrorCode::Forbidden, "agencies do not see their clients' members"));
         }
-        Ok(self.store.members(acting.org.id).await?)
+        Ok(self.store.orgs().members(acting.org.id).await?)
     }
 
     /// Adds an existing brand or agency account with a role (owners and admins).
@@ -77,11 +77,12 @@ impl Application {
         let email = Email::parse(email)?;
         let user = self
             .store
+            .identity()
             .user_by_email(&email)
             .await?
             .filter(|u| matches!(u.role, Role::Brand | Role::Agency))
             .ok_or_else(|| Error::refused(ErrorCode::UserNotFound, "no brand or agency account with this email"))?;
-        if self.store.member_role(acting.org.id, user.id).await?.is_some() {
+        if self.store.orgs().member_role(acting.org.id, user.id).await?.is_some() {
             return Err(Error::refused(ErrorCode::AlreadyMember, "this account is already a member"));
         }
         self.assign(acting, ip, user.id, role).await
@@ -91,21 +92,21 @@ impl Application {
     pub async fn change_member(&self, acting: &Acting, user_id: i64, role: &str, ip: Option<&str>) -> Result<()> {
         acting.require_admin()?;
         let role = OrgRole::parse(role)?;
-        if self.store.member_role(acting.org.id, user_id).await?.is_none() {
+        if self.store.orgs().member_role(acting.org.id, user_id).await?.is_none() {
             return Err(member_not_found());
         }
         self.assign(acting, ip, user_id, role).await
     }
 
     async fn assign(&self, acting: &Acting, ip: Option<&str>, user_id: i64, role: OrgRole) -> Result<()> {
-        let current = self.store.member_role(acting.org.id, user_id).await?;
+        let current = self.store.orgs().member_role(acting.org.id, user_id).await?;
         if !acting.role.can_assign(current, role) {
             return Err(Error::refused(
                 ErrorCode::Forbidden,
                 format!("a {} may not give or change this role", acting.role.as_str()),
             ));
         }
-        self.store.set_member(acting.org.id, user_id, role).await?;
+        self.store.orgs().set_member(acting.org.id, user_id, role).await?;
         let from = current.map_or("none", OrgRole::as_str);
         let detail = format!("user {user_id}: {from} -> {}", role.as_str());
         self.audit_org(Some(acting.org.id), Some(acting.caller.id()), AuditKind::RoleChanged, ip, &detail).await
@@ -114,11 +115,11 @@ impl Application {
     /// Removes a member (within what the caller's role may assign).
     pub async fn remove_member(&self, acting: &Acting, user_id: i64, ip: Option<&str>) -> Result<()> {
         acting.require_admin()?;
-        let current = self.store.member_role(acting.org.id, user_id).await?.ok_or_else(member_not_found)?;
+        let current = self.store.orgs().member_role(acting.org.id, user_id).await?.ok_or_else(member_not_found)?;
         if !acting.role.can_assign(Some(current), OrgRole::Viewer) {
             return Err(Error::refused(ErrorCode::Forbidden, "a member of this role may not be removed by you"));
         }
-        self.store.remove_member(acting.org.id, user_id).await?;
+        self.store.orgs().remove_member(acting.org.id, user_id).await?;
         let detail = format!("user {user_id} removed ({})", current.as_str());
         self.audit_org(Some(acting.org.id), Some(acting.caller.id()), AuditKind::MemberRemoved, ip, &detail).await
     }
@@ -126,7 +127,7 @@ impl Application {
     /// An agency's client brands.
     pub async fn clients(&self, acting: &Acting) -> Result<Vec<AgencyClient>> {
         require_agency(acting)?;
-        Ok(self.store.clients(acting.org.id).await?)
+        Ok(self.store.orgs().clients(acting.org.id).await?)
     }
 
     /// Creates a client brand that the agency manages (owners and admins of an agency).
@@ -134,7 +135,7 @@ impl Application {
         require_agency(acting)?;
         acting.require_admin()?;
         let name = scout_domain::account::parse_name(name)?;
-        let org = self.store.create_client(acting.org.id, &name).await?;
+        let org = self.store.orgs().create_client(acting.org.id, &name).await?;
         let detail = format!("client {} ({})", org.id, org.name);
         self.audit_org(Some(acting.org.id), Some(acting.caller.id()), AuditKind::ClientCreated, ip, &detail).await?;
         Ok(OrgAccess { org, role: acting.role.through_agency(ClientAccess::Write), through_agency: true })
@@ -143,7 +144,7 @@ impl Application {
     /// The agencies that may act for this brand (its owners and admins).
     pub async fn agencies(&self, acting: &Acting) -> Result<Vec<AgencyClient>> {
         require_own_brand_admin(acting)?;
-        Ok(self.store.agencies_of(acting.org.id).await?)
+        Ok(self.store.orgs().agencies_of(acting.org.id).await?)
     }
 
     /// Lets an agency act for this brand with `access`.
@@ -157,11 +158,12 @@ impl Application {
         require_own_brand_admin(acting)?;
         let agency = self
             .store
+            .orgs()
             .organisation(agency_id)
             .await?
             .filter(|o| o.kind == OrgKind::Agency)
             .ok_or_else(|| Error::refused(ErrorCode::AgencyNotFound, "no agency has this id"))?;
-        self.store.grant_agency(acting.org.id, agency.id, access).await?;
+        self.store.orgs().grant_agency(acting.org.id, agency.id, access).await?;
         let detail = format!("agency {} ({}) granted {}", agency.id, agency.name, access.as_str());
         self.audit_org(Some(acting.org.id), Some(acting.caller.id()), AuditKind::AgencyGranted, ip, &detail).await?;
         Ok(agency)
@@ -170,7 +172,7 @@ impl Application {
     /// Ends an agency's access to this brand.
     pub async fn revoke_agency(&self, acting: &Acting, agency_id: OrgId, ip: Option<&str>) -> Result<()> {
         require_own_brand_admin(acting)?;
-        if !self.store.revoke_agency(acting.org.id, agency_id).await? {
+        if !self.store.orgs().revoke_agency(acting.org.id, agency_id).await? {
             return Err(Error::refused(ErrorCode::AgencyNotFound, "this agency has no access to revoke"));
         }
         let detail = format!("agency {agency_id} access revoked");

@@ -57,7 +57,7 @@ fn claim_not_found() -> Error {
 impl Application {
     /// The caller's claim on a profile (not found when it is someone else's or none).
     async fn own_claim(&self, caller: &Caller, id: ProfileId) -> Result<Claim> {
-        self.store.claim(id).await?.filter(|c| c.user_id == caller.id()).ok_or_else(claim_not_found)
+        self.store.privacy().claim(id).await?.filter(|c| c.user_id == caller.id()).ok_or_else(claim_not_found)
     }
 
     /// The caller's verified claim on a profile.
@@ -75,7 +75,7 @@ impl Application {
     pub async fn claim_profile(&self, caller: &Caller, id: ProfileId, ip: Option<&str>) -> Result<Claim> {
         caller.require_influencer()?;
         let code = format!("scout-{}", self.tokens.random_token(4).internal("drawing a claim code")?);
-        let claim = self.store.claim_profile(id, caller.id(), &code).await?;
+        let claim = self.store.privacy().claim_profile(id, caller.id(), &code).await?;
         self.audit(Some(caller.id()), AuditKind::ProfileClaimStarted, ip, &format!("profile {id}")).await?;
         Ok(claim)
     }
@@ -97,19 +97,21 @@ impl Application {
             return Err(Error::bad_parameter("handle", "must be 1 to 100 characters"));
         }
         let id =
-            self.store.profiles_by_handle(platform.as_str(), handle).await?.into_iter().min().ok_or_else(|| {
-                Error::refused(
-                    ErrorCode::ProfileNotFound,
-                    format!("Scout has no {} profile @{handle}", platform.as_str()),
-                )
-            })?;
+            self.store.privacy().profiles_by_handle(platform.as_str(), handle).await?.into_iter().min().ok_or_else(
+                || {
+                    Error::refused(
+                        ErrorCode::ProfileNotFound,
+                        format!("Scout has no {} profile @{handle}", platform.as_str()),
+                    )
+                },
+            )?;
         self.claim_profile(caller, id, ip).await
     }
 
     /// The caller's claims, verified or not.
     pub async fn my_claims(&self, caller: &Caller) -> Result<Vec<Claim>> {
         caller.require_influencer()?;
-        Ok(self.store.claims_of(caller.id()).await?)
+        Ok(self.store.privacy().claims_of(caller.id()).await?)
     }
 
     /// The caller's claim on a profile.
@@ -122,7 +124,7 @@ impl Application {
         caller.require_influencer()?;
         let claim = self.own_claim(caller, id).await?;
         if claim.verified_at.is_none() {
-            let profile = self.store.get_profile(id).await?.profile;
+            let profile = self.store.profiles().get_profile(id).await?.profile;
             if !profile.bio.as_deref().unwrap_or_default().contains(&claim.code) {
                 return Err(Error::refused(
                     ErrorCode::ClaimCodeNotFound,
@@ -132,17 +134,17 @@ impl Application {
                     ),
                 ));
             }
-            self.store.verify_claim(id, caller.id()).await?;
+            self.store.privacy().verify_claim(id, caller.id()).await?;
             self.audit(Some(caller.id()), AuditKind::ProfileClaimed, ip, &format!("profile {id}")).await?;
         }
-        self.store.claim(id).await?.ok_or_else(claim_not_found)
+        self.store.privacy().claim(id).await?.ok_or_else(claim_not_found)
     }
 
     /// Changes the public fields of the caller's verified profile; validated
     /// like an import and searchable within a second.
     pub async fn edit_public_fields(&self, caller: &Caller, id: ProfileId, fields: PublicFields) -> Result<Profile> {
         self.verified_claim(caller, id).await?;
-        let stored = self.store.get_profile(id).await?.profile;
+        let stored = self.store.profiles().get_profile(id).await?.profile;
         let mut doc = serde_json::to_value(&stored).internal("encoding a stored profile")?;
         let obj = doc.as_object_mut().ok_or_else(|| Error::internal("encoding a stored profile", "not an object"))?;
         let changes = [
@@ -160,7 +162,7 @@ impl Application {
         obj.insert("source".into(), "self-reported".into());
         // Identity fields stay as imported: the same validation as any write.
         let parsed = Profile::parse_value(doc)?;
-        self.store.upsert_profiles(std::slice::from_ref(&parsed.profile)).await?;
+        self.store.profiles().upsert_profiles(std::slice::from_ref(&parsed.profile)).await?;
         self.wake_indexer();
         Ok(parsed.profile)
     }
@@ -174,17 +176,21 @@ impl Application {
         ip: Option<&str>,
     ) -> Result<Claim> {
         self.verified_claim(caller, id).await?;
-        self.store.set_consent(id, caller.id(), consent).await?;
+        self.store.privacy().set_consent(id, caller.id(), consent).await?;
         let detail = format!("profile {id}: {}", consent.as_str());
         self.audit(Some(caller.id()), AuditKind::ConsentChanged, ip, &detail).await?;
-        self.store.claim(id).await?.ok_or_else(claim_not_found)
+        self.store.privacy().claim(id).await?.ok_or_else(claim_not_found)
     }
 
     /// Everything Scout stores about the caller (GDPR art. 15 and 20).
     pub async fn export_own_data(&self, caller: &Caller, ip: Option<&str>) -> Result<UserArchive> {
         caller.require_session()?;
         self.audit(Some(caller.id()), AuditKind::DataExported, ip, "by the account holder").await?;
-        self.store.user_archive(caller.id()).await?.ok_or_else(|| Error::internal("exporting data", "account vanished"))
+        self.store
+            .privacy()
+            .user_archive(caller.id())
+            .await?
+            .ok_or_else(|| Error::internal("exporting data", "account vanished"))
     }
 
     /// Everything stored about an account (platform admins, for a subject access request).
@@ -192,6 +198,7 @@ impl Application {
         caller.require_platform_admin()?;
         let archive = self
             .store
+            .privacy()
             .user_archive(user_id)
             .await?
             .ok_or_else(|| Error::refused(ErrorCode::UserNotFound, "no such account"))?;
@@ -223,9 +230,9 @@ impl Application {
             (None, Some(platform), Some(handle)) => {
                 let platform = Platform::from_name(platform)
                     .ok_or_else(|| Error::bad_parameter("platform", format!("unknown `{platform}`")))?;
-                let ids = self.store.profiles_by_handle(platform.as_str(), handle).await?;
-                let profiles = self.store.erase_profiles(&ids, reason).await?;
-                self.store.compact_after_erasure().await?;
+                let ids = self.store.privacy().profiles_by_handle(platform.as_str(), handle).await?;
+                let profiles = self.store.privacy().erase_profiles(&ids, reason).await?;
+                self.store.privacy().compact_after_erasure().await?;
                 let segments = self.purge_indexes().await?;
                 Erased { accounts: 0, profiles, index_segments_rewritten: segments }
             }
@@ -237,10 +244,11 @@ impl Application {
     }
 
     async fn erase_account(&self, user_id: i64, reason: &str) -> Result<Erased> {
-        let claimed: Vec<ProfileId> = self.store.claims_of(user_id).await?.iter().map(|c| c.profile_id).collect();
-        let profiles = self.store.erase_profiles(&claimed, reason).await?;
-        let accounts = u64::from(self.store.erase_user(user_id).await?);
-        self.store.compact_after_erasure().await?;
+        let claimed: Vec<ProfileId> =
+            self.store.privacy().claims_of(user_id).await?.iter().map(|c| c.profile_id).collect();
+        let profiles = self.store.privacy().erase_profiles(&claimed, reason).await?;
+        let accounts = u64::from(self.store.privacy().erase_user(user_id).await?);
+        self.store.privacy().compact_after_erasure().await?;
         let segments = self.purge_indexes().await?;
         self.audit(None, AuditKind::AccountErased, None, &format!("{profiles} profiles erased")).await?;
         Ok(Erased { accounts, profiles, index_segments_rewritten: segments })
@@ -249,7 +257,7 @@ impl Application {
     /// Waits until the indexer applied every deletion, then rewrites the
     /// index segments that still hold deleted profiles.
     async fn purge_indexes(&self) -> Result<usize> {
-        let head = self.store.outbox_head().await?;
+        let head = self.store.profiles().outbox_head().await?;
         self.wake_indexer();
         let deadline = Instant::now() + INDEXER_WAIT;
         while self.index.applied_seq()? < head {

@@ -48,7 +48,7 @@ impl Application {
     /// creator reads the ones they claimed; a creator who withdrew consent is
     /// hidden from all but themselves and platform admins.
     pub async fn readable_profile(&self, caller: &Caller, id: ProfileId) -> Result<StoredProfile> {
-        let claim = self.store.claim(id).await?;
+        let claim = self.store.privacy().claim(id).await?;
         let own = claim.as_ref().is_some_and(|c| c.user_id == caller.id());
         if !own {
             caller.require(Scope::Search)?;
@@ -57,14 +57,14 @@ impl Application {
                 return Err(scout_store::Error::NotFound { id }.into());
             }
         }
-        Ok(self.store.get_profile(id).await?)
+        Ok(self.store.profiles().get_profile(id).await?)
     }
 
     /// Creates or updates one profile by (platform, external_id).
     pub async fn upsert_profile(&self, caller: &Caller, body: serde_json::Value) -> Result<Upserted> {
         caller.require(Scope::ProfilesWrite)?;
         let parsed = Profile::parse_value(body)?;
-        let summary = self.store.upsert_profiles(std::slice::from_ref(&parsed.profile)).await?;
+        let summary = self.store.profiles().upsert_profiles(std::slice::from_ref(&parsed.profile)).await?;
         if !summary.refused.is_empty() {
             return Err(erased());
         }
@@ -80,6 +80,7 @@ impl Application {
             Some(id) => *id,
             None => self
                 .store
+                .profiles()
                 .find_id(parsed.profile.platform.as_str(), &parsed.profile.external_id)
                 .await?
                 .ok_or_else(|| Error::internal("upserting a profile", "upserted profile not found"))?,
@@ -90,7 +91,7 @@ impl Application {
     /// Deletes a profile.
     pub async fn delete_profile(&self, caller: &Caller, id: ProfileId) -> Result<()> {
         caller.require(Scope::ProfilesWrite)?;
-        if !self.store.delete_profile(id).await? {
+        if !self.store.profiles().delete_profile(id).await? {
             return Err(Error::refused(ErrorCode::ProfileNotFound, format!("profile {id} not found")));
         }
         self.wake_indexer();

@@ -85,7 +85,8 @@ impl Application {
     /// whose profile was deleted in between is dropped.
     async fn hydrate(&self, hits: Vec<Hit>) -> Result<Vec<SearchResult>> {
         let ids: Vec<ProfileId> = hits.iter().map(|h| h.id).collect();
-        let mut docs: HashMap<ProfileId, Box<RawValue>> = self.store.profile_json(&ids).await?.into_iter().collect();
+        let mut docs: HashMap<ProfileId, Box<RawValue>> =
+            self.store.profiles().profile_json(&ids).await?.into_iter().collect();
         Ok(hits
             .into_iter()
             .filter_map(|h| {

@@ -27,7 +27,7 @@ pub fn ndcg_at(k: usize, ranked: &[String], judgments: &BTreeMap<String, u8>) ->
 /// `platform:external_id` keys of stored profiles, in the order of `ids`
 /// (the keys the labelled query set judges).
 pub async fn keys(store: &scout_store::Store, ids: &[i64]) -> anyhow::Result<Vec<String>> {
-    let stored = store.get_profiles(ids).await?;
+    let stored = store.profiles().get_profiles(ids).await?;
     Ok(stored.iter().map(|s| format!("{}:{}", s.profile.platform.as_str(), s.profile.external_id)).collect())
 }
 

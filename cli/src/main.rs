@@ -250,7 +250,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Search { query, limit } => search(settings, &query, limit).await,
         Command::Reindex => {
             let app = Application::build(settings).await?;
-            let total = app.store().count_profiles().await? as u64;
+            let total = app.store().profiles().count_profiles().await? as u64;
             let pb = bar(total, "reindexing");
             let n = pipeline::rebuild(app.store(), app.index(), |n| pb.inc(n)).await?;
             pb.finish();
@@ -269,7 +269,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn catch_up_with_bar(app: &Application) -> anyhow::Result<()> {
-    let head = app.store().outbox_head().await?;
+    let head = app.store().profiles().outbox_head().await?;
     let applied = app.index().applied_seq()?;
     if head > applied {
         let pb = bar((head - applied) as u64, "indexing");
@@ -286,7 +286,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     scout_api::serve::tls_config_of(&settings).context("TLS")?;
     let app = Application::build(settings).await?;
     let settings = app.settings().clone();
-    if app.store().count_profiles().await? == 0 && settings.demo_profiles > 0 {
+    if app.store().profiles().count_profiles().await? == 0 && settings.demo_profiles > 0 {
         eprintln!("empty store: loading {} demo profiles", settings.demo_profiles);
         let pb = bar(settings.demo_profiles, "demo data");
         pipeline::load_demo(app.store(), settings.demo_profiles, |n| pb.inc(n)).await?;
@@ -391,7 +391,7 @@ async fn search(settings: Settings, query: &str, limit: usize) -> anyhow::Result
     let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
     let ids: Vec<i64> = outcome.hits.iter().map(|h| h.id).collect();
     let profiles: std::collections::HashMap<i64, scout_domain::Profile> =
-        app.store().get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
+        app.store().profiles().get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
     let pq = &outcome.parsed_query;
     println!("query: {query}");
     println!("understood: text={:?} filters={} niches={:?}", pq.text, serde_json::to_string(&pq.filters)?, pq.niches);

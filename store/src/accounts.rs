@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use scout_domain::account::{Email, Role};
 
 use crate::error::{Doing, Error, Result};
-use crate::{Backend, Store};
+use crate::{Backend, Identity};
 
 pub type UserId = i64;
 
@@ -90,7 +90,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-impl Store {
+impl Identity<'_> {
     /// Creates an account; [`Error::EmailTaken`] when the email already has one.
     pub async fn create_user(&self, email: &Email, password_hash: &str, role: Role, name: &str) -> Result<User> {
         let sql = format!(
@@ -98,7 +98,7 @@ impl Store {
              RETURNING {USER_COLUMNS}"
         );
         let now = Utc::now();
-        let result = with_pool!(self, |p| sqlx::query_as::<_, UserRow>(&sql)
+        let result = with_pool!(self.store, |p| sqlx::query_as::<_, UserRow>(&sql)
             .bind(email.as_str())
             .bind(password_hash)
             .bind(role.as_str())
@@ -115,7 +115,7 @@ impl Store {
 
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
-        with_pool!(self, |p| sqlx::query_as::<_, UserRow>(&sql).bind(email.as_str()).fetch_optional(p).await)
+        with_pool!(self.store, |p| sqlx::query_as::<_, UserRow>(&sql).bind(email.as_str()).fetch_optional(p).await)
             .doing("reading a user")?
             .map(UserRow::into_user)
             .transpose()
@@ -123,7 +123,7 @@ impl Store {
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        with_pool!(self, |p| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(p).await)
+        with_pool!(self.store, |p| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(p).await)
             .doing("reading a user")?
             .map(UserRow::into_user)
             .transpose()
@@ -135,7 +135,7 @@ impl Store {
     /// Returns the new token version.
     pub async fn end_sessions(&self, user_id: UserId, new_password_hash: Option<&str>) -> Result<i64> {
         let now = Utc::now();
-        with_pool!(self, |p| {
+        with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
             let version: i64 = sqlx::query_scalar(
                 "UPDATE users SET token_version = token_version + 1, password_hash = COALESCE($2, password_hash)
@@ -166,7 +166,7 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         let now = Utc::now();
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "INSERT INTO refresh_tokens (user_id, family, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
         )
         .bind(user_id)
@@ -185,7 +185,7 @@ impl Store {
     /// revokes its family.
     pub async fn spend_refresh_token(&self, token_hash: &str) -> Result<RefreshSpend> {
         let now = Utc::now();
-        let spent: Option<(UserId, String)> = with_pool!(self, |p| sqlx::query_as(
+        let spent: Option<(UserId, String)> = with_pool!(self.store, |p| sqlx::query_as(
             "UPDATE refresh_tokens SET used_at = $1
              WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
              RETURNING user_id, family"
@@ -199,7 +199,7 @@ impl Store {
             return Ok(RefreshSpend::Fresh { user_id, family });
         }
         type Found = (UserId, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>, DateTime<Utc>);
-        let found: Option<Found> = with_pool!(self, |p| sqlx::query_as(
+        let found: Option<Found> = with_pool!(self.store, |p| sqlx::query_as(
             "SELECT user_id, family, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = $1"
         )
         .bind(token_hash)
@@ -223,7 +223,7 @@ impl Store {
     /// Revokes one family (a logout of one session).
     pub async fn revoke_refresh_family(&self, family: &str) -> Result<u64> {
         let now = Utc::now();
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL"
         )
         .bind(now)
@@ -236,7 +236,7 @@ impl Store {
 
     /// Whether a session (refresh-token family) is still open.
     pub async fn session_active(&self, family: &str) -> Result<bool> {
-        with_pool!(self, |p| sqlx::query_scalar(
+        with_pool!(self.store, |p| sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family = $1 AND revoked_at IS NULL)"
         )
         .bind(family)
@@ -247,7 +247,7 @@ impl Store {
 
     /// Keeps a TOTP secret being set up (replacing any earlier pending one).
     pub async fn set_pending_totp(&self, user_id: UserId, secret: &str) -> Result<()> {
-        with_pool!(self, |p| sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
+        with_pool!(self.store, |p| sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
             .bind(secret)
             .bind(user_id)
             .execute(p)
@@ -260,7 +260,7 @@ impl Store {
     /// code at `step` proved the authenticator has it, and stores the hashes
     /// of new recovery codes (replacing old ones). False when nothing was pending.
     pub async fn enable_totp(&self, user_id: UserId, step: i64, recovery_hashes: &[String]) -> Result<bool> {
-        with_pool!(self, |p| {
+        with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
             let n = sqlx::query(
                 "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $1
@@ -297,7 +297,7 @@ impl Store {
     /// step or a later one already was: true when this use is the first.
     /// One conditional update, so two logins racing with one code cannot both pass.
     pub async fn use_totp_step(&self, user_id: UserId, step: i64) -> Result<bool> {
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)"
         )
         .bind(step)
@@ -311,7 +311,7 @@ impl Store {
     /// Spends a recovery code (by its hash): true the first time only.
     pub async fn spend_recovery_code(&self, user_id: UserId, code_hash: &str) -> Result<bool> {
         let now = Utc::now();
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL"
         )
         .bind(now)
@@ -336,7 +336,7 @@ pub struct AuditEvent {
     pub at: DateTime<Utc>,
 }
 
-impl Store {
+impl Identity<'_> {
     /// Appends a security event (never updated or deleted by the service).
     pub async fn audit(&self, user_id: Option<UserId>, kind: &str, ip: Option<&str>, detail: &str) -> Result<()> {
         self.audit_org(None, user_id, kind, ip, detail).await
@@ -352,7 +352,7 @@ impl Store {
         detail: &str,
     ) -> Result<()> {
         let now = Utc::now();
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "INSERT INTO audit_events (user_id, kind, ip, detail, at, org_id) VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(user_id)
@@ -369,7 +369,7 @@ impl Store {
 
     /// A user's security events, newest first.
     pub async fn audit_events(&self, user_id: UserId, limit: i64) -> Result<Vec<AuditEvent>> {
-        with_pool!(self, |p| sqlx::query_as::<_, AuditEvent>(
+        with_pool!(self.store, |p| sqlx::query_as::<_, AuditEvent>(
             "SELECT id, user_id, kind, ip, detail, at FROM audit_events WHERE user_id = $1 ORDER BY id DESC LIMIT $2"
         )
         .bind(user_id)

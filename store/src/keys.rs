@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use scout_domain::org::{OrgId, Scope};
 
 use crate::error::{Doing, Error, Result};
-use crate::{Backend, Store, UserId};
+use crate::{Backend, Identity, UserId};
 
 /// Whether a credential is a personal API key or an OAuth2 client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,13 +93,13 @@ pub struct NewKey<'a> {
     pub scopes: &'a [Scope],
 }
 
-impl Store {
+impl Identity<'_> {
     pub async fn create_key(&self, new: NewKey<'_>) -> Result<ApiKey> {
         let sql = format!(
             "INSERT INTO api_keys (user_id, org_id, kind, name, prefix, secret_hash, scopes, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {KEY_COLUMNS}"
         );
-        with_pool!(self, |p| sqlx::query_as::<_, KeyRow>(&sql)
+        with_pool!(self.store, |p| sqlx::query_as::<_, KeyRow>(&sql)
             .bind(new.user_id)
             .bind(new.org_id)
             .bind(new.kind.as_str())
@@ -117,7 +117,7 @@ impl Store {
     /// A key by its public prefix (revoked ones too: the caller checks).
     pub async fn key_by_prefix(&self, prefix: &str) -> Result<Option<ApiKey>> {
         let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE prefix = $1");
-        with_pool!(self, |p| sqlx::query_as::<_, KeyRow>(&sql).bind(prefix).fetch_optional(p).await)
+        with_pool!(self.store, |p| sqlx::query_as::<_, KeyRow>(&sql).bind(prefix).fetch_optional(p).await)
             .doing("reading a key")?
             .map(KeyRow::into_key)
             .transpose()
@@ -125,7 +125,7 @@ impl Store {
 
     pub async fn key_by_id(&self, id: i64) -> Result<Option<ApiKey>> {
         let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1");
-        with_pool!(self, |p| sqlx::query_as::<_, KeyRow>(&sql).bind(id).fetch_optional(p).await)
+        with_pool!(self.store, |p| sqlx::query_as::<_, KeyRow>(&sql).bind(id).fetch_optional(p).await)
             .doing("reading a key")?
             .map(KeyRow::into_key)
             .transpose()
@@ -134,7 +134,7 @@ impl Store {
     /// A user's keys and clients, newest first.
     pub async fn keys_of(&self, user: UserId) -> Result<Vec<ApiKey>> {
         let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE user_id = $1 ORDER BY id DESC");
-        with_pool!(self, |p| sqlx::query_as::<_, KeyRow>(&sql).bind(user).fetch_all(p).await)
+        with_pool!(self.store, |p| sqlx::query_as::<_, KeyRow>(&sql).bind(user).fetch_all(p).await)
             .doing("listing keys")?
             .into_iter()
             .map(KeyRow::into_key)
@@ -146,7 +146,7 @@ impl Store {
     pub async fn touch_key(&self, id: i64) -> Result<()> {
         let now = Utc::now();
         let stale = now - chrono::Duration::seconds(60);
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)"
         )
         .bind(now)
@@ -160,7 +160,7 @@ impl Store {
 
     /// Revokes one of a user's keys; false when the user has no such live key.
     pub async fn revoke_key(&self, user: UserId, id: i64) -> Result<bool> {
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL"
         )
         .bind(Utc::now())

@@ -11,7 +11,7 @@
 //! ```no_run
 //! # async fn demo() -> scout_store::Result<()> {
 //! let store = scout_store::Store::connect("sqlite:data/scout.db").await?;
-//! println!("{} profiles", store.count_profiles().await?);
+//! println!("{} profiles", store.profiles().count_profiles().await?);
 //! # Ok(()) }
 //! ```
 
@@ -62,6 +62,31 @@ pub struct Store {
 enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// The store's records by area: each handle holds the statements of one
+/// part of Scout (new parts — campaigns, the ledger, events — get a handle
+/// of their own). Tenant records go through [`Store::tenant`], whose every
+/// statement carries the organisation.
+macro_rules! handles {
+    ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name<'a> {
+            store: &'a Store,
+        }
+    )*};
+}
+
+handles! {
+    /// See [`Store::identity`].
+    Identity,
+    /// See [`Store::profiles`].
+    Profiles,
+    /// See [`Store::orgs`].
+    Orgs,
+    /// See [`Store::privacy`].
+    Privacy,
 }
 
 /// Which database a [`Store`] talks to.
@@ -117,11 +142,7 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ()),
-            Backend::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(|_| ()),
-        }
-        .doing("pinging the database")
+        with_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ())).doing("pinging the database")
     }
 
     /// The PostgreSQL pool, for benchmarks that compare against its full-text search.
@@ -132,10 +153,28 @@ impl Store {
         }
     }
 
+    /// Accounts, sessions, second factors, API keys and OAuth clients, mailed
+    /// one-time tokens, the audit log.
+    pub fn identity(&self) -> Identity<'_> {
+        Identity { store: self }
+    }
+
+    /// Profiles and the outbox that feeds the indexer.
+    pub fn profiles(&self) -> Profiles<'_> {
+        Profiles { store: self }
+    }
+
+    /// Organisations, members and roles, agencies and their clients.
+    pub fn orgs(&self) -> Orgs<'_> {
+        Orgs { store: self }
+    }
+
+    /// Claims, consent, tombstones, erasure and data archives.
+    pub fn privacy(&self) -> Privacy<'_> {
+        Privacy { store: self }
+    }
+
     pub async fn close(&self) {
-        match &self.backend {
-            Backend::Sqlite(p) => p.close().await,
-            Backend::Postgres(p) => p.close().await,
-        }
+        with_pool!(self, |p| p.close().await)
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use scout_domain::org::{ClientAccess, OrgId, OrgKind, OrgRole};
 
 use crate::error::{Doing, Error, Result};
-use crate::{Backend, Store, UserId};
+use crate::{Backend, Orgs, UserId};
 
 /// An organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,11 +76,11 @@ fn role_of(s: &str) -> Result<OrgRole> {
     OrgRole::parse(s).map_err(|e| corrupt("memberships", e))
 }
 
-impl Store {
+impl Orgs<'_> {
     /// Creates an organisation with `owner` as its owner, in one transaction.
     pub async fn create_organisation(&self, kind: OrgKind, name: &str, owner: UserId) -> Result<Organisation> {
         let now = Utc::now();
-        with_pool!(self, |p| {
+        with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
             let row: OrgRow = sqlx::query_as(
                 "INSERT INTO organisations (kind, name, created_at) VALUES ($1, $2, $3) RETURNING id, kind, name, created_at",
@@ -104,7 +104,7 @@ impl Store {
     }
 
     pub async fn organisation(&self, id: OrgId) -> Result<Option<Organisation>> {
-        with_pool!(self, |p| sqlx::query_as::<_, OrgRow>(
+        with_pool!(self.store, |p| sqlx::query_as::<_, OrgRow>(
             "SELECT id, kind, name, created_at FROM organisations WHERE id = $1"
         )
         .bind(id)
@@ -117,7 +117,7 @@ impl Store {
 
     /// The organisations a user is a member of, oldest membership first.
     pub async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>> {
-        let rows: Vec<(i64, String, String, DateTime<Utc>, String)> = with_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(i64, String, String, DateTime<Utc>, String)> = with_pool!(self.store, |p| sqlx::query_as(
             "SELECT o.id, o.kind, o.name, o.created_at, m.role FROM memberships m
              JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY m.created_at, o.id"
         )
@@ -134,20 +134,21 @@ impl Store {
 
     /// A user's role in an organisation, if a member.
     pub async fn member_role(&self, org: OrgId, user: UserId) -> Result<Option<OrgRole>> {
-        let role: Option<String> =
-            with_pool!(self, |p| sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
-                .bind(org)
-                .bind(user)
-                .fetch_optional(p)
-                .await)
-            .doing("reading a membership")?;
+        let role: Option<String> = with_pool!(self.store, |p| sqlx::query_scalar(
+            "SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2"
+        )
+        .bind(org)
+        .bind(user)
+        .fetch_optional(p)
+        .await)
+        .doing("reading a membership")?;
         role.as_deref().map(role_of).transpose()
     }
 
     /// The best role a user holds in an agency that works for `client`, with
     /// the access the client granted that agency.
     pub async fn agency_access(&self, client: OrgId, user: UserId) -> Result<Option<(OrgRole, ClientAccess)>> {
-        let rows: Vec<(String, String)> = with_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(String, String)> = with_pool!(self.store, |p| sqlx::query_as(
             "SELECT m.role, ac.access FROM agency_clients ac
              JOIN memberships m ON m.org_id = ac.agency_id
              WHERE ac.client_id = $1 AND m.user_id = $2"
@@ -169,7 +170,7 @@ impl Store {
 
     /// Members of an organisation, owners first.
     pub async fn members(&self, org: OrgId) -> Result<Vec<Member>> {
-        let rows: Vec<(i64, String, String, String, DateTime<Utc>)> = with_pool!(self, |p| sqlx::query_as(
+        let rows: Vec<(i64, String, String, String, DateTime<Utc>)> = with_pool!(self.store, |p| sqlx::query_as(
             "SELECT u.id, u.email, u.name, m.role, m.created_at FROM memberships m
              JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 ORDER BY m.created_at, u.id"
         )
@@ -203,7 +204,7 @@ impl Store {
     /// that the organisation still has an owner. Returns the rows changed.
     async fn change_membership(&self, org: OrgId, change: MembershipChange) -> Result<u64> {
         let now = Utc::now();
-        with_pool!(self, |p| {
+        with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
             let changed = match change {
                 MembershipChange::Set(user, role) => sqlx::query(
@@ -244,7 +245,7 @@ impl Store {
     /// Creates a client brand organisation managed by `agency` (write access).
     pub async fn create_client(&self, agency: OrgId, name: &str) -> Result<Organisation> {
         let now = Utc::now();
-        with_pool!(self, |p| {
+        with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
             let row: OrgRow = sqlx::query_as(
                 "INSERT INTO organisations (kind, name, created_at) VALUES ('brand', $1, $2)
@@ -272,7 +273,7 @@ impl Store {
     /// Sets what an agency may do for a client brand (granted by the brand).
     pub async fn grant_agency(&self, client: OrgId, agency: OrgId, access: ClientAccess) -> Result<()> {
         let now = Utc::now();
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "INSERT INTO agency_clients (agency_id, client_id, access, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (agency_id, client_id) DO UPDATE SET access = excluded.access"
         )
@@ -304,7 +305,8 @@ impl Store {
              JOIN organisations o ON o.id = {other} WHERE {this} = $1 ORDER BY o.id"
         );
         let rows: Vec<(i64, String, String, DateTime<Utc>, String)> =
-            with_pool!(self, |p| sqlx::query_as(&sql).bind(org).fetch_all(p).await).doing("reading agency links")?;
+            with_pool!(self.store, |p| sqlx::query_as(&sql).bind(org).fetch_all(p).await)
+                .doing("reading agency links")?;
         rows.into_iter()
             .map(|(id, kind, name, created_at, access)| {
                 Ok(AgencyClient {
@@ -317,7 +319,7 @@ impl Store {
 
     /// Ends an agency's access to a brand; false when it had none.
     pub async fn revoke_agency(&self, client: OrgId, agency: OrgId) -> Result<bool> {
-        with_pool!(self, |p| sqlx::query("DELETE FROM agency_clients WHERE agency_id = $1 AND client_id = $2")
+        with_pool!(self.store, |p| sqlx::query("DELETE FROM agency_clients WHERE agency_id = $1 AND client_id = $2")
             .bind(agency)
             .bind(client)
             .execute(p)

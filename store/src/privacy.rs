@@ -15,7 +15,7 @@ use scout_domain::{Profile, ProfileId};
 use serde::Serialize;
 
 use crate::error::{Doing, Error, Result};
-use crate::{Backend, Store, UserId};
+use crate::{Backend, Identity, Privacy, UserId};
 
 /// What a mailed one-time token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub struct UserArchive {
     pub claimed_profiles: Vec<Profile>,
 }
 
-impl Store {
+impl Identity<'_> {
     /// Stores a one-time token (its hash) for `purpose`.
     pub async fn create_user_token(
         &self,
@@ -85,7 +85,7 @@ impl Store {
         token_hash: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
         )
         .bind(token_hash)
@@ -102,7 +102,7 @@ impl Store {
     /// Spends a one-time token: its user the first time, before it expires; `None` after.
     pub async fn spend_user_token(&self, token_hash: &str, purpose: TokenPurpose) -> Result<Option<UserId>> {
         let now = Utc::now();
-        with_pool!(self, |p| sqlx::query_scalar(
+        with_pool!(self.store, |p| sqlx::query_scalar(
             "UPDATE user_tokens SET used_at = $1
              WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 RETURNING user_id"
         )
@@ -115,7 +115,7 @@ impl Store {
     }
 
     pub async fn mark_email_verified(&self, user: UserId) -> Result<()> {
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL"
         )
         .bind(Utc::now())
@@ -128,7 +128,7 @@ impl Store {
 
     pub async fn email_verified(&self, user: UserId) -> Result<bool> {
         let at: Option<DateTime<Utc>> =
-            with_pool!(self, |p| sqlx::query_scalar("SELECT email_verified_at FROM users WHERE id = $1")
+            with_pool!(self.store, |p| sqlx::query_scalar("SELECT email_verified_at FROM users WHERE id = $1")
                 .bind(user)
                 .fetch_optional(p)
                 .await)
@@ -136,11 +136,13 @@ impl Store {
             .flatten();
         Ok(at.is_some())
     }
+}
 
+impl Privacy<'_> {
     /// Starts (or returns the caller's existing) claim on a profile;
     /// [`Error::AlreadyClaimed`] when another account claimed it.
     pub async fn claim_profile(&self, profile: ProfileId, user: UserId, code: &str) -> Result<Claim> {
-        let inserted = with_pool!(self, |p| sqlx::query(
+        let inserted = with_pool!(self.store, |p| sqlx::query(
             "INSERT INTO profile_claims (profile_id, user_id, code, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (profile_id) DO NOTHING"
         )
@@ -167,7 +169,7 @@ impl Store {
 
     pub async fn claim(&self, profile: ProfileId) -> Result<Option<Claim>> {
         let sql = format!("SELECT {CLAIM_COLUMNS} FROM profile_claims WHERE profile_id = $1");
-        with_pool!(self, |p| sqlx::query_as::<_, ClaimRow>(&sql).bind(profile).fetch_optional(p).await)
+        with_pool!(self.store, |p| sqlx::query_as::<_, ClaimRow>(&sql).bind(profile).fetch_optional(p).await)
             .doing("reading a claim")?
             .map(claim_of)
             .transpose()
@@ -175,7 +177,7 @@ impl Store {
 
     pub async fn claims_of(&self, user: UserId) -> Result<Vec<Claim>> {
         let sql = format!("SELECT {CLAIM_COLUMNS} FROM profile_claims WHERE user_id = $1 ORDER BY profile_id");
-        with_pool!(self, |p| sqlx::query_as::<_, ClaimRow>(&sql).bind(user).fetch_all(p).await)
+        with_pool!(self.store, |p| sqlx::query_as::<_, ClaimRow>(&sql).bind(user).fetch_all(p).await)
             .doing("reading claims")?
             .into_iter()
             .map(claim_of)
@@ -184,7 +186,7 @@ impl Store {
 
     /// Marks a user's claim verified.
     pub async fn verify_claim(&self, profile: ProfileId, user: UserId) -> Result<bool> {
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self.store, |p| sqlx::query(
             "UPDATE profile_claims SET verified_at = $1 WHERE profile_id = $2 AND user_id = $3 AND verified_at IS NULL"
         )
         .bind(Utc::now())
@@ -200,7 +202,7 @@ impl Store {
     /// goes through the outbox, so the indexer lists or unlists the profile.
     pub async fn set_consent(&self, profile: ProfileId, user: UserId, consent: Consent) -> Result<bool> {
         let now = Utc::now();
-        with_pool!(self, |p| {
+        with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting a transaction")?;
             let changed = sqlx::query(
                 "UPDATE profile_claims SET consent = $1
@@ -233,7 +235,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashSet::new());
         }
-        let rows: Vec<(i64,)> = match &self.backend {
+        let rows: Vec<(i64,)> = match &self.store.backend {
             Backend::Sqlite(pool) => {
                 sqlx::query_as(
                     "SELECT profile_id FROM profile_claims WHERE consent = 'withdrawn' AND verified_at IS NOT NULL
@@ -260,7 +262,7 @@ impl Store {
     /// Every tombstone key (few: one pair per erased person).
     pub async fn tombstones(&self) -> Result<HashSet<String>> {
         let keys: Vec<String> =
-            with_pool!(self, |p| sqlx::query_scalar("SELECT key_hash FROM tombstones").fetch_all(p).await)
+            with_pool!(self.store, |p| sqlx::query_scalar("SELECT key_hash FROM tombstones").fetch_all(p).await)
                 .doing("reading tombstones")?;
         Ok(keys.into_iter().collect())
     }
@@ -269,7 +271,7 @@ impl Store {
     /// (case-insensitive, leading `@` ignored).
     pub async fn profiles_by_handle(&self, platform: &str, handle: &str) -> Result<Vec<ProfileId>> {
         let handle = handle.trim().trim_start_matches('@').to_lowercase();
-        match &self.backend {
+        match &self.store.backend {
             Backend::Sqlite(p) => {
                 sqlx::query_scalar(
                     "SELECT id FROM profiles WHERE platform = $1
@@ -299,7 +301,7 @@ impl Store {
     pub async fn erase_profiles(&self, ids: &[ProfileId], reason: &str) -> Result<u64> {
         let now = Utc::now();
         let mut erased = 0;
-        with_pool!(self, |p| {
+        with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting an erasure")?;
             for id in ids {
                 let row: Option<(String, String, String)> =
@@ -349,7 +351,7 @@ impl Store {
     /// tokens) is deleted, organisations left without members go too.
     /// Profiles it claimed are erased by the caller first.
     pub async fn erase_user(&self, user: UserId) -> Result<bool> {
-        let found = with_pool!(self, |p| {
+        let found = with_pool!(self.store, |p| {
             let mut tx = p.begin().await.doing("starting an erasure")?;
             let orgs: Vec<i64> = sqlx::query_scalar("SELECT org_id FROM memberships WHERE user_id = $1")
                 .bind(user)
@@ -387,7 +389,7 @@ impl Store {
     /// zeroed freed content) and empties it; on PostgreSQL, vacuums the tables
     /// that held the person's rows.
     pub async fn compact_after_erasure(&self) -> Result<()> {
-        match &self.backend {
+        match &self.store.backend {
             Backend::Sqlite(p) => {
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await.doing("checkpointing")?;
             }
@@ -403,14 +405,18 @@ impl Store {
 
     /// Everything stored about a user (no secrets, no hashes).
     pub async fn user_archive(&self, user: UserId) -> Result<Option<UserArchive>> {
-        let Some(u) = self.user_by_id(user).await? else { return Ok(None) };
+        let Some(u) = self.store.identity().user_by_id(user).await? else { return Ok(None) };
         let memberships = self
+            .store
+            .orgs()
             .memberships_of(user)
             .await?
             .into_iter()
             .map(|m| serde_json::json!({"organisation_id": m.org.id, "organisation": m.org.name, "kind": m.org.kind, "role": m.role}))
             .collect();
         let api_keys = self
+            .store
+            .identity()
             .keys_of(user)
             .await?
             .into_iter()
@@ -420,6 +426,8 @@ impl Store {
             })
             .collect();
         let security_events = self
+            .store
+            .identity()
             .audit_events(user, 10_000)
             .await?
             .into_iter()
@@ -427,8 +435,8 @@ impl Store {
             .collect();
         let claims = self.claims_of(user).await?;
         let ids: Vec<ProfileId> = claims.iter().map(|c| c.profile_id).collect();
-        let claimed_profiles = self.get_profiles(&ids).await?.into_iter().map(|p| p.profile).collect();
-        let verified = self.email_verified(user).await?;
+        let claimed_profiles = self.store.profiles().get_profiles(&ids).await?.into_iter().map(|p| p.profile).collect();
+        let verified = self.store.identity().email_verified(user).await?;
         Ok(Some(UserArchive {
             user: serde_json::json!({"id": u.id, "email": u.email, "name": u.name, "role": u.role,
                 "created_at": u.created_at, "email_verified": verified, "two_factor": u.totp_secret.is_some()}),

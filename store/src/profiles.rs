@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use sqlx::Row;
 
 use crate::error::{Doing, Error, Result};
-use crate::{Backend, Store};
+use crate::{Backend, Profiles};
 
 /// A profile as stored, with its id and version.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,14 +66,14 @@ fn op_of(s: &str) -> OutboxOp {
     if s == "delete" { OutboxOp::Delete } else { OutboxOp::Upsert }
 }
 
-impl Store {
+impl Profiles<'_> {
     /// Inserts or updates profiles by `(platform, external_id)` in one
     /// transaction. A record whose canonical content is unchanged is left alone
     /// and gets no outbox row.
     pub async fn upsert_profiles(&self, profiles: &[Profile]) -> Result<UpsertSummary> {
         let now = Utc::now();
         let mut summary = UpsertSummary::default();
-        let tombstones = self.tombstones().await?;
+        let tombstones = self.store.privacy().tombstones().await?;
         macro_rules! run {
             ($pool:expr, $upsert:literal, $outbox:literal) => {{
                 let mut tx = $pool.begin().await.doing("starting an upsert transaction")?;
@@ -114,7 +114,7 @@ impl Store {
                 tx.commit().await.doing("committing an upsert")?;
             }};
         }
-        match &self.backend {
+        match &self.store.backend {
             Backend::Sqlite(pool) => run!(
                 pool,
                 "INSERT INTO profiles (platform, external_id, doc, content_hash, followers, created_at, updated_at)
@@ -180,7 +180,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(i64, i64, String)> = match &self.backend {
+        let rows: Vec<(i64, i64, String)> = match &self.store.backend {
             Backend::Sqlite(pool) => {
                 let list = serde_json::to_string(ids).unwrap_or_default();
                 sqlx::query_as("SELECT id, version, doc FROM profiles WHERE id IN (SELECT value FROM json_each(?1))")
@@ -203,28 +203,19 @@ impl Store {
 
     /// The id of a profile by its natural key.
     pub async fn find_id(&self, platform: &str, external_id: &str) -> Result<Option<ProfileId>> {
-        match &self.backend {
-            Backend::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT id FROM profiles WHERE platform = ?1 AND external_id = ?2")
-                    .bind(platform)
-                    .bind(external_id)
-                    .fetch_optional(pool)
-                    .await
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query_scalar("SELECT id FROM profiles WHERE platform = $1 AND external_id = $2")
-                    .bind(platform)
-                    .bind(external_id)
-                    .fetch_optional(pool)
-                    .await
-            }
-        }
+        with_pool!(self.store, |pool| {
+            sqlx::query_scalar("SELECT id FROM profiles WHERE platform = $1 AND external_id = $2")
+                .bind(platform)
+                .bind(external_id)
+                .fetch_optional(pool)
+                .await
+        })
         .doing("looking up a profile by key")
     }
 
     /// Profiles with id greater than `after`, ordered by id (for export and reindex).
     pub async fn profiles_after(&self, after: ProfileId, limit: i64) -> Result<Vec<StoredProfile>> {
-        let rows: Vec<(i64, i64, String)> = match &self.backend {
+        let rows: Vec<(i64, i64, String)> = match &self.store.backend {
             Backend::Sqlite(pool) => {
                 sqlx::query_as("SELECT id, version, doc FROM profiles WHERE id > ?1 ORDER BY id LIMIT ?2")
                     .bind(after)
@@ -247,70 +238,52 @@ impl Store {
     }
 
     pub async fn count_profiles(&self) -> Result<i64> {
-        match &self.backend {
-            Backend::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM profiles").fetch_one(pool).await,
-            Backend::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM profiles").fetch_one(pool).await,
-        }
-        .doing("counting profiles")
+        with_pool!(self.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM profiles").fetch_one(pool).await)
+            .doing("counting profiles")
     }
 
     /// Deletes a profile and tells the indexer. Returns false when it did not exist.
     pub async fn delete_profile(&self, id: ProfileId) -> Result<bool> {
         let now: DateTime<Utc> = Utc::now();
-        macro_rules! run {
-            ($pool:expr, $del:literal, $outbox:literal) => {{
-                let mut tx = $pool.begin().await.doing("starting a delete")?;
-                let n = sqlx::query($del).bind(id).execute(&mut *tx).await.doing("deleting a profile")?.rows_affected();
-                if n > 0 {
-                    sqlx::query($outbox).bind(id).bind(now).execute(&mut *tx).await.doing("appending to the outbox")?;
-                }
-                tx.commit().await.doing("committing a delete")?;
-                n > 0
-            }};
-        }
-        Ok(match &self.backend {
-            Backend::Sqlite(pool) => run!(
-                pool,
-                "DELETE FROM profiles WHERE id = ?1",
-                "INSERT INTO outbox (profile_id, op, created_at) VALUES (?1, 'delete', ?2)"
-            ),
-            Backend::Postgres(pool) => run!(
-                pool,
-                "DELETE FROM profiles WHERE id = $1",
-                "INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'delete', $2)"
-            ),
-        })
+        Ok(with_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await.doing("starting a delete")?;
+            let n = sqlx::query("DELETE FROM profiles WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .doing("deleting a profile")?
+                .rows_affected();
+            if n > 0 {
+                sqlx::query("INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'delete', $2)")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .doing("appending to the outbox")?;
+            }
+            tx.commit().await.doing("committing a delete")?;
+            n > 0
+        }))
     }
 
     /// Outbox entries after `seq`, oldest first.
     pub async fn outbox_after(&self, seq: i64, limit: i64) -> Result<Vec<OutboxEntry>> {
-        let rows: Vec<(i64, i64, String)> = match &self.backend {
-            Backend::Sqlite(pool) => {
-                sqlx::query_as("SELECT seq, profile_id, op FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2")
-                    .bind(seq)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query_as("SELECT seq, profile_id, op FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2")
-                    .bind(seq)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await
-            }
-        }
+        let rows: Vec<(i64, i64, String)> = with_pool!(self.store, |pool| {
+            sqlx::query_as("SELECT seq, profile_id, op FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2")
+                .bind(seq)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })
         .doing("reading the outbox")?;
         Ok(rows.into_iter().map(|(seq, profile_id, op)| OutboxEntry { seq, profile_id, op: op_of(&op) }).collect())
     }
 
     /// The newest outbox sequence, 0 when empty.
     pub async fn outbox_head(&self) -> Result<i64> {
-        let head: Option<i64> = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(pool).await,
-            Backend::Postgres(pool) => sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(pool).await,
-        }
-        .doing("reading the outbox head")?;
+        let head: Option<i64> =
+            with_pool!(self.store, |pool| sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(pool).await)
+                .doing("reading the outbox head")?;
         Ok(head.unwrap_or(0))
     }
 }

@@ -453,7 +453,7 @@ async fn admins_must_turn_on_two_factor_first() {
     let store = app.state.store();
     let email = scout_domain::account::Email::parse("root@scout.test").expect("email");
     let hash = scout_app::security::password::hash(PASSWORD.into()).await.expect("hash");
-    store.create_user(&email, &hash, scout_domain::account::Role::Admin, "Root").await.expect("admin");
+    store.identity().create_user(&email, &hash, scout_domain::account::Role::Admin, "Root").await.expect("admin");
     let token = app.login("root@scout.test").await;
     assert_eq!(app.get_as(&token, "/v1/auth/me").await.status(), 200);
     let res = app.get_as(&token, "/v1/profiles/export").await;

@@ -297,7 +297,7 @@ async fn two_factor(backend: Backend) {
     assert_eq!(code_of(post("/v1/auth/2fa/setup", json!({})).await).await.1, "totp_already_enabled");
     // The database holds the secret sealed (its key is in the data folder, not the database).
     let email = scout_domain::account::Email::parse("dee@example.com").expect("email");
-    let stored = app.state.store().user_by_email(&email).await.expect("read").expect("user");
+    let stored = app.state.store().identity().user_by_email(&email).await.expect("read").expect("user");
     let sealed = stored.totp_secret.expect("2FA on");
     assert!(sealed.starts_with("v1.") && !sealed.contains(&secret), "{sealed}");
     assert_eq!(

@@ -86,7 +86,7 @@ async fn bad_input_gets_problem_json_with_stable_codes() {
         .expect("send");
     expect_problem(huge, 413, "payload_too_large").await;
     // Nothing stored was touched by any of it.
-    assert_eq!(app.state.store().count_profiles().await.expect("count"), 50);
+    assert_eq!(app.state.store().profiles().count_profiles().await.expect("count"), 50);
     app.cleanup().await;
 }
 
@@ -108,6 +108,6 @@ async fn invalid_profile_upsert_is_rejected_with_violations() {
         .await
         .expect("send");
     expect_problem(res, 400, "invalid_profile").await;
-    assert_eq!(app.state.store().count_profiles().await.expect("count"), 0);
+    assert_eq!(app.state.store().profiles().count_profiles().await.expect("count"), 0);
     app.cleanup().await;
 }

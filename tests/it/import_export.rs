@@ -39,14 +39,14 @@ async fn reimporting_the_same_file_changes_and_reindexes_nothing() {
     let first = app.import_raw(body.clone()).await;
     assert_eq!(first["inserted"], 300);
     app.wait_indexed().await;
-    let head = app.state.store().outbox_head().await.expect("head");
+    let head = app.state.store().profiles().outbox_head().await.expect("head");
     let seq = app.state.index().applied_seq().expect("seq");
     let again = app.import_raw(body).await;
     assert_eq!(
         (again["inserted"].clone(), again["updated"].clone(), again["unchanged"].clone()),
         (json!(0), json!(0), json!(300))
     );
-    assert_eq!(app.state.store().outbox_head().await.expect("head"), head, "nothing new for the indexer");
+    assert_eq!(app.state.store().profiles().outbox_head().await.expect("head"), head, "nothing new for the indexer");
     assert_eq!(app.state.index().applied_seq().expect("seq"), seq);
     app.cleanup().await;
 }
@@ -97,7 +97,7 @@ async fn upsert_updates_by_natural_key_and_search_sees_it() {
         assert!(std::time::Instant::now() < deadline, "update never became searchable");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(app.state.store().count_profiles().await.expect("count"), 200);
+    assert_eq!(app.state.store().profiles().count_profiles().await.expect("count"), 200);
     // Delete removes it from search.
     let del = app
         .client

@@ -8,7 +8,7 @@ async fn indexer_resumes_from_its_recorded_sequence_and_reindex_rebuilds() {
     app.import_fixtures(500, 41).await;
     let state = &app.state;
     let seq = state.index().applied_seq().expect("seq");
-    assert_eq!(seq, state.store().outbox_head().await.expect("head"));
+    assert_eq!(seq, state.store().profiles().outbox_head().await.expect("head"));
     assert_eq!(
         state.index().raw_text().applied_seq().expect("text seq"),
         seq,

@@ -86,7 +86,8 @@ async fn train_publish_reload_and_score() {
     let mut ids = std::collections::HashMap::new();
     for i in bought.iter().chain(&clean) {
         let p = &profiles[*i];
-        let found = app.state.store().profiles_by_handle(p.platform.as_str(), &p.handle).await.expect("lookup");
+        let found =
+            app.state.store().privacy().profiles_by_handle(p.platform.as_str(), &p.handle).await.expect("lookup");
         ids.insert(key_of(*i), found[0]);
     }
     let mean = |group: &[usize]| {
@@ -170,7 +171,7 @@ async fn sentiment_of_captions_and_comments() {
              "top_comments": ["amazing, thank you!", "so helpful 😍", "where did you buy the pan?"]}]});
     let report = app.import_raw(format!("{line}\n").into_bytes()).await;
     assert_eq!(report["inserted"], 1, "{report}");
-    let id = app.state.store().profiles_by_handle("instagram", "moody.cook").await.expect("lookup")[0];
+    let id = app.state.store().privacy().profiles_by_handle("instagram", "moody.cook").await.expect("lookup")[0];
     let brand = app.login_as("brand", "feel@brand.test").await;
     let s: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/sentiment")).await.json().await.expect("sentiment");
     assert_eq!(s["comments"]["count"], 6, "{s}");
@@ -318,7 +319,7 @@ async fn trained_sentiment_replaces_the_lexicon_after_a_reload() {
         "recent_posts": [{"posted_at": "2026-10-01T10:00:00Z", "caption": "the new video is amazing",
              "top_comments": ["this outfit is wonderful", "the recipe is awful"]}]});
     app.import_raw(format!("{line}\n").into_bytes()).await;
-    let id = app.state.store().profiles_by_handle("instagram", "trained.cook").await.expect("lookup")[0];
+    let id = app.state.store().privacy().profiles_by_handle("instagram", "trained.cook").await.expect("lookup")[0];
     let brand = app.login_as("brand", "senti@brand.test").await;
     let s: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/sentiment")).await.json().await.expect("sentiment");
     assert_eq!(s["scorer"], "sentiment v1", "{s}");

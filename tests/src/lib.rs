@@ -164,13 +164,16 @@ impl TestApp {
         let store = &self.state.store();
         let parsed = scout_domain::account::Email::parse(email).expect("email");
         let hash = scout_app::security::password::hash(PASSWORD.into()).await.expect("hash");
-        let user =
-            store.create_user(&parsed, &hash, scout_domain::account::Role::Admin, "Operator").await.expect("admin");
+        let user = store
+            .identity()
+            .create_user(&parsed, &hash, scout_domain::account::Role::Admin, "Operator")
+            .await
+            .expect("admin");
         let secret = b"operator-secret-1234";
         let sealed = self.state.sealer().seal_totp(user.id, secret).expect("seal");
-        store.set_pending_totp(user.id, &sealed).await.expect("pending");
+        store.identity().set_pending_totp(user.id, &sealed).await.expect("pending");
         // A step long past, so the code of the current step is still unused.
-        assert!(store.enable_totp(user.id, 1, &[]).await.expect("enable"));
+        assert!(store.identity().enable_totp(user.id, 1, &[]).await.expect("enable"));
         let now = chrono::Utc::now().timestamp() as u64;
         let code = scout_app::security::totp::totp(secret, now, 6);
         let res = self
@@ -231,7 +234,7 @@ impl TestApp {
     pub async fn wait_indexed(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let head = self.state.store().outbox_head().await.expect("head");
+            let head = self.state.store().profiles().outbox_head().await.expect("head");
             let applied = self.state.index().applied_seq().expect("applied");
             if applied >= head {
                 return;

@@ -134,7 +134,7 @@ pub async fn read_profile_db(
     let mut after = 0;
     let mut count = 0;
     loop {
-        let page = store.profiles_after(after, 5_000).await?;
+        let page = store.profiles().profiles_after(after, 5_000).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         count += page.len() as u64;

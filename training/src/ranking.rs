@@ -141,6 +141,7 @@ pub async fn export_rows(
         let candidates = engine.candidates(&q.text).with_context(|| format!("searching {:?}", q.text))?;
         let ids: Vec<ProfileId> = candidates.rows.iter().map(|r| r.0).collect();
         let keys: HashMap<ProfileId, String> = store
+            .profiles()
             .get_profiles(&ids)
             .await?
             .into_iter()

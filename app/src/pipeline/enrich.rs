@@ -29,7 +29,7 @@ pub async fn enrich_batch(
     if ids.is_empty() {
         return Ok(0);
     }
-    let stored = store.get_profiles(&ids).await?;
+    let stored = store.profiles().get_profiles(&ids).await?;
     let (index, minilm) = (index.clone(), minilm.clone());
     tokio::task::spawn_blocking(move || -> crate::Result<usize> {
         let docs: Vec<IndexDoc> = stored.iter().map(|s| IndexDoc::new(s.id, &s.profile)).collect();

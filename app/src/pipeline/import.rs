@@ -140,7 +140,7 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
                     }
                 }
             }
-            let summary = store.upsert_profiles(&profiles).await?;
+            let summary = store.profiles().upsert_profiles(&profiles).await?;
             report.absorb(&summary);
             for i in &summary.refused {
                 // The record itself is not copied to the rejects file: it is the erased person's data.
@@ -163,7 +163,7 @@ pub async fn export<W: AsyncWrite + Unpin>(store: &Store, out: &mut W) -> crate:
     let mut after = 0;
     let mut count = 0;
     loop {
-        let page = store.profiles_after(after, 5_000).await?;
+        let page = store.profiles().profiles_after(after, 5_000).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         let mut buf = Vec::with_capacity(page.len() * 2_000);
@@ -187,7 +187,7 @@ pub async fn load_demo(store: &Store, count: u64, mut progress: impl FnMut(u64))
         let g = generator.clone();
         let profiles: Vec<Profile> =
             tokio::task::spawn_blocking(move || (done..end).into_par_iter().map(|i| g.profile(i).0).collect()).await?;
-        store.upsert_profiles(&profiles).await?;
+        store.profiles().upsert_profiles(&profiles).await?;
         progress(end - done);
         done = end;
     }

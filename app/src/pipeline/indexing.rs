@@ -29,11 +29,11 @@ pub async fn catch_up(
     mut progress: impl FnMut(u64, i64),
 ) -> crate::Result<u64> {
     let mut seq = index.applied_seq()?;
-    let head = store.outbox_head().await?;
+    let head = store.profiles().outbox_head().await?;
     let mut applied = 0u64;
     let mut uncommitted = 0u64;
     loop {
-        let entries = store.outbox_after(seq, STEP).await?;
+        let entries = store.profiles().outbox_after(seq, STEP).await?;
         let Some(last) = entries.last() else { break };
         let last_seq = last.seq;
         uncommitted += entries.len() as u64;
@@ -47,12 +47,12 @@ pub async fn catch_up(
             latest.iter().filter(|(_, op)| **op == OutboxOp::Upsert).map(|(id, _)| *id).collect();
         let mut deletes: Vec<i64> =
             latest.iter().filter(|(_, op)| **op == OutboxOp::Delete).map(|(id, _)| *id).collect();
-        let mut stored = store.get_profiles(&upsert_ids).await?;
+        let mut stored = store.profiles().get_profiles(&upsert_ids).await?;
         // A profile deleted after its upsert entry was written is gone from the store.
         let found: std::collections::HashSet<i64> = stored.iter().map(|s| s.id).collect();
         deletes.extend(upsert_ids.iter().filter(|id| !found.contains(id)));
         // A creator who withdrew consent is not listed: out of both indexes.
-        let unlisted = store.unlisted(&upsert_ids).await?;
+        let unlisted = store.privacy().unlisted(&upsert_ids).await?;
         stored.retain(|s| !unlisted.contains(&s.id));
         deletes.extend(unlisted);
         let index2 = index.clone();
@@ -84,16 +84,16 @@ pub async fn catch_up(
 pub async fn rebuild(store: &Store, index: &Arc<ProfileIndex>, mut progress: impl FnMut(u64)) -> crate::Result<u64> {
     let index2 = index.clone();
     tokio::task::spawn_blocking(move || index2.clear()).await??;
-    let head = store.outbox_head().await?;
+    let head = store.profiles().outbox_head().await?;
     let mut after = 0;
     let mut count = 0;
     loop {
-        let mut page = store.profiles_after(after, STEP).await?;
+        let mut page = store.profiles().profiles_after(after, STEP).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         let n = page.len() as u64;
         let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
-        let unlisted = store.unlisted(&ids).await?;
+        let unlisted = store.privacy().unlisted(&ids).await?;
         page.retain(|s| !unlisted.contains(&s.id));
         let index2 = index.clone();
         tokio::task::spawn_blocking(move || -> crate::Result<()> {

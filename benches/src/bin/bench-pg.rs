@@ -87,7 +87,7 @@ async fn load_pg(pool: &PgPool, store: &Store, jsonl: &PathBuf) -> anyhow::Resul
     let mut after = 0;
     // 15 parameters a row: 2,000 rows stay under PostgreSQL's 65,535 bind parameters.
     loop {
-        let page = store.profiles_after(after, 2_000).await?;
+        let page = store.profiles().profiles_after(after, 2_000).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         let docs: Vec<IndexDoc> = page.iter().map(|s| IndexDoc::new(s.id, &s.profile)).collect();

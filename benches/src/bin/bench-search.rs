@@ -223,7 +223,7 @@ async fn main() -> anyhow::Result<()> {
     if args.freshness > 0 {
         let worker = state.start_indexer();
         let mut fresh = Latencies::default();
-        let first = state.store().profiles_after(0, args.freshness as i64).await?;
+        let first = state.store().profiles().profiles_after(0, args.freshness as i64).await?;
         for (i, stored) in first.iter().enumerate() {
             let mut p = stored.profile.clone();
             let marker = format!(
@@ -232,7 +232,7 @@ async fn main() -> anyhow::Result<()> {
             );
             p.bio = Some(format!("{} {marker}", p.bio.clone().unwrap_or_default()));
             let started = Instant::now();
-            state.store().upsert_profiles(std::slice::from_ref(&p)).await?;
+            state.store().profiles().upsert_profiles(std::slice::from_ref(&p)).await?;
             state.wake_indexer();
             loop {
                 let out = engine.search(&SearchRequest {
@@ -254,7 +254,7 @@ async fn main() -> anyhow::Result<()> {
             }
             fresh.record(started.elapsed());
             // Put the original back.
-            state.store().upsert_profiles(std::slice::from_ref(&stored.profile)).await?;
+            state.store().profiles().upsert_profiles(std::slice::from_ref(&stored.profile)).await?;
         }
         worker.stop().await;
         println!("\n== freshness: write → searchable ==\n{}", fresh.summary());

@@ -10,54 +10,58 @@ fn sample(n: u64) -> Vec<scout_domain::Profile> {
 
 both_backends!(upsert_inserts_then_leaves_unchanged_alone, |store: Store| async move {
     let profiles = sample(50);
-    let first = store.upsert_profiles(&profiles).await.expect("first import");
+    let first = store.profiles().upsert_profiles(&profiles).await.expect("first import");
     assert_eq!((first.inserted, first.updated, first.unchanged), (50, 0, 0));
-    let head = store.outbox_head().await.expect("head");
-    assert_eq!(store.outbox_after(0, 1000).await.expect("outbox").len(), 50);
+    let head = store.profiles().outbox_head().await.expect("head");
+    assert_eq!(store.profiles().outbox_after(0, 1000).await.expect("outbox").len(), 50);
 
-    let again = store.upsert_profiles(&profiles).await.expect("re-import");
+    let again = store.profiles().upsert_profiles(&profiles).await.expect("re-import");
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 50));
-    assert_eq!(store.outbox_head().await.expect("head"), head, "unchanged records must not reach the outbox");
-    assert_eq!(store.count_profiles().await.expect("count"), 50);
+    assert_eq!(
+        store.profiles().outbox_head().await.expect("head"),
+        head,
+        "unchanged records must not reach the outbox"
+    );
+    assert_eq!(store.profiles().count_profiles().await.expect("count"), 50);
 });
 
 both_backends!(update_by_natural_key_bumps_version_and_outbox, |store: Store| async move {
     let mut profiles = sample(5);
-    store.upsert_profiles(&profiles).await.expect("import");
+    store.profiles().upsert_profiles(&profiles).await.expect("import");
     profiles[2].followers += 1;
     profiles[2].bio = Some("changed bio".into());
-    let s = store.upsert_profiles(&profiles).await.expect("update");
+    let s = store.profiles().upsert_profiles(&profiles).await.expect("update");
     assert_eq!((s.inserted, s.updated, s.unchanged), (0, 1, 4));
     let id = s.changed_ids[0];
-    let stored = store.get_profile(id).await.expect("get");
+    let stored = store.profiles().get_profile(id).await.expect("get");
     assert_eq!(stored.version, 2);
     assert_eq!(stored.profile, profiles[2]);
-    let tail = store.outbox_after(5, 10).await.expect("outbox");
+    let tail = store.profiles().outbox_after(5, 10).await.expect("outbox");
     assert_eq!(tail.len(), 1);
     assert_eq!((tail[0].profile_id, tail[0].op), (id, OutboxOp::Upsert));
 });
 
 both_backends!(stored_profiles_round_trip_exactly, |store: Store| async move {
     let profiles = sample(30);
-    store.upsert_profiles(&profiles).await.expect("import");
-    let back = store.profiles_after(0, 100).await.expect("page");
+    store.profiles().upsert_profiles(&profiles).await.expect("import");
+    let back = store.profiles().profiles_after(0, 100).await.expect("page");
     let back: Vec<_> = back.into_iter().map(|s| s.profile).collect();
     assert_eq!(back, profiles);
 });
 
 both_backends!(get_profiles_keeps_order_and_skips_missing, |store: Store| async move {
-    let s = store.upsert_profiles(&sample(3)).await.expect("import");
+    let s = store.profiles().upsert_profiles(&sample(3)).await.expect("import");
     let ids = &s.changed_ids;
-    let got = store.get_profiles(&[ids[2], 999_999, ids[0]]).await.expect("get");
+    let got = store.profiles().get_profiles(&[ids[2], 999_999, ids[0]]).await.expect("get");
     assert_eq!(got.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ids[2], ids[0]]);
-    assert!(matches!(store.get_profile(999_999).await, Err(scout_store::Error::NotFound { .. })));
+    assert!(matches!(store.profiles().get_profile(999_999).await, Err(scout_store::Error::NotFound { .. })));
 });
 
 both_backends!(profile_json_is_the_stored_profile_with_its_id, |store: Store| async move {
     let profiles = sample(3);
-    let s = store.upsert_profiles(&profiles).await.expect("import");
+    let s = store.profiles().upsert_profiles(&profiles).await.expect("import");
     let ids = &s.changed_ids;
-    let got = store.profile_json(&[ids[1], 999_999, ids[0]]).await.expect("json");
+    let got = store.profiles().profile_json(&[ids[1], 999_999, ids[0]]).await.expect("json");
     assert_eq!(got.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![ids[1], ids[0]]);
     for ((id, raw), want) in got.iter().zip([&profiles[1], &profiles[0]]) {
         let mut value: serde_json::Value = serde_json::from_str(raw.get()).expect("valid JSON");
@@ -69,19 +73,19 @@ both_backends!(profile_json_is_the_stored_profile_with_its_id, |store: Store| as
 });
 
 both_backends!(delete_appends_a_delete_entry, |store: Store| async move {
-    let s = store.upsert_profiles(&sample(2)).await.expect("import");
-    assert!(store.delete_profile(s.changed_ids[0]).await.expect("delete"));
-    assert!(!store.delete_profile(s.changed_ids[0]).await.expect("second delete"));
-    let tail = store.outbox_after(2, 10).await.expect("outbox");
+    let s = store.profiles().upsert_profiles(&sample(2)).await.expect("import");
+    assert!(store.profiles().delete_profile(s.changed_ids[0]).await.expect("delete"));
+    assert!(!store.profiles().delete_profile(s.changed_ids[0]).await.expect("second delete"));
+    let tail = store.profiles().outbox_after(2, 10).await.expect("outbox");
     assert_eq!(tail.len(), 1);
     assert_eq!(tail[0].op, OutboxOp::Delete);
-    assert_eq!(store.count_profiles().await.expect("count"), 1);
+    assert_eq!(store.profiles().count_profiles().await.expect("count"), 1);
 });
 
 both_backends!(find_by_natural_key, |store: Store| async move {
     let p = sample(1);
-    store.upsert_profiles(&p).await.expect("import");
-    let id = store.find_id(p[0].platform.as_str(), &p[0].external_id).await.expect("find");
+    store.profiles().upsert_profiles(&p).await.expect("import");
+    let id = store.profiles().find_id(p[0].platform.as_str(), &p[0].external_id).await.expect("find");
     assert!(id.is_some());
-    assert_eq!(store.find_id("x", "nope").await.expect("find"), None);
+    assert_eq!(store.profiles().find_id("x", "nope").await.expect("find"), None);
 });
