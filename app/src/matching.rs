@@ -13,7 +13,6 @@
 use std::sync::Arc;
 
 use scout_domain::campaign::CampaignBrief;
-use scout_domain::money::convert_minor;
 use scout_domain::query::MAX_LIMIT;
 use scout_domain::{Profile, SearchFilters};
 use scout_models::SuccessModel;
@@ -119,8 +118,7 @@ impl MatchRequest {
 fn within_budget(brief: &CampaignBrief, p: &Profile) -> Option<bool> {
     let budget = brief.budget_per_creator.as_ref()?;
     let price = brief.deliverable.asking_money(p)?;
-    let in_budget_currency = convert_minor(u64::try_from(price.amount_minor).ok()?, &price.currency, &budget.currency)?;
-    Some(in_budget_currency <= u64::try_from(budget.amount_minor).ok()?)
+    Some(price.convert(budget.currency)?.amount_minor <= budget.amount_minor)
 }
 
 /// The ordering key of a prediction (smaller first).
@@ -130,7 +128,7 @@ fn success_key(p: &SuccessPrediction) -> (u8, f64) {
     }
     match &p.cost_per_engagement {
         Some(cpe) => {
-            let usd = u64::try_from(cpe.median.amount_minor).ok().and_then(|m| to_usd(m, &cpe.median.currency));
+            let usd = u64::try_from(cpe.median.amount_minor).ok().and_then(|m| to_usd(m, cpe.median.currency.as_str()));
             (1, usd.unwrap_or(f64::MAX))
         }
         None => (2, -(p.engagements.median as f64)),

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::money::{Money, units_per_usd};
+use crate::money::Money;
 use crate::profile::{AGE_BANDS, Platform, Profile};
 
 /// Longest free-text description of a brief, in characters.
@@ -48,7 +48,7 @@ impl Deliverable {
     /// The asking price as [`Money`] in the creator's currency.
     pub fn asking_money(self, p: &Profile) -> Option<Money> {
         let amount = self.asking(p)?;
-        let currency = p.rates.as_ref()?.currency.clone();
+        let currency = p.rates.as_ref()?.parsed_currency()?;
         Some(Money { amount_minor: i64::try_from(amount).ok()?, currency })
     }
 }
@@ -109,7 +109,7 @@ fn country_code(c: &str) -> bool {
 }
 
 fn money(field: &str, m: &Money) -> Result<()> {
-    if units_per_usd(&m.currency).is_none() {
+    if m.currency.units_per_usd_micros().is_none() {
         return Err(Error::bad_parameter(field, format!("unsupported currency `{}`", m.currency)));
     }
     if m.amount_minor <= 0 {

@@ -173,6 +173,12 @@ impl Rates {
             .find_map(|(deliverable, amount)| amount.map(|a| (deliverable, a)))
     }
 
+    /// The currency as a [`Currency`](crate::money::Currency), when it is a
+    /// well-formed code (validation reports one that is not).
+    pub fn parsed_currency(&self) -> Option<crate::money::Currency> {
+        crate::money::Currency::parse(&self.currency).ok()
+    }
+
     /// The headline rate in US cents through the reference table
     /// ([`crate::money::convert_minor`]); `None` without a rate or for a
     /// currency outside the table.

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::money::Currency;
 use crate::profile::{AGE_BANDS, Platform};
 use crate::tier::Tier;
 
@@ -66,7 +67,7 @@ pub struct SearchFilters {
 #[serde(deny_unknown_fields)]
 pub struct PriceRange {
     /// ISO 4217 code of the bounds ("EUR").
-    pub currency: String,
+    pub currency: Currency,
     /// Lowest rate, in minor units (cents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<u64>,
@@ -243,7 +244,7 @@ impl SearchFilters {
             }
         }
         if let Some(p) = &self.price {
-            if crate::money::units_per_usd(&p.currency).is_none() {
+            if p.currency.units_per_usd_micros().is_none() {
                 return Err(Error::bad_parameter(
                     "filters.price.currency",
                     format!("`{}` is not a currency Scout can compare prices in", p.currency),
@@ -302,7 +303,7 @@ impl SearchFilters {
         // this range's currency.
         self.price = match (self.price.take(), &other.price) {
             (Some(mut mine), Some(theirs)) => {
-                let convert = |x: u64| crate::money::convert_minor(x, &theirs.currency, &mine.currency);
+                let convert = |x: u64| crate::money::convert_minor(x, theirs.currency.as_str(), mine.currency.as_str());
                 let (min, max) = (theirs.min.and_then(convert), theirs.max.and_then(convert));
                 mine.min = mine.min.max(min);
                 mine.max = match (mine.max, max) {
@@ -355,7 +356,7 @@ impl SearchFilters {
         if let Some(p) = &self.price {
             // Both bounds go through the same conversion as the indexed rates,
             // so a bound in the rate's own currency compares exactly.
-            let usd = |x: u64| crate::money::convert_minor(x, &p.currency, "USD").map(|c| c as f64);
+            let usd = |x: u64| crate::money::convert_minor(x, p.currency.as_str(), "USD").map(|c| c as f64);
             must.push(Clause::Range {
                 field: NumericField::PriceUsd,
                 min: p.min.and_then(usd),
@@ -441,7 +442,7 @@ mod tests {
     }
 
     fn price(currency: &str, min: Option<u64>, max: Option<u64>) -> PriceRange {
-        PriceRange { currency: currency.into(), min, max }
+        PriceRange { currency: Currency::parse(currency).expect("currency"), min, max }
     }
 
     #[test]

@@ -80,7 +80,9 @@ pub struct ProfileIndex {
 /// the store's outbox. Raise it whenever a stored field or payload changes.
 /// 2: the headline rate in US cents (`price_usd`) for the price filter.
 /// 3: audience shares in the vector payload as one number per segment.
-pub const LAYOUT: u32 = 3;
+/// 4: the headline rate's US cents converted exactly (integer rationals, half
+///    away from zero) instead of in floats, as query-time bounds now are.
+pub const LAYOUT: u32 = 4;
 const LAYOUT_FILE: &str = "layout";
 
 /// A static-vector search whose filter admits at most this many profiles

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use forust_ml::{GradientBooster, Matrix};
-use scout_domain::money::{Money, minor_unit_exponent, units_per_usd};
+use scout_domain::money::{Currency, Money, minor_unit_exponent, units_per_usd};
 use scout_domain::{Platform, Profile};
 use serde::{Deserialize, Serialize};
 
@@ -185,21 +185,19 @@ impl PriceModel {
         let currency = p
             .rates
             .as_ref()
-            .map(|r| r.currency.as_str())
-            .filter(|c| units_per_usd(c).is_some())
-            .unwrap_or("USD")
-            .to_string();
+            .and_then(|r| r.parsed_currency())
+            .filter(|c| c.units_per_usd_micros().is_some())
+            .unwrap_or(Currency::USD);
         let rows: Vec<Row> = all_features(p).to_vec();
         let logs = self.predict_log_usd(&rows);
-        let money =
-            |usd: f64| Money { amount_minor: from_usd(usd, &currency).unwrap_or(0), currency: currency.clone() };
+        let money = |usd: f64| Money { amount_minor: from_usd(usd, currency.as_str()).unwrap_or(0), currency };
         Deliverable::ALL
             .iter()
             .zip(logs)
             .map(|(d, log)| {
                 let asking = d.asking(p).and_then(|minor| {
-                    let own = p.rates.as_ref().map(|r| r.currency.as_str()).unwrap_or("USD");
-                    Some((minor, to_usd(minor, own)?, own.to_string()))
+                    let own = p.rates.as_ref().and_then(|r| r.parsed_currency()).unwrap_or(Currency::USD);
+                    Some((i64::try_from(minor).ok()?, to_usd(minor, own.as_str())?, own))
                 });
                 let ratio = asking.as_ref().map(|(_, usd, _)| usd / log.exp());
                 let verdict = asking.as_ref().map(|(_, usd, _)| {
@@ -219,7 +217,7 @@ impl PriceModel {
                     likely_high: money((log + self.q50).exp()),
                     range_low: money((log - self.q80).exp()),
                     range_high: money((log + self.q80).exp()),
-                    asking: asking.map(|(minor, _, cur)| Money { amount_minor: minor as i64, currency: cur }),
+                    asking: asking.map(|(minor, _, currency)| Money { amount_minor: minor, currency }),
                     asking_vs_fair: ratio.map(|r| (r * 100.0).round() / 100.0),
                     verdict,
                 }

@@ -352,8 +352,8 @@ impl SuccessModel {
             CampaignGoal::Engagements { min } => Some(*min as f64),
             CampaignGoal::CostPerEngagement { max } => {
                 let price = brief.deliverable.asking_money(p)?;
-                let paid = to_usd(u64::try_from(price.amount_minor).ok()?, &price.currency)?;
-                let per = to_usd(u64::try_from(max.amount_minor).ok()?, &max.currency)?;
+                let paid = to_usd(u64::try_from(price.amount_minor).ok()?, price.currency.as_str())?;
+                let per = to_usd(u64::try_from(max.amount_minor).ok()?, max.currency.as_str())?;
                 (per > 0.0).then(|| paid / per)
             }
         }
@@ -410,7 +410,7 @@ impl SuccessModel {
                 let cost_per_engagement = price.as_ref().map(|m| {
                     let per = |n: u64| Money {
                         amount_minor: (m.amount_minor as f64 / n.max(1) as f64).round() as i64,
-                        currency: m.currency.clone(),
+                        currency: m.currency,
                     };
                     // More engagements, cheaper each: the interval's ends swap.
                     Interval { median: per(engagements.median), low: per(engagements.high), high: per(engagements.low) }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use scout_domain::languages::LANGUAGES;
-use scout_domain::money::{convert_minor, minor_unit_exponent};
+use scout_domain::money::{Currency, convert_minor, minor_unit_exponent};
 use scout_domain::places::{CITIES, COUNTRIES};
 use scout_domain::query::{AudienceConstraint, AudienceDimension, PriceRange};
 use scout_domain::taxonomy::{NICHES, singular};
@@ -448,10 +448,11 @@ fn price_at(
     }
     let minor = minor as u64;
     let lead: Vec<&str> = tokens[start.saturating_sub(3)..start].iter().map(String::as_str).collect();
-    let range =
-        out.filters.price.get_or_insert_with(|| PriceRange { currency: code.to_string(), min: None, max: None });
+    let currency = Currency::parse(code).ok()?;
+    let range = out.filters.price.get_or_insert(PriceRange { currency, min: None, max: None });
     // A second bound in another currency is compared in the first one's.
-    let amount = if range.currency == code { Some(minor) } else { convert_minor(minor, code, &range.currency) }?;
+    let amount =
+        if range.currency == currency { Some(minor) } else { convert_minor(minor, code, range.currency.as_str()) }?;
     let between = lead.iter().any(|w| matches!(*w, "between" | "zwischen" | "entre"));
     let floor = !lead.iter().any(|w| UPPER.contains(w))
         && (lead.iter().any(|w| FLOOR.contains(w)) || between && range.min.is_none());
@@ -722,7 +723,7 @@ mod tests {
     #[test]
     fn prices_in_symbols_words_and_ranges() {
         let q = understand("fitness creators under $500 per post in Berlin");
-        assert_eq!(q.filters.price, Some(PriceRange { currency: "USD".into(), min: None, max: Some(50_000) }));
+        assert_eq!(q.filters.price, Some(PriceRange { currency: Currency::USD, min: None, max: Some(50_000) }));
         assert_eq!(q.text, "fitness");
         assert!(
             q.recognised.iter().any(|r| r.kind == RecognisedKind::PriceMax && r.span == "$500 per post"),
@@ -730,11 +731,15 @@ mod tests {
             q.recognised
         );
         let euros = understand("beauty influencers from 200 euros").filters.price;
-        assert_eq!(euros, Some(PriceRange { currency: "EUR".into(), min: Some(20_000), max: None }));
+        assert_eq!(euros, Some(PriceRange { currency: Currency::EUR, min: Some(20_000), max: None }));
         let range = understand("gaming streamers between €1.5k and €3k").filters.price;
-        assert_eq!(range, Some(PriceRange { currency: "EUR".into(), min: Some(150_000), max: Some(300_000) }));
+        assert_eq!(range, Some(PriceRange { currency: Currency::EUR, min: Some(150_000), max: Some(300_000) }));
         let yen = understand("anime cosplay ¥30000 budget").filters.price;
-        assert_eq!(yen, Some(PriceRange { currency: "JPY".into(), min: None, max: Some(30_000) }), "no minor unit");
+        assert_eq!(
+            yen,
+            Some(PriceRange { currency: Currency::parse("JPY").expect("code"), min: None, max: Some(30_000) }),
+            "no minor unit"
+        );
         // Numbers without a currency are not prices.
         assert_eq!(understand("runners under 50k followers").filters.price, None);
         assert_eq!(understand("10k race training").filters.price, None);

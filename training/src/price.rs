@@ -210,7 +210,7 @@ mod tests {
             post.range_low.amount_minor <= post.fair.amount_minor
                 && post.fair.amount_minor <= post.range_high.amount_minor
         );
-        assert_eq!(post.fair.currency, profiles[0].rates.as_ref().expect("rates").currency);
+        assert_eq!(post.fair.currency.as_str(), profiles[0].rates.as_ref().expect("rates").currency);
         assert!(post.verdict.is_some() && post.asking_vs_fair.is_some());
     }
 }

@@ -4,6 +4,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use scout_app::search::SearchResponse;
+use scout_domain::money::Currency;
 use scout_domain::query::PriceRange;
 use scout_domain::{ErrorCode, Platform, SearchFilters, Sort, Tier};
 use scout_ranker::SearchRequest;
@@ -69,6 +70,9 @@ impl SearchParams {
                     .ok_or_else(|| ApiError::new(ErrorCode::BadParameter, format!("tier: unknown tier `{t}`")))
             })
             .collect::<ApiResult<Vec<_>>>()?;
+        let price_currency = self.price_currency.as_deref().map(Currency::parse).transpose().map_err(|_| {
+            ApiError::new(ErrorCode::BadParameter, "price_currency: must be an ISO 4217 code such as EUR")
+        })?;
         let filters = SearchFilters {
             platforms,
             countries: list(&self.country),
@@ -82,7 +86,7 @@ impl SearchParams {
             verified: self.verified,
             audience: Vec::new(),
             price: (self.price_min.is_some() || self.price_max.is_some()).then(|| PriceRange {
-                currency: self.price_currency.clone().unwrap_or_else(|| "USD".into()),
+                currency: price_currency.unwrap_or(Currency::USD),
                 min: self.price_min,
                 max: self.price_max,
             }),

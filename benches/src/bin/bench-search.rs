@@ -163,7 +163,11 @@ async fn main() -> anyhow::Result<()> {
     // top of each query's own filters, and alone (the floor then walks every
     // document).
     let extra = scout_domain::SearchFilters {
-        price: Some(scout_domain::query::PriceRange { currency: "USD".into(), min: None, max: Some(50_000) }),
+        price: Some(scout_domain::query::PriceRange {
+            currency: scout_domain::money::Currency::USD,
+            min: None,
+            max: Some(50_000),
+        }),
         audience_quality_min: Some(0.8),
         ..Default::default()
     };

@@ -72,7 +72,7 @@ fn expected(profiles: &[Profile], f: &SearchFilters) -> BTreeSet<i64> {
                 && f.engagement_min.is_none_or(|m| facts.engagement_rate >= m)
                 && f.audience_quality_min.is_none_or(|m| facts.audience_quality as f32 >= m as f32)
                 && f.price.as_ref().is_none_or(|range| {
-                    let usd = |x: u64| scout_domain::money::convert_minor(x, &range.currency, "USD");
+                    let usd = |x: u64| scout_domain::money::convert_minor(x, range.currency.as_str(), "USD");
                     p.rates.as_ref().and_then(|r| r.headline_usd_cents()).is_some_and(|cents| {
                         range.min.is_none_or(|m| usd(m).is_some_and(|m| cents >= m))
                             && range.max.is_none_or(|m| usd(m).is_some_and(|m| cents <= m))
@@ -115,7 +115,7 @@ fn filters() -> impl Strategy<Value = SearchFilters> {
             let (price, quality) = live;
             SearchFilters {
                 price: price.map(|(currency, min, max)| scout_domain::query::PriceRange {
-                    currency: currency.into(),
+                    currency: scout_domain::money::Currency::parse(currency).expect("currency"),
                     min,
                     max: Some(max),
                 }),
