@@ -42,7 +42,7 @@ if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt w
   echo "==> installing the web app's packages (npm ci)"
   npm ci --prefix web --no-audit --no-fund --loglevel=error
 fi
-if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/package-lock.json web/vite.config.ts -newer web/dist/index.html -print -quit)" ]; then
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/openapi.json web/package-lock.json web/vite.config.ts -newer web/dist/index.html -print -quit)" ]; then
   echo "==> building the web app (web/dist)"
   npm run --prefix web --silent build >/dev/null
 fi

@@ -33,8 +33,10 @@ export SCOUT_MINILM_DIR="$(cat models/.minilm-dir)"
 cargo fmt --all -- --check
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
+# The web app's unit tests (Vitest): the URL state round trip and friends.
+NO_COLOR=1 npm test --prefix web --silent -- --reporter=dot 2>&1 | tee -a "$log"
 cargo test --workspace --doc 2>&1 | tee -a "$log"
 cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 # One closing line over every test binary of both runs.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+awk '/^test result:|^ *Tests +[0-9]/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "scout: %d passed, %d failed\n", p, f }' "$log"

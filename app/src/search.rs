@@ -34,7 +34,6 @@ pub struct SearchResult {
 pub struct SearchResponse {
     pub total: usize,
     pub results: Vec<SearchResult>,
-    #[schema(value_type = Object)]
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     pub parsed_query: ParsedQuery,
     pub took_ms: f64,

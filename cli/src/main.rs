@@ -111,6 +111,8 @@ enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Print the HTTP API's OpenAPI document (JSON), as `/openapi.json` serves it.
+    Openapi,
     /// Platform administration.
     Admin {
         #[command(subcommand)]
@@ -263,6 +265,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Models { command: ModelsCommand::BuildStatic { out, dim, tokens } } => {
             build_static(&settings, &out, dim, tokens)
+        }
+        Command::Openapi => {
+            println!("{}", scout_api::routes::openapi::document_json());
+            Ok(())
         }
         Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(settings, &email, &name).await,
     }

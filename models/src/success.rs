@@ -60,26 +60,18 @@ pub const FEATURES: [&str; 20] = [
 
 pub type Row = [f64; FEATURES.len()];
 
-/// The audience-quality inputs this model reuses, by name.
-const SHARED_WITH_QUALITY: [&str; 8] = [
-    "largest_jump",
-    "generic_comment_share",
-    "duplicate_comment_share",
-    "follow_ratio_log",
-    "likes_per_comment_log",
-    "home_audience_share",
-    "credibility",
-    "views_per_follower",
-];
+/// The columns from `largest_jump` on are the audience-quality model's inputs
+/// of the same names, copied from its row.
+const FIRST_SHARED: usize = 12;
 
 /// The shared inputs as (quality index, own index), found by name at compile
 /// time, so reordering either list cannot pair the wrong columns.
-const QUALITY_INPUTS: [(usize, usize); 8] = {
-    let mut pairs = [(0, 0); 8];
+const QUALITY_INPUTS: [(usize, usize); FEATURES.len() - FIRST_SHARED] = {
+    let mut pairs = [(0, 0); FEATURES.len() - FIRST_SHARED];
     let mut i = 0;
     while i < pairs.len() {
-        let name = SHARED_WITH_QUALITY[i];
-        pairs[i] = (position(&crate::quality::FEATURES, name), position(&FEATURES, name));
+        let own = FIRST_SHARED + i;
+        pairs[i] = (position(&crate::quality::FEATURES, FEATURES[own]), own);
         i += 1;
     }
     pairs

@@ -23,7 +23,6 @@ pub struct ParsedQuery {
     /// The words left for text and semantic retrieval.
     pub text: String,
     /// Filters recognised in the text (applied as hard filters).
-    #[schema(value_type = Object)]
     pub filters: SearchFilters,
     /// Niches named in the text (taxonomy ids); they boost ranking rather than
     /// exclude, so that profiles describing a niche in other words still match.

@@ -27,6 +27,20 @@ macro_rules! with_pool {
     };
 }
 
+/// Appends an outbox entry (`'upsert'` or `'delete'` of profile `$id`) inside the
+/// transaction `$tx`, on either backend: the one statement by which every profile
+/// write tells the indexer, in the same transaction as the write.
+macro_rules! append_outbox {
+    ($tx:expr, $id:expr, $op:literal, $now:expr) => {
+        sqlx::query(concat!("INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, '", $op, "', $2)"))
+            .bind($id)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await
+            .doing("appending to the outbox")
+    };
+}
+
 mod accounts;
 mod error;
 mod keys;

@@ -217,12 +217,7 @@ impl Privacy<'_> {
             .rows_affected()
                 == 1;
             if changed {
-                sqlx::query("INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'upsert', $2)")
-                    .bind(profile)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .doing("queueing the consent change for the indexer")?;
+                append_outbox!(tx, profile, "upsert", now)?;
             }
             tx.commit().await.doing("committing consent")?;
             Ok(changed)
@@ -332,12 +327,7 @@ impl Privacy<'_> {
                     .execute(&mut *tx)
                     .await
                     .doing("erasing a profile")?;
-                sqlx::query("INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'delete', $2)")
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .doing("appending to the outbox")?;
+                append_outbox!(tx, id, "delete", now)?;
                 erased += 1;
             }
             tx.commit().await.doing("committing an erasure")?;

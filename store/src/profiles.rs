@@ -75,7 +75,7 @@ impl Profiles<'_> {
         let mut summary = UpsertSummary::default();
         let tombstones = self.store.privacy().tombstones().await?;
         macro_rules! run {
-            ($pool:expr, $upsert:literal, $outbox:literal) => {{
+            ($pool:expr, $upsert:literal) => {{
                 let mut tx = $pool.begin().await.doing("starting an upsert transaction")?;
                 for (i, p) in profiles.iter().enumerate() {
                     if !tombstones.is_empty()
@@ -103,7 +103,7 @@ impl Profiles<'_> {
                     };
                     let id: i64 = row.get(0);
                     let version: i64 = row.get(1);
-                    sqlx::query($outbox).bind(id).bind(now).execute(&mut *tx).await.doing("appending to the outbox")?;
+                    append_outbox!(tx, id, "upsert", now)?;
                     if version == 1 {
                         summary.inserted += 1
                     } else {
@@ -123,8 +123,7 @@ impl Profiles<'_> {
                    doc = excluded.doc, content_hash = excluded.content_hash, followers = excluded.followers,
                    version = profiles.version + 1, updated_at = excluded.updated_at
                  WHERE profiles.content_hash <> excluded.content_hash
-                 RETURNING id, version",
-                "INSERT INTO outbox (profile_id, op, created_at) VALUES (?1, 'upsert', ?2)"
+                 RETURNING id, version"
             ),
             Backend::Postgres(pool) => run!(
                 pool,
@@ -134,8 +133,7 @@ impl Profiles<'_> {
                    doc = excluded.doc, content_hash = excluded.content_hash, followers = excluded.followers,
                    version = profiles.version + 1, updated_at = excluded.updated_at
                  WHERE profiles.content_hash <> excluded.content_hash
-                 RETURNING id, version",
-                "INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'upsert', $2)"
+                 RETURNING id, version"
             ),
         }
         Ok(summary)
@@ -254,12 +252,7 @@ impl Profiles<'_> {
                 .doing("deleting a profile")?
                 .rows_affected();
             if n > 0 {
-                sqlx::query("INSERT INTO outbox (profile_id, op, created_at) VALUES ($1, 'delete', $2)")
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .doing("appending to the outbox")?;
+                append_outbox!(tx, id, "delete", now)?;
             }
             tx.commit().await.doing("committing a delete")?;
             n > 0

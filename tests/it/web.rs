@@ -10,6 +10,35 @@ fn web_dist() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
 }
 
+/// The web app's API types are generated from `web/openapi.json` (`npm run api-types`);
+/// the served document must be that file, or the app's types have drifted from what the
+/// server sends. Refresh: `scout openapi > web/openapi.json && npm run --prefix web api-types`.
+#[tokio::test]
+async fn the_web_apps_api_types_come_from_the_served_document() {
+    let app = TestApp::spawn().await;
+    let served: Value = app.get("/openapi.json").await.json().await.expect("openapi json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/openapi.json");
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("web/openapi.json")).expect("valid json");
+    assert!(
+        served == committed,
+        "web/openapi.json is not the served document: run `scout openapi > web/openapi.json && npm run --prefix web api-types`"
+    );
+    // Every operation has its own id, so generated clients get one function each.
+    let mut ids: Vec<&str> = served["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|ops| ops.as_object().into_iter().flat_map(|o| o.values()))
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "duplicate operationId");
+    app.cleanup().await;
+}
+
 #[tokio::test]
 async fn pages_get_the_app_and_api_paths_stay_problem_json() {
     let app = TestApp::spawn().await;

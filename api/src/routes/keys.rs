@@ -126,7 +126,7 @@ pub async fn revoke_key(
 
 /// Registers an OAuth2 client for the client-credentials grant. The
 /// `client_secret` is shown once.
-#[utoipa::path(post, path = "/v1/oauth/clients", tag = "keys", security(("bearer" = [])), request_body = NewKeyRequest,
+#[utoipa::path(post, path = "/v1/oauth/clients", tag = "keys", operation_id = "create_oauth_client", security(("bearer" = [])), request_body = NewKeyRequest,
     responses((status = 201, body = CreatedKey), (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create_client(
     State(state): State<AppState>,

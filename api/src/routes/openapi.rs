@@ -108,6 +108,12 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
+/// The OpenAPI document as pretty JSON (what `/openapi.json` serves; `scout
+/// openapi` prints it, and the web app's API types are generated from it).
+pub fn document_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
 }

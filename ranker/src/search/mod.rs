@@ -95,7 +95,6 @@ pub struct SearchOutcome {
     pub total: usize,
     pub hits: Vec<Hit>,
     /// Counts per facet value over the result set.
-    #[schema(value_type = Object)]
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     pub parsed_query: ParsedQuery,
     pub took_ms: f64,

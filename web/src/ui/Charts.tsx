@@ -1,6 +1,6 @@
 // Charts drawn as plain SVG and HTML: no charting library, readable by screen readers
 // (every chart carries its figures as text), and they print.
-import { count, countWithin, percent } from "../format";
+import { count, countWithin, percent } from "./format";
 
 export interface Share {
   label: string;

@@ -1,12 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, type Profile, type SearchResult, type User } from "../api";
-import { ago, count, country, date, language, money, percent, title } from "../format";
-import { onLinkClick } from "../router";
-import { Alert } from "../components/Alert";
-import { Avatar } from "../components/Avatar";
-import { LineChart, RangeMarker, ShareBars } from "../components/Charts";
-import { AddToShortlist } from "../components/AddToShortlist";
-import { audienceSummary, priceSummary, QualityBadge } from "../components/ResultCard";
+import { ago, count, country, date, language, money, percent, title } from "../ui/format";
+import { onLinkClick } from "../app/router";
+import { Alert } from "../ui/Alert";
+import { Avatar } from "../ui/Avatar";
+import { LineChart, RangeMarker, ShareBars } from "../ui/Charts";
+import { AddToShortlist } from "../shortlists/AddToShortlist";
+import { audienceSummary, priceSummary, QualityBadge } from "../search/ResultCard";
 
 interface Money {
   amount_minor: number;
@@ -102,7 +102,7 @@ export function ProfilePage({ id }: { id: number; user: User }) {
   if (!profile) return <p role="status" class="page">Loading profile…</p>;
   const p = profile;
   const a = p.audience ?? {};
-  const shares = (m: Record<string, number> | undefined, label: (k: string) => string = (k) => k) =>
+  const shares = (m: Record<string, number> | undefined | null, label: (k: string) => string = (k) => k) =>
     Object.entries(m ?? {}).map(([k, v]) => ({ label: label(k), value: v }));
   const measured = `${p.source ? `from ${p.source}` : "source not given"}, measured ${ago(p.updated_at)}`;
 

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import { api, ApiError, session } from "../api";
-import { useAction } from "../hooks";
-import { navigate, onLinkClick } from "../router";
-import { Alert } from "../components/Alert";
+import { useAction } from "../ui/hooks";
+import { navigate, onLinkClick } from "../app/router";
+import { Alert } from "../ui/Alert";
 
 export function LoginPage() {
   const [email, setEmail] = useState("");

@@ -1,14 +1,21 @@
 // A search as the page holds it and as its URL spells it, so that a search can be
 // bookmarked and shared: /search?q=vegan+fitness&country=DE&fmin=50000&aud=gender:female:60
-import type { AudienceConstraint, SearchFilters, SearchRequest } from "./api";
-import { minorUnitExponent } from "./format";
+import type { AudienceConstraint, SearchFilters, SearchRequest, Sort } from "../api";
+import { minorUnitExponent } from "../ui/format";
+
+const SORTS: Sort[] = ["relevance", "followers_desc", "followers_asc", "engagement_desc", "growth_desc"];
+
+/** A sort named in the URL; an unknown one is the default. */
+export function sortOf(raw: string | null): Sort {
+  return SORTS.find((s) => s === raw) ?? "relevance";
+}
 
 export const PAGE_SIZE = 20;
 
 export interface SearchState {
   q: string;
   filters: SearchFilters;
-  sort: string;
+  sort: Sort;
   page: number;
 }
 
@@ -59,7 +66,7 @@ export function fromQuery(p: URLSearchParams): SearchState {
   const aq = positive(p.get("aq"));
   if (aq != null && aq <= 100) filters.audience_quality_min = aq / 100;
   const page = Math.max(1, Math.floor(positive(p.get("page")) ?? 1));
-  return { q: p.get("q") ?? "", filters: clean(filters), sort: p.get("sort") || "relevance", page };
+  return { q: p.get("q") ?? "", filters: clean(filters), sort: sortOf(p.get("sort")), page };
 }
 
 export function toQuery(s: SearchState): string {

@@ -24,7 +24,7 @@ export function minorUnitExponent(currency: string): number {
 }
 
 /** Minor units of a currency, formatted in it without cents ("€1,250"). */
-export function money(minor: number | undefined | null, currency: string | undefined): string {
+export function money(minor: number | undefined | null, currency: string | undefined | null): string {
   if (minor == null || !currency) return "–";
   try {
     return new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 }).format(minor / 10 ** minorUnitExponent(currency));
@@ -36,7 +36,7 @@ export function money(minor: number | undefined | null, currency: string | undef
 const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
 const languageNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "language" }) : null;
 
-export function country(code: string | undefined): string {
+export function country(code: string | undefined | null): string {
   if (!code) return "–";
   try {
     return regionNames?.of(code.toUpperCase()) ?? code;
@@ -45,7 +45,7 @@ export function country(code: string | undefined): string {
   }
 }
 
-export function language(code: string | undefined): string {
+export function language(code: string | undefined | null): string {
   if (!code) return "–";
   try {
     return languageNames?.of(code) ?? code;
@@ -55,7 +55,7 @@ export function language(code: string | undefined): string {
 }
 
 /** "3 days ago", "5 months ago": how fresh a figure is. */
-export function ago(iso: string | undefined): string {
+export function ago(iso: string | undefined | null): string {
   if (!iso) return "unknown";
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return "unknown";
@@ -67,7 +67,7 @@ export function ago(iso: string | undefined): string {
   return `${Math.round(days / 365)} years ago`;
 }
 
-export function date(iso: string | undefined): string {
+export function date(iso: string | undefined | null): string {
   if (!iso) return "–";
   const t = new Date(iso);
   return Number.isNaN(t.getTime()) ? "–" : t.toLocaleDateString("en", { year: "numeric", month: "short", day: "numeric" });

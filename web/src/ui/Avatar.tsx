@@ -1,6 +1,6 @@
 // Initials on a colour drawn from the handle: the app loads no third-party images
 // (profile pictures live on the platforms' CDNs, which Scout does not call).
-export function Avatar({ handle, name, size = 48 }: { handle: string; name?: string; size?: number }) {
+export function Avatar({ handle, name, size = 48 }: { handle: string; name?: string | null; size?: number }) {
   const text = (name || handle).replace(/[^\p{L}\p{N} ]/gu, "").trim();
   const parts = text.split(/\s+/).filter(Boolean);
   const initials = ((parts[0]?.[0] ?? "?") + (parts.length > 1 ? parts[parts.length - 1][0] : (parts[0]?.[1] ?? ""))).toUpperCase();

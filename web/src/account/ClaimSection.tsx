@@ -1,9 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import { useAction, useLoaded } from "../hooks";
+import { useAction, useLoaded } from "../ui/hooks";
 import { api, type Profile } from "../api";
-import { minorUnitExponent, PLATFORMS, title } from "../format";
-import { onLinkClick } from "../router";
-import { Alert } from "./Alert";
+import { minorUnitExponent, PLATFORMS, title } from "../ui/format";
+import { onLinkClick } from "../app/router";
+import { Alert } from "../ui/Alert";
 
 interface Claim {
   profile_id: number;

@@ -1,18 +1,15 @@
 import { render } from "preact";
 import type { ComponentChildren } from "preact";
 import { useEffect, useErrorBoundary, useState } from "preact/hooks";
-import { session, type User } from "./api";
-
-// The agency client the app acts for survives reloads within the tab.
-const savedOrg = Number(sessionStorage.getItem("scout.org"));
-if (Number.isInteger(savedOrg) && savedOrg > 0) session.actingOrg = savedOrg;
+import { session, type User } from "../api";
+import { useActingOrg } from "./org-state";
+import { Header } from "./Header";
 import { match, navigate, onLinkClick, useLocation } from "./router";
-import { LoginPage, SignupPage } from "./pages/Auth";
-import { SearchPage } from "./pages/Search";
-import { ProfilePage } from "./pages/Profile";
-import { ShortlistsPage, ShortlistPage } from "./pages/Shortlists";
-import { AccountPage, switchOrg } from "./pages/Account";
-import { api } from "./api";
+import { LoginPage, SignupPage } from "../auth/AuthPages";
+import { SearchPage } from "../search/SearchPage";
+import { ProfilePage } from "../profile/ProfilePage";
+import { ShortlistsPage, ShortlistPage } from "../shortlists/ShortlistsPage";
+import { AccountPage } from "../account/AccountPage";
 import "./styles.css";
 
 function useUser(): [User | null, boolean] {
@@ -27,16 +24,6 @@ function useUser(): [User | null, boolean] {
 }
 
 const PUBLIC = ["/login", "/signup"];
-
-function useActingOrg(): number | null {
-  const [org, setOrg] = useState(session.actingOrg);
-  useEffect(() => {
-    const l = () => setOrg(session.actingOrg);
-    window.addEventListener("scout:org", l);
-    return () => window.removeEventListener("scout:org", l);
-  }, []);
-  return org;
-}
 
 function App() {
   const [user, ready] = useUser();
@@ -90,86 +77,6 @@ function App() {
 
 function home(user: User): string {
   return user.role === "influencer" ? "/account" : "/search";
-}
-
-function Header({ user, path }: { user: User | null; path: string }) {
-  const [open, setOpen] = useState(false);
-  const link = (href: string, label: string) => (
-    <a href={href} onClick={(e) => { setOpen(false); onLinkClick(e); }} aria-current={path.startsWith(href) ? "page" : undefined}>
-      {label}
-    </a>
-  );
-  return (
-    <header class="topbar">
-      <a href="/search" class="brand" onClick={onLinkClick}>
-        <span aria-hidden="true">◎</span> Scout
-      </a>
-      {user && (
-        <>
-          <button class="menu-toggle" aria-expanded={open} aria-controls="nav" onClick={() => setOpen(!open)}>
-            Menu
-          </button>
-          <nav id="nav" class={open ? "open" : ""} aria-label="Main">
-            {user.role !== "influencer" && link("/search", "Search")}
-            {user.role !== "influencer" && link("/shortlists", "Shortlists")}
-            {link("/account", "Account")}
-            {user.role === "agency" && <OrgSwitcher />}
-            <span class="who" title={user.email}>
-              {user.name} · {user.role === "influencer" ? "creator" : user.role}
-            </span>
-            <button
-              class="link"
-              onClick={async () => {
-                await session.logout();
-                navigate("/login", true);
-              }}
-            >
-              Log out
-            </button>
-          </nav>
-        </>
-      )}
-    </header>
-  );
-}
-
-interface OrgOut {
-  id: number;
-  name: string;
-  through_agency: boolean;
-}
-
-/** An agency works for itself or for one of its client brands. */
-function OrgSwitcher() {
-  const [orgs, setOrgs] = useState<OrgOut[]>([]);
-  const org = useActingOrg();
-  useEffect(() => {
-    const load = () =>
-      api<{ organisations: OrgOut[] }>("GET", "/v1/orgs")
-        .then((r) => setOrgs(r.organisations))
-        .catch(() => setOrgs([]));
-    load();
-    // The account page announces a new client brand.
-    window.addEventListener("scout:orgs", load);
-    return () => window.removeEventListener("scout:orgs", load);
-  }, [org]);
-  if (orgs.length < 2) return null;
-  const own = orgs.find((o) => !o.through_agency);
-  return (
-    <label class="switcher">
-      <span class="visually-hidden">Working for</span>
-      <select value={org ?? ""} onChange={(e) => switchOrg(e.currentTarget.value ? Number(e.currentTarget.value) : null)}>
-        <option value="">{own?.name ?? "My agency"}</option>
-        {orgs
-          .filter((o) => o.through_agency)
-          .map((o) => (
-            <option key={o.id} value={o.id}>
-              Client: {o.name}
-            </option>
-          ))}
-      </select>
-    </label>
-  );
 }
 
 /** A page that fails while drawing says so, instead of leaving a blank screen. */

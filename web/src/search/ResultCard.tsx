@@ -1,8 +1,8 @@
 import type { Profile, SearchResult } from "../api";
-import { count, country, money, percent, title } from "../format";
-import { onLinkClick } from "../router";
-import { Avatar } from "./Avatar";
-import { AddToShortlist } from "./AddToShortlist";
+import { count, country, money, percent, title } from "../ui/format";
+import { onLinkClick } from "../app/router";
+import { Avatar } from "../ui/Avatar";
+import { AddToShortlist } from "../shortlists/AddToShortlist";
 
 /** One creator in the results: who, how big, how engaged, whose audience, what it costs, and why it ranked. */
 export function ResultCard({ result, query }: { result: SearchResult; query: string }) {
@@ -70,7 +70,7 @@ export function QualityBadge({ quality }: { quality: number }) {
   );
 }
 
-function top(shares: Record<string, number> | undefined): [string, number] | null {
+function top(shares: Record<string, number> | undefined | null): [string, number] | null {
   const entries = Object.entries(shares ?? {});
   if (!entries.length) return null;
   return entries.reduce((a, b) => (b[1] > a[1] ? b : a));

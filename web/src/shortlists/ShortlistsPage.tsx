@@ -1,11 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, send, type Profile, type Shortlist, type ShortlistDetail, type ShortlistEntry } from "../api";
-import { count, country, date, percent, title } from "../format";
-import { navigate, onLinkClick } from "../router";
-import { Alert } from "../components/Alert";
-import { useAction, useLoaded } from "../hooks";
-import { Avatar } from "../components/Avatar";
-import { audienceSummary, priceSummary } from "../components/ResultCard";
+import { count, country, date, percent, title } from "../ui/format";
+import { navigate, onLinkClick } from "../app/router";
+import { Alert } from "../ui/Alert";
+import { useAction, useLoaded } from "../ui/hooks";
+import { Avatar } from "../ui/Avatar";
+import { audienceSummary, priceSummary } from "../search/ResultCard";
 
 /** The organisation's shortlists: every member sees and edits the same ones. */
 export function ShortlistsPage() {
@@ -262,7 +262,7 @@ function EntryRow({ row, selected, onSelect, onSave, onRemove }: { row: Row; sel
 /** Creators side by side, one column each, the same figures in the same rows. */
 function Compare({ rows, onClose }: { rows: Row[]; onClose: () => void }) {
   const ps = rows.map((r) => r.profile!);
-  const best = (f: (p: Profile) => number | undefined) => {
+  const best = (f: (p: Profile) => number | undefined | null) => {
     const vals = ps.map((p) => f(p) ?? -Infinity);
     const max = Math.max(...vals);
     return (p: Profile) => ((f(p) ?? -Infinity) === max && max !== -Infinity ? "best" : "");

@@ -1,13 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, ApiError, type FacetCount, type SearchFilters, type SearchResponse, type User } from "../api";
-import { navigate } from "../router";
-import { fromQuery, PAGE_SIZE, toQuery, toRequest, withoutSpan, type SearchState } from "../search-state";
-import { count, country, language, money, percent, title } from "../format";
-import { Alert } from "../components/Alert";
-import { FilterPanel } from "../components/FilterPanel";
-import { ResultCard } from "../components/ResultCard";
+import { api, ApiError, type FacetCount, type SearchFilters, type SearchResponse, type Sort, type User } from "../api";
+import { navigate } from "../app/router";
+import { fromQuery, PAGE_SIZE, sortOf, toQuery, toRequest, withoutSpan, type SearchState } from "./search-state";
+import { count, country, language, money, percent, title } from "../ui/format";
+import { Alert } from "../ui/Alert";
+import { FilterPanel } from "./FilterPanel";
+import { ResultCard } from "./ResultCard";
 
-const SORTS: [string, string][] = [
+const SORTS: [Sort, string][] = [
   ["relevance", "Best match"],
   ["followers_desc", "Most followers"],
   ["followers_asc", "Fewest followers"],
@@ -148,7 +148,7 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
             </p>
             <label class="sort">
               Sort by{" "}
-              <select value={state.sort} onChange={(e) => go({ sort: e.currentTarget.value })}>
+              <select value={state.sort} onChange={(e) => go({ sort: sortOf(e.currentTarget.value) })}>
                 {SORTS.map(([v, l]) => (
                   <option key={v} value={v}>
                     {l}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { AudienceConstraint, FacetCount, PriceRange, SearchFilters } from "../api";
-import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, QUALITY_FLOORS, TIERS, title } from "../format";
+import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, QUALITY_FLOORS, TIERS, title } from "../ui/format";
 
 type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers";
 
@@ -106,7 +106,7 @@ function FacetChecks({ legend, facet = [], chosen = [], label, onToggle }: { leg
   return <Checks legend={legend} values={values} chosen={chosen} counts={counts} onToggle={onToggle} limit={6} />;
 }
 
-function NumberField({ label, value, onChange }: { label: string; value: number | undefined; onChange: (v: number | undefined) => void }) {
+function NumberField({ label, value, onChange }: { label: string; value: number | undefined | null; onChange: (v: number | undefined) => void }) {
   const [draft, setDraft] = useState(value == null ? "" : String(value));
   useEffect(() => setDraft(value == null ? "" : String(value)), [value]);
   const commit = () => {
@@ -131,10 +131,10 @@ function NumberField({ label, value, onChange }: { label: string; value: number 
 }
 
 /** The headline rate (per post, else reel, video or story) between two amounts, in major units on screen. */
-function PriceFilter({ price, onChange }: { price: PriceRange | undefined; onChange: (p: PriceRange | undefined) => void }) {
+function PriceFilter({ price, onChange }: { price: PriceRange | undefined | null; onChange: (p: PriceRange | undefined) => void }) {
   const currency = price?.currency ?? "USD";
   const scale = 10 ** minorUnitExponent(currency);
-  const major = (minor: number | undefined) => (minor == null ? undefined : minor / scale);
+  const major = (minor: number | undefined | null) => (minor == null ? undefined : minor / scale);
   const change = (patch: Partial<PriceRange>, cur = currency) => {
     const next = { currency: cur, min: price?.min, max: price?.max, ...patch };
     onChange(next.min == null && next.max == null ? undefined : next);

@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
 import { api, session, type User } from "../api";
-import { date, title } from "../format";
-import { Alert } from "../components/Alert";
-import { useAction, useLoaded } from "../hooks";
-import { ClaimSection } from "../components/ClaimSection";
+import { date, title } from "../ui/format";
+import { Alert } from "../ui/Alert";
+import { useAction, useLoaded } from "../ui/hooks";
+import { ClaimSection } from "./ClaimSection";
+import { organisationsChanged, switchOrg } from "../app/org-state";
 
 interface Org {
   id: number;
@@ -267,7 +268,7 @@ function Clients() {
           if (!added) return;
           setName("");
           await reload();
-          window.dispatchEvent(new Event("scout:orgs"));
+          organisationsChanged();
         }}
       >
         <label>
@@ -278,14 +279,6 @@ function Clients() {
       </form>
     </section>
   );
-}
-
-/** Acts for another organisation (an agency's client) from now on; null for one's own. */
-export function switchOrg(id: number | null) {
-  session.actingOrg = id;
-  if (id === null) sessionStorage.removeItem("scout.org");
-  else sessionStorage.setItem("scout.org", String(id));
-  window.dispatchEvent(new Event("scout:org"));
 }
 
 function ApiKeys() {
