@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, type FacetCount, type SearchFilters, type SearchResponse, type Sort, type User } from "../api";
 import { navigate } from "../app/router";
-import { fromQuery, PAGE_SIZE, sortOf, toQuery, toRequest, withoutSpan, type SearchState } from "./search-state";
+import { fromQuery, PAGE_SIZE, sortOf, toQuery, toRequest, withoutRecognised, type SearchState } from "./search-state";
 import { count, country, language, money, percent, title } from "../ui/format";
 import { Alert } from "../ui/Alert";
 import { FilterPanel } from "./FilterPanel";
@@ -227,7 +227,7 @@ function Chips({
   // Only what was understood from the words on screen (a stale parse is not shown).
   if (parsed && parsed.original === (state.q.trim() || parsed.original)) {
     for (const r of parsed.recognised) {
-      chips.push({ key: `q-${r.kind}-${r.span}`, label: chipLabel(r.kind, r.value), kind: r.kind, remove: () => onQuery(withoutSpan(state.q, r.span)) });
+      chips.push({ key: `q-${r.kind}-${r.span}`, label: chipLabel(r.kind, r.value), kind: r.kind, remove: () => onQuery(withoutRecognised(state.q, parsed.original, r)) });
     }
   }
   const f = state.filters;

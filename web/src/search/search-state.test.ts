@@ -1,7 +1,7 @@
 // The URL is the search's state: every search the page can hold must come back the same
 // from its URL, and every URL must settle on one spelling.
 import { describe, expect, it } from "vitest";
-import { fromQuery, PAGE_SIZE, toQuery, toRequest, withoutSpan, type SearchState } from "./search-state";
+import { fromQuery, PAGE_SIZE, toQuery, toRequest, withoutRecognised, withoutSpan, type SearchState } from "./search-state";
 
 const roundTrip = (s: SearchState) => fromQuery(new URLSearchParams(toQuery(s)));
 
@@ -78,6 +78,18 @@ describe("request", () => {
 });
 
 describe("removing a recognised span", () => {
+  it("cuts the server's byte range, introducing word included, in any language", () => {
+    const q = "Vegane Köche in München über 50k Follower";
+    // As the server reports them: "München" at bytes 17..25 cut from "in" (14),
+    // "50k" at 32..35 cut from "über" (26); "ö" and "ü" are two bytes each.
+    const city = { span: "munchen", kind: "city", value: "München", start: 17, end: 25, cut_start: 14 } as const;
+    const floor = { span: "50k", kind: "followers_min", value: "50000", start: 32, end: 35, cut_start: 26 } as const;
+    expect(withoutRecognised(q, q, city)).toBe("Vegane Köche über 50k Follower");
+    expect(withoutRecognised(q, q, floor)).toBe("Vegane Köche in München Follower");
+    // Edited since: found in the text instead.
+    expect(withoutRecognised("vegan in Berlin", q, { ...city, span: "Berlin" })).toBe("vegan");
+  });
+
   it("takes the preposition with a place", () => {
     expect(withoutSpan("vegan fitness creators in Berlin", "Berlin")).toBe("vegan fitness creators");
   });

@@ -1,6 +1,6 @@
 // A search as the page holds it and as its URL spells it, so that a search can be
 // bookmarked and shared: /search?q=vegan+fitness&country=DE&fmin=50000&aud=gender:female:60
-import type { AudienceConstraint, SearchFilters, SearchRequest, Sort } from "../api";
+import type { AudienceConstraint, Recognised, SearchFilters, SearchRequest, Sort } from "../api";
 import { minorUnitExponent } from "../ui/format";
 
 const SORTS: Sort[] = ["relevance", "followers_desc", "followers_asc", "engagement_desc", "growth_desc"];
@@ -116,6 +116,20 @@ export function clean(f: SearchFilters): SearchFilters {
     (out as Record<string, unknown>)[k] = v;
   }
   return out;
+}
+
+/**
+ * Removes what made a filter from the query: the recognised words and the word that
+ * introduced them ("in München", "über 50k"), by the byte range the server gives in the
+ * query it read (`original`), in any language. A query edited since falls back to
+ * finding the words in the text.
+ */
+export function withoutRecognised(q: string, original: string, r: Recognised): string {
+  if (q !== original) return withoutSpan(q, r.span);
+  const bytes = new TextEncoder().encode(q);
+  const decoder = new TextDecoder();
+  const rest = decoder.decode(bytes.slice(0, r.cut_start)) + " " + decoder.decode(bytes.slice(r.end));
+  return rest.replace(/\s{2,}/g, " ").trim();
 }
 
 /** Removes a recognised span from the query text ("vegan fitness in Berlin" without "Berlin"). */
