@@ -11,6 +11,7 @@ use scout_domain::ErrorCode;
 use scout_domain::account::Role;
 use serde::{Deserialize, Serialize};
 
+use super::AuditEventOut;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientIp, Json, Query, WebClient, refresh_cookie};
@@ -241,21 +242,6 @@ pub async fn two_factor_enable(
 ) -> ApiResult<axum::Json<RecoveryCodes>> {
     let recovery_codes = state.app.enable_two_factor(&user, &req.code).await?;
     Ok(axum::Json(RecoveryCodes { recovery_codes }))
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditEventOut {
-    /// What happened (`login`, `login_failed`, `role_changed`, …; see `AuditKind`).
-    pub kind: String,
-    pub ip: Option<String>,
-    pub detail: String,
-    pub at: chrono::DateTime<chrono::Utc>,
-}
-
-impl From<scout_store::AuditEvent> for AuditEventOut {
-    fn from(e: scout_store::AuditEvent) -> Self {
-        AuditEventOut { kind: e.kind, ip: e.ip, detail: e.detail, at: e.at }
-    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -19,6 +19,7 @@ pub mod web;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use scout_domain::ErrorCode;
+use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::extract::ClientIp;
@@ -47,4 +48,20 @@ pub(crate) async fn limit_per_ip(
 pub(crate) async fn no_store(mut res: axum::response::Response) -> axum::response::Response {
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     res
+}
+
+/// One audit event as the account's and the organisation's audit logs show it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditEventOut {
+    /// What happened (`login`, `login_failed`, `role_changed`, …; see `AuditKind`).
+    pub kind: String,
+    pub ip: Option<String>,
+    pub detail: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<scout_store::AuditEvent> for AuditEventOut {
+    fn from(e: scout_store::AuditEvent) -> Self {
+        AuditEventOut { kind: e.kind, ip: e.ip, detail: e.detail, at: e.at }
+    }
 }

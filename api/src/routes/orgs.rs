@@ -10,10 +10,10 @@ use scout_app::orgs::OrgAccess;
 use scout_domain::org::{ClientAccess, OrgId, OrgKind, OrgRole};
 use serde::{Deserialize, Serialize};
 
+use super::AuditEventOut;
 use crate::auth::{AuthUser, OrgContext};
 use crate::error::ApiResult;
 use crate::extract::{ClientIp, Json};
-use crate::routes::auth::AuditEventOut;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

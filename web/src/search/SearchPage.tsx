@@ -227,7 +227,7 @@ function Chips({
   // Only what was understood from the words on screen (a stale parse is not shown).
   if (parsed && parsed.original === (state.q.trim() || parsed.original)) {
     for (const r of parsed.recognised) {
-      chips.push({ key: `q-${r.kind}-${r.span}`, label: chipLabel(r.kind, r.value), kind: r.kind, remove: () => onQuery(withoutRecognised(state.q, parsed.original, r)) });
+      chips.push({ key: `q-${r.kind}-${r.span}`, label: chipLabel(r.kind, r.value, parsed.filters), kind: r.kind, remove: () => onQuery(withoutRecognised(state.q, parsed.original, r)) });
     }
   }
   const f = state.filters;
@@ -275,7 +275,8 @@ function Chips({
   );
 }
 
-function chipLabel(kind: string, value: string): string {
+/** A chip's words; a price bound reads its amount and currency from the understood filters. */
+function chipLabel(kind: string, value: string, understood?: SearchFilters): string {
   switch (kind) {
     case "country":
       return country(value);
@@ -291,8 +292,9 @@ function chipLabel(kind: string, value: string): string {
       return `engagement ≥ ${percent(Number(value))}`;
     case "price_min":
     case "price_max": {
-      const [amount, currency] = value.split(" ");
-      return `${kind === "price_min" ? "≥" : "≤"} ${money(Number(amount), currency)} per post`;
+      const price = understood?.price;
+      const amount = kind === "price_min" ? price?.min : price?.max;
+      return price && amount != null ? `${kind === "price_min" ? "≥" : "≤"} ${money(amount, price.currency)} per post` : value;
     }
     case "audience_country":
       return `audience in ${country(value)}`;
