@@ -1,0 +1,111 @@
+// The shell of the app: who is signed in, which page the path names (the routes), the
+// header, and a boundary that keeps a failing page from blanking the screen.
+import type { ComponentChildren } from "preact";
+import { useEffect, useErrorBoundary, useState } from "preact/hooks";
+import { session, type User } from "../api";
+import { useActingOrg } from "./org-state";
+import { Header } from "./Header";
+import { match, navigate, onLinkClick, useLocation } from "./router";
+import { LoginPage, SignupPage } from "../auth/AuthPages";
+import { SearchPage } from "../search/SearchPage";
+import { ProfilePage } from "../profile/ProfilePage";
+import { ShortlistsPage, ShortlistPage } from "../shortlists/ShortlistsPage";
+import { AccountPage } from "../account/AccountPage";
+
+function useUser(): [User | null, boolean] {
+  const [user, setUser] = useState<User | null>(session.user);
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const off = session.subscribe(setUser);
+    session.restore().finally(() => setReady(true));
+    return off;
+  }, []);
+  return [user, ready];
+}
+
+const PUBLIC = ["/login", "/signup"];
+
+export function App() {
+  const [user, ready] = useUser();
+  const org = useActingOrg();
+  const loc = useLocation();
+  const path = loc.path === "/" ? "/search" : loc.path;
+
+  useEffect(() => {
+    if (!ready) return;
+    if (!user && !PUBLIC.includes(path)) {
+      const back = path + (loc.query.toString() ? `?${loc.query}` : "");
+      navigate(`/login?next=${encodeURIComponent(back)}`, true);
+    } else if (user && PUBLIC.includes(path)) {
+      navigate(loc.query.get("next") || home(user), true);
+    }
+  }, [ready, user, path]);
+
+  useEffect(() => {
+    // Moves focus to the new page's heading, so keyboard and screen-reader users
+    // land on the content after a navigation.
+    document.querySelector<HTMLElement>("main h1")?.focus({ preventScroll: true });
+  }, [path]);
+
+  if (!ready) return <div class="boot" role="status">Loading Scout…</div>;
+
+  let page;
+  let params: Record<string, string> | null;
+  if (path === "/login") page = <LoginPage />;
+  else if (path === "/signup") page = <SignupPage />;
+  else if (!user) page = null;
+  else if (path === "/search") page = <SearchPage query={loc.query} user={user} />;
+  else if ((params = match("/profiles/:id", path))) page = <ProfilePage id={Number(params.id)} user={user} />;
+  else if (path === "/shortlists") page = <ShortlistsPage />;
+  else if ((params = match("/shortlists/:id", path))) page = <ShortlistPage id={Number(params.id)} compare={loc.query.get("compare")} />;
+  else if (path === "/account") page = <AccountPage user={user} />;
+  else page = <NotFound />;
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Header user={user} path={path} />
+      {/* A switch of client brand remounts the page, so everything reloads for that brand. */}
+      <main id="main" tabIndex={-1} key={org ?? 0}>
+        <Boundary key={path}>{page}</Boundary>
+      </main>
+    </>
+  );
+}
+
+function home(user: User): string {
+  return user.role === "influencer" ? "/account" : "/search";
+}
+
+/** A page that fails while drawing says so, instead of leaving a blank screen. */
+function Boundary({ children }: { children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary((e) => console.error("page failed", e));
+  if (error) {
+    return (
+      <section class="page narrow">
+        <h1 tabIndex={-1}>Something went wrong on this page</h1>
+        <p class="alert error" role="alert">
+          {String(error instanceof Error ? error.message : error)}
+        </p>
+        <p>
+          <button onClick={reset}>Try again</button> or <a href="/search" onClick={onLinkClick}>go to search</a>.
+        </p>
+      </section>
+    );
+  }
+  return <>{children}</>;
+}
+
+function NotFound() {
+  return (
+    <section class="page narrow">
+      <h1 tabIndex={-1}>Page not found</h1>
+      <p>
+        There is nothing at this address. <a href="/search" onClick={onLinkClick}>Go to search</a>.
+      </p>
+    </section>
+  );
+}
+
