@@ -151,10 +151,6 @@ impl Application {
         self.minilm.as_ref()
     }
 
-    pub fn enrich_progress(&self) -> &EnrichProgress {
-        &self.enrich
-    }
-
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -165,14 +161,6 @@ impl Application {
 
     pub fn sealer(&self) -> &SecretBox {
         &self.sealer
-    }
-
-    pub fn tokens(&self) -> &TokenKeys {
-        &self.tokens
-    }
-
-    pub fn models(&self) -> &Models {
-        &self.models
     }
 
     /// Wakes the indexer (after a write that must become searchable).

@@ -163,7 +163,6 @@ impl Application {
             )
         })
         .await?;
-        let version = |m: Option<&dyn Versioned>| m.map(|m| m.version().to_string());
         Ok(vec![
             ModelOut {
                 name: scout_models::quality::NAME.into(),
@@ -172,7 +171,7 @@ impl Application {
             },
             ModelOut {
                 name: scout_models::price::NAME.into(),
-                active: version(self.models.price.read().as_deref().map(|m| m as &dyn Versioned)),
+                active: self.models.price.read().as_ref().map(|m| m.card.version.clone()),
                 versions: price,
             },
             ModelOut {
@@ -182,12 +181,12 @@ impl Application {
             },
             ModelOut {
                 name: scout_models::sentiment::trained::NAME.into(),
-                active: version(self.models.sentiment.read().as_deref().map(|m| m as &dyn Versioned)),
+                active: self.models.sentiment.read().as_ref().map(|m| m.card.version.clone()),
                 versions: sentiment,
             },
             ModelOut {
                 name: scout_models::success::NAME.into(),
-                active: version(self.models.success.read().as_deref().map(|m| m as &dyn Versioned)),
+                active: self.models.success.read().as_ref().map(|m| m.card.version.clone()),
                 versions: success,
             },
         ])

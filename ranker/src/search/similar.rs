@@ -23,13 +23,12 @@ impl Engine {
         }
         filters.validate()?;
         let filter = filters.to_filter();
-        let vectors = &self.index;
-        let all_minilm =
-            self.minilm.is_some() && ids.iter().all(|id| vectors.vector(*id, Space::MiniLm).ok().flatten().is_some());
+        let all_minilm = self.minilm.is_some()
+            && ids.iter().all(|id| self.index.vector(*id, Space::MiniLm).ok().flatten().is_some());
         let space = if all_minilm { Space::MiniLm } else { Space::Static };
         let mut mean: Vec<f32> = Vec::new();
         for id in ids {
-            let v = vectors.vector(*id, space)?.ok_or(Error::UnknownProfile { id: *id })?;
+            let v = self.index.vector(*id, space)?.ok_or(Error::UnknownProfile { id: *id })?;
             if mean.is_empty() {
                 mean = vec![0.0; v.len()];
             }
