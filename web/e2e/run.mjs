@@ -66,6 +66,18 @@ async function fits(page, name) {
   check(`phone: ${name} fits the screen`, width <= inner, `${width} px wide in ${inner}`);
 }
 
+/**
+ * Waits until the results on screen answer the search in the address bar: the URL can
+ * change a moment before the new search starts, so "no stale cards" alone may still see
+ * the previous answer.
+ */
+async function settled(page) {
+  await page.waitForFunction(() => {
+    const results = document.querySelector(".results");
+    return results?.getAttribute("data-search") === location.search && !document.querySelector(".cards.stale");
+  });
+}
+
 /** The whole flow of one person, at one screen size. */
 async function flow(browser, { label, viewport, phone }) {
   // bypassCSP lets the scan inject axe-core; the app itself runs under its CSP.
@@ -130,7 +142,7 @@ async function flow(browser, { label, viewport, phone }) {
   const platformName = ((await platformBox.textContent()) ?? "").replace(/[\d,]+$/, "").trim();
   await platformBox.locator("input").check();
   await page.waitForURL((u) => new URL(u).searchParams.has("platform"));
-  await page.locator(".cards:not(.stale) article.result").first().waitFor();
+  await settled(page);
   const handles = await page.locator("article.result .handle").allTextContents();
   check(
     `${label}: a platform filter narrows the results`,
@@ -147,14 +159,14 @@ async function flow(browser, { label, viewport, phone }) {
     // Price and audience quality from the panel, in a second tab of the same search.
     const tab = await context.newPage();
     await tab.goto(searchUrl);
-    await tab.locator("article.result").first().waitFor();
+    await settled(tab);
     const priceBox = tab.locator("fieldset", { hasText: "Price per post" });
     await priceBox.getByLabel("Up to").fill("2000");
     await priceBox.getByLabel("Up to").press("Enter");
     await tab.waitForURL((u) => new URL(u).searchParams.get("pmax") === "2000");
     await tab.getByLabel("Real, active followers").selectOption({ label: "High (80%+)" });
     await tab.waitForURL((u) => new URL(u).searchParams.get("aq") === "80");
-    await tab.locator(".cards:not(.stale) article.result").first().waitFor();
+    await settled(tab);
     const tabChips = await tab.locator(".chips .chip span").allTextContents();
     const prices = await tab.locator("article.result dd.price").allTextContents();
     const badges = await tab.locator("article.result .badge").allTextContents();
@@ -176,7 +188,7 @@ async function flow(browser, { label, viewport, phone }) {
   // A shared link reproduces the search.
   const shared = await context.newPage();
   await shared.goto(searchUrl);
-  await shared.locator("article.result").first().waitFor();
+  await settled(shared);
   check(`${label}: the URL holds the search`, (await shared.locator("article.result .handle").first().textContent()) === handles[0]);
   await shared.close();
 
