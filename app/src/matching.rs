@@ -110,6 +110,7 @@ impl MatchRequest {
             sort: None,
             limit: Some(POOL),
             offset: None,
+            demote_bought_followers: None,
         }
     }
 }

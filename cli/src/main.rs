@@ -98,7 +98,8 @@ enum Command {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
-        /// Labelled queries to write beside the profiles (FILE.queries.jsonl).
+        /// Labelled queries to write beside the profiles (FILE.queries.jsonl), and as
+        /// many again of the kinds outside users brought (ranges, regions, slang).
         #[arg(long, default_value_t = 60)]
         queries: usize,
         /// Campaigns to write beside the profiles (FILE.campaigns.jsonl): briefs,
@@ -464,7 +465,8 @@ fn fixtures(profiles: u64, seed: u64, out: &std::path::Path, queries: usize, cam
     let mut lw = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&lpath)?);
     scout_fixtures::write_labels(&truths, &mut lw)?;
     lw.flush()?;
-    let qs = scout_fixtures::generate_queries(&generator, &truths, queries);
+    let mut qs = scout_fixtures::generate_queries(&generator, &truths, queries);
+    qs.extend(scout_fixtures::generate_outside_queries(&generator, &truths, queries));
     let qpath = out.with_extension("queries.jsonl");
     let mut qw = std::io::BufWriter::new(std::fs::File::create(&qpath)?);
     for q in &qs {

@@ -2,6 +2,7 @@
 //! niches, tier, engagement against the tier, growth, audience terms and an
 //! audience-quality estimate. Pure functions of the profile.
 
+use crate::places::gazetteer::{canonical_city, gazetteer};
 use crate::profile::{AGE_BANDS, Profile};
 use crate::query::{AudienceDimension, SHARE_STEP_PERCENT, audience_term};
 use crate::taxonomy::{niches_in, normalise_categories};
@@ -28,8 +29,11 @@ pub struct ProfileFacts {
     pub audience_quality: f64,
     /// Evidence behind a low audience quality, readable by a person.
     pub quality_evidence: Vec<String>,
-    /// Folded city name, if any.
+    /// Folded city name as the curated list spells it ("München" → "munich"), if any.
     pub city: Option<String>,
+    /// The creator's first-level region as a gazetteer id ("DE:Bavaria"), from
+    /// their stated region, city or coordinates.
+    pub region: Option<String>,
 }
 
 /// Comments that say nothing about the post; a high share suggests bought engagement.
@@ -88,7 +92,15 @@ impl ProfileFacts {
             audience_terms: audience_terms(p),
             audience_quality,
             quality_evidence,
-            city: p.city.as_deref().map(fold),
+            city: p.city.as_deref().map(|c| fold(&canonical_city(c))),
+            region: gazetteer()
+                .region_of(
+                    p.country.as_deref(),
+                    p.region.as_deref(),
+                    p.city.as_deref(),
+                    p.location.as_ref().map(|l| (l.lat, l.lon)),
+                )
+                .map(|r| r.id.clone()),
         }
     }
 }

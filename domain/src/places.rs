@@ -1,5 +1,10 @@
 //! Real countries and cities with their names in the languages people search in
-//! ("Munich", "München", "Monaco di Baviera"), coordinates and main languages.
+//! ("Munich", "München", "Monaco di Baviera"), coordinates and main languages;
+//! the [`gazetteer`] of every place of 15,000 people or more with its region;
+//! and [`groups`] of countries people name as one ("the Nordics", "LATAM").
+
+pub mod gazetteer;
+pub mod groups;
 
 /// A country creators live in.
 #[derive(Debug, Clone, Copy)]
@@ -156,7 +161,7 @@ pub const CITIES: &[City] = &[
     city!("Delhi", "IN", ["new delhi", "neu delhi"], 28.61, 77.21, 25),
     city!("Bangalore", "IN", ["bengaluru"], 12.97, 77.59, 15),
     city!("Jakarta", "ID", [], -6.21, 106.85, 25),
-    city!("Bali", "ID", ["denpasar"], -8.65, 115.22, 8),
+    city!("Bali", "ID", [], -8.65, 115.22, 8),
     city!("Manila", "PH", [], 14.60, 120.98, 15),
     city!("Tokyo", "JP", ["tokio", "tokyo"], 35.68, 139.69, 25),
     city!("Osaka", "JP", [], 34.69, 135.50, 8),

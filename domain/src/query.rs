@@ -30,6 +30,11 @@ pub struct SearchFilters {
     /// City names as the taxonomy spells them ("Munich").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cities: Vec<String>,
+    /// First-level regions of the creator (states, provinces, Länder) as
+    /// gazetteer ids `<country>:<name>` ("US:Texas", "DE:Bavaria"); see
+    /// [`crate::places::gazetteer`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
     /// ISO 639-1 languages the creator posts in.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
@@ -115,6 +120,8 @@ pub enum KeywordField {
     Platform,
     Country,
     City,
+    /// Gazetteer region ids ("US:Texas").
+    Region,
     Language,
     Niche,
     Tier,
@@ -128,6 +135,7 @@ impl KeywordField {
             KeywordField::Platform => "platform",
             KeywordField::Country => "country",
             KeywordField::City => "city",
+            KeywordField::Region => "region",
             KeywordField::Language => "language",
             KeywordField::Niche => "niche",
             KeywordField::Tier => "tier",
@@ -204,6 +212,14 @@ impl SearchFilters {
                 return Err(Error::bad_parameter(
                     "filters.countries",
                     format!("`{c}` is not an ISO 3166-1 alpha-2 code"),
+                ));
+            }
+        }
+        for r in &self.regions {
+            if crate::places::gazetteer::gazetteer().region(r).is_none() {
+                return Err(Error::bad_parameter(
+                    "filters.regions",
+                    format!("`{r}` is not a region id of the gazetteer (`<country>:<name>`, e.g. `US:Texas`)"),
                 ));
             }
         }
@@ -285,6 +301,7 @@ impl SearchFilters {
         union(&mut self.platforms, &other.platforms);
         union(&mut self.countries, &other.countries);
         union(&mut self.cities, &other.cities);
+        union(&mut self.regions, &other.regions);
         union(&mut self.languages, &other.languages);
         union(&mut self.niches, &other.niches);
         union(&mut self.tiers, &other.tiers);
@@ -331,6 +348,7 @@ impl SearchFilters {
         any(KeywordField::Platform, self.platforms.iter().map(|p| p.as_str().to_string()).collect());
         any(KeywordField::Country, self.countries.clone());
         any(KeywordField::City, self.cities.iter().map(|c| crate::text::fold(c)).collect());
+        any(KeywordField::Region, self.regions.clone());
         any(KeywordField::Language, self.languages.clone());
         any(KeywordField::Niche, self.niches.clone());
         any(KeywordField::Tier, self.tiers.iter().map(|t| t.as_str().to_string()).collect());

@@ -82,7 +82,9 @@ pub struct ProfileIndex {
 /// 3: audience shares in the vector payload as one number per segment.
 /// 4: the headline rate's US cents converted exactly (integer rationals, half
 ///    away from zero) instead of in floats, as query-time bounds now are.
-pub const LAYOUT: u32 = 4;
+/// 5: the creator's region (gazetteer id) as a keyword in both indexes, and
+///    cities in their curated spelling ("München" → "munich").
+pub const LAYOUT: u32 = 5;
 const LAYOUT_FILE: &str = "layout";
 
 /// A static-vector search whose filter admits at most this many profiles

@@ -93,7 +93,7 @@ impl std::fmt::Debug for EdgeVectors {
 const SEQ_FILE: &str = "scout_applied_seq";
 /// Keyword fields with a payload index. `audience` is filtered without one: its
 /// thousands of values would multiply the HNSW build (payload links per value).
-const KEYWORDS: [&str; 6] = ["platform", "country", "city", "language", "niche", "tier"];
+const KEYWORDS: [&str; 7] = ["platform", "country", "city", "region", "language", "niche", "tier"];
 
 impl EdgeVectors {
     /// Opens the shard in `dir`, creating it with the given dimensions when missing.
@@ -267,6 +267,7 @@ pub fn payload(d: &IndexDoc) -> Value {
         "platform": f.platform,
         "country": f.country,
         "city": d.city,
+        "region": d.facts.region,
         "language": f.languages,
         "niche": f.niches,
         "tier": f.tier.as_str(),

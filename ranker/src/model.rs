@@ -29,6 +29,37 @@ pub struct Explanation {
     pub engagement_vs_tier: f64,
     /// One readable line.
     pub summary: String,
+    /// Set when the creator was moved down the ranking, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_down: Option<MovedDown>,
+}
+
+/// Why and how far a result was moved down.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct MovedDown {
+    /// `likely_bought_followers`.
+    pub reason: &'static str,
+    /// The audience-quality model's probability that followers were bought.
+    pub p_bought: f64,
+    /// What the score was multiplied by.
+    pub factor: f64,
+}
+
+/// Above this probability of bought followers a creator is moved down.
+pub const BOUGHT_FROM: f64 = 0.5;
+/// How much of the score a certain buyer (`p_bought` = 1) loses.
+pub const BOUGHT_DEMOTION: f64 = 0.85;
+
+/// The factor a relevance score is multiplied by for an audience the quality
+/// model thinks was bought: 1 up to [`BOUGHT_FROM`], then falling linearly to
+/// `1 − BOUGHT_DEMOTION` at `p_bought` = 1. A multiplier rather than one more
+/// weighted feature: in a weighted sum a strong text and niche match outweighs
+/// any single feature, and bought accounts reached the first page as often as
+/// they occur in the data. Organic creators (`p_bought` ≤ 0.5: the model's
+/// calibrated even odds) keep their score exactly.
+pub fn bought_followers_factor(audience_quality: f32) -> f64 {
+    let p_bought = (1.0 - audience_quality as f64).clamp(0.0, 1.0);
+    if p_bought <= BOUGHT_FROM { 1.0 } else { 1.0 - BOUGHT_DEMOTION * (p_bought - BOUGHT_FROM) / (1.0 - BOUGHT_FROM) }
 }
 
 /// Raw signals of one candidate for one query.
@@ -154,6 +185,16 @@ mod tests {
     use scout_models::ranking::Blend;
 
     use super::*;
+
+    #[test]
+    fn only_likely_buyers_are_moved_down_and_more_the_likelier() {
+        assert_eq!(bought_followers_factor(0.95), 1.0);
+        assert_eq!(bought_followers_factor(0.5), 1.0);
+        let (some, likely, certain) =
+            (bought_followers_factor(0.4), bought_followers_factor(0.1), bought_followers_factor(0.0));
+        assert!(1.0 > some && some > likely && likely > certain, "{some} {likely} {certain}");
+        assert!((certain - (1.0 - BOUGHT_DEMOTION)).abs() < 1e-9);
+    }
 
     #[test]
     fn contributions_add_up_to_the_score() {

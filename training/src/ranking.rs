@@ -20,7 +20,7 @@ use std::path::Path;
 use anyhow::Context;
 use rayon::prelude::*;
 use scout_domain::ProfileId;
-use scout_fixtures::{LabelledQuery, QueryKind};
+use scout_fixtures::LabelledQuery;
 use scout_models::ranking::{Blend, FEATURES, N, RankingModel};
 use scout_ranker::Engine;
 use scout_store::Store;
@@ -85,19 +85,15 @@ pub struct RankEval {
 pub struct Judged {
     pub id: String,
     pub text: String,
-    /// `keyword`, `filtered`, `semantic` (labelled sets) or `feedback`.
+    /// A labelled set's kind (`keyword`, `filtered`, `semantic`, `range`, `region`,
+    /// `slang`) or `feedback`.
     pub kind: String,
     pub judgments: BTreeMap<String, u8>,
 }
 
 impl From<&LabelledQuery> for Judged {
     fn from(q: &LabelledQuery) -> Judged {
-        let kind = match q.kind {
-            QueryKind::Keyword => "keyword",
-            QueryKind::Filtered => "filtered",
-            QueryKind::Semantic => "semantic",
-        };
-        Judged { id: q.id.clone(), text: q.text.clone(), kind: kind.into(), judgments: q.judgments.clone() }
+        Judged { id: q.id.clone(), text: q.text.clone(), kind: q.kind.as_str().into(), judgments: q.judgments.clone() }
     }
 }
 

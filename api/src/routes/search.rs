@@ -31,6 +31,8 @@ pub struct SearchParams {
     pub platform: Option<String>,
     pub country: Option<String>,
     pub city: Option<String>,
+    /// Gazetteer region ids, e.g. `US:Texas,DE:Bavaria`.
+    pub region: Option<String>,
     pub language: Option<String>,
     pub niche: Option<String>,
     pub tier: Option<String>,
@@ -46,6 +48,8 @@ pub struct SearchParams {
     pub price_currency: Option<String>,
     /// Lowest audience quality, as a fraction (0.8 = 80%).
     pub audience_quality_min: Option<f64>,
+    /// Move likely bought-follower accounts down the ranking (default true).
+    pub demote_bought_followers: Option<bool>,
 }
 
 fn list(s: &Option<String>) -> Vec<String> {
@@ -77,6 +81,7 @@ impl SearchParams {
             platforms,
             countries: list(&self.country),
             cities: list(&self.city),
+            regions: list(&self.region),
             languages: list(&self.language),
             niches: list(&self.niche),
             tiers,
@@ -101,6 +106,7 @@ impl SearchParams {
             sort: self.sort,
             limit: self.limit,
             offset: self.offset,
+            demote_bought_followers: self.demote_bought_followers,
         })
     }
 }

@@ -39,6 +39,10 @@ struct Args {
     /// Print each query's NDCG@10 per mode.
     #[arg(long)]
     per_query: bool,
+    /// The generator's labels (`FILE.labels.jsonl`: which accounts bought
+    /// followers); default: beside the queries file.
+    #[arg(long)]
+    labels: Option<PathBuf>,
 }
 
 fn request(q: &LabelledQuery, limit: usize) -> SearchRequest {
@@ -69,36 +73,68 @@ async fn main() -> anyhow::Result<()> {
         queries.len()
     );
 
-    // Relevance.
+    let labels_path = args.labels.clone().unwrap_or_else(|| {
+        let name = args.queries.to_string_lossy().replace(".queries.jsonl", ".labels.jsonl");
+        PathBuf::from(name)
+    });
+    let bought: std::collections::HashSet<String> = match std::fs::read_to_string(&labels_path) {
+        Ok(text) => text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<scout_fixtures::Labels>(l).ok())
+            .filter(|l| l.bought_followers)
+            .map(|l| l.key)
+            .collect(),
+        Err(e) => {
+            println!("no labels at {} ({e}): the bought-follower share is not measured", labels_path.display());
+            Default::default()
+        }
+    };
+
+    // Relevance. "first set" is the original labelled set (keyword, filtered,
+    // semantic); range, region and slang are the kinds outside users brought.
     println!("\n== relevance: mean NDCG@10 ==");
-    println!("{:<10} {:>8} {:>8} {:>8} {:>8}", "mode", "all", "keyword", "filtered", "semantic");
+    let kinds = QueryKind::ALL.map(QueryKind::as_str);
+    println!(
+        "{:<10} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  top-10 bought / negative",
+        "mode", "first set", "keyword", "filtered", "semantic", "range", "region", "slang", "all"
+    );
     for (name, mode) in [("hybrid", Mode::Hybrid), ("bm25", Mode::Bm25), ("vectors", Mode::Semantic)] {
         let mut by_kind: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let (mut shown, mut shown_bought, mut shown_negative) = (0usize, 0usize, 0usize);
         for q in &queries {
             let out = engine.search_with(&request(q, 10), mode)?;
             let ids: Vec<i64> = out.hits.iter().map(|h| h.id).collect();
-            let n = ndcg_at(10, &keys(state.store(), &ids).await?, &q.judgments);
+            let hit_keys = keys(state.store(), &ids).await?;
+            let n = ndcg_at(10, &hit_keys, &q.judgments);
+            shown += hit_keys.len();
+            shown_bought += hit_keys.iter().filter(|k| bought.contains(*k)).count();
+            shown_negative += ids
+                .iter()
+                .filter_map(|id| state.index().features(*id))
+                .filter(|f| f.audience_sentiment <= -0.2)
+                .count();
             if args.per_query {
                 println!("  {name:<8} {} {n:.3} {:?} | {}", q.id, out.parsed_query.niches, q.text);
             }
-            let kind = match q.kind {
-                QueryKind::Keyword => "keyword",
-                QueryKind::Filtered => "filtered",
-                QueryKind::Semantic => "semantic",
-            };
-            by_kind.entry(kind).or_default().push(n);
+            by_kind.entry(q.kind.as_str()).or_default().push(n);
+            if matches!(q.kind, QueryKind::Keyword | QueryKind::Filtered | QueryKind::Semantic) {
+                by_kind.entry("first").or_default().push(n);
+            }
             by_kind.entry("all").or_default().push(n);
         }
         let mean = |k: &str| by_kind.get(k).map_or(f64::NAN, |v| v.iter().sum::<f64>() / v.len() as f64);
-        println!(
-            "{:<10} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
-            name,
-            mean("all"),
-            mean("keyword"),
-            mean("filtered"),
-            mean("semantic")
-        );
+        let share = |n: usize| 100.0 * n as f64 / shown.max(1) as f64;
+        print!("{:<10} {:>9.3}", name, mean("first"));
+        for k in kinds {
+            print!(" {:>8.3}", mean(k));
+        }
+        println!(" {:>8.3}  {:.2} % / {:.2} %", mean("all"), share(shown_bought), share(shown_negative));
     }
+    let counts: Vec<String> = kinds
+        .iter()
+        .map(|k| format!("{k} {}", queries.iter().filter(|q| q.kind.as_str() == *k).count()))
+        .collect();
+    println!("queries per kind: {}", counts.join(", "));
 
     // Latency, one query at a time.
     println!("\n== latency: hybrid top-20 with explanations and facets, in process ==");

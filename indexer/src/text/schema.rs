@@ -33,6 +33,7 @@ pub(super) struct Fields {
     pub platform: Field,
     pub country: Field,
     pub city: Field,
+    pub region: Field,
     pub language: Field,
     pub niche: Field,
     pub tier: Field,
@@ -71,6 +72,7 @@ pub(super) fn schema() -> (Schema, Fields) {
         platform: b.add_text_field(KeywordField::Platform.name(), keyword.clone()),
         country: b.add_text_field(KeywordField::Country.name(), keyword.clone()),
         city: b.add_text_field(KeywordField::City.name(), keyword.clone()),
+        region: b.add_text_field(KeywordField::Region.name(), STRING),
         language: b.add_text_field(KeywordField::Language.name(), keyword.clone()),
         niche: b.add_text_field(KeywordField::Niche.name(), keyword.clone()),
         tier: b.add_text_field(KeywordField::Tier.name(), keyword.clone()),
@@ -92,6 +94,7 @@ impl TextIndex {
             KeywordField::Platform => self.f.platform,
             KeywordField::Country => self.f.country,
             KeywordField::City => self.f.city,
+            KeywordField::Region => self.f.region,
             KeywordField::Language => self.f.language,
             KeywordField::Niche => self.f.niche,
             KeywordField::Tier => self.f.tier,
@@ -114,6 +117,9 @@ impl TextIndex {
         }
         if let Some(c) = &d.city {
             doc.add_text(f.city, c);
+        }
+        if let Some(r) = &d.facts.region {
+            doc.add_text(f.region, r);
         }
         for l in &feat.languages {
             doc.add_text(f.language, l);

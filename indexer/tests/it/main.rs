@@ -65,6 +65,7 @@ fn expected(profiles: &[Profile], f: &SearchFilters) -> BTreeSet<i64> {
             let facts = scout_domain::ProfileFacts::of(p);
             (f.platforms.is_empty() || f.platforms.contains(&p.platform))
                 && (f.countries.is_empty() || p.country.as_ref().is_some_and(|c| f.countries.contains(c)))
+                && (f.regions.is_empty() || facts.region.as_ref().is_some_and(|r| f.regions.contains(r)))
                 && (f.languages.is_empty() || p.languages.iter().flatten().any(|l| f.languages.contains(l)))
                 && (f.tiers.is_empty() || f.tiers.contains(&Tier::of(p.followers)))
                 && f.followers_min.is_none_or(|m| p.followers >= m)
@@ -109,11 +110,17 @@ fn filters() -> impl Strategy<Value = SearchFilters> {
         prop::sample::select(vec![50_000u64, 400_000]),
     ));
     let quality = prop::option::of(prop::sample::select(vec![0.5f64, 0.8, 0.93]));
-    let live = (price, quality);
+    // Regions of the generator's cities (Berlin, Munich, Austin, …) and one no profile is in.
+    let region = prop::sample::subsequence(
+        vec!["DE:Bavaria", "US:California", "US:Texas", "GB:England", "MN:Ulaanbaatar"],
+        0..=2,
+    );
+    let live = (price, quality, region);
     (platform, country, language, tier, fmin, fmax, er, aud, live).prop_map(
         |(p, c, l, t, fmin, fmax, er, aud, live)| {
-            let (price, quality) = live;
+            let (price, quality, region) = live;
             SearchFilters {
+                regions: region.into_iter().map(String::from).collect(),
                 price: price.map(|(currency, min, max)| scout_domain::query::PriceRange {
                     currency: scout_domain::money::Currency::parse(currency).expect("currency"),
                     min,

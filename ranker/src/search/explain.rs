@@ -5,8 +5,8 @@
 use scout_indexer::Features;
 
 use super::{Hit, Scored};
-use crate::model::{self, Explanation, QueryContext};
-use crate::understand::ParsedQuery;
+use crate::model::{self, Explanation, MovedDown, QueryContext};
+use crate::understand::{ParsedQuery, RecognisedKind};
 
 /// The requested page of ranked candidates, each with its explanation.
 pub(super) fn page_of(
@@ -20,20 +20,35 @@ pub(super) fn page_of(
         .into_iter()
         .skip(offset)
         .take(limit)
-        .map(|s| Hit { id: s.id, score: s.score, explanation: explain(&s.features, s.contributions, ctx, parsed) })
+        .map(|s| Hit {
+            id: s.id,
+            score: s.score,
+            explanation: explain(&s.features, s.contributions, s.factor, ctx, parsed),
+        })
         .collect()
 }
 
 fn explain(
     f: &Features,
     contributions: Vec<model::Contribution>,
+    factor: f64,
     ctx: &QueryContext,
     parsed: &ParsedQuery,
 ) -> Explanation {
     let mut matched: Vec<String> = ctx.niches.iter().filter(|n| f.niches.iter().any(|x| x == *n)).cloned().collect();
     for r in &parsed.recognised {
         if r.kind.describes_the_creator() {
-            matched.push(r.value.clone());
+            matched.push(match r.kind {
+                // "US:Texas" reads "Texas"; a group of countries reads as the query named it.
+                RecognisedKind::Region => r
+                    .value
+                    .split(',')
+                    .map(|id| id.split_once(':').map_or(id, |(_, name)| name))
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                RecognisedKind::CountryGroup => r.span.clone(),
+                _ => r.value.clone(),
+            });
         }
     }
     let evt = (f.engagement_vs_tier as f64 * 100.0).round() / 100.0;
@@ -51,5 +66,10 @@ fn explain(
     } else if f.audience_sentiment >= 0.6 {
         summary.push_str(&format!("; comments {:+.0}% net positive", f.audience_sentiment * 100.0));
     }
-    Explanation { contributions, matched, engagement_vs_tier: evt, summary }
+    let moved_down = (factor < 1.0).then(|| {
+        let p_bought = ((1.0 - f.audience_quality as f64) * 1000.0).round() / 1000.0;
+        summary.push_str(&format!("; moved down: {:.0}% likely bought followers", p_bought * 100.0));
+        MovedDown { reason: "likely_bought_followers", p_bought, factor: (factor * 1000.0).round() / 1000.0 }
+    });
+    Explanation { contributions, matched, engagement_vs_tier: evt, summary, moved_down }
 }

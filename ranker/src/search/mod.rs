@@ -46,6 +46,11 @@ pub struct SearchRequest {
     pub limit: Option<usize>,
     #[serde(default)]
     pub offset: Option<usize>,
+    /// Move creators whose followers were likely bought down the relevance
+    /// ranking (default true); false ranks them like anyone else. Sorts by a
+    /// field never move anyone.
+    #[serde(default)]
+    pub demote_bought_followers: Option<bool>,
 }
 
 impl SearchRequest {
@@ -219,6 +224,9 @@ impl Engine {
         }
         let sort = req.sort.unwrap_or_default();
         let want = (offset + limit).max(CANDIDATES);
+        let demote = sort == Sort::Relevance && req.demote_bought_followers.unwrap_or(true);
+        let factor_of =
+            |f: &scout_indexer::Features| if demote { model::bought_followers_factor(f.audience_quality) } else { 1.0 };
 
         // Sorted by a field, or nothing to match text against: the text index
         // orders the filtered set (by engagement when no sort is asked).
@@ -239,7 +247,8 @@ impl Engine {
                     let features = self.index.features(*id)?;
                     let values = model::features(&features, &Signals::default(), ctx);
                     let (score, contributions) = model::score(&values, &weights);
-                    Some(Scored { id: *id, score, contributions, features })
+                    let factor = factor_of(&features);
+                    Some(Scored { id: *id, score: score * factor, contributions, features, factor })
                 })
                 .collect();
             if sort == Sort::Relevance {
@@ -261,12 +270,16 @@ impl Engine {
             .candidates
             .into_iter()
             .map(|c| {
+                let factor = if mode == Mode::Hybrid { factor_of(&c.features) } else { 1.0 };
                 let (score, contributions) = match mode {
-                    Mode::Hybrid => model::score(&c.values, &weights),
+                    Mode::Hybrid => {
+                        let (score, contributions) = model::score(&c.values, &weights);
+                        (score * factor, contributions)
+                    }
                     Mode::Bm25 => (c.signals.bm25.unwrap_or(0.0) as f64, model::score(&c.values, &weights).1),
                     Mode::Semantic => (c.signals.cosine.unwrap_or(0.0) as f64, model::score(&c.values, &weights).1),
                 };
-                Scored { id: c.id, score, contributions, features: c.features }
+                Scored { id: c.id, score, contributions, features: c.features, factor }
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
@@ -338,6 +351,8 @@ pub(super) struct Scored {
     score: f64,
     contributions: Vec<model::Contribution>,
     features: Arc<scout_indexer::Features>,
+    /// What the score was multiplied by for likely bought followers (1: nothing).
+    factor: f64,
 }
 
 pub(super) fn elapsed_ms(started: Instant) -> f64 {

@@ -63,7 +63,8 @@ impl Engine {
                 let mut values = model::features(&features, &signals, &ctx);
                 values[Feature::TextRelevance] = None; // no text in a lookalike search
                 let (score, contributions) = model::score(&values, &weights);
-                Some(Scored { id, score, contributions, features })
+                let factor = model::bought_followers_factor(features.audience_quality);
+                Some(Scored { id, score: score * factor, contributions, features, factor })
             })
             .collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));

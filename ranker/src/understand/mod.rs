@@ -16,13 +16,14 @@ mod lexicon;
 mod numbers;
 mod places;
 mod prices;
+mod slang;
 mod words;
 
 use scout_domain::SearchFilters;
 use serde::Serialize;
 
 use lexicon::{apply, lexicon};
-use numbers::{bound_at, number_at};
+use numbers::{Gaps, bound_at, follower_range_at, number_at};
 use prices::price_at;
 
 /// What the engine understood of a free-text query.
@@ -63,6 +64,10 @@ pub struct Recognised {
 pub enum RecognisedKind {
     City,
     Country,
+    /// A group of countries ("the Nordics"); the value lists their codes, comma-separated.
+    CountryGroup,
+    /// First-level regions (gazetteer ids, comma-separated when a name is shared).
+    Region,
     Language,
     Platform,
     /// A follower tier ("micro influencers").
@@ -101,6 +106,8 @@ impl RecognisedKind {
             self,
             RecognisedKind::City
                 | RecognisedKind::Country
+                | RecognisedKind::CountryGroup
+                | RecognisedKind::Region
                 | RecognisedKind::Language
                 | RecognisedKind::Platform
                 | RecognisedKind::Tier
@@ -212,13 +219,19 @@ pub fn understand(query: &str) -> ParsedQuery {
     let mut out = ParsedQuery { original: query.to_string(), ..Default::default() };
     let mut keep = vec![true; tokens.len()];
     let at = |from: usize, to: usize| words::Found::of(&tokens, &ranges, from, to);
+    let gaps = Gaps { query, ranges: &ranges };
     let mut i = 0;
     let lex = lexicon();
     while i < tokens.len() {
         // Numbers with their context: prices, follower bounds and engagement floors.
-        if let Some(number) = number_at(&tokens, i) {
-            if let Some((start, end)) = price_at(&mut out, query, &tokens, i, &number, at) {
+        if let Some(number) = number_at(&tokens, gaps, i) {
+            if let Some((start, end)) = price_at(&mut out, query, &tokens, gaps, i, &number, at) {
                 keep[start..end].iter_mut().for_each(|k| *k = false);
+                i = end;
+                continue;
+            }
+            if let Some(end) = follower_range_at(&mut out, &tokens, gaps, i, &number, at) {
+                keep[i..end].iter_mut().for_each(|k| *k = false);
                 i = end;
                 continue;
             }
@@ -234,6 +247,12 @@ pub fn understand(query: &str) -> ParsedQuery {
         for len in (1..=lex.max_len.min(tokens.len() - i)).rev() {
             let span = &tokens[i..i + len];
             let Some(meaning) = places::pick(span, &tokens, i, len) else { continue };
+            if let Some((start, end)) = places::metro_at(&mut out, meaning, &tokens, i, len, at) {
+                keep[start..end].iter_mut().for_each(|k| *k = false);
+                i = end;
+                matched = true;
+                break;
+            }
             let keep_words = apply(&mut out, meaning, &span.join(" "), &tokens, i + len, at(i, i + len));
             for k in keep.iter_mut().skip(i).take(len) {
                 *k = keep_words;
@@ -386,6 +405,60 @@ mod tests {
         assert!(q.filters.audience.iter().any(|a| a.dimension == AudienceDimension::Gender && a.value == "female"));
         assert!(q.filters.audience.iter().any(|a| a.dimension == AudienceDimension::Country && a.value == "DE"));
         assert!(q.filters.countries.is_empty());
+    }
+
+    #[test]
+    fn regions_groups_and_metro_areas() {
+        let regions = |q: &str| understand(q).filters.regions;
+        assert_eq!(regions("fitness coaches in Texas"), vec!["US:Texas"]);
+        assert_eq!(regions("surf creators in Bali"), vec!["ID:Bali"]);
+        assert_eq!(regions("Foodblogger aus Bayern"), vec!["DE:Bavaria"], "native name");
+        assert_eq!(regions("skate creators from Southern California"), vec!["US:California"]);
+        let q = understand("beauty creators in the Nordics");
+        assert_eq!(q.filters.countries, vec!["SE", "NO", "DK", "FI", "IS"]);
+        assert_eq!(q.text, "beauty");
+        assert!(understand("LATAM gaming streamers").filters.countries.contains(&"BR".to_string()));
+        assert!(understand("luxury travel in the Gulf").filters.countries.contains(&"AE".to_string()));
+        // A city stays a city even where a region has its name.
+        let q = understand("food in Madrid");
+        assert_eq!((q.filters.cities.clone(), q.filters.regions.clone()), (vec!["Madrid".to_string()], vec![]));
+        // A metro area is its city and the places around it.
+        let q = understand("moms in the greater London area");
+        assert!(q.filters.cities.iter().any(|c| c == "London"), "{:?}", q.filters.cities);
+        assert!(q.filters.cities.len() > 3 && !q.filters.cities.iter().any(|c| c == "Manchester"));
+        assert_eq!(q.text, "moms");
+        // A gazetteer place counts when a preposition introduces it, never as a bare word.
+        assert_eq!(understand("yoga teachers in Tulsa").filters.cities, vec!["Tulsa"]);
+        assert!(understand("nice aesthetic flat lays").filters.cities.is_empty());
+        assert!(understand("reading challenge booktok").filters.cities.is_empty());
+        // The explanation names a region, not its id.
+        let r = understand("ranchers in Montana").recognised;
+        assert!(r.iter().any(|r| r.kind == RecognisedKind::Region && r.value == "US:Montana"), "{r:?}");
+    }
+
+    #[test]
+    fn platform_words_and_slang() {
+        let q = understand("bookstagram accounts in Spain");
+        assert_eq!(
+            (q.filters.platforms.clone(), q.niches.clone()),
+            (vec![Platform::Instagram], vec!["books".to_string()])
+        );
+        let q = understand("BookTok creators");
+        assert_eq!(
+            (q.filters.platforms.clone(), q.niches.clone()),
+            (vec![Platform::Tiktok], vec!["books".to_string()])
+        );
+        assert_eq!(understand("fittok girlies").niches, vec!["fitness"]);
+        assert_eq!(understand("tech YouTubers").filters.platforms, vec![Platform::Youtube]);
+        assert_eq!(understand("Instagrammers who love coffee").filters.platforms, vec![Platform::Instagram]);
+        // "home cooks" is cooking, not home décor.
+        let q = understand("home cooks in Lyon");
+        assert_eq!(q.niches, vec!["cooking"]);
+        // Ambiguous words stay words: streamers post on several platforms.
+        let q = understand("streamers who play horror games");
+        assert!(q.filters.platforms.is_empty());
+        assert!(q.niches.contains(&"gaming".to_string()));
+        assert!(understand("podcasters about true crime").text.contains("podcasters"));
     }
 
     #[test]

@@ -11,7 +11,8 @@ use super::prices::CURRENCY_SYMBOLS;
 /// "über 50k"): removing what they introduce removes them too.
 const INTRODUCING: &[&str] = &[
     "in", "from", "based", "near", "around", "at", "over", "above", "under", "below", "with", "least", "more", "less",
-    "than", "aus", "von", "en", "de", "desde", "depuis", "ueber", "uber", "unter", "mehr", "mas", "menos", "moins",
+    "than", "between", "zwischen", "entre", "aus", "von", "en", "de", "desde", "depuis", "ueber", "uber", "unter",
+    "mehr", "mas", "menos", "moins",
 ];
 
 /// The words of a query and where each stands in it.

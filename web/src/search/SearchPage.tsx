@@ -21,6 +21,8 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
   const state = useMemo(() => fromQuery(query), [query.toString()]);
   const [text, setText] = useState(state.q);
   const [data, setData] = useState<SearchResponse | null>(null);
+  // The search (as its URL query) whose answer is on screen.
+  const [shown, setShown] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [filtersOpen, setFiltersOpen] = useState(false);
@@ -46,6 +48,7 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
       .then((r) => {
         if (!mounted.current) return;
         setData(r);
+        setShown(key);
         setError(null);
       })
       .catch((e) => mounted.current && setError(e instanceof ApiError ? e.message : String(e)))
@@ -140,8 +143,9 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
           </div>
         </aside>
 
-        {/* data-query: the text the results on screen answer (what tests wait for). */}
-        <div class="results" aria-busy={loading} data-query={data?.parsed_query.original ?? ""}>
+        {/* data-query: the text the results on screen answer; data-search: the whole search
+            (the URL query) they answer. Tests wait for these to match what was asked. */}
+        <div class="results" aria-busy={loading} data-query={data?.parsed_query.original ?? ""} data-search={shown ?? ""}>
           <div class="results-head">
             <p role="status" class="summary">
               {error ? "" : data ? summaryLine(data, state) : "Searching…"}
@@ -227,18 +231,19 @@ function Chips({
   // Only what was understood from the words on screen (a stale parse is not shown).
   if (parsed && parsed.original === (state.q.trim() || parsed.original)) {
     for (const r of parsed.recognised) {
-      chips.push({ key: `q-${r.kind}-${r.span}`, label: chipLabel(r.kind, r.value, parsed.filters), kind: r.kind, remove: () => onQuery(withoutRecognised(state.q, parsed.original, r)) });
+      chips.push({ key: `q-${r.kind}-${r.span}`, label: r.kind === "country_group" ? title(r.span) : chipLabel(r.kind, r.value, parsed.filters), kind: r.kind, remove: () => onQuery(withoutRecognised(state.q, parsed.original, r)) });
     }
   }
   const f = state.filters;
   const without = (patch: Partial<SearchFilters>) => onFilters({ ...f, ...patch });
-  const list = (key: "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers", kind: string) =>
+  const list = (key: "platforms" | "countries" | "cities" | "regions" | "languages" | "niches" | "tiers", kind: string) =>
     (f[key] ?? []).forEach((v) =>
       chips.push({ key: `f-${key}-${v}`, label: chipLabel(kind, v), kind, remove: () => without({ [key]: (f[key] ?? []).filter((x) => x !== v) }) }),
     );
   list("platforms", "platform");
   list("countries", "country");
   list("cities", "city");
+  list("regions", "region");
   list("languages", "language");
   list("niches", "niche");
   list("tiers", "tier");
@@ -282,6 +287,12 @@ function chipLabel(kind: string, value: string, understood?: SearchFilters): str
       return country(value);
     case "language":
       return `${language(value)}-speaking`;
+    case "region":
+      // Gazetteer ids ("US:Texas"), several when a name is shared.
+      return value
+        .split(",")
+        .map((id) => id.slice(id.indexOf(":") + 1))
+        .join(" / ");
     case "tier":
       return `${value} creators`;
     case "followers_min":

@@ -23,6 +23,7 @@ const LISTS: [keyof SearchFilters, string][] = [
   ["platforms", "platform"],
   ["countries", "country"],
   ["cities", "city"],
+  ["regions", "region"],
   ["languages", "language"],
   ["niches", "niche"],
   ["tiers", "tier"],
