@@ -121,7 +121,13 @@ impl Application {
     pub fn start_enrichment(&self) -> bool {
         match (&self.minilm, self.settings.enrich) {
             (Some(m), true) => {
-                pipeline::spawn_enrichment(self.store.clone(), self.index.clone(), m.clone(), self.enrich.clone());
+                pipeline::spawn_enrichment(
+                    self.store.clone(),
+                    self.index.clone(),
+                    m.clone(),
+                    self.models.clone(),
+                    self.enrich.clone(),
+                );
                 true
             }
             _ => false,

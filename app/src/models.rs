@@ -235,20 +235,73 @@ impl Application {
 
     /// The sentiment of a creator's captions and audience comments, by the
     /// trained model when one is published (and MiniLM is installed), else
-    /// by the lexicon.
+    /// by the lexicon. Read from the store when this version of the profile
+    /// was already scored by this scorer (enrichment scores profiles most
+    /// followed first); otherwise scored now and stored for the next reader.
     pub async fn profile_sentiment(&self, caller: &Caller, id: ProfileId) -> Result<CreatorSentiment> {
         let stored = self.readable_profile(caller, id).await?;
-        let model = self.models.sentiment.read().clone();
-        let encoder = self.minilm.clone();
-        let summary = tokio::task::spawn_blocking(move || {
-            // The trained model needs the MiniLM encoder it was fitted on.
-            let scorer = match (&model, &encoder) {
-                (Some(model), Some(encoder)) => Scorer::Trained { model, encoder: encoder.as_ref() },
-                _ => Scorer::Lexicon,
-            };
-            creator_sentiment(&stored.profile, scorer)
+        let sentiment = self.models.sentiment_scoring(self.minilm.clone());
+        if let Some(hit) = self.store.profiles().sentiment(id).await?
+            && hit.profile_version == stored.version
+            && hit.scorer == sentiment.scorer_name()
+            && let Ok(summary) = serde_json::from_str::<CreatorSentiment>(&hit.summary)
+        {
+            metrics::counter!("scout_sentiment_reads_total", "from" => "store").increment(1);
+            return Ok(summary);
+        }
+        metrics::counter!("scout_sentiment_reads_total", "from" => "scored").increment(1);
+        let mut scored = sentiment.score_and_store(&self.store, vec![stored]).await?;
+        scored.pop().ok_or_else(|| Error::internal("scoring sentiment", "nothing scored"))
+    }
+}
+
+impl Models {
+    /// The scorer sentiment is computed with now.
+    pub fn sentiment_scoring(&self, encoder: Option<Arc<dyn scout_models::TextEncoder>>) -> SentimentScoring {
+        SentimentScoring { model: self.sentiment.read().clone(), encoder }
+    }
+}
+
+/// The sentiment scorer in use: the trained model with the MiniLM encoder it
+/// was fitted on when both are there, else the lexicon.
+#[derive(Clone)]
+pub struct SentimentScoring {
+    pub model: Option<Arc<SentimentModel>>,
+    pub encoder: Option<Arc<dyn scout_models::TextEncoder>>,
+}
+
+impl SentimentScoring {
+    fn scorer(&self) -> Scorer<'_> {
+        match (&self.model, &self.encoder) {
+            (Some(model), Some(encoder)) => Scorer::Trained { model, encoder: encoder.as_ref() },
+            _ => Scorer::Lexicon,
+        }
+    }
+
+    pub fn scorer_name(&self) -> String {
+        self.scorer().name()
+    }
+
+    /// Scores profiles (off the async executor) and stores each summary
+    /// against the version scored; returns the summaries in order.
+    pub async fn score_and_store(
+        &self,
+        store: &scout_store::Store,
+        profiles: Vec<scout_store::StoredProfile>,
+    ) -> Result<Vec<CreatorSentiment>> {
+        let me = self.clone();
+        let (profiles, summaries) = tokio::task::spawn_blocking(move || {
+            let summaries: scout_models::Result<Vec<CreatorSentiment>> =
+                profiles.iter().map(|p| creator_sentiment(&p.profile, me.scorer())).collect();
+            (profiles, summaries)
         })
         .await?;
-        Ok(summary?)
+        let summaries = summaries?;
+        for (p, s) in profiles.iter().zip(&summaries) {
+            let summary = serde_json::to_string(s).map_err(|e| Error::internal("writing a sentiment summary", e))?;
+            let row = scout_store::StoredSentiment { profile_version: p.version, scorer: s.scorer.clone(), summary };
+            store.profiles().put_sentiment(p.id, &row).await?;
+        }
+        Ok(summaries)
     }
 }

@@ -327,6 +327,11 @@ impl Privacy<'_> {
                     .execute(&mut *tx)
                     .await
                     .doing("erasing a profile")?;
+                sqlx::query("DELETE FROM profile_sentiment WHERE profile_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .doing("erasing a profile's sentiment")?;
                 append_outbox!(tx, id, "delete", now)?;
                 erased += 1;
             }

@@ -16,6 +16,15 @@ pub struct StoredProfile {
     pub profile: Profile,
 }
 
+/// A profile's sentiment summary as scored for one version of it by one
+/// scorer (the JSON the models crate writes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSentiment {
+    pub profile_version: i64,
+    pub scorer: String,
+    pub summary: String,
+}
+
 /// What an upsert did to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpsertOutcome {
@@ -251,12 +260,74 @@ impl Profiles<'_> {
                 .await
                 .doing("deleting a profile")?
                 .rows_affected();
+            sqlx::query("DELETE FROM profile_sentiment WHERE profile_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .doing("deleting a profile's sentiment")?;
             if n > 0 {
                 append_outbox!(tx, id, "delete", now)?;
             }
             tx.commit().await.doing("committing a delete")?;
             n > 0
         }))
+    }
+
+    /// The stored sentiment summary of a profile, if one was scored.
+    pub async fn sentiment(&self, id: ProfileId) -> Result<Option<StoredSentiment>> {
+        let row = with_pool!(self.store, |pool| {
+            sqlx::query("SELECT profile_version, scorer, summary FROM profile_sentiment WHERE profile_id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map(|r| r.map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1), r.get::<String, _>(2))))
+        })
+        .doing("reading a sentiment summary")?;
+        Ok(row.map(|(profile_version, scorer, summary)| StoredSentiment { profile_version, scorer, summary }))
+    }
+
+    /// Profiles with no sentiment summary by `scorer` for their current
+    /// version, most-followed first (what a scoring worker does next).
+    pub async fn without_sentiment(&self, scorer: &str, limit: usize) -> Result<Vec<ProfileId>> {
+        with_pool!(self.store, |pool| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT p.id FROM profiles p
+                 LEFT JOIN profile_sentiment s
+                   ON s.profile_id = p.id AND s.profile_version = p.version AND s.scorer = $1
+                 WHERE s.profile_id IS NULL
+                 ORDER BY p.followers DESC, p.id LIMIT $2",
+            )
+            .bind(scorer)
+            .bind(limit as i64)
+            .fetch_all(pool)
+            .await
+        })
+        .doing("listing profiles to score sentiment for")
+    }
+
+    /// Stores the sentiment summary of version `profile_version` of a profile
+    /// (replacing an older one). Nothing is stored for a profile that is gone
+    /// or has moved past that version: the summary would be stale at birth.
+    pub async fn put_sentiment(&self, id: ProfileId, scored: &StoredSentiment) -> Result<bool> {
+        let now: DateTime<Utc> = Utc::now();
+        let n = with_pool!(self.store, |pool| {
+            sqlx::query(
+                "INSERT INTO profile_sentiment (profile_id, profile_version, scorer, summary, scored_at)
+                 SELECT id, version, $3, $4, $5 FROM profiles WHERE id = $1 AND version = $2
+                 ON CONFLICT (profile_id) DO UPDATE SET profile_version = excluded.profile_version,
+                     scorer = excluded.scorer, summary = excluded.summary, scored_at = excluded.scored_at",
+            )
+            .bind(id)
+            .bind(scored.profile_version)
+            .bind(&scored.scorer)
+            .bind(&scored.summary)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .doing("storing a sentiment summary")?;
+        Ok(n > 0)
     }
 
     /// Outbox entries after `seq`, oldest first.

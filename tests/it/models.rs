@@ -180,6 +180,25 @@ async fn sentiment_of_captions_and_comments() {
     assert!(s["trend"].as_f64().expect("trend") > 0.5, "the newer post is warmer: {s}");
     assert_eq!(s["posts"][0]["caption"]["polarity"], "positive", "{s}");
     assert_eq!(s["scorer"], "vader-lexicon");
+    // Scored once, stored against this version of the profile, then read back as it was.
+    let kept = app.state.store().profiles().sentiment(id).await.expect("read").expect("stored on first read");
+    assert_eq!((kept.profile_version, kept.scorer.as_str()), (1, "vader-lexicon"));
+    let again: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/sentiment")).await.json().await.expect("again");
+    assert_eq!(again, s);
+    // A new version of the profile is scored anew, never served the old summary.
+    let mut changed = line.clone();
+    changed["recent_posts"][1]["top_comments"] = json!(["love it", "great", "wonderful", "so good"]);
+    app.import_raw(
+        format!(
+            "{changed}
+"
+        )
+        .into_bytes(),
+    )
+    .await;
+    let fresh: Value = app.get_as(&brand, &format!("/v1/profiles/{id}/sentiment")).await.json().await.expect("fresh");
+    assert_eq!(fresh["comments"]["count"], 7, "{fresh}");
+    assert_eq!(app.state.store().profiles().sentiment(id).await.expect("read").map(|k| k.profile_version), Some(2));
     // Creators without access to others' profiles are refused like any profile read.
     let creator = app.login_as("influencer", "someone@creator.test").await;
     assert_eq!(app.get_as(&creator, &format!("/v1/profiles/{id}/sentiment")).await.status(), 403);

@@ -6,6 +6,6 @@ mod enrich;
 mod import;
 mod indexing;
 
-pub use enrich::{EnrichProgress, enrich_batch, spawn_enrichment};
+pub use enrich::{EnrichProgress, enrich_batch, score_sentiment_batch, spawn_enrichment};
 pub use import::{ImportReport, Reject, export, import_lines, load_demo};
 pub use indexing::{IndexerHandle, catch_up, rebuild, spawn_indexer, spawn_search_workers};

@@ -15,7 +15,7 @@ pub mod trained;
 use std::sync::OnceLock;
 
 use scout_domain::Profile;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vader_sentiment::SentimentIntensityAnalyzer;
 
 /// VADER's conventional cut-offs on the compound score.
@@ -28,7 +28,7 @@ fn analyzer() -> &'static SentimentIntensityAnalyzer<'static> {
 }
 
 /// Positive, neutral or negative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Polarity {
     Positive,
@@ -37,7 +37,7 @@ pub enum Polarity {
 }
 
 /// One text's sentiment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sentiment {
     /// In [-1, 1]: VADER's normalised sum of the rated words, after the rules.
     pub compound: f64,
@@ -66,7 +66,7 @@ pub fn lexicon_scores(text: &str) -> [f32; 4] {
 }
 
 /// Shares of positive, neutral and negative texts.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Shares {
     pub count: usize,
     pub positive: f64,
@@ -94,7 +94,7 @@ impl Shares {
 }
 
 /// One post's caption and comments.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostSentiment {
     pub posted_at: String,
     pub caption: Option<Sentiment>,
@@ -102,7 +102,7 @@ pub struct PostSentiment {
 }
 
 /// A creator's sentiment over their recent posts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatorSentiment {
     /// What the audience says: every recent comment.
     pub comments: Shares,

@@ -89,3 +89,36 @@ both_backends!(find_by_natural_key, |store: Store| async move {
     assert!(id.is_some());
     assert_eq!(store.profiles().find_id("x", "nope").await.expect("find"), None);
 });
+
+both_backends!(sentiment_is_kept_per_profile_version_and_scorer, |store: Store| async move {
+    let mut profiles = sample(3);
+    let s = store.profiles().upsert_profiles(&profiles).await.expect("import");
+    let followers: Vec<u64> = profiles.iter().map(|p| p.followers).collect();
+    let most = followers.iter().enumerate().max_by_key(|(_, f)| **f).map(|(i, _)| s.changed_ids[i]).expect("one");
+    // Nothing scored yet: every profile waits, most-followed first.
+    let waiting = store.profiles().without_sentiment("lexicon", 10).await.expect("queue");
+    assert_eq!((waiting.len(), waiting[0]), (3, most));
+    let row = |version, scorer: &str| scout_store::StoredSentiment {
+        profile_version: version,
+        scorer: scorer.into(),
+        summary: format!("{{\"v\":{version}}}"),
+    };
+    assert!(store.profiles().put_sentiment(most, &row(1, "lexicon")).await.expect("put"));
+    assert_eq!(store.profiles().sentiment(most).await.expect("get"), Some(row(1, "lexicon")));
+    assert_eq!(store.profiles().without_sentiment("lexicon", 10).await.expect("queue").len(), 2);
+    assert_eq!(store.profiles().without_sentiment("model v2", 10).await.expect("queue").len(), 3, "another scorer");
+    // A summary of a version the profile has moved past is refused.
+    assert!(!store.profiles().put_sentiment(most, &row(7, "lexicon")).await.expect("stale put"));
+    let i = s.changed_ids.iter().position(|id| *id == most).expect("index");
+    profiles[i].bio = Some("a new bio".into());
+    store.profiles().upsert_profiles(&profiles).await.expect("update");
+    assert!(
+        store.profiles().without_sentiment("lexicon", 10).await.expect("queue").contains(&most),
+        "stale after an update"
+    );
+    assert!(store.profiles().put_sentiment(most, &row(2, "lexicon")).await.expect("put v2"));
+    assert_eq!(store.profiles().sentiment(most).await.expect("get").map(|r| r.profile_version), Some(2));
+    // Deleting the profile deletes its summary.
+    assert!(store.profiles().delete_profile(most).await.expect("delete"));
+    assert_eq!(store.profiles().sentiment(most).await.expect("get"), None);
+});
