@@ -204,3 +204,76 @@ async fn a_creators_handle_finds_that_creator_first() {
     }
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn regions_ranges_and_moving_bought_followers_down_over_http() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(3000, 23).await;
+    // A region in the words becomes a region filter; every result lives there.
+    let res = app.search(json!({"query": "food creators in Bavaria with 1k-500k followers", "limit": 50})).await;
+    let pq = &res["parsed_query"];
+    assert_eq!(pq["filters"]["regions"], json!(["DE:Bavaria"]), "{pq}");
+    assert_eq!(
+        (pq["filters"]["followers_min"].as_u64(), pq["filters"]["followers_max"].as_u64()),
+        (Some(1000), Some(500_000))
+    );
+    let hits = results(&res);
+    assert!(!hits.is_empty(), "{res}");
+    for h in hits {
+        assert_eq!(h["profile"]["city"], "Munich", "the generator's only Bavarian city: {}", h["profile"]);
+        let f = h["profile"]["followers"].as_u64().expect("followers");
+        assert!((1000..=500_000).contains(&f));
+    }
+    // The same filter, structured; an unknown region is refused by name.
+    let structured = app.search(json!({"query": "food", "filters": {"regions": ["DE:Bavaria"]}, "limit": 50})).await;
+    assert!(results(&structured).iter().all(|h| h["profile"]["city"] == "Munich"), "{structured}");
+    let bad = app.post_as(&app.operator, "/v1/search", &json!({"filters": {"regions": ["DE:Atlantis"]}})).await;
+    assert_eq!(bad.status(), 400);
+    let problem: Value = bad.json().await.expect("problem");
+    assert_eq!(problem["code"], "bad_parameter", "{problem}");
+    // Likely bought followers are moved down and say so; asked for, they rank as before.
+    // Every fitness creator, in three pages, ranked both ways.
+    let mut ranked = Vec::new();
+    for demote in [true, false] {
+        let mut all = Vec::new();
+        for offset in [0, 100, 200] {
+            let body = json!({"query": "fitness", "limit": 100, "offset": offset, "demote_bought_followers": demote});
+            all.extend(results(&app.search(body).await).iter().cloned());
+        }
+        ranked.push(all);
+    }
+    let (moved, plain) = (&ranked[0], &ranked[1]);
+    let quality = |h: &Value| {
+        h["explanation"]["contributions"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["feature"] == "audience_quality"))
+            .and_then(|c| c["value"].as_f64())
+            .expect("audience quality")
+    };
+    assert!(plain.iter().all(|h| h["explanation"]["moved_down"].is_null()), "asked not to move anyone");
+    let suspects: Vec<&Value> = moved.iter().filter(|h| quality(h) < 0.5).collect();
+    assert!(!suspects.is_empty(), "the fixtures hold likely buyers among {} fitness creators", moved.len());
+    for h in &suspects {
+        let m = &h["explanation"]["moved_down"];
+        assert_eq!(m["reason"], "likely_bought_followers", "{h}");
+        assert!(m["factor"].as_f64().expect("factor") < 1.0, "{m}");
+        assert!(h["explanation"]["summary"].as_str().expect("summary").contains("likely bought followers"));
+    }
+    assert!(moved.iter().filter(|h| quality(h) >= 0.5).all(|h| h["explanation"]["moved_down"].is_null()));
+    // The same creator scores its plain score times the factor, and never ranks higher.
+    let find = |list: &Vec<Value>, id: &Value| list.iter().position(|h| &h["profile"]["id"] == id);
+    let mut compared = 0;
+    for h in &suspects {
+        let id = &h["profile"]["id"];
+        let Some(p) = find(plain, id) else { continue };
+        let factor = h["explanation"]["moved_down"]["factor"].as_f64().expect("factor");
+        let (now, was) = (h["score"].as_f64().expect("score"), plain[p]["score"].as_f64().expect("score"));
+        assert!((now - was * factor).abs() < 0.01, "{now} vs {was} × {factor}");
+        if p < 100 && find(moved, id).is_some_and(|m| m < 100) {
+            assert!(find(moved, id) >= Some(p), "moved up: {id}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 0, "a likely buyer ranked both ways");
+    app.cleanup().await;
+}
