@@ -46,20 +46,22 @@ pub struct MovedDown {
 }
 
 /// Above this probability of bought followers a creator is moved down.
-pub const BOUGHT_FROM: f64 = 0.5;
-/// How much of the score a certain buyer (`p_bought` = 1) loses.
-pub const BOUGHT_DEMOTION: f64 = 0.85;
+pub const BOUGHT_FROM: f64 = 0.25;
+/// From this probability on, a creator loses the full [`BOUGHT_DEMOTION`].
+pub const BOUGHT_FULL: f64 = 0.75;
+/// How much of the score a likely buyer loses at most.
+pub const BOUGHT_DEMOTION: f64 = 0.9;
 
 /// The factor a relevance score is multiplied by for an audience the quality
-/// model thinks was bought: 1 up to [`BOUGHT_FROM`], then falling linearly to
-/// `1 − BOUGHT_DEMOTION` at `p_bought` = 1. A multiplier rather than one more
-/// weighted feature: in a weighted sum a strong text and niche match outweighs
-/// any single feature, and bought accounts reached the first page as often as
-/// they occur in the data. Organic creators (`p_bought` ≤ 0.5: the model's
-/// calibrated even odds) keep their score exactly.
+/// model thinks was bought: 1 up to [`BOUGHT_FROM`], falling linearly to
+/// `1 − BOUGHT_DEMOTION` at [`BOUGHT_FULL`] and beyond. A multiplier rather
+/// than one more weighted feature: in a weighted sum a strong text and niche
+/// match outweighs any single feature, and bought accounts reached the first
+/// page as often as they occur in the data.
 pub fn bought_followers_factor(audience_quality: f32) -> f64 {
     let p_bought = (1.0 - audience_quality as f64).clamp(0.0, 1.0);
-    if p_bought <= BOUGHT_FROM { 1.0 } else { 1.0 - BOUGHT_DEMOTION * (p_bought - BOUGHT_FROM) / (1.0 - BOUGHT_FROM) }
+    let over = ((p_bought - BOUGHT_FROM) / (BOUGHT_FULL - BOUGHT_FROM)).clamp(0.0, 1.0);
+    1.0 - BOUGHT_DEMOTION * over
 }
 
 /// Raw signals of one candidate for one query.
@@ -189,11 +191,12 @@ mod tests {
     #[test]
     fn only_likely_buyers_are_moved_down_and_more_the_likelier() {
         assert_eq!(bought_followers_factor(0.95), 1.0);
-        assert_eq!(bought_followers_factor(0.5), 1.0);
+        assert_eq!(bought_followers_factor(1.0 - BOUGHT_FROM as f32), 1.0);
         let (some, likely, certain) =
-            (bought_followers_factor(0.4), bought_followers_factor(0.1), bought_followers_factor(0.0));
+            (bought_followers_factor(0.6), bought_followers_factor(0.4), bought_followers_factor(0.0));
         assert!(1.0 > some && some > likely && likely > certain, "{some} {likely} {certain}");
         assert!((certain - (1.0 - BOUGHT_DEMOTION)).abs() < 1e-9);
+        assert_eq!(bought_followers_factor(0.1), certain, "full demotion from BOUGHT_FULL on");
     }
 
     #[test]
