@@ -255,6 +255,13 @@ impl Application {
     }
 }
 
+impl Application {
+    /// The sentiment scorer in use now (benchmarks time it against the store).
+    pub fn sentiment_scoring(&self) -> SentimentScoring {
+        self.models.sentiment_scoring(self.minilm.clone())
+    }
+}
+
 impl Models {
     /// The scorer sentiment is computed with now.
     pub fn sentiment_scoring(&self, encoder: Option<Arc<dyn scout_models::TextEncoder>>) -> SentimentScoring {

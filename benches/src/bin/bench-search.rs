@@ -142,6 +142,34 @@ async fn main() -> anyhow::Result<()> {
         kinds.iter().map(|k| format!("{k} {}", queries.iter().filter(|q| q.kind.as_str() == *k).count())).collect();
     println!("queries per kind: {}", counts.join(", "));
 
+    // A profile page's sentiment: scored from the comments (what every view
+    // cost before it was stored) against read back from the store.
+    println!("\n== profile sentiment: scored now vs read from the store ==");
+    let scoring = state.sentiment_scoring();
+    let top = engine.search(&SearchRequest { limit: Some(30), ..Default::default() })?;
+    let ids: Vec<i64> = top.hits.iter().map(|h| h.id).collect();
+    let (mut scored, mut stored) = (Latencies::default(), Latencies::default());
+    for id in &ids {
+        let profile = state.store().profiles().get_profile(*id).await?;
+        let started = Instant::now();
+        std::hint::black_box(scoring.score_and_store(state.store(), vec![profile]).await?);
+        scored.record(started.elapsed());
+    }
+    for _ in 0..5 {
+        for id in &ids {
+            let started = Instant::now();
+            let row = state.store().profiles().get_profile(*id).await?;
+            let kept = state.store().profiles().sentiment(*id).await?.context("stored")?;
+            anyhow::ensure!(kept.profile_version == row.version && kept.scorer == scoring.scorer_name());
+            let summary: scout_models::sentiment::CreatorSentiment = serde_json::from_str(&kept.summary)?;
+            std::hint::black_box(summary);
+            stored.record(started.elapsed());
+        }
+    }
+    println!("scorer {}", scoring.scorer_name());
+    println!("{:<38} {}", "scored now (comments through the model)", scored.summary());
+    println!("{:<38} {}", "read from the store (profile + summary)", stored.summary());
+
     // Latency, one query at a time.
     println!("\n== latency: hybrid top-20 with explanations and facets, in process ==");
     let mut cold = Latencies::default();
