@@ -55,7 +55,7 @@ pub use keys::{ApiKey, KeyKind, NewKey};
 pub use lists::{SavedSearch, Shortlist, ShortlistEntry, ShortlistFeedback, Tenant};
 pub use orgs::{AgencyClient, Member, Membership, Organisation};
 pub use privacy::{Claim, Consent, TokenPurpose, UserArchive, tombstone_keys};
-pub use profiles::{OutboxEntry, OutboxOp, StoredProfile, StoredSentiment, UpsertOutcome, UpsertSummary};
+pub use profiles::{OutboxEntry, OutboxOp, ProfilePages, StoredProfile, StoredSentiment, UpsertOutcome, UpsertSummary};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -75,6 +75,26 @@ fn op_of(s: &str) -> OutboxOp {
     if s == "delete" { OutboxOp::Delete } else { OutboxOp::Upsert }
 }
 
+/// A walk through every stored profile in id order, a page at a time, from
+/// [`Profiles::pages`]. Profiles written behind the walk's position during it
+/// are seen; ones written before it are not (keyset paging, no snapshot).
+pub struct ProfilePages<'a> {
+    profiles: Profiles<'a>,
+    after: ProfileId,
+    size: i64,
+}
+
+impl ProfilePages<'_> {
+    /// The next page, or `None` after the last profile.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<StoredProfile>>> {
+        let page = self.profiles.profiles_after(self.after, self.size).await?;
+        Ok(page.last().map(|last| last.id).map(|last| {
+            self.after = last;
+            page
+        }))
+    }
+}
+
 impl Profiles<'_> {
     /// Inserts or updates profiles by `(platform, external_id)` in one
     /// transaction. A record whose canonical content is unchanged is left alone
@@ -218,6 +238,12 @@ impl Profiles<'_> {
                 .await
         })
         .doing("looking up a profile by key")
+    }
+
+    /// Every stored profile in id order, `size` at a time (export, reindex,
+    /// training): `while let Some(page) = pages.next_page().await? { … }`.
+    pub fn pages(&self, size: i64) -> ProfilePages<'_> {
+        ProfilePages { profiles: Profiles { store: self.store }, after: 0, size }
     }
 
     /// Profiles with id greater than `after`, ordered by id (for export and reindex).

@@ -82,19 +82,21 @@ pub fn read_labels(path: &Path) -> anyhow::Result<HashMap<String, Labels>> {
     Ok(out)
 }
 
-/// The rows of profiles that have labels.
-pub fn quality_rows(profiles: &[Profile], labels: &HashMap<String, Labels>, seed: u64) -> Vec<QualityRow> {
+/// The rows of profiles that have labels. With `gaps` > 0, every train and
+/// calibration profile also yields that many copies with fields taken away
+/// ([`crate::gaps`]); test rows stay as given.
+pub fn quality_rows(profiles: &[Profile], labels: &HashMap<String, Labels>, seed: u64, gaps: u64) -> Vec<QualityRow> {
     profiles
         .par_iter()
-        .filter_map(|p| {
+        .flat_map_iter(|p| {
             let key = format!("{}:{}", p.platform.as_str(), p.external_id);
-            let label = labels.get(&key)?;
-            Some(QualityRow {
-                split: Split::of(seed, &key),
-                bought: label.bought_followers,
-                features: quality::features(p),
-                key,
-            })
+            let Some(label) = labels.get(&key) else { return Vec::new() };
+            let split = Split::of(seed, &key);
+            let copies = if split == Split::Test { 0 } else { gaps };
+            let row = |features| QualityRow { key: key.clone(), split, bought: label.bought_followers, features };
+            let mut rows = vec![row(quality::features(p))];
+            rows.extend((0..copies).map(|draw| row(quality::features(&crate::gaps::with_gaps(p, seed, draw)))));
+            rows
         })
         .collect()
 }
@@ -131,12 +133,10 @@ pub async fn read_profile_db(
     mut each: impl FnMut(Vec<Profile>) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
     let store = scout_store::Store::connect(url).await.context("opening the database")?;
-    let mut after = 0;
     let mut count = 0;
-    loop {
-        let page = store.profiles().profiles_after(after, 5_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+    let profiles = store.profiles();
+    let mut pages = profiles.pages(5_000);
+    while let Some(page) = pages.next_page().await? {
         count += page.len() as u64;
         each(page.into_iter().map(|s| s.profile).collect())?;
     }

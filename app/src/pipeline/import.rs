@@ -160,12 +160,10 @@ pub async fn import_lines<R: AsyncBufRead + Unpin>(
 
 /// Writes every stored profile as JSON Lines, in id order; returns the count.
 pub async fn export<W: AsyncWrite + Unpin>(store: &Store, out: &mut W) -> crate::Result<u64> {
-    let mut after = 0;
     let mut count = 0;
-    loop {
-        let page = store.profiles().profiles_after(after, 5_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+    let profiles = store.profiles();
+    let mut pages = profiles.pages(5_000);
+    while let Some(page) = pages.next_page().await? {
         let mut buf = Vec::with_capacity(page.len() * 2_000);
         for p in &page {
             serde_json::to_writer(&mut buf, &p.profile).internal("encoding a profile")?;

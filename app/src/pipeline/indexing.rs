@@ -85,12 +85,10 @@ pub async fn rebuild(store: &Store, index: &Arc<ProfileIndex>, mut progress: imp
     let index2 = index.clone();
     tokio::task::spawn_blocking(move || index2.clear()).await??;
     let head = store.profiles().outbox_head().await?;
-    let mut after = 0;
     let mut count = 0;
-    loop {
-        let mut page = store.profiles().profiles_after(after, STEP).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+    let profiles = store.profiles();
+    let mut pages = profiles.pages(STEP);
+    while let Some(mut page) = pages.next_page().await? {
         let n = page.len() as u64;
         let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
         let unlisted = store.privacy().unlisted(&ids).await?;

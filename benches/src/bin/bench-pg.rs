@@ -84,12 +84,10 @@ async fn load_pg(pool: &PgPool, store: &Store, jsonl: &PathBuf) -> anyhow::Resul
         return Ok(());
     }
     let started = Instant::now();
-    let mut after = 0;
     // 15 parameters a row: 2,000 rows stay under PostgreSQL's 65,535 bind parameters.
-    loop {
-        let page = store.profiles().profiles_after(after, 2_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+    let profiles = store.profiles();
+    let mut pages = profiles.pages(2_000);
+    while let Some(page) = pages.next_page().await? {
         let docs: Vec<IndexDoc> = page.iter().map(|s| IndexDoc::new(s.id, &s.profile)).collect();
         let mut q = sqlx::QueryBuilder::new(
             "INSERT INTO fts (id, platform, country, city, languages, niches, tier, audience, followers, engagement_rate, verified, tsv) ",

@@ -49,6 +49,22 @@ both_backends!(stored_profiles_round_trip_exactly, |store: Store| async move {
     assert_eq!(back, profiles);
 });
 
+both_backends!(pages_walk_every_profile_once_in_id_order, |store: Store| async move {
+    let profiles = sample(23);
+    store.profiles().upsert_profiles(&profiles).await.expect("import");
+    let handle = store.profiles();
+    let mut pages = handle.pages(5);
+    let (mut sizes, mut seen) = (Vec::new(), Vec::new());
+    while let Some(page) = pages.next_page().await.expect("page") {
+        sizes.push(page.len());
+        seen.extend(page);
+    }
+    assert_eq!(sizes, vec![5, 5, 5, 5, 3], "full pages, then the rest, then the end");
+    assert!(seen.windows(2).all(|w| w[0].id < w[1].id), "ascending ids, none twice");
+    assert_eq!(seen.into_iter().map(|s| s.profile).collect::<Vec<_>>(), profiles);
+    assert!(pages.next_page().await.expect("after the end").is_none(), "the end stays the end");
+});
+
 both_backends!(get_profiles_keeps_order_and_skips_missing, |store: Store| async move {
     let s = store.profiles().upsert_profiles(&sample(3)).await.expect("import");
     let ids = &s.changed_ids;
