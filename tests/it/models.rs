@@ -42,7 +42,7 @@ async fn train_publish_reload_and_score() {
     let g = scout_fixtures::Generator::new(seed);
     let (profiles, truths): (Vec<_>, Vec<_>) = (0..n).map(|i| g.profile(i)).unzip();
     let labels = truths.iter().map(|t| (t.key.clone(), scout_fixtures::Labels::from(t))).collect();
-    let rows = scout_training::dataset::quality_rows(&profiles, &labels, 3);
+    let rows = scout_training::dataset::quality_rows(&profiles, &labels, 3, 0);
     let csv = models.path().join("quality.csv");
     scout_training::dataset::write_csv(&rows, std::fs::File::create(&csv).expect("csv")).expect("write");
     let rows = scout_training::dataset::read_csv(&csv).expect("read back");

@@ -7,6 +7,7 @@
 //! profile's key, and the trees' sampling takes the same seed.
 
 pub mod dataset;
+pub mod gaps;
 pub mod metrics;
 pub mod price;
 pub mod quality;

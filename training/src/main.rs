@@ -77,6 +77,12 @@ enum Command {
         /// Seeds the train/calibration/test split.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// audience-quality: also write this many copies of every train and
+        /// calibration profile with fields taken away (missing-value
+        /// augmentation, for data that lacks history, comments or an audience
+        /// report); test rows stay as given.
+        #[arg(long, default_value_t = 0)]
+        gaps: u64,
     },
     /// Fits a model on an exported CSV; writes a candidate folder.
     Train {
@@ -190,14 +196,14 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Export { model, profiles, database_url, labels, campaigns, out, seed, .. } => {
+        Command::Export { model, profiles, database_url, labels, campaigns, out, seed, gaps, .. } => {
             let sources = Sources {
                 profiles: profiles.as_deref(),
                 database_url: database_url.as_deref(),
                 labels: labels.as_deref(),
                 campaigns: campaigns.as_deref(),
             };
-            export(model, &sources, &out, seed)
+            export(model, &sources, &out, seed, gaps)
         }
         Command::Train {
             model: Model::Sentiment,

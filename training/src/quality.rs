@@ -112,7 +112,7 @@ mod tests {
             labels.insert(t.key.clone(), scout_fixtures::Labels::from(&t));
             profiles.push(p);
         }
-        let rows = crate::dataset::quality_rows(&profiles, &labels, 5);
+        let rows = crate::dataset::quality_rows(&profiles, &labels, 5, 0);
         let config = BoostConfig { iterations: 60, ..DEFAULTS };
         let (model, eval) = train(&rows, config, "fixtures seed 5").expect("train");
         assert!(eval.positives > 10, "{eval:?}");

@@ -18,7 +18,7 @@ pub(crate) struct Sources<'a> {
     pub campaigns: Option<&'a Path>,
 }
 
-pub(crate) fn export(model: Model, sources: &Sources<'_>, out: &Path, seed: u64) -> anyhow::Result<()> {
+pub(crate) fn export(model: Model, sources: &Sources<'_>, out: &Path, seed: u64, gaps: u64) -> anyhow::Result<()> {
     let started = Instant::now();
     let labels = match (model, sources.labels) {
         (Model::AudienceQuality, Some(path)) => dataset::read_labels(path)?,
@@ -42,7 +42,7 @@ pub(crate) fn export(model: Model, sources: &Sources<'_>, out: &Path, seed: u64)
     let mut take = |chunk: Vec<scout_domain::Profile>| -> anyhow::Result<()> {
         pb.inc(chunk.len() as u64);
         match model {
-            Model::AudienceQuality => quality_rows.extend(dataset::quality_rows(&chunk, &labels, seed)),
+            Model::AudienceQuality => quality_rows.extend(dataset::quality_rows(&chunk, &labels, seed, gaps)),
             Model::FairPrice => price_rows.extend(scout_training::price::price_rows(&chunk, seed)),
             Model::CampaignSuccess => success_rows.extend(success::success_rows(&chunk, &bookings, seed)),
             Model::Ranking | Model::Sentiment => {}
