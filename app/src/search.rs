@@ -40,6 +40,19 @@ pub struct SearchResponse {
 }
 
 /// Which creators look like a given one.
+/// A region a search can filter by (`regions` in the filters).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegionOut {
+    /// The filter value, e.g. `US:Texas`.
+    pub id: String,
+    /// The region's name (English where GeoNames has one).
+    pub name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// People in the region's towns of 15,000 or more (a size for ordering).
+    pub population: u64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SimilarQuery {
     pub filters: SearchFilters,
@@ -53,6 +66,28 @@ impl Application {
     pub async fn search(&self, caller: &Caller, req: SearchRequest) -> Result<SearchResponse> {
         caller.require(Scope::Search)?;
         self.run_search(req).await
+    }
+
+    /// Regions whose name or alias starts with what was typed (the filter
+    /// panel's region box), biggest first; `country` narrows to one country.
+    pub fn suggest_regions(
+        &self,
+        caller: &Caller,
+        typed: &str,
+        country: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RegionOut>> {
+        caller.require(Scope::Search)?;
+        let g = scout_domain::places::gazetteer::gazetteer();
+        Ok(g.suggest_regions(typed, country, limit)
+            .into_iter()
+            .map(|r| RegionOut {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                country: r.country.clone(),
+                population: r.population,
+            })
+            .collect())
     }
 
     /// A search whose caller was checked already (a saved search, the CLI).

@@ -231,6 +231,21 @@ async fn regions_ranges_and_moving_bought_followers_down_over_http() {
     assert_eq!(bad.status(), 400);
     let problem: Value = bad.json().await.expect("problem");
     assert_eq!(problem["code"], "bad_parameter", "{problem}");
+    // The region box's suggestions: ids the filter takes, biggest first, one country if asked.
+    let typed = app.get_json("/v1/search/regions?q=bay").await;
+    let ids: Vec<&str> =
+        typed["regions"].as_array().expect("regions").iter().filter_map(|r| r["id"].as_str()).collect();
+    assert!(ids.contains(&"DE:Bavaria"), "{typed}");
+    let in_us = app.get_json("/v1/search/regions?q=new&country=us&limit=3").await;
+    let us = in_us["regions"].as_array().expect("regions");
+    assert_eq!(us.len(), 3, "{in_us}");
+    assert!(us.iter().all(|r| r["country"] == "US"), "{in_us}");
+    for id in us.iter().filter_map(|r| r["id"].as_str()) {
+        let filtered = app.search(json!({"filters": {"regions": [id]}, "limit": 1})).await;
+        assert!(filtered["total"].is_u64(), "a suggestion is a valid filter: {id} {filtered}");
+    }
+    let refused = app.get_as(&app.operator, "/v1/search/regions?q=x&limit=0").await;
+    assert_eq!(refused.status(), 400);
     // Likely bought followers (p_bought over 0.25: quality under 0.75) are moved down and say
     // so; asked for, they rank as before.
     // Every fitness creator, in three pages, ranked both ways.

@@ -183,6 +183,24 @@ async function flow(browser, { label, viewport, phone }) {
     });
     await shot(tab, "search-price-quality-desktop");
     await tab.close();
+
+    // A state from the panel's region box: typed in part, picked from the suggestions.
+    const regionTab = await context.newPage();
+    await regionTab.goto(new URL("/search?q=food", searchUrl).href);
+    await settled(regionTab);
+    await regionTab.getByLabel("State or region").fill("bavar");
+    await regionTab.locator("#region-options option").first().waitFor({ state: "attached" });
+    await regionTab.getByLabel("State or region").press("Enter");
+    await regionTab.waitForURL((u) => new URL(u).searchParams.get("region") === "DE:Bavaria");
+    await settled(regionTab);
+    const picked = await regionTab.locator(".regions .picked li").allTextContents();
+    const places = await regionTab.locator("article.result .handle").allTextContents();
+    check(
+      `${label}: the region box suggests a state and filters by it`,
+      picked.some((p) => p.includes("Bavaria")) && places.length > 0 && places.every((p) => /Munich/.test(p)),
+      `picked ${picked.join(", ")}; ${places.length} results`,
+    );
+    await regionTab.close();
   }
 
   // A shared link reproduces the search.

@@ -72,6 +72,7 @@ use crate::state::AppState;
         crate::routes::campaigns::match_campaign,
         crate::routes::search::search_get,
         crate::routes::search::search_post,
+        crate::routes::search::suggest_regions,
         crate::routes::profiles::get_profile,
         crate::routes::profiles::similar_profiles,
         crate::routes::profiles::upsert_profile,

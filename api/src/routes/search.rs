@@ -3,12 +3,12 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use scout_app::search::SearchResponse;
+use scout_app::search::{RegionOut, SearchResponse};
 use scout_domain::money::Currency;
 use scout_domain::query::PriceRange;
 use scout_domain::{ErrorCode, Platform, SearchFilters, Sort, Tier};
 use scout_ranker::SearchRequest;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -16,7 +16,9 @@ use crate::extract::{Json, Query};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/search", get(search_get).post(search_post))
+    Router::new()
+        .route("/v1/search", get(search_get).post(search_post))
+        .route("/v1/search/regions", get(suggest_regions))
 }
 
 /// Query parameters of `GET /v1/search`; lists are comma-separated.
@@ -132,4 +134,43 @@ pub async fn search_post(
     Json(req): Json<SearchRequest>,
 ) -> ApiResult<axum::Json<SearchResponse>> {
     Ok(axum::Json(state.app.search(&user, req).await?))
+}
+
+/// Query parameters of `GET /v1/search/regions`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RegionParams {
+    /// What was typed so far: a region's name, alias or one of their words
+    /// ("tex", "bayern", "socal").
+    pub q: String,
+    /// ISO 3166-1 alpha-2: only regions of this country.
+    pub country: Option<String>,
+    /// At most this many (default 10).
+    #[param(minimum = 1, maximum = 50)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RegionList {
+    pub regions: Vec<RegionOut>,
+}
+
+/// Regions for the `regions` filter as a user types, biggest first.
+#[utoipa::path(get, path = "/v1/search/regions", params(RegionParams), tag = "search", security(("bearer" = [])),
+    responses((status = 200, body = RegionList), (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn suggest_regions(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Query(params): Query<RegionParams>,
+) -> ApiResult<axum::Json<RegionList>> {
+    if params.q.chars().count() > 100 {
+        return Err(ApiError::new(ErrorCode::BadParameter, "q: at most 100 characters"));
+    }
+    let limit = params.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::new(ErrorCode::BadParameter, "limit: from 1 to 50"));
+    }
+    let country = params.country.as_deref().map(str::to_ascii_uppercase);
+    let regions = state.app.suggest_regions(&user, &params.q, country.as_deref(), limit)?;
+    Ok(axum::Json(RegionList { regions }))
 }

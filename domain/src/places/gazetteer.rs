@@ -323,6 +323,29 @@ impl Gazetteer {
         self.regions_named.iter().flat_map(move |(name, rs)| rs.iter().map(move |&r| (name.as_str(), &self.regions[r])))
     }
 
+    /// Regions for a search box as the user types: those whose name, alias or
+    /// a word of either starts with `typed` (folded), optionally in one country;
+    /// a whole-name match first, then by population. Empty for an empty `typed`.
+    pub fn suggest_regions(&self, typed: &str, country: Option<&str>, limit: usize) -> Vec<&Region> {
+        let typed = fold(typed.trim());
+        if typed.is_empty() {
+            return Vec::new();
+        }
+        let mut found: HashMap<usize, bool> = HashMap::new();
+        for ((c, name), &r) in &self.region_by_name {
+            if country.is_some_and(|want| want != c) {
+                continue;
+            }
+            let whole = *name == typed;
+            if whole || name.starts_with(&typed) || name.split(' ').any(|w| w.starts_with(&typed)) {
+                *found.entry(r).or_default() |= whole;
+            }
+        }
+        let mut out: Vec<(bool, &Region)> = found.into_iter().map(|(r, whole)| (whole, &self.regions[r])).collect();
+        out.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.population.cmp(&a.1.population)).then(a.1.id.cmp(&b.1.id)));
+        out.into_iter().take(limit).map(|(_, r)| r).collect()
+    }
+
     /// The region of this name (or alias) in `country`, compared folded.
     pub fn region_in(&self, country: &str, name: &str) -> Option<&Region> {
         self.region_by_name.get(&(country.to_string(), fold(name.trim()))).map(|&r| &self.regions[r])
@@ -440,6 +463,28 @@ mod tests {
         assert_eq!(g.regions_named("centre").count(), 0, "an ordinary word is never a region alone");
         assert_eq!(g.region("US:Texas").map(|r| r.name.as_str()), Some("Texas"));
         assert!(g.region("US:Bavaria").is_none());
+    }
+
+    #[test]
+    fn suggestions_complete_what_is_typed_biggest_first() {
+        let g = gazetteer();
+        let ids = |typed, country, limit| -> Vec<String> {
+            g.suggest_regions(typed, country, limit).into_iter().map(|r| r.id.clone()).collect()
+        };
+        let tex = ids("Tex", None, 5);
+        assert_eq!(tex.first().map(String::as_str), Some("US:Texas"), "{tex:?}");
+        assert!(ids("bayern", None, 5).contains(&"DE:Bavaria".to_string()), "an alias finds its region");
+        assert!(ids("calif", None, 5).contains(&"US:California".to_string()));
+        // A word inside the name counts ("Baja California"), and one country narrows.
+        let mx = ids("califor", Some("MX"), 10);
+        assert!(!mx.is_empty() && mx.iter().all(|id| id.starts_with("MX:")), "{mx:?}");
+        assert_eq!(ids("punjab", None, 1).len(), 1, "the limit holds");
+        let punjab = ids("punjab", None, 5);
+        assert!(punjab.contains(&"IN:Punjab".to_string()) && punjab.contains(&"PK:Punjab".to_string()), "{punjab:?}");
+        assert!(ids("  ", None, 5).is_empty() && ids("qqqzz", None, 5).is_empty());
+        let new: Vec<&Region> = g.suggest_regions("new", Some("US"), 20);
+        assert!(new.len() >= 4, "New York, New Jersey, New Mexico, New Hampshire: {new:?}");
+        assert!(new.windows(2).all(|w| w[0].population >= w[1].population), "no whole match: biggest first");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { AudienceConstraint, FacetCount, PriceRange, SearchFilters } from "../api";
+import { api, type AudienceConstraint, type FacetCount, type PriceRange, type SearchFilters } from "../api";
 import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, QUALITY_FLOORS, TIERS, title } from "../ui/format";
 
 type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers";
@@ -24,6 +24,7 @@ export function FilterPanel({ filters, facets, onChange }: { filters: SearchFilt
       <Checks legend="Platform" values={PLATFORMS.map((p) => [p, title(p)])} chosen={filters.platforms} counts={counts("platform")} onToggle={(v, on) => toggle("platforms", v, on)} limit={5} />
       <Checks legend="Size" values={TIERS} chosen={filters.tiers} counts={counts("tier")} onToggle={(v, on) => toggle("tiers", v, on)} />
       <FacetChecks legend="Country" facet={facets.country} chosen={filters.countries} label={country} onToggle={(v, on) => toggle("countries", v, on)} />
+      <RegionPicker chosen={filters.regions ?? []} onChange={(regions) => set({ regions })} />
       <TextList legend="City" placeholder="e.g. Berlin, Lisbon" values={filters.cities} onChange={(cities) => set({ cities })} />
       <FacetChecks legend="Language" facet={facets.language} chosen={filters.languages} label={language} onToggle={(v, on) => toggle("languages", v, on)} />
       <FacetChecks legend="Niche" facet={facets.niche} chosen={filters.niches} label={title} onToggle={(v, on) => toggle("niches", v, on)} />
@@ -183,6 +184,100 @@ function TextList({ legend, placeholder, values = [], onChange }: { legend: stri
         {legend}
       </label>
       <input id={`text-${legend}`} value={draft} placeholder={placeholder} onInput={(e) => setDraft(e.currentTarget.value)} onBlur={commit} onKeyDown={(e) => e.key === "Enter" && commit()} />
+    </fieldset>
+  );
+}
+
+interface RegionOption {
+  id: string;
+  name: string;
+  country: string;
+}
+
+/** "Texas (United States)" from a region id such as "US:Texas". */
+export function regionLabel(id: string): string {
+  const at = id.indexOf(":");
+  return at < 0 ? id : `${id.slice(at + 1)} (${country(id.slice(0, at))})`;
+}
+
+/**
+ * States, provinces and other first-level regions: the server suggests regions as the
+ * user types (GET /v1/search/regions); picking one adds its id to the filter. Typed words
+ * that match no region are kept in the box, never sent as a filter.
+ */
+function RegionPicker({ chosen, onChange }: { chosen: string[]; onChange: (ids: string[]) => void }) {
+  const [typed, setTyped] = useState("");
+  const [options, setOptions] = useState<RegionOption[]>([]);
+  useEffect(() => {
+    const q = typed.trim();
+    if (q.length < 2) {
+      setOptions([]);
+      return;
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      api<{ regions: RegionOption[] }>("GET", `/v1/search/regions?q=${encodeURIComponent(q)}&limit=8`, undefined, { signal: abort.signal })
+        .then((r) => setOptions(r.regions))
+        .catch(() => setOptions([]));
+    }, 120);
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+  }, [typed]);
+  const pick = (id: string) => {
+    if (!chosen.includes(id)) onChange([...chosen, id]);
+    setTyped("");
+    setOptions([]);
+  };
+  // Enter or a datalist choice: the option whose label or name was typed, else the first one.
+  const commit = () => {
+    const t = typed.trim().toLowerCase();
+    const match = options.find((o) => regionLabel(o.id).toLowerCase() === t || o.name.toLowerCase() === t) ?? options[0];
+    if (match) pick(match.id);
+  };
+  return (
+    <fieldset class="regions">
+      <legend>State or region</legend>
+      {chosen.length > 0 && (
+        <ul class="picked">
+          {chosen.map((id) => (
+            <li key={id}>
+              {regionLabel(id)}
+              <button type="button" class="link" aria-label={`Remove ${regionLabel(id)}`} onClick={() => onChange(chosen.filter((x) => x !== id))}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <label class="visually-hidden" for="region-input">
+        State or region
+      </label>
+      <input
+        id="region-input"
+        list="region-options"
+        value={typed}
+        placeholder="e.g. Texas, Bavaria"
+        autocomplete="off"
+        onInput={(e) => {
+          const value = e.currentTarget.value;
+          const exact = options.find((o) => regionLabel(o.id) === value);
+          if (exact) pick(exact.id);
+          else setTyped(value);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            commit();
+          }
+        }}
+      />
+      <datalist id="region-options">
+        {options.map((o) => (
+          <option key={o.id} value={regionLabel(o.id)} />
+        ))}
+      </datalist>
     </fieldset>
   );
 }
