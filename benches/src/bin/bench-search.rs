@@ -108,6 +108,9 @@ async fn main() -> anyhow::Result<()> {
     ] {
         let mut by_kind: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         let (mut shown, mut shown_bought, mut shown_negative) = (0usize, 0usize, 0usize);
+        // The model's p_bought of each bought account still shown, and how
+        // many matches its query had: what is left to move down, and why.
+        let mut left: Vec<(f64, usize)> = Vec::new();
         for q in &queries {
             let req = SearchRequest { demote_bought_followers: Some(demote), ..request(q, 10) };
             let out = engine.search_with(&req, mode)?;
@@ -116,6 +119,12 @@ async fn main() -> anyhow::Result<()> {
             let n = ndcg_at(10, &hit_keys, &q.judgments);
             shown += hit_keys.len();
             shown_bought += hit_keys.iter().filter(|k| bought.contains(*k)).count();
+            for (id, key) in ids.iter().zip(&hit_keys) {
+                if bought.contains(key) {
+                    let quality = state.index().features(*id).map_or(f64::NAN, |f| f64::from(f.audience_quality));
+                    left.push((1.0 - quality, out.total));
+                }
+            }
             shown_negative += ids
                 .iter()
                 .filter_map(|id| state.index().features(*id))
@@ -137,6 +146,20 @@ async fn main() -> anyhow::Result<()> {
             print!(" {:>8.3}", mean(k));
         }
         println!(" {:>8.3}  {:.2} % / {:.2} %", mean("all"), share(shown_bought), share(shown_negative));
+        if !left.is_empty() && mode == Mode::Hybrid {
+            left.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let at = |q: f64| left[((left.len() - 1) as f64 * q).round() as usize].0;
+            let few = left.iter().filter(|(_, total)| *total <= 20).count();
+            println!(
+                "  {} bought shown: p_bought p10 {:.2}, p50 {:.2}, p90 {:.2}; {} under 0.25; {} in queries of ≤ 20 matches",
+                left.len(),
+                at(0.1),
+                at(0.5),
+                at(0.9),
+                left.iter().filter(|(p, _)| *p < 0.25).count(),
+                few
+            );
+        }
     }
     let counts: Vec<String> =
         kinds.iter().map(|k| format!("{k} {}", queries.iter().filter(|q| q.kind.as_str() == *k).count())).collect();
