@@ -206,6 +206,35 @@ async fn a_creators_handle_finds_that_creator_first() {
 }
 
 #[tokio::test]
+async fn a_likely_buyers_own_handle_still_finds_them_first() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(3000, 29).await;
+    // Likely buyers among the fitness creators, as the model sees them.
+    let res = app.search(json!({"query": "fitness", "limit": 100, "demote_bought_followers": false})).await;
+    let buyers: Vec<i64> = results(&res)
+        .iter()
+        .filter(|h| {
+            h["explanation"]["contributions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["feature"] == "audience_quality" && c["value"].as_f64().is_some_and(|q| q < 0.5))
+        })
+        .filter_map(|h| h["profile"]["id"].as_i64())
+        .take(3)
+        .collect();
+    assert!(!buyers.is_empty(), "the fixtures hold likely buyers: {res}");
+    for id in buyers {
+        let handle = app.get_json(&format!("/v1/profiles/{id}")).await["handle"].as_str().expect("handle").to_string();
+        let res = app.search(json!({"query": handle, "limit": 5})).await;
+        let first = &results(&res)[0];
+        assert_eq!(first["profile"]["id"], id, "{handle}: {res}");
+        assert!(first["explanation"]["moved_down"].is_null(), "a named creator is not moved down: {first}");
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
 async fn regions_ranges_and_moving_bought_followers_down_over_http() {
     let app = TestApp::spawn().await;
     app.import_fixtures(3000, 23).await;

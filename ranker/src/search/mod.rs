@@ -224,7 +224,9 @@ impl Engine {
         }
         let sort = req.sort.unwrap_or_default();
         let want = (offset + limit).max(CANDIDATES);
-        let demote = sort == Sort::Relevance && req.demote_bought_followers.unwrap_or(true);
+        // A search that names a creator (a handle, a rare name) wants that
+        // creator first, whatever the audience-quality model thinks of them.
+        let demote = sort == Sort::Relevance && !ctx.known_item && req.demote_bought_followers.unwrap_or(true);
         let factor_of =
             |f: &scout_indexer::Features| if demote { model::bought_followers_factor(f.audience_quality) } else { 1.0 };
 
