@@ -39,7 +39,6 @@ pub struct SearchResponse {
     pub took_ms: f64,
 }
 
-/// Which creators look like a given one.
 /// A region a search can filter by (`regions` in the filters).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegionOut {
@@ -53,6 +52,7 @@ pub struct RegionOut {
     pub population: u64,
 }
 
+/// Which creators look like a given one.
 #[derive(Debug, Clone, Default)]
 pub struct SimilarQuery {
     pub filters: SearchFilters,

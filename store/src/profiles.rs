@@ -76,8 +76,9 @@ fn op_of(s: &str) -> OutboxOp {
 }
 
 /// A walk through every stored profile in id order, a page at a time, from
-/// [`Profiles::pages`]. Profiles written behind the walk's position during it
-/// are seen; ones written before it are not (keyset paging, no snapshot).
+/// [`Profiles::pages`]. Keyset paging, no snapshot: a profile inserted during
+/// the walk is seen if its id is past the walk's position; a change to one
+/// already passed is not.
 pub struct ProfilePages<'a> {
     profiles: Profiles<'a>,
     after: ProfileId,
@@ -88,10 +89,9 @@ impl ProfilePages<'_> {
     /// The next page, or `None` after the last profile.
     pub async fn next_page(&mut self) -> Result<Option<Vec<StoredProfile>>> {
         let page = self.profiles.profiles_after(self.after, self.size).await?;
-        Ok(page.last().map(|last| last.id).map(|last| {
-            self.after = last;
-            page
-        }))
+        let Some(last) = page.last() else { return Ok(None) };
+        self.after = last.id;
+        Ok(Some(page))
     }
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, type AudienceConstraint, type FacetCount, type PriceRange, type SearchFilters } from "../api";
+import { api, type AudienceConstraint, type FacetCount, type PriceRange, type RegionOut, type SearchFilters } from "../api";
 import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, QUALITY_FLOORS, TIERS, title } from "../ui/format";
 
 type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers";
@@ -188,12 +188,6 @@ function TextList({ legend, placeholder, values = [], onChange }: { legend: stri
   );
 }
 
-interface RegionOption {
-  id: string;
-  name: string;
-  country: string;
-}
-
 /** "Texas (United States)" from a region id such as "US:Texas". */
 export function regionLabel(id: string): string {
   const at = id.indexOf(":");
@@ -207,7 +201,7 @@ export function regionLabel(id: string): string {
  */
 function RegionPicker({ chosen, onChange }: { chosen: string[]; onChange: (ids: string[]) => void }) {
   const [typed, setTyped] = useState("");
-  const [options, setOptions] = useState<RegionOption[]>([]);
+  const [options, setOptions] = useState<RegionOut[]>([]);
   useEffect(() => {
     const q = typed.trim();
     if (q.length < 2) {
@@ -216,7 +210,7 @@ function RegionPicker({ chosen, onChange }: { chosen: string[]; onChange: (ids: 
     }
     const abort = new AbortController();
     const timer = setTimeout(() => {
-      api<{ regions: RegionOption[] }>("GET", `/v1/search/regions?q=${encodeURIComponent(q)}&limit=8`, undefined, { signal: abort.signal })
+      api<{ regions: RegionOut[] }>("GET", `/v1/search/regions?q=${encodeURIComponent(q)}&limit=8`, undefined, { signal: abort.signal })
         .then((r) => setOptions(r.regions))
         .catch(() => setOptions([]));
     }, 120);
