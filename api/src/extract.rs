@@ -12,15 +12,43 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
+/// Every request body of the API is a JSON object: serde would also build a
+/// struct from an array (`["vegan", null, null, 5]` as a search), which no
+/// client means, so anything but an object is refused before parsing.
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Expected request with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(r) => return Err(json_problem(JsonRejection::BytesRejection(r))),
+        };
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => {}
+            Some(_) => return Err(ApiError::new(ErrorCode::InvalidBody, "the body must be a JSON object")),
+            None => return Err(ApiError::new(ErrorCode::InvalidJson, "the body is empty; send a JSON object")),
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Json(v)),
             Err(rejection) => Err(json_problem(rejection)),
         }
     }
+}
+
+/// `application/json` or any `application/*+json`, parameters aside, as
+/// axum's own check.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || essence.starts_with("application/") && essence.ends_with("+json")
 }
 
 fn json_problem(r: JsonRejection) -> ApiError {
@@ -44,11 +72,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(query) = parts.uri.query()
+            && !decodes_to_utf8(query)
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidQueryString,
+                "the query string is not UTF-8 once percent-decoded",
+            ));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Query(v)),
             Err(r) => Err(query_problem(r)),
         }
     }
+}
+
+/// Whether a query string percent-decodes to UTF-8: the URL form decoder
+/// replaces bad bytes with U+FFFD, which would search for something the
+/// client never sent.
+fn decodes_to_utf8(query: &str) -> bool {
+    let bytes = query.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&out).is_ok()
 }
 
 fn query_problem(r: QueryRejection) -> ApiError {
@@ -122,4 +181,15 @@ pub fn refresh_cookie(token: Option<&str>, max_age_secs: i64, secure: bool) -> S
     };
     let secure = if secure { "; Secure" } else { "" };
     format!("{REFRESH_COOKIE}={value}; Path=/v1/auth; HttpOnly; SameSite=Strict; Max-Age={age}{secure}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_strings_must_decode_to_utf8() {
+        assert!(super::decodes_to_utf8("q=caf%C3%A9&limit=5"));
+        assert!(super::decodes_to_utf8("q=100%"));
+        assert!(!super::decodes_to_utf8("q=caf%E9"));
+        assert!(!super::decodes_to_utf8("q=%FF%FE"));
+    }
 }

@@ -28,6 +28,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod problems;
 pub mod routes;
 pub mod serve;
 pub mod state;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
         ))
+        .layer(middleware::from_fn(problems::problems))
         .with_state(state)
 }
 
@@ -119,9 +121,13 @@ async fn secure_headers(mut res: Response, hsts: bool) -> Response {
     res
 }
 
+/// Every label of the HTTP metrics comes from a closed set, so no client can
+/// grow `/metrics` (or the process) by sending made-up methods or paths: a
+/// route is the matched route template or `unmatched`, a method one of the
+/// standard ones or `other`, a status a number below 1000.
 async fn record_metrics(req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map_or("unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let started = std::time::Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
@@ -129,6 +135,23 @@ async fn record_metrics(req: Request, next: Next) -> Response {
         .increment(1);
     metrics::histogram!("scout_http_request_seconds", "route" => route).record(started.elapsed().as_secs_f64());
     res
+}
+
+/// The `method` label: the nine methods of RFC 9110, anything else `other`.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
 }
 
 #[cfg(test)]
@@ -152,6 +175,14 @@ mod tests {
         let res = app.oneshot(req).await.expect("response");
         assert_eq!(res.status(), StatusCode::OK);
         res.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap_or_default().to_string())
+    }
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        use axum::http::Method;
+        assert_eq!(super::method_label(&Method::GET), "GET");
+        assert_eq!(super::method_label(&Method::from_bytes(b"PROPFIND").expect("method")), "other");
+        assert_eq!(super::method_label(&Method::from_bytes(&[b'X'; 4000]).expect("method")), "other");
     }
 
     #[tokio::test]

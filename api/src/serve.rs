@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
@@ -129,13 +128,94 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let tls = tls_config_of(state.settings())?;
-    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = state.settings().limits.clone();
+    let app = crate::router(state.bound_to(tcp.local_addr()?, tls.is_some()));
     match tls {
-        Some(config) => {
-            let listener = TlsListener::new(tcp, config)?.tap_io(|_| ());
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
-        }
-        None => axum::serve(tcp, app).with_graceful_shutdown(shutdown).await?,
+        Some(config) => serve_on(TlsListener::new(tcp, config)?, app, &limits, shutdown).await,
+        None => serve_on(tcp, app, &limits, shutdown).await,
     }
     Ok(())
+}
+
+/// A connection's slot: given back, and the gauge of open connections set,
+/// however the connection's task ends.
+struct Closing<F: Fn(&tokio::sync::Semaphore) -> f64> {
+    slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    slots: Arc<tokio::sync::Semaphore>,
+    open: F,
+}
+
+impl<F: Fn(&tokio::sync::Semaphore) -> f64> Drop for Closing<F> {
+    fn drop(&mut self) {
+        drop(self.slot.take());
+        metrics::gauge!("scout_http_connections").set((self.open)(&self.slots));
+    }
+}
+
+/// How long a shutdown waits for open connections (event streams end only
+/// when their client goes) before it stops serving them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The connection loop, in place of `axum::serve` for what it cannot bound:
+/// at most [`ServerLimits::max_connections`] connections at once (the rest
+/// wait in the listen backlog), and a client that does not finish a
+/// request's headers within [`ServerLimits::header_timeout_secs`], or whose
+/// kept-alive connection sits idle that long, is disconnected. Each request
+/// carries the peer address as [`axum::extract::ConnectInfo`], as
+/// `into_make_service_with_connect_info` gives it.
+pub async fn serve_on<L>(
+    mut listener: L,
+    app: axum::Router,
+    limits: &scout_app::settings::ServerLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let max = limits.max_connections.clamp(1, u32::MAX as usize);
+    let slots = Arc::new(tokio::sync::Semaphore::new(max));
+    let header_timeout = Duration::from_secs(limits.header_timeout_secs.max(1));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot { Ok(s) => s, Err(_) => break },
+            () = &mut shutdown => break,
+        };
+        let (io, peer) = tokio::select! {
+            conn = listener.accept() => conn,
+            () = &mut shutdown => break,
+        };
+        let open = move |slots: &tokio::sync::Semaphore| (max - slots.available_permits()) as f64;
+        metrics::gauge!("scout_http_connections").set(open(&slots));
+        let app = app.clone();
+        let mut stop = stop_rx.clone();
+        let all = slots.clone();
+        tokio::spawn(async move {
+            let _open = Closing { slot: Some(slot), slots: all, open };
+            let service = hyper::service::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                app.clone().oneshot(req.map(axum::body::Body::new))
+            });
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(header_timeout).keep_alive(true);
+            let conn = builder.serve_connection(TokioIo::new(io), service).with_upgrades();
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                res = conn.as_mut() => {
+                    if let Err(e) = res {
+                        tracing::debug!(%peer, error = %e, "connection ended");
+                    }
+                    return;
+                }
+                _ = stop.wait_for(|s| *s) => conn.as_mut().graceful_shutdown(),
+            }
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
+        });
+    }
+    let _ = stop_tx.send(true);
+    // Every connection has ended when every slot is back.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE * 2, slots.acquire_many(max as u32)).await;
 }

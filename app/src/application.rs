@@ -52,6 +52,8 @@ pub struct Application {
     pub(crate) notifier: Notifier,
     /// Sends password-reset and verification mail.
     pub(crate) mailer: Arc<dyn Mailer>,
+    /// Bounds expensive requests (searches, matches, model scoring).
+    pub(crate) workload: crate::workload::Workload,
 }
 
 impl std::fmt::Debug for Application {
@@ -87,6 +89,7 @@ impl Application {
         let sealer = SecretBox::load_or_create(&keys_dir).internal("loading the secrets key")?;
         let limits = Limits::for_settings(&settings).await.internal("setting up the rate limits")?;
         let mailer = Arc::new(FileMailer::new(settings.data_dir.join("mail.jsonl")));
+        let workload = crate::workload::Workload::new(&settings.limits);
         Ok(Application {
             settings: Arc::new(settings),
             store,
@@ -101,6 +104,7 @@ impl Application {
             models,
             notifier: Notifier::default(),
             mailer,
+            workload,
         })
     }
 

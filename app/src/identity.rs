@@ -88,7 +88,7 @@ impl Application {
     /// account with 2FA needs a TOTP or recovery code.
     pub async fn login(&self, email: &str, password: String, code: Option<&str>, ip: Option<&str>) -> Result<Tokens> {
         let account = email.trim().to_lowercase();
-        if let Some(wait) = self.limits.logins.locked(&account).await {
+        if let Some(wait) = self.limits.logins.locked(&account, ip).await {
             return Err(Error::retry_after(ErrorCode::LoginLocked, "too many failed logins; retry later", wait));
         }
         // A malformed email is simply an unknown account: same answer, same time.
@@ -101,9 +101,12 @@ impl Application {
             tracing::info!("login failed");
             let known = user.as_ref().map(|u| u.id);
             self.audit(known, AuditKind::LoginFailed, ip, "wrong password or unknown account").await?;
-            if let Some(wait) = self.limits.logins.failed(&account).await {
+            if let Some(wait) = self.limits.logins.failed(&account, ip).await {
                 tracing::warn!(lock_secs = wait.as_secs(), "login locked after repeated failures");
                 self.audit(known, AuditKind::LoginLocked, ip, &format!("locked for {} s", wait.as_secs())).await?;
+                if let Some(user) = &user {
+                    self.warn_of_failed_logins(user, ip).await;
+                }
             }
             return Err(invalid_credentials("wrong email or password"));
         };
@@ -117,14 +120,14 @@ impl Application {
                     ));
                 }
                 SecondFactor::Refused => {
-                    self.limits.logins.failed(&account).await;
+                    self.limits.logins.failed(&account, ip).await;
                     self.audit(Some(user.id), AuditKind::SecondFactorFailed, ip, "wrong, expired or reused code")
                         .await?;
                     return Err(Error::refused(ErrorCode::InvalidTotp, "the code is wrong, expired or already used"));
                 }
             }
         }
-        self.limits.logins.succeeded(&account).await;
+        self.limits.logins.succeeded(&account, ip).await;
         let how = if user.totp_secret.is_some() { "with 2FA" } else { "password" };
         self.audit(Some(user.id), AuditKind::Login, ip, how).await?;
         let family = self.tokens.random_token(16).internal("drawing a session id")?;
@@ -267,11 +270,22 @@ impl Application {
     }
 
     /// Mails a password-reset token when the account exists; says nothing
-    /// either way, so it does not tell who has an account.
+    /// either way, so it does not tell who has an account. The lookup and the
+    /// mail run after the answer, so neither its time nor a mail failure
+    /// tells either.
     pub async fn forgot_password(&self, email: &str, ip: Option<&str>) -> Result<()> {
-        if let Ok(email) = Email::parse(email)
-            && let Some(user) = self.store.identity().user_by_email(&email).await?
-        {
+        let Ok(email) = Email::parse(email) else { return Ok(()) };
+        let (me, ip) = (self.clone(), ip.map(str::to_string));
+        tokio::spawn(async move {
+            if let Err(e) = me.mail_reset_token(&email, ip.as_deref()).await {
+                tracing::warn!(error = %e, "could not mail a password reset");
+            }
+        });
+        Ok(())
+    }
+
+    async fn mail_reset_token(&self, email: &Email, ip: Option<&str>) -> Result<()> {
+        if let Some(user) = self.store.identity().user_by_email(email).await? {
             self.send_token_mail(&user, TokenPurpose::PasswordReset).await?;
             self.audit(Some(user.id), AuditKind::PasswordResetRequested, ip, "").await?;
         }
@@ -308,6 +322,29 @@ impl Application {
     }
 
     /// Mails a one-time token (only its hash is stored).
+    /// Tells an account's owner that logins to it are being refused after
+    /// repeated wrong passwords (at most once an hour). Off the request
+    /// path: the answer does not wait for the mail, nor depend on it.
+    async fn warn_of_failed_logins(&self, user: &User, ip: Option<&str>) {
+        if !self.limits.logins.warn_owner(&user.email.to_lowercase()).await {
+            return;
+        }
+        let mail = Mail {
+            to: user.email.clone(),
+            subject: "Repeated failed logins to your Scout account".into(),
+            body: format!(
+                "Someone tried to log in to this account with a wrong password several times (last from {}). Logins from that address now wait; your own devices are not affected.\n\nIf it was you, wait a few minutes or reset your password. If it was not, consider a stronger password and two-factor authentication.",
+                ip.unwrap_or("an unknown address")
+            ),
+        };
+        let mailer = self.mailer.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = mailer.send(&mail) {
+                tracing::warn!(error = %e, "could not send a failed-login warning");
+            }
+        });
+    }
+
     async fn send_token_mail(&self, user: &User, purpose: TokenPurpose) -> Result<()> {
         let token = self.tokens.random_token(32).internal("drawing a mail token")?;
         let (ttl, subject, body) = match purpose {

@@ -44,6 +44,7 @@ pub mod profiles;
 pub mod search;
 pub mod security;
 pub mod settings;
+pub mod workload;
 
 pub use access::{Acting, Caller, Via};
 pub use application::Application;

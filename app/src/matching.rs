@@ -160,7 +160,7 @@ impl Application {
         let started = std::time::Instant::now();
         let engine = state.engine.clone();
         let search = req.search();
-        let outcome = tokio::task::spawn_blocking(move || engine.search(&search)).await??;
+        let outcome = state.workload.run(Some(caller.id()), move || engine.search(&search)).await??;
         let ids: Vec<_> = outcome.hits.iter().map(|h| h.id).collect();
         let mut stored: std::collections::HashMap<_, _> =
             state.store.profiles().get_profiles(&ids).await?.into_iter().map(|s| (s.id, s.profile)).collect();
@@ -177,38 +177,40 @@ impl Application {
         }
         let model: Option<Arc<SuccessModel>> = state.models.success.read().clone();
         let (brief, order, limit) = (req.brief.clone(), req.order.unwrap_or_default(), req.limit.unwrap_or(20));
-        let (matches, order, model_version) = tokio::task::spawn_blocking(move || {
-            let Some(model) = model.filter(|_| !candidates.is_empty()) else {
-                let matches: Vec<Match> = candidates
+        let (matches, order, model_version) = state
+            .workload
+            .run(Some(caller.id()), move || {
+                let Some(model) = model.filter(|_| !candidates.is_empty()) else {
+                    let matches: Vec<Match> = candidates
+                        .into_iter()
+                        .take(limit)
+                        .map(|(hit, profile, fits)| to_match(hit, profile, fits, None))
+                        .collect();
+                    return (matches, MatchOrder::Relevance, None);
+                };
+                let profiles: Vec<&Profile> = candidates.iter().map(|(_, p, _)| p).collect();
+                let predictions = model.predict(&brief, &profiles);
+                let mut ranked: Vec<_> = candidates.into_iter().zip(predictions).collect();
+                if order == MatchOrder::Success {
+                    // Stable: equal keys keep the search's order.
+                    ranked.sort_by(|(_, a), (_, b)| {
+                        let ((ga, xa), (gb, xb)) = (success_key(a), success_key(b));
+                        ga.cmp(&gb).then(xa.total_cmp(&xb))
+                    });
+                }
+                ranked.truncate(limit);
+                // Only the page shown gets its drivers.
+                let (page, mut shown): (Vec<_>, Vec<_>) = ranked.into_iter().unzip();
+                let profiles: Vec<&Profile> = page.iter().map(|(_, p, _)| p).collect();
+                model.explain(&brief, &profiles, &mut shown);
+                let matches = page
                     .into_iter()
-                    .take(limit)
-                    .map(|(hit, profile, fits)| to_match(hit, profile, fits, None))
+                    .zip(shown)
+                    .map(|((hit, profile, fits), prediction)| to_match(hit, profile, fits, Some(prediction)))
                     .collect();
-                return (matches, MatchOrder::Relevance, None);
-            };
-            let profiles: Vec<&Profile> = candidates.iter().map(|(_, p, _)| p).collect();
-            let predictions = model.predict(&brief, &profiles);
-            let mut ranked: Vec<_> = candidates.into_iter().zip(predictions).collect();
-            if order == MatchOrder::Success {
-                // Stable: equal keys keep the search's order.
-                ranked.sort_by(|(_, a), (_, b)| {
-                    let ((ga, xa), (gb, xb)) = (success_key(a), success_key(b));
-                    ga.cmp(&gb).then(xa.total_cmp(&xb))
-                });
-            }
-            ranked.truncate(limit);
-            // Only the page shown gets its drivers.
-            let (page, mut shown): (Vec<_>, Vec<_>) = ranked.into_iter().unzip();
-            let profiles: Vec<&Profile> = page.iter().map(|(_, p, _)| p).collect();
-            model.explain(&brief, &profiles, &mut shown);
-            let matches = page
-                .into_iter()
-                .zip(shown)
-                .map(|((hit, profile, fits), prediction)| to_match(hit, profile, fits, Some(prediction)))
-                .collect();
-            (matches, order, Some(model.card.version.clone()))
-        })
-        .await?;
+                (matches, order, Some(model.card.version.clone()))
+            })
+            .await?;
         Ok(MatchResponse {
             matches,
             total: outcome.total,

@@ -220,7 +220,7 @@ impl Application {
     pub async fn profile_quality(&self, caller: &Caller, id: ProfileId) -> Result<QualityScore> {
         let stored = self.readable_profile(caller, id).await?;
         let model = self.index.quality_model().ok_or_else(|| model_unavailable("audience-quality"))?;
-        Ok(tokio::task::spawn_blocking(move || model.score(&stored.profile)).await?)
+        self.workload.run(Some(caller.id()), move || model.score(&stored.profile)).await
     }
 
     /// What comparable creators ask per deliverable, against this creator's
@@ -229,7 +229,7 @@ impl Application {
         let stored = self.readable_profile(caller, id).await?;
         let model = self.models.price.read().clone().ok_or_else(|| model_unavailable("fair-price"))?;
         let model_version = model.card.version.clone();
-        let deliverables = tokio::task::spawn_blocking(move || model.estimate(&stored.profile)).await?;
+        let deliverables = self.workload.run(Some(caller.id()), move || model.estimate(&stored.profile)).await?;
         Ok(PriceOut { profile_id: id, model_version, deliverables })
     }
 

@@ -6,11 +6,16 @@
 //! is addressed to its caller. A subscriber that falls more than the channel's
 //! capacity behind skips what it missed (the audit log keeps everything).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use scout_domain::ErrorCode;
 use scout_domain::org::OrgId;
 use tokio::sync::broadcast;
+
+use crate::error::{Error, Result};
 
 /// One event for one account, or for an organisation's administrators.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,11 +30,32 @@ pub struct Notification {
 #[derive(Debug, Clone)]
 pub struct Notifier {
     tx: broadcast::Sender<Arc<Notification>>,
+    /// Open streams per account.
+    open: Arc<Mutex<HashMap<i64, usize>>>,
 }
 
 impl Default for Notifier {
     fn default() -> Notifier {
-        Notifier { tx: broadcast::channel(1024).0 }
+        Notifier { tx: broadcast::channel(1024).0, open: Arc::default() }
+    }
+}
+
+/// An account's open stream, counted until it is dropped.
+#[derive(Debug)]
+pub struct StreamSlot {
+    open: Arc<Mutex<HashMap<i64, usize>>>,
+    account: i64,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock();
+        if let Some(n) = open.get_mut(&self.account) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.account);
+            }
+        }
     }
 }
 
@@ -41,5 +67,48 @@ impl Notifier {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Notification>> {
         self.tx.subscribe()
+    }
+
+    /// A subscription for `account`, unless it already holds `max` streams.
+    pub fn subscribe_as(
+        &self,
+        account: i64,
+        max: usize,
+    ) -> Result<(broadcast::Receiver<Arc<Notification>>, StreamSlot)> {
+        let mut open = self.open.lock();
+        let n = open.entry(account).or_insert(0);
+        if *n >= max {
+            return Err(Error::retry_after(
+                ErrorCode::TooManyStreams,
+                format!("this account already has {max} event streams open; close one first"),
+                std::time::Duration::from_secs(5),
+            ));
+        }
+        *n += 1;
+        Ok((self.tx.subscribe(), StreamSlot { open: self.open.clone(), account }))
+    }
+}
+
+impl crate::Application {
+    /// Opens an event stream for the caller, within the per-account cap.
+    pub fn open_stream(&self, caller: &crate::Caller) -> Result<(broadcast::Receiver<Arc<Notification>>, StreamSlot)> {
+        self.notifier.subscribe_as(caller.id(), self.settings.limits.max_streams_per_account.max(1))
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    #[test]
+    fn an_account_holds_at_most_max_streams_and_gets_them_back() {
+        let n = Notifier::default();
+        let a = n.subscribe_as(1, 2).expect("first");
+        let _b = n.subscribe_as(1, 2).expect("second");
+        let refused = n.subscribe_as(1, 2).expect_err("third");
+        assert_eq!(refused.code(), ErrorCode::TooManyStreams);
+        assert!(n.subscribe_as(2, 2).is_ok(), "another account is not affected");
+        drop(a);
+        assert!(n.subscribe_as(1, 2).is_ok(), "a closed stream gives its slot back");
     }
 }

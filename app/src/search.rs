@@ -65,7 +65,7 @@ impl Application {
     /// their stored profiles.
     pub async fn search(&self, caller: &Caller, req: SearchRequest) -> Result<SearchResponse> {
         caller.require(Scope::Search)?;
-        self.run_search(req).await
+        self.search_for(Some(caller.id()), req).await
     }
 
     /// Regions whose name or alias starts with what was typed (the filter
@@ -92,9 +92,14 @@ impl Application {
 
     /// A search whose caller was checked already (a saved search, the CLI).
     pub async fn run_search(&self, req: SearchRequest) -> Result<SearchResponse> {
+        self.search_for(None, req).await
+    }
+
+    /// A search on one of the bounded workers, counted against `account`.
+    async fn search_for(&self, account: Option<i64>, req: SearchRequest) -> Result<SearchResponse> {
         let engine = self.engine.clone();
         let started = std::time::Instant::now();
-        let outcome = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
+        let outcome = self.workload.run(account, move || engine.search(&req)).await??;
         let results = self.hydrate(outcome.hits).await?;
         let took_ms = (started.elapsed().as_secs_f64() * 1e5).round() / 100.0;
         metrics::histogram!("scout_search_seconds").record(started.elapsed().as_secs_f64());
@@ -111,7 +116,10 @@ impl Application {
     pub async fn similar(&self, caller: &Caller, id: ProfileId, q: SimilarQuery) -> Result<Vec<SearchResult>> {
         caller.require(Scope::Search)?;
         let engine = self.engine.clone();
-        let hits = tokio::task::spawn_blocking(move || engine.similar(&[id], &q.filters, q.limit, q.offset)).await??;
+        let hits = self
+            .workload
+            .run(Some(caller.id()), move || engine.similar(&[id], &q.filters, q.limit, q.offset))
+            .await??;
         self.hydrate(hits).await
     }
 

@@ -47,6 +47,54 @@ pub struct Settings {
     /// Folder of the built web app (`web/dist`, built by `npm run build` in `web/`);
     /// default: `web/dist` in the working directory, else the one beside this source tree.
     pub web_dir: Option<PathBuf>,
+    /// The origin the service is reached at (`https://scout.example.com`):
+    /// what a browser's `Origin` must be for the event stream and the web
+    /// session, instead of trusting the `Host` header; unset: the origin of
+    /// `listen`.
+    pub public_origin: Option<String>,
+    /// A bearer token `/metrics` asks for; unset: `/metrics` is open (keep
+    /// it unreachable from outside then, as behind a private port).
+    pub metrics_token: Option<String>,
+    /// Bounds on connections and work (section `[limits]` of the file).
+    pub limits: ServerLimits,
+}
+
+/// What one client or account may hold of the server at once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerLimits {
+    /// Open connections at most; further ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers, and a kept-alive
+    /// connection may sit idle before the next one.
+    pub header_timeout_secs: u64,
+    /// Searches, lookalikes and matches run at once (0: two per core); more
+    /// wait briefly, then get `503 overloaded` with `Retry-After`.
+    pub max_concurrent_work: usize,
+    /// Expensive requests one account may have running at once; more get
+    /// `429 too_many_in_flight`.
+    pub max_work_per_account: usize,
+    /// How long an expensive request may wait for a worker, in milliseconds.
+    pub work_queue_ms: u64,
+    /// Deadline of an expensive request, in milliseconds: past it the caller
+    /// gets `503 deadline_exceeded`.
+    pub work_deadline_ms: u64,
+    /// Event streams one account may hold open.
+    pub max_streams_per_account: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_connections: 1024,
+            header_timeout_secs: 10,
+            max_concurrent_work: 0,
+            max_work_per_account: 4,
+            work_queue_ms: 500,
+            work_deadline_ms: 10_000,
+            max_streams_per_account: 8,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -68,6 +116,9 @@ impl Default for Settings {
             redis_prefix: "scout".into(),
             account_requests_per_minute: 1200,
             web_dir: None,
+            public_origin: None,
+            metrics_token: None,
+            limits: ServerLimits::default(),
         }
     }
 }
@@ -128,6 +179,12 @@ impl Settings {
             format!("redis_url = {}", self.redis_url.as_deref().map_or("(in process)".into(), redact)),
             format!("account_requests_per_minute = {}", self.account_requests_per_minute),
             format!("web_dir = {}", self.web_dir().display()),
+            format!("public_origin = {}", self.public_origin.as_deref().unwrap_or("(from listen)")),
+            format!(
+                "metrics_token = {}",
+                if self.metrics_token.is_some() { "(set)" } else { "(none: /metrics is open)" }
+            ),
+            format!("limits = {:?}", self.limits),
         ]
     }
 }

@@ -67,6 +67,13 @@ enum Command {
         /// Folder of the built web app (default: web/dist).
         #[arg(long, env = "SCOUT_WEB_DIR")]
         web_dir: Option<PathBuf>,
+        /// The origin browsers reach Scout at (https://scout.example.com);
+        /// default: the listen address's.
+        #[arg(long, env = "SCOUT_PUBLIC_ORIGIN")]
+        public_origin: Option<String>,
+        /// A bearer token /metrics asks for (default: /metrics is open).
+        #[arg(long, env = "SCOUT_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Import profiles from a JSON Lines file (or - for stdin).
     Import {
@@ -179,8 +186,16 @@ impl Cli {
             redis_url,
             account_requests_per_minute,
             web_dir,
+            public_origin,
+            metrics_token,
         } = &self.command
         {
+            if public_origin.is_some() {
+                s.public_origin = public_origin.clone();
+            }
+            if metrics_token.is_some() {
+                s.metrics_token = metrics_token.clone();
+            }
             if web_dir.is_some() {
                 s.web_dir = web_dir.clone();
             }

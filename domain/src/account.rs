@@ -34,17 +34,18 @@ impl Role {
     pub fn parse(s: &str) -> Result<Role> {
         match s {
             "brand" => Ok(Role::Brand),
-            "influencer" => Ok(Role::Influencer),
+            // The web app and the docs say "creator"; both words name one role.
+            "influencer" | "creator" => Ok(Role::Influencer),
             "agency" => Ok(Role::Agency),
             "admin" => Ok(Role::Admin),
-            _ => Err(Error::bad_parameter("role", "must be one of brand, influencer, agency")),
+            _ => Err(Error::bad_parameter("role", "must be one of brand, creator (or influencer), agency")),
         }
     }
 
     /// A role someone may choose when signing up (admins are made by admins).
     pub fn parse_self_registered(s: &str) -> Result<Role> {
         match Role::parse(s)? {
-            Role::Admin => Err(Error::bad_parameter("role", "must be one of brand, influencer, agency")),
+            Role::Admin => Err(Error::bad_parameter("role", "must be one of brand, creator (or influencer), agency")),
             r => Ok(r),
         }
     }

@@ -121,6 +121,18 @@ fn money(field: &str, m: &Money) -> Result<()> {
 impl CampaignBrief {
     /// Checks values; the caller's mistakes come back as errors naming the field.
     pub fn validate(&self) -> Result<()> {
+        let max = crate::query::MAX_FILTER_VALUES;
+        for (name, len) in [
+            ("brief.niches", self.niches.len()),
+            ("brief.platforms", self.platforms.len()),
+            ("brief.target.countries", self.target.countries.len()),
+            ("brief.target.age_bands", self.target.age_bands.len()),
+            ("brief.target.languages", self.target.languages.len()),
+        ] {
+            if len > max {
+                return Err(Error::bad_parameter(name, format!("holds {len} values; at most {max}")));
+            }
+        }
         if self.description.as_deref().unwrap_or("").chars().count() > MAX_DESCRIPTION_CHARS {
             return Err(Error::bad_parameter(
                 "brief.description",

@@ -51,6 +51,18 @@ error_codes! {
     UnknownFilter => BadRequest, "unknown_filter", "Unknown filter";
     InvalidProfile => BadRequest, "invalid_profile", "Invalid profile";
     NotFound => NotFound, "not_found", "Not found";
+    MethodNotAllowed => MethodNotAllowed, "method_not_allowed", "Method not allowed";
+    RequestTimeout => RequestTimeout, "request_timeout", "Request timeout";
+    UriTooLong => UriTooLong, "uri_too_long", "URI too long";
+    HeadersTooLarge => HeadersTooLarge, "headers_too_large", "Request headers too large";
+    /// Every worker for expensive requests is busy: retry after `Retry-After`.
+    Overloaded => Unavailable, "overloaded", "Server busy";
+    /// The request did not finish within its deadline.
+    DeadlineExceeded => Unavailable, "deadline_exceeded", "Deadline exceeded";
+    /// The account already has as many expensive requests running as it may.
+    TooManyInFlight => TooManyRequests, "too_many_in_flight", "Too many requests in flight";
+    /// The account already has as many event streams open as it may.
+    TooManyStreams => TooManyRequests, "too_many_streams", "Too many event streams";
 
     // Credentials and sessions.
     MissingToken => Unauthorized, "missing_token", "Access token required";

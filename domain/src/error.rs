@@ -13,6 +13,14 @@ pub enum ErrorKind {
     TooManyRequests,
     /// The request body is larger than the endpoint accepts.
     PayloadTooLarge,
+    /// The path exists, not with this method.
+    MethodNotAllowed,
+    /// The client took too long to send its request.
+    RequestTimeout,
+    /// The request line's target is longer than the server reads.
+    UriTooLong,
+    /// The request's headers are more or longer than the server reads.
+    HeadersTooLarge,
     Unavailable,
     Internal,
 }

@@ -234,6 +234,9 @@ pub fn parse_list_name(raw: &str) -> Result<String> {
 /// Tags on a shortlist entry: trimmed, lowercase, deduplicated, at most 20 of
 /// at most 40 characters each.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
+    if raw.len() > 100 {
+        return Err(Error::bad_parameter("tags", "at most 20 tags of at most 40 characters"));
+    }
     let mut tags: Vec<String> = raw.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
     tags.sort();
     tags.dedup();

@@ -14,6 +14,13 @@ pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
 /// Longest free-text query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
+/// Most values one filter list may hold (countries, cities, niches, …): more
+/// than a person could mean, few enough that a search stays cheap.
+pub const MAX_FILTER_VALUES: usize = 50;
+/// Most audience share constraints in one search.
+pub const MAX_AUDIENCE_CONSTRAINTS: usize = 20;
+/// Longest single filter value, in characters (a city's name).
+pub const MAX_FILTER_VALUE_CHARS: usize = 100;
 /// Audience share filters are matched in steps of this many percent.
 pub const SHARE_STEP_PERCENT: u32 = 5;
 
@@ -23,25 +30,32 @@ pub const SHARE_STEP_PERCENT: u32 = 5;
 #[serde(deny_unknown_fields)]
 pub struct SearchFilters {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub platforms: Vec<Platform>,
     /// ISO 3166-1 alpha-2 countries of the creator.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub countries: Vec<String>,
     /// City names as the taxonomy spells them ("Munich").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub cities: Vec<String>,
     /// First-level regions of the creator (states, provinces, Länder) as
     /// gazetteer ids `<country>:<name>` ("US:Texas", "DE:Bavaria"); see
     /// [`crate::places::gazetteer`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub regions: Vec<String>,
     /// ISO 639-1 languages the creator posts in.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub languages: Vec<String>,
     /// Niche ids of the taxonomy ("vegan", "fitness").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub niches: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50)]
     pub tiers: Vec<Tier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers_min: Option<u64>,
@@ -54,6 +68,7 @@ pub struct SearchFilters {
     pub verified: Option<bool>,
     /// Audience share constraints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 20)]
     pub audience: Vec<AudienceConstraint>,
     /// Bounds on the creator's headline rate ([`crate::profile::Rates::headline`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,6 +222,7 @@ pub fn audience_term(dimension: AudienceDimension, value: &str, percent: u32) ->
 impl SearchFilters {
     /// Checks values and bounds; the caller's mistakes come back as errors.
     pub fn validate(&self) -> Result<()> {
+        self.check_sizes()?;
         for c in &self.countries {
             if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err(Error::bad_parameter(
@@ -285,6 +301,46 @@ impl SearchFilters {
             && (!q.is_finite() || !(0.0..=1.0).contains(&q))
         {
             return Err(Error::bad_parameter("filters.audience_quality_min", "must be a fraction between 0 and 1"));
+        }
+        Ok(())
+    }
+
+    /// Refuses lists and values longer than a person could mean before any
+    /// of them is looked at, so the work a search can ask for stays bounded.
+    fn check_sizes(&self) -> Result<()> {
+        let lists: [(&str, usize); 7] = [
+            ("filters.platforms", self.platforms.len()),
+            ("filters.countries", self.countries.len()),
+            ("filters.cities", self.cities.len()),
+            ("filters.regions", self.regions.len()),
+            ("filters.languages", self.languages.len()),
+            ("filters.niches", self.niches.len()),
+            ("filters.tiers", self.tiers.len()),
+        ];
+        for (name, len) in lists {
+            if len > MAX_FILTER_VALUES {
+                return Err(Error::bad_parameter(name, format!("holds {len} values; at most {MAX_FILTER_VALUES}")));
+            }
+        }
+        if self.audience.len() > MAX_AUDIENCE_CONSTRAINTS {
+            return Err(Error::bad_parameter(
+                "filters.audience",
+                format!("holds {} constraints; at most {MAX_AUDIENCE_CONSTRAINTS}", self.audience.len()),
+            ));
+        }
+        let values = (self.countries.iter().map(|v| ("filters.countries", v)))
+            .chain(self.cities.iter().map(|v| ("filters.cities", v)))
+            .chain(self.regions.iter().map(|v| ("filters.regions", v)))
+            .chain(self.languages.iter().map(|v| ("filters.languages", v)))
+            .chain(self.niches.iter().map(|v| ("filters.niches", v)))
+            .chain(self.audience.iter().map(|a| ("filters.audience.value", &a.value)));
+        for (name, v) in values {
+            if v.chars().count() > MAX_FILTER_VALUE_CHARS {
+                return Err(Error::bad_parameter(
+                    name,
+                    format!("a value is longer than {MAX_FILTER_VALUE_CHARS} characters"),
+                ));
+            }
         }
         Ok(())
     }
@@ -408,6 +464,21 @@ mod tests {
     fn unknown_filter_fields_are_rejected() {
         let r: std::result::Result<SearchFilters, _> = serde_json::from_str(r#"{"contry":["DE"]}"#);
         assert!(r.is_err());
+    }
+
+    #[test]
+    fn oversized_lists_and_values_are_refused_naming_the_limit() {
+        let many = |n: usize| SearchFilters { countries: vec!["DE".into(); n], ..Default::default() };
+        assert!(many(MAX_FILTER_VALUES).validate().is_ok());
+        let err = many(MAX_FILTER_VALUES + 1).validate().expect_err("too many").to_string();
+        assert!(err.contains("filters.countries") && err.contains("at most 50"), "{err}");
+        let constraint =
+            AudienceConstraint { dimension: AudienceDimension::Gender, value: "female".into(), min_share: 0.5 };
+        let audience = SearchFilters { audience: vec![constraint; 16_000], ..Default::default() };
+        let err = audience.validate().expect_err("too many").to_string();
+        assert!(err.contains("filters.audience") && err.contains("at most 20"), "{err}");
+        let long = SearchFilters { cities: vec!["x".repeat(MAX_FILTER_VALUE_CHARS + 1)], ..Default::default() };
+        assert!(long.validate().expect_err("too long").to_string().contains("filters.cities"));
     }
 
     #[test]

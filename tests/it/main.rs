@@ -3,6 +3,7 @@
 mod access;
 mod auth;
 mod errors;
+mod hardening;
 mod import_export;
 mod indexing;
 mod models;

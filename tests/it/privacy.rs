@@ -267,7 +267,17 @@ async fn password_reset_by_mailed_token() {
         let res = app.post_json("/v1/auth/password/forgot", &json!({"email": email})).await;
         assert_eq!(res.status(), 202);
     }
-    let mail = std::fs::read_to_string(app.state.settings().data_dir.join("mail.jsonl")).expect("mail");
+    // The mail goes out after the answer: wait for it.
+    let path = app.state.settings().data_dir.join("mail.jsonl");
+    let mut mail = String::new();
+    for _ in 0..100 {
+        mail = std::fs::read_to_string(&path).unwrap_or_default();
+        if mail.contains("Reset your Scout password") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(mail.contains("Reset your Scout password"), "the reset mail arrives");
     assert!(!mail.contains("nobody@brand.test"), "no mail for unknown accounts");
     let token = last_token(&app, "forgetful@brand.test");
     let wrong = "0".repeat(64);

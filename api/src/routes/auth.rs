@@ -43,9 +43,31 @@ pub fn router(state: AppState) -> Router<AppState> {
 pub struct RegisterRequest {
     pub email: String,
     pub password: String,
-    /// `brand`, `influencer` or `agency`.
-    pub role: String,
+    pub role: SignupRole,
+    /// The person's or company's name (1–100 characters).
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+}
+
+/// The kind of account to open: `creator` and `influencer` are one role
+/// (answered as `influencer`).
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SignupRole {
+    Brand,
+    Creator,
+    Influencer,
+    Agency,
+}
+
+impl SignupRole {
+    fn as_str(self) -> &'static str {
+        match self {
+            SignupRole::Brand => "brand",
+            SignupRole::Creator | SignupRole::Influencer => "influencer",
+            SignupRole::Agency => "agency",
+        }
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -113,7 +135,7 @@ pub async fn register(
     ClientIp(ip): ClientIp,
     Json(req): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<UserOut>)> {
-    let user = state.app.register(&req.email, req.password, &req.role, &req.name, ip.as_deref()).await?;
+    let user = state.app.register(&req.email, req.password, req.role.as_str(), &req.name, ip.as_deref()).await?;
     Ok((StatusCode::CREATED, axum::Json(user.into())))
 }
 

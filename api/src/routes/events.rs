@@ -6,9 +6,11 @@
 //!
 //! Browsers send cookies and credentials with cross-site `EventSource` and
 //! WebSocket requests without CORS preflight, so a stream checks the `Origin`
-//! header itself: absent (a non-browser client), the service's own origin, or
+//! header itself: absent (a non-browser client), the service's own origin
+//! (`public_origin`, else the bound address: never the client's `Host`), or
 //! one of the configured CORS origins; any other is refused with 403
-//! `origin_not_allowed`.
+//! `origin_not_allowed`. One account holds at most
+//! `limits.max_streams_per_account` streams (429 `too_many_streams`).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -16,7 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::{HOST, ORIGIN};
+use axum::http::header::ORIGIN;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures_util::{Stream, StreamExt};
@@ -32,18 +34,12 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/v1/events", get(events))
 }
 
-/// Whether a browser page at `origin` may open a stream or socket here.
-pub fn origin_allowed(headers: &HeaderMap, allowed: &[String], tls: bool) -> bool {
+/// Whether a browser page at `origin` may open a stream or socket here:
+/// no `Origin` (not a browser), one of the service's own, or a listed one.
+pub fn origin_allowed(headers: &HeaderMap, own: &[String], allowed: &[String]) -> bool {
     let Some(origin) = headers.get(ORIGIN) else { return true };
     let Ok(origin) = origin.to_str() else { return false };
-    if allowed.iter().any(|a| a.trim().eq_ignore_ascii_case(origin)) {
-        return true;
-    }
-    let own = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|host| format!("{}://{host}", if tls { "https" } else { "http" }));
-    own.is_some_and(|own| own.eq_ignore_ascii_case(origin))
+    own.iter().chain(allowed).any(|a| a.trim().eq_ignore_ascii_case(origin))
 }
 
 /// The caller's notifications as they happen (`text/event-stream`). The
@@ -52,20 +48,21 @@ pub fn origin_allowed(headers: &HeaderMap, allowed: &[String], tls: bool) -> boo
 /// from closing an idle stream.
 #[utoipa::path(get, path = "/v1/events", tag = "events", security(("bearer" = [])),
     responses((status = 200, description = "an event stream", content_type = "text/event-stream"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn events(
     State(state): State<AppState>,
     user: AuthUser,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    if !origin_allowed(&headers, &state.settings().cors_origins, state.settings().uses_tls()) {
+    if !origin_allowed(&headers, &state.own_origins, &state.settings().cors_origins) {
         return Err(ApiError::new(
             scout_domain::ErrorCode::OriginNotAllowed,
             "this page's origin may not open an event stream",
         ));
     }
     // Subscribe before reading memberships, so nothing written meanwhile is missed.
-    let receiver = state.app.notifier().subscribe();
+    let (receiver, held) = state.app.open_stream(&user)?;
     let administered: Vec<OrgId> = state.app.administered_organisations(&user).await?;
     let me = user.id();
     let ready = futures_util::stream::once(async { Ok(Event::default().event("ready").data("{}")) });
@@ -77,6 +74,8 @@ pub async fn events(
             // Not for this caller, or missed because the subscriber fell behind.
             _ => None,
         };
+        // The stream holds the account's stream slot until the client goes.
+        let _ = &held;
         std::future::ready(item)
     });
     Ok(Sse::new(ready.chain(updates)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
@@ -93,7 +92,8 @@ mod tests {
 
     fn headers(origin: Option<&str>) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert("host", HeaderValue::from_static("scout.example:7700"));
+        // A client picks its Host header: it must not make an origin "own".
+        h.insert("host", HeaderValue::from_static("evil.example"));
         if let Some(o) = origin {
             h.insert("origin", HeaderValue::from_str(o).expect("header"));
         }
@@ -102,12 +102,13 @@ mod tests {
 
     #[test]
     fn streams_accept_their_own_and_listed_origins_only() {
+        let own = vec!["http://scout.example:7700".to_string()];
         let listed = vec!["https://app.example.com".to_string()];
-        assert!(super::origin_allowed(&headers(None), &listed, false), "no Origin: not a browser");
-        assert!(super::origin_allowed(&headers(Some("http://scout.example:7700")), &listed, false));
-        assert!(!super::origin_allowed(&headers(Some("http://scout.example:7700")), &listed, true), "scheme");
-        assert!(super::origin_allowed(&headers(Some("https://app.example.com")), &listed, false));
-        assert!(!super::origin_allowed(&headers(Some("https://evil.example")), &listed, false));
-        assert!(!super::origin_allowed(&headers(Some("null")), &[], false));
+        assert!(super::origin_allowed(&headers(None), &own, &listed), "no Origin: not a browser");
+        assert!(super::origin_allowed(&headers(Some("http://scout.example:7700")), &own, &listed));
+        assert!(!super::origin_allowed(&headers(Some("https://scout.example:7700")), &own, &listed), "scheme");
+        assert!(super::origin_allowed(&headers(Some("https://app.example.com")), &own, &listed));
+        assert!(!super::origin_allowed(&headers(Some("http://evil.example")), &own, &listed), "Host is not trusted");
+        assert!(!super::origin_allowed(&headers(Some("null")), &[], &[]));
     }
 }

@@ -42,9 +42,28 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     (status, axum::Json(body))
 }
 
-/// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
-pub async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+/// Prometheus text exposition. With `metrics_token` configured, only a
+/// scraper sending it as a bearer token gets it (401 otherwise).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, body = String, content_type = "text/plain"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn metrics_text(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> crate::error::ApiResult<impl IntoResponse> {
+    if let Some(token) = &state.settings().metrics_token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !same_secret(sent.trim().as_bytes(), token.as_bytes()) {
+            return Err(crate::error::ApiError::new(
+                scout_domain::ErrorCode::InvalidToken,
+                "/metrics needs the configured metrics token as a bearer token",
+            ));
+        }
+    }
     let now = state.app.status().await;
     metrics::gauge!("scout_indexed_profiles").set(now.indexed_profiles as f64);
     metrics::gauge!("scout_minilm_vectors").set(now.minilm_vectors as f64);
@@ -53,5 +72,10 @@ pub async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
     // The in-memory static vectors for exact filtered search: 0 = off, 1 = filling, 2 = ready.
     metrics::gauge!("scout_exact_vectors_bytes").set(now.exact_vectors_bytes as f64);
     metrics::gauge!("scout_exact_vectors_state").set(f64::from(now.exact_vectors_state));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()))
+}
+
+/// Compares two secrets in time that depends on their length only.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

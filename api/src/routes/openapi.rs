@@ -90,7 +90,7 @@ use crate::state::AppState;
         scout_domain::query::PriceRange,
         scout_domain::Profile
     )),
-    modifiers(&BearerScheme)
+    modifiers(&BearerScheme, &Contract)
 )]
 pub struct ApiDoc;
 
@@ -106,6 +106,95 @@ impl utoipa::Modify for BearerScheme {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+    }
+}
+
+/// What every operation can answer besides its own responses, written once
+/// instead of on each handler, so that no client generator meets a status
+/// the document does not list: 400 (any parameter or body), 401 and 403
+/// (anything behind a token), 404 (anything with an id in its path), 409
+/// (writes), 413 (a body), 429 (rate limits: every authenticated call and
+/// the credential endpoints), 503 (the bounded expensive work). Path ids are
+/// integers from 1, as the server reads them.
+struct Contract;
+
+/// Operations that run on the bounded workers (`503 overloaded`,
+/// `deadline_exceeded`) besides their own.
+const EXPENSIVE: [&str; 6] = [
+    "/v1/search",
+    "/v1/profiles/{id}/similar",
+    "/v1/campaigns/match",
+    "/v1/profiles/{id}/quality",
+    "/v1/profiles/{id}/price",
+    "/v1/saved-searches/{id}/run",
+];
+
+impl utoipa::Modify for Contract {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{Schema, Type};
+        use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+        let problem = |why: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(why)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new().schema(Some(utoipa::openapi::Ref::from_schema_name("Problem"))).build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let body = op.request_body.is_some();
+                let credentials = path.starts_with("/v1/auth/") || path.starts_with("/v1/oauth/");
+                let mut add = |status: &str, why: &str| {
+                    op.responses.responses.entry(status.to_string()).or_insert_with(|| problem(why));
+                };
+                if params || body {
+                    add("400", "the request is malformed or a parameter is invalid");
+                }
+                if secured {
+                    add("401", "no valid access token or API key");
+                    add("403", "the caller may not do this");
+                }
+                if secured || credentials {
+                    add("429", "too many requests: retry after `Retry-After` seconds");
+                }
+                if path.contains('{') {
+                    add("404", "no such resource, or not the caller's");
+                }
+                if method != "get" && path.starts_with("/v1/") {
+                    add("409", "the change conflicts with the current state");
+                }
+                if body {
+                    add("413", "the body is larger than the endpoint accepts");
+                }
+                if EXPENSIVE.contains(&path.as_str()) {
+                    add("503", "every worker is busy or the request ran past its deadline: retry after `Retry-After`");
+                }
+                // Ids in paths are integers from 1.
+                for p in op.parameters.iter_mut().flatten() {
+                    if p.parameter_in == ParameterIn::Path
+                        && let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut()
+                        && matches!(o.schema_type, utoipa::openapi::schema::SchemaType::Type(Type::Integer))
+                    {
+                        o.minimum = Some(1.into());
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -44,7 +44,9 @@ pub async fn get_profile(
 #[serde(deny_unknown_fields)]
 pub struct SimilarParams {
     /// Page size, default 20, at most 100.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
+    #[param(maximum = 10000)]
     pub offset: Option<usize>,
     /// Only creators in these countries (comma-separated ISO codes).
     pub country: Option<String>,

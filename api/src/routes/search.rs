@@ -25,9 +25,13 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
-    /// Free text.
+    /// Free text (at most 500 characters).
+    #[param(max_length = 500)]
     pub q: Option<String>,
+    /// Page size, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
+    #[param(maximum = 10000)]
     pub offset: Option<usize>,
     pub sort: Option<Sort>,
     pub platform: Option<String>,
@@ -40,6 +44,8 @@ pub struct SearchParams {
     pub tier: Option<String>,
     pub followers_min: Option<u64>,
     pub followers_max: Option<u64>,
+    /// Lowest engagement rate, as a fraction (0.03 = 3%).
+    #[param(minimum = 0, maximum = 1)]
     pub engagement_min: Option<f64>,
     pub verified: Option<bool>,
     /// Lowest headline rate, in minor units of `price_currency`.
@@ -49,6 +55,7 @@ pub struct SearchParams {
     /// ISO 4217 code of the price bounds (default `USD`).
     pub price_currency: Option<String>,
     /// Lowest audience quality, as a fraction (0.8 = 80%).
+    #[param(minimum = 0, maximum = 1)]
     pub audience_quality_min: Option<f64>,
     /// Move likely bought-follower accounts down the ranking (default true).
     pub demote_bought_followers: Option<bool>,

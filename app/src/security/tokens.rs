@@ -176,8 +176,11 @@ impl TokenKeys {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
             _ => TokenError::Invalid,
         })?;
-        // jsonwebtoken does not check `iat`: a token from the future is refused.
-        if data.claims.iat > Utc::now().timestamp() + LEEWAY_SECS as i64 {
+        // jsonwebtoken does not check `iat`: a token from the future is refused,
+        // and so is one that claims to live longer than Scout ever issues (a
+        // token signed with a leaked key and a ten-year `exp`).
+        let now = Utc::now().timestamp();
+        if data.claims.iat > now + LEEWAY_SECS as i64 || data.claims.exp - data.claims.iat > ACCESS_TTL_SECS {
             return Err(TokenError::Invalid);
         }
         Ok(data.claims)
@@ -235,5 +238,34 @@ mod tests {
         // Another installation's key does not verify it.
         let other = TokenKeys::load_or_create(tempfile::tempdir().expect("tmp").path()).expect("keys");
         assert_eq!(other.verify(&token), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_token_that_claims_to_live_longer_than_scout_issues_is_refused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let keys = TokenKeys::load_or_create(dir.path()).expect("keys");
+        let key = keys.keys.first().expect("a key");
+        let forge = |lifetime: i64| {
+            let now = Utc::now().timestamp();
+            let claims = Claims {
+                sub: "1".into(),
+                role: Role::Admin,
+                tv: 0,
+                sid: "s".into(),
+                scope: None,
+                iss: ISSUER.into(),
+                aud: AUDIENCE.into(),
+                iat: now,
+                nbf: now,
+                exp: now + lifetime,
+                jti: "j".into(),
+            };
+            let mut header = Header::new(Algorithm::EdDSA);
+            header.kid = Some(key.kid.clone());
+            jsonwebtoken::encode(&header, &claims, &key.encoding).expect("sign")
+        };
+        assert!(keys.verify(&forge(ACCESS_TTL_SECS)).is_ok(), "the lifetime Scout issues");
+        assert_eq!(keys.verify(&forge(10 * 365 * 24 * 3600)), Err(TokenError::Invalid), "ten years, with our own key");
+        assert_eq!(keys.verify(&forge(ACCESS_TTL_SECS + 1)), Err(TokenError::Invalid));
     }
 }

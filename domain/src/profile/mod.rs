@@ -296,6 +296,20 @@ mod tests {
     }
 
     #[test]
+    fn a_deeply_nested_line_is_refused_for_its_nesting() {
+        let deep = format!(r#"{{"x":{}1{},"platform":"instagram","handle":"a"}}"#, "[".repeat(5000), "]".repeat(5000));
+        let err = Profile::parse(&deep).expect_err("too deep");
+        let text = err.to_string();
+        assert!(text.contains("nested deeper than") && !text.contains("missing field"), "{text}");
+        // Brackets inside strings do not count.
+        let line = format!(
+            r#"{{"platform":"instagram","external_id":"1","handle":"a","followers":1,"bio":"{}"}}"#,
+            "[{".repeat(100)
+        );
+        assert!(Profile::parse(&line).is_ok());
+    }
+
+    #[test]
     fn unknown_fields_are_warnings() {
         let line = r#"{"platform":"x","external_id":"1","handle":"a","followers":1,"foo":2}"#;
         let parsed = Profile::parse(line).expect("valid");

@@ -58,6 +58,14 @@ pub struct Parsed {
 impl Profile {
     /// Parses one JSON Lines record and checks every rule of the format.
     pub fn parse(line: &str) -> Result<Parsed> {
+        if nesting(line) > MAX_NESTING {
+            return Err(Error::Invalid {
+                violations: vec![Violation {
+                    field: "$".into(),
+                    reason: format!("nested deeper than {MAX_NESTING} levels; a profile needs at most 4"),
+                }],
+            });
+        }
         // Keys first (values skipped, nothing allocated), then the typed record:
         // cheaper than building a JSON tree, and unknown fields still warn.
         let keys: std::collections::HashMap<std::borrow::Cow<'_, str>, serde::de::IgnoredAny> =
@@ -203,6 +211,39 @@ impl Profile {
         }
         v.finish()
     }
+}
+
+/// Deepest nesting of arrays and objects a profile line may have (the
+/// format's deepest is `audience.age.<band>`, three levels below the record).
+pub const MAX_NESTING: usize = 32;
+
+/// How deeply a JSON text nests arrays and objects (brackets inside strings
+/// are not counted), found in one pass without parsing, so that a line
+/// nested thousands deep is refused for what it is rather than for a field
+/// its parse never reached.
+fn nesting(json: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in json.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 fn type_violation(e: &serde_json::Error) -> Violation {

@@ -36,6 +36,7 @@ use crate::understand::{ParsedQuery, understand};
 pub struct SearchRequest {
     /// Free text, e.g. "vegan fitness creators in Berlin over 50k followers".
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub query: Option<String>,
     #[serde(default)]
     pub filters: Option<SearchFilters>,
@@ -43,8 +44,10 @@ pub struct SearchRequest {
     pub sort: Option<Sort>,
     /// Page size, default 20, at most 100.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     #[serde(default)]
+    #[schema(maximum = 10000)]
     pub offset: Option<usize>,
     /// Move creators whose followers were likely bought down the relevance
     /// ranking (default true); false ranks them like anyone else. Sorts by a
