@@ -43,12 +43,14 @@ pub enum MatchOrder {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
+    #[serde(deserialize_with = "scout_domain::objects::object")]
     pub brief: CampaignBrief,
     /// Hard filters on the creators beyond the brief (followers, countries, languages…).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scout_domain::objects::optional_object")]
     pub filters: Option<SearchFilters>,
     /// Matches returned, default 20, at most 100.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
     #[serde(default)]
     pub order: Option<MatchOrder>,

@@ -58,7 +58,10 @@ impl Deliverable {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CampaignGoal {
     /// At least this many engagements (likes, comments, shares) on the deliverable.
-    Engagements { min: u64 },
+    Engagements {
+        #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
+        min: u64,
+    },
     /// At most this much paid per engagement.
     CostPerEngagement { max: Money },
 }
@@ -95,12 +98,12 @@ pub struct CampaignBrief {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub platforms: Vec<Platform>,
     pub deliverable: Deliverable,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::objects::object")]
     pub target: Targeting,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::objects::optional_object")]
     pub goal: Option<CampaignGoal>,
     /// The most the brand pays one creator for the deliverable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::objects::optional_object")]
     pub budget_per_creator: Option<Money>,
 }
 
@@ -171,8 +174,8 @@ impl CampaignBrief {
             }
         }
         match &self.goal {
-            Some(CampaignGoal::Engagements { min: 0 }) => {
-                return Err(Error::bad_parameter("brief.goal.min", "must be at least 1"));
+            Some(CampaignGoal::Engagements { min }) if *min == 0 || *min > 1_000_000_000_000 => {
+                return Err(Error::bad_parameter("brief.goal.min", "must be between 1 and 1000000000000"));
             }
             Some(CampaignGoal::CostPerEngagement { max }) => money("brief.goal.max", max)?,
             _ => {}

@@ -25,6 +25,7 @@ pub mod error;
 pub mod facts;
 pub mod languages;
 pub mod money;
+pub mod objects;
 pub mod org;
 pub mod places;
 pub mod profile;

@@ -138,6 +138,8 @@ pub fn minor_unit_exponent(currency: &str) -> u32 {
 /// Units of `currency` one US dollar buys, in millionths: a fixed reference
 /// table used to compare prices across currencies and by the fixture
 /// generator, exact as written. Not for settlement.
+///
+/// The currencies it holds are [`REFERENCE_CURRENCIES`].
 fn units_per_usd_micros(currency: &str) -> Option<i128> {
     Some(match currency {
         "USD" => 1_000_000,
@@ -174,6 +176,13 @@ fn units_per_usd_micros(currency: &str) -> Option<i128> {
     })
 }
 
+/// Every currency of the reference table: the ones prices and budgets can
+/// be given in (the OpenAPI document lists them as an enum).
+pub const REFERENCE_CURRENCIES: [&str; 30] = [
+    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "PLN", "SEK", "NOK", "DKK", "CZK", "TRY", "BRL", "MXN", "ARS",
+    "COP", "CLP", "INR", "IDR", "PHP", "JPY", "KRW", "AED", "SAR", "ZAR", "NGN", "EGP", "SGD", "THB",
+];
+
 /// Units of `currency` one US dollar buys (the reference table), as a float
 /// for models and fixtures that work in logs and ratios. Amounts that are
 /// compared or stored convert with [`Money::convert`] instead.
@@ -191,6 +200,16 @@ pub fn convert_minor(amount_minor: u64, from: &str, to: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_listed_reference_currencies_are_exactly_the_table() {
+        for code in REFERENCE_CURRENCIES {
+            assert!(units_per_usd_micros(code).is_some(), "{code} has no rate");
+        }
+        let listed: std::collections::HashSet<_> = REFERENCE_CURRENCIES.iter().collect();
+        assert_eq!(listed.len(), REFERENCE_CURRENCIES.len(), "no duplicates");
+        assert!(units_per_usd_micros("XXX").is_none());
+    }
 
     #[test]
     fn converts_with_exponents() {

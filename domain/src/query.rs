@@ -17,6 +17,8 @@ pub const MAX_QUERY_CHARS: usize = 500;
 /// Most values one filter list may hold (countries, cities, niches, …): more
 /// than a person could mean, few enough that a search stays cheap.
 pub const MAX_FILTER_VALUES: usize = 50;
+/// Largest follower bound accepted (ten billion: more people than exist).
+pub const MAX_FOLLOWERS: u64 = 10_000_000_000;
 /// Most audience share constraints in one search.
 pub const MAX_AUDIENCE_CONSTRAINTS: usize = 20;
 /// Longest single filter value, in characters (a city's name).
@@ -58,8 +60,10 @@ pub struct SearchFilters {
     #[schema(max_items = 50)]
     pub tiers: Vec<Tier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 10_000_000_000_i64)]
     pub followers_min: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 10_000_000_000_i64)]
     pub followers_max: Option<u64>,
     /// Minimum engagement rate as a fraction (0.03 = 3%).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,11 +71,11 @@ pub struct SearchFilters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
     /// Audience share constraints.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::objects::objects")]
     #[schema(max_items = 20)]
     pub audience: Vec<AudienceConstraint>,
     /// Bounds on the creator's headline rate ([`crate::profile::Rates::headline`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::objects::optional_object")]
     pub price: Option<PriceRange>,
     /// Lowest audience quality accepted: the estimated share of real, active
     /// followers, as a fraction (0.8 = 80%), scored by the audience-quality model.
@@ -80,7 +84,7 @@ pub struct SearchFilters {
 }
 
 /// "The headline rate is between `min` and `max`", in minor units of
-/// `currency`. Rates stated in another currency are compared through the
+/// `currency`; neither bound means "states a rate at all". Rates stated in another currency are compared through the
 /// reference table of [`crate::money::units_per_usd`]; profiles without a
 /// rate never match a price range.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -90,9 +94,11 @@ pub struct PriceRange {
     pub currency: Currency,
     /// Lowest rate, in minor units (cents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 100_000_000_000_i64)]
     pub min: Option<u64>,
     /// Highest rate, in minor units (cents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 100_000_000_000_i64)]
     pub max: Option<u64>,
 }
 
@@ -108,6 +114,7 @@ pub struct AudienceConstraint {
     /// ISO country code, `female`/`male`/`other`, or an age band like `18-24`.
     pub value: String,
     /// Fraction in (0, 1].
+    #[schema(exclusive_minimum = 0, maximum = 1)]
     pub min_share: f64,
 }
 
@@ -231,14 +238,9 @@ impl SearchFilters {
                 ));
             }
         }
-        for r in &self.regions {
-            if crate::places::gazetteer::gazetteer().region(r).is_none() {
-                return Err(Error::bad_parameter(
-                    "filters.regions",
-                    format!("`{r}` is not a region id of the gazetteer (`<country>:<name>`, e.g. `US:Texas`)"),
-                ));
-            }
-        }
+        // A region id the gazetteer does not hold matches no creator (as a
+        // city nobody lives in): narrowing a search never widens it, and
+        // ids are a list no schema can spell out.
         for l in &self.languages {
             if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
                 return Err(Error::bad_parameter("filters.languages", format!("`{l}` is not an ISO 639-1 code")));
@@ -249,11 +251,14 @@ impl SearchFilters {
                 return Err(Error::bad_parameter("filters.niches", format!("unknown niche `{n}`")));
             }
         }
-        if let (Some(lo), Some(hi)) = (self.followers_min, self.followers_max)
-            && lo > hi
+        for (name, v) in [("filters.followers_min", self.followers_min), ("filters.followers_max", self.followers_max)]
         {
-            return Err(Error::bad_parameter("filters.followers_min", "is greater than followers_max"));
+            if v.is_some_and(|v| v > MAX_FOLLOWERS) {
+                return Err(Error::bad_parameter(name, format!("must be at most {MAX_FOLLOWERS}")));
+            }
         }
+        // An inverted range (min above max) is valid and empty, as in a
+        // search engine's range query: it matches nobody.
         if let Some(e) = self.engagement_min
             && (!e.is_finite() || !(0.0..=1.0).contains(&e))
         {
@@ -282,19 +287,11 @@ impl SearchFilters {
                     format!("`{}` is not a currency Scout can compare prices in", p.currency),
                 ));
             }
-            if p.min.is_none() && p.max.is_none() {
-                return Err(Error::bad_parameter("filters.price", "needs `min`, `max` or both"));
-            }
             if p.min.max(p.max).is_some_and(|x| x > MAX_PRICE_MINOR) {
                 return Err(Error::bad_parameter(
                     "filters.price",
                     format!("bounds above {MAX_PRICE_MINOR} minor units are not accepted"),
                 ));
-            }
-            if let (Some(lo), Some(hi)) = (p.min, p.max)
-                && lo > hi
-            {
-                return Err(Error::bad_parameter("filters.price.min", "is greater than max"));
             }
         }
         if let Some(q) = self.audience_quality_min

@@ -40,6 +40,14 @@ async fn oversized_filter_lists_are_a_400_naming_the_limit() {
     let body = serde_json::json!({"filters": {"countries": vec!["DE"; 51]}});
     let problem: serde_json::Value = app.post_as(&brand, "/v1/search", &body).await.json().await.expect("problem");
     assert!(problem["detail"].as_str().unwrap_or_default().contains("filters.countries"), "{problem}");
+    // An inverted range is valid and empty, as the document allows it.
+    app.import_fixtures(50, 3).await;
+    let all = app.post_as(&brand, "/v1/search", &serde_json::json!({"filters": {"followers_min": 1}})).await;
+    assert!(all.json::<serde_json::Value>().await.expect("json")["total"].as_u64() > Some(0));
+    let body = serde_json::json!({"filters": {"followers_min": 100_000, "followers_max": 10}});
+    let res = app.post_as(&brand, "/v1/search", &body).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<serde_json::Value>().await.expect("json")["total"], 0);
     app.cleanup().await;
 }
 

@@ -44,8 +44,12 @@ pub struct RegisterRequest {
     pub email: String,
     pub password: String,
     pub role: SignupRole,
-    /// The person's or company's name (1–100 characters).
-    #[schema(min_length = 1, max_length = 100)]
+    /// The person's or company's name (1–100 characters, not only spaces).
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"
+    )]
     pub name: String,
 }
 
@@ -187,7 +191,12 @@ pub async fn refresh(
             .refresh_cookie
             .clone()
             .ok_or_else(|| ApiError::new(ErrorCode::InvalidRefreshToken, "no session: log in"))?,
-        (None, false) => return Err(ApiError::new(ErrorCode::BadParameter, "refresh_token: required")),
+        (None, false) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidRefreshToken,
+                "no refresh token: send `refresh_token` (or, from the web app, its cookie)",
+            ));
+        }
     };
     let tokens = state.app.refresh(&presented, ip.as_deref()).await?;
     Ok(token_response(&state, &web, tokens))

@@ -141,6 +141,7 @@ pub async fn create_client(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
+    #[schema(pattern = "^client_credentials$")]
     pub grant_type: String,
     /// With the secret, unless sent by HTTP Basic authentication.
     pub client_id: Option<String>,

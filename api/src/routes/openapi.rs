@@ -132,7 +132,7 @@ const EXPENSIVE: [&str; 6] = [
 impl utoipa::Modify for Contract {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::ParameterIn;
-        use utoipa::openapi::schema::{Schema, Type};
+        use utoipa::openapi::schema::{Schema, SchemaType, Type};
         use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
         let problem = |why: &str| {
             RefOr::T(
@@ -145,6 +145,56 @@ impl utoipa::Modify for Contract {
                     .build(),
             )
         };
+        // Prices and budgets are compared through the reference table: only its
+        // currencies are accepted there; budgets are positive amounts.
+        if let Some(components) = openapi.components.as_mut() {
+            let currency = || {
+                RefOr::T(Schema::Object(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .description(Some("ISO 4217 code of a currency of the reference table"))
+                        .enum_values(Some(scout_domain::money::REFERENCE_CURRENCIES))
+                        .build(),
+                ))
+            };
+            // Niches are the taxonomy's ids.
+            let niches: Vec<serde_json::Value> =
+                scout_domain::taxonomy::NICHES.iter().map(|n| serde_json::Value::from(n.id)).collect();
+            for name in ["SearchFilters", "CampaignBrief"] {
+                if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name)
+                    && let Some(RefOr::T(Schema::Array(list))) = o.properties.get_mut("niches")
+                    && let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut list.items
+                    && let RefOr::T(Schema::Object(item)) = item.as_mut()
+                {
+                    item.enum_values = Some(niches.clone());
+                }
+            }
+            // ISO codes in lists: countries upper-case, languages lower-case.
+            for (name, field, pattern) in [
+                ("SearchFilters", "countries", "^[A-Z]{2}$"),
+                ("SearchFilters", "languages", "^[a-z]{2}$"),
+                ("Targeting", "countries", "^[A-Z]{2}$"),
+                ("Targeting", "languages", "^[a-z]{2}$"),
+            ] {
+                if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name)
+                    && let Some(RefOr::T(Schema::Array(list))) = o.properties.get_mut(field)
+                    && let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut list.items
+                    && let RefOr::T(Schema::Object(item)) = item.as_mut()
+                {
+                    item.pattern = Some(pattern.into());
+                }
+            }
+            for name in ["PriceRange", "Money"] {
+                if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name) {
+                    o.properties.insert("currency".into(), currency());
+                    if name == "Money"
+                        && let Some(RefOr::T(Schema::Object(amount))) = o.properties.get_mut("amount_minor")
+                    {
+                        amount.minimum = Some(1.into());
+                    }
+                }
+            }
+        }
         for (path, item) in openapi.paths.paths.iter_mut() {
             let ops = [
                 ("get", &mut item.get),
@@ -181,21 +231,37 @@ impl utoipa::Modify for Contract {
                 if body {
                     add("413", "the body is larger than the endpoint accepts");
                 }
+                if path == "/v1/oauth/token" {
+                    add("415", "the body is not `application/x-www-form-urlencoded`");
+                }
                 if EXPENSIVE.contains(&path.as_str()) {
                     add("503", "every worker is busy or the request ran past its deadline: retry after `Retry-After`");
                 }
-                // Ids in paths are integers from 1.
                 for p in op.parameters.iter_mut().flatten() {
-                    if p.parameter_in == ParameterIn::Path
-                        && let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut()
-                        && matches!(o.schema_type, utoipa::openapi::schema::SchemaType::Type(Type::Integer))
+                    let Some(RefOr::T(Schema::Object(o))) = p.schema.as_mut() else { continue };
+                    // A parameter is absent or has a value: never `null` (utoipa
+                    // writes `Option<T>` as "T or null").
+                    if let SchemaType::Array(types) = &o.schema_type
+                        && let [t] = types.iter().filter(|t| **t != Type::Null).collect::<Vec<_>>()[..]
                     {
+                        o.schema_type = SchemaType::Type(t.clone());
+                    }
+                    let integer = matches!(o.schema_type, SchemaType::Type(Type::Integer));
+                    // Ids in paths, and the organisation header, are integers from 1.
+                    if integer && (p.parameter_in == ParameterIn::Path || p.name.eq_ignore_ascii_case("x-scout-org")) {
                         o.minimum = Some(1.into());
+                    }
+                    if p.name == "price_currency" {
+                        o.enum_values = Some(currencies());
                     }
                 }
             }
         }
     }
+}
+
+fn currencies() -> Vec<serde_json::Value> {
+    scout_domain::money::REFERENCE_CURRENCIES.iter().map(|c| serde_json::Value::from(*c)).collect()
 }
 
 /// The OpenAPI document as pretty JSON (what `/openapi.json` serves; `scout

@@ -42,17 +42,22 @@ pub struct SearchParams {
     pub language: Option<String>,
     pub niche: Option<String>,
     pub tier: Option<String>,
+    #[param(maximum = 10_000_000_000_i64)]
     pub followers_min: Option<u64>,
+    #[param(maximum = 10_000_000_000_i64)]
     pub followers_max: Option<u64>,
     /// Lowest engagement rate, as a fraction (0.03 = 3%).
     #[param(minimum = 0, maximum = 1)]
     pub engagement_min: Option<f64>,
     pub verified: Option<bool>,
     /// Lowest headline rate, in minor units of `price_currency`.
+    #[param(maximum = 100_000_000_000_i64)]
     pub price_min: Option<u64>,
     /// Highest headline rate, in minor units of `price_currency`.
+    #[param(maximum = 100_000_000_000_i64)]
     pub price_max: Option<u64>,
-    /// ISO 4217 code of the price bounds (default `USD`).
+    /// ISO 4217 code of the price bounds (default `USD`); read only with
+    /// `price_min` or `price_max`.
     pub price_currency: Option<String>,
     /// Lowest audience quality, as a fraction (0.8 = 80%).
     #[param(minimum = 0, maximum = 1)]
@@ -83,9 +88,19 @@ impl SearchParams {
                     .ok_or_else(|| ApiError::new(ErrorCode::BadParameter, format!("tier: unknown tier `{t}`")))
             })
             .collect::<ApiResult<Vec<_>>>()?;
-        let price_currency = self.price_currency.as_deref().map(Currency::parse).transpose().map_err(|_| {
-            ApiError::new(ErrorCode::BadParameter, "price_currency: must be an ISO 4217 code such as EUR")
-        })?;
+        // Empty is absent, as for the lists.
+        let price_currency = self
+            .price_currency
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(|c| Currency::parse(c).ok().filter(|c| c.units_per_usd_micros().is_some()).ok_or(c))
+            .transpose()
+            .map_err(|c| {
+                ApiError::new(
+                    ErrorCode::BadParameter,
+                    format!("price_currency: `{c}` is not a currency Scout compares prices in (such as EUR)"),
+                )
+            })?;
         let filters = SearchFilters {
             platforms,
             countries: list(&self.country),
@@ -106,9 +121,6 @@ impl SearchParams {
             }),
             audience_quality_min: self.audience_quality_min,
         };
-        if self.price_currency.is_some() && filters.price.is_none() {
-            return Err(ApiError::new(ErrorCode::BadParameter, "price_currency: goes with price_min or price_max"));
-        }
         Ok(SearchRequest {
             query: self.q,
             filters: Some(filters),

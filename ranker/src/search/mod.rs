@@ -38,7 +38,7 @@ pub struct SearchRequest {
     #[serde(default)]
     #[schema(max_length = 500)]
     pub query: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scout_domain::objects::optional_object")]
     pub filters: Option<SearchFilters>,
     #[serde(default)]
     pub sort: Option<Sort>,

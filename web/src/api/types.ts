@@ -36,6 +36,8 @@ export type Contribution = Schemas["Contribution"];
 export type Explanation = Schemas["Explanation"];
 export type SearchResult = Schemas["SearchResult"];
 export type AudienceConstraint = Schemas["AudienceConstraint"];
+/** A currency prices can be filtered in: the server's reference table. */
+export type PriceCurrency = Schemas["PriceRange"]["currency"];
 export type SearchFilters = Schemas["SearchFilters"];
 export type PriceRange = Schemas["PriceRange"];
 export type Recognised = Schemas["Recognised"];

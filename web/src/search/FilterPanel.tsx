@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type AudienceConstraint, type FacetCount, type PriceRange, type RegionOut, type SearchFilters } from "../api";
-import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, QUALITY_FLOORS, TIERS, title } from "../ui/format";
+import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, priceCurrency, QUALITY_FLOORS, TIERS, title } from "../ui/format";
 
 type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers";
 
@@ -150,7 +150,7 @@ function PriceFilter({ price, onChange }: { price: PriceRange | undefined | null
           value={currency}
           onChange={(e) => {
             // The amounts keep their meaning in major units when the currency changes.
-            const cur = e.currentTarget.value;
+            const cur = priceCurrency(e.currentTarget.value) ?? "USD";
             const to = 10 ** minorUnitExponent(cur);
             change({ min: price?.min != null ? Math.round((price.min / scale) * to) : undefined, max: price?.max != null ? Math.round((price.max / scale) * to) : undefined }, cur);
           }}

@@ -32,9 +32,9 @@ describe("search state ⇄ URL", () => {
       sort: "engagement_desc",
       page: 3,
     },
-    // A currency without minor units, and one with three.
+    // A currency without minor units, and one with two.
     { q: "", filters: { price: { currency: "JPY", max: 30_000 } }, sort: "followers_asc", page: 1 },
-    { q: "", filters: { price: { currency: "KWD", min: 1_500 } }, sort: "growth_desc", page: 2 },
+    { q: "", filters: { price: { currency: "ZAR", min: 1_500 } }, sort: "growth_desc", page: 2 },
     { q: "unicode: café · 東京 & more", filters: { verified: false }, sort: "followers_desc", page: 1 },
   ];
 

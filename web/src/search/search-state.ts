@@ -1,7 +1,7 @@
 // A search as the page holds it and as its URL spells it, so that a search can be
 // bookmarked and shared: /search?q=vegan+fitness&country=DE&fmin=50000&aud=gender:female:60
 import type { AudienceConstraint, Recognised, SearchFilters, SearchRequest, Sort } from "../api";
-import { minorUnitExponent } from "../ui/format";
+import { minorUnitExponent, priceCurrency } from "../ui/format";
 
 const SORTS: Sort[] = ["relevance", "followers_desc", "followers_asc", "engagement_desc", "growth_desc"];
 
@@ -61,8 +61,9 @@ export function fromQuery(p: URLSearchParams): SearchState {
   const scale = 10 ** minorUnitExponent(currency);
   const pmin = positive(p.get("pmin"));
   const pmax = positive(p.get("pmax"));
-  if (/^[A-Z]{3}$/.test(currency) && (pmin != null || pmax != null)) {
-    filters.price = { currency, min: pmin != null ? Math.round(pmin * scale) : undefined, max: pmax != null ? Math.round(pmax * scale) : undefined };
+  const known = priceCurrency(currency);
+  if (known && (pmin != null || pmax != null)) {
+    filters.price = { currency: known, min: pmin != null ? Math.round(pmin * scale) : undefined, max: pmax != null ? Math.round(pmax * scale) : undefined };
   }
   const aq = positive(p.get("aq"));
   if (aq != null && aq <= 100) filters.audience_quality_min = aq / 100;

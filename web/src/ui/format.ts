@@ -1,3 +1,4 @@
+import type { PriceCurrency } from "../api";
 // How figures read in the app: compact counts, percentages, money in its own currency.
 
 const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
@@ -86,7 +87,12 @@ export const TIERS: [string, string][] = [
   ["mega", "Mega (1M+)"],
 ];
 /** Currencies the price filter compares in (the API's reference table). */
-export const PRICE_CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "INR", "JPY", "KRW", "SGD", "AED", "ZAR"];
+export const PRICE_CURRENCIES: PriceCurrency[] = ["USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "PLN", "BRL", "MXN", "INR", "JPY", "KRW", "SGD", "AED", "ZAR"];
+
+/** The currency named by `code`, when prices can be filtered in it. */
+export function priceCurrency(code: string): PriceCurrency | undefined {
+  return (PRICE_CURRENCIES as string[]).includes(code) ? (code as PriceCurrency) : undefined;
+}
 
 /** Quality floors offered by the filter, as fractions, with the badge's words. */
 export const QUALITY_FLOORS: [number, string][] = [
