@@ -428,9 +428,11 @@ impl SearchFilters {
             // Both bounds go through the same conversion as the indexed rates,
             // so a bound in the rate's own currency compares exactly.
             let usd = |x: u64| crate::money::convert_minor(x, p.currency.as_str(), "USD").map(|c| c as f64);
+            // No lower bound is a lower bound of 0: a range with no bound
+            // at all asks for a stated rate, and the indexes need one bound.
             must.push(Clause::Range {
                 field: NumericField::PriceUsd,
-                min: p.min.and_then(usd),
+                min: p.min.and_then(usd).or(Some(0.0)),
                 max: p.max.and_then(usd),
             });
         }
@@ -512,19 +514,26 @@ mod tests {
         let bad = [
             SearchFilters { countries: vec!["Germany".into()], ..Default::default() },
             SearchFilters { niches: vec!["underwater-basket".into()], ..Default::default() },
-            SearchFilters { followers_min: Some(10), followers_max: Some(5), ..Default::default() },
+            SearchFilters { followers_max: Some(MAX_FOLLOWERS + 1), ..Default::default() },
             SearchFilters { engagement_min: Some(-1.0), ..Default::default() },
             SearchFilters { audience_quality_min: Some(1.5), ..Default::default() },
             SearchFilters { audience_quality_min: Some(f64::NAN), ..Default::default() },
             SearchFilters { price: Some(price("XYZ", Some(1), None)), ..Default::default() },
-            SearchFilters { price: Some(price("EUR", None, None)), ..Default::default() },
-            SearchFilters { price: Some(price("EUR", Some(500), Some(100))), ..Default::default() },
             SearchFilters { price: Some(price("EUR", None, Some(u64::MAX))), ..Default::default() },
         ];
         for f in bad {
             assert!(f.validate().is_err(), "{f:?}");
         }
         assert!(SearchFilters::default().validate().is_ok());
+        // Inverted ranges are empty, not errors; a price range without bounds asks for a stated rate.
+        let valid = [
+            SearchFilters { followers_min: Some(10), followers_max: Some(5), ..Default::default() },
+            SearchFilters { price: Some(price("EUR", None, None)), ..Default::default() },
+            SearchFilters { price: Some(price("EUR", Some(500), Some(100))), ..Default::default() },
+        ];
+        for f in valid {
+            assert!(f.validate().is_ok(), "{f:?}");
+        }
     }
 
     fn price(currency: &str, min: Option<u64>, max: Option<u64>) -> PriceRange {

@@ -119,7 +119,7 @@ async fn the_web_app_keeps_its_refresh_token_in_an_http_only_cookie() {
         .send()
         .await
         .expect("refresh");
-    assert_eq!(res.status(), 400, "without the header the cookie is ignored (a cross-site form cannot add it)");
+    assert_eq!(res.status(), 401, "without the header the cookie is ignored (a cross-site form cannot add it)");
     let res = web("/v1/auth/refresh").json(&json!({})).send().await.expect("refresh");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "no cookie, no session");
     // A spent cookie presented again ends the session, as a spent token does.
