@@ -52,7 +52,6 @@ pub fn objects<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<V
 mod tests {
     #[derive(Debug, serde::Deserialize)]
     struct Inner {
-        #[allow(dead_code)]
         a: Option<u8>,
     }
 
@@ -66,8 +65,10 @@ mod tests {
 
     #[test]
     fn arrays_do_not_pass_for_objects() {
-        assert!(serde_json::from_str::<Outer>(r#"{"one": {"a": 1}, "many": [{"a": 2}]}"#).is_ok());
-        assert!(serde_json::from_str::<Outer>(r#"{"one": null}"#).is_ok());
+        let both: Outer = serde_json::from_str(r#"{"one": {"a": 1}, "many": [{"a": 2}]}"#).expect("objects");
+        assert_eq!((both.one.and_then(|i| i.a), both.many.first().and_then(|i| i.a)), (Some(1), Some(2)));
+        let none: Outer = serde_json::from_str(r#"{"one": null}"#).expect("null");
+        assert!(none.one.is_none() && none.many.is_empty());
         let err = serde_json::from_str::<Outer>(r#"{"one": [1]}"#).expect_err("array").to_string();
         assert!(err.contains("expected a JSON object"), "{err}");
         assert!(serde_json::from_str::<Outer>(r#"{"many": [[2]]}"#).is_err());
