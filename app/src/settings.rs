@@ -71,8 +71,8 @@ pub struct ServerLimits {
     /// Searches, lookalikes and matches run at once (0: two per core); more
     /// wait briefly, then get `503 overloaded` with `Retry-After`.
     pub max_concurrent_work: usize,
-    /// Expensive requests one account may have running at once; more get
-    /// `429 too_many_in_flight`.
+    /// Expensive requests one account may have running at once (never more
+    /// than half the workers); more get `429 too_many_in_flight`.
     pub max_work_per_account: usize,
     /// How long an expensive request may wait for a worker, in milliseconds.
     pub work_queue_ms: u64,

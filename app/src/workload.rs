@@ -64,7 +64,9 @@ impl Workload {
             workers: Arc::new(Semaphore::new(size)),
             size,
             running: Arc::new(Mutex::new(HashMap::new())),
-            per_account: limits.max_work_per_account.max(1),
+            // Never more than half the workers, so one account always leaves
+            // room for the others (on 2 cores: 4 workers, 2 per account).
+            per_account: limits.max_work_per_account.min(size / 2).max(1),
             queue: Duration::from_millis(limits.work_queue_ms),
             deadline: Duration::from_millis(limits.work_deadline_ms.max(1)),
         }

@@ -135,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
 /// The most expensive search a caller may send: the longest text and every
 /// filter list at its cap.
 fn heaviest() -> Value {
-    let bands = ["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
+    let bands = scout_domain::profile::AGE_BANDS;
     let audience: Vec<Value> =
         (0..20).map(|i| json!({"dimension": "age", "value": bands[i % bands.len()], "min_share": 0.05})).collect();
     let countries: Vec<String> = ["DE", "FR", "US", "GB", "ES", "IT", "BR", "MX", "JP", "KR"]
