@@ -30,6 +30,7 @@ pub mod access;
 pub mod application;
 pub mod credentials;
 pub mod error;
+pub mod held;
 pub mod identity;
 pub mod limits;
 pub mod lists;

@@ -6,11 +6,9 @@
 //! is addressed to its caller. A subscriber that falls more than the channel's
 //! capacity behind skips what it missed (the audit log keeps everything).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use parking_lot::Mutex;
 use scout_domain::ErrorCode;
 use scout_domain::org::OrgId;
 use tokio::sync::broadcast;
@@ -31,33 +29,17 @@ pub struct Notification {
 pub struct Notifier {
     tx: broadcast::Sender<Arc<Notification>>,
     /// Open streams per account.
-    open: Arc<Mutex<HashMap<i64, usize>>>,
+    open: crate::held::PerAccount,
 }
 
 impl Default for Notifier {
     fn default() -> Notifier {
-        Notifier { tx: broadcast::channel(1024).0, open: Arc::default() }
+        Notifier { tx: broadcast::channel(1024).0, open: crate::held::PerAccount::default() }
     }
 }
 
 /// An account's open stream, counted until it is dropped.
-#[derive(Debug)]
-pub struct StreamSlot {
-    open: Arc<Mutex<HashMap<i64, usize>>>,
-    account: i64,
-}
-
-impl Drop for StreamSlot {
-    fn drop(&mut self) {
-        let mut open = self.open.lock();
-        if let Some(n) = open.get_mut(&self.account) {
-            *n -= 1;
-            if *n == 0 {
-                open.remove(&self.account);
-            }
-        }
-    }
-}
+pub type StreamSlot = crate::held::Held;
 
 impl Notifier {
     /// Sends to every open stream (none open: dropped).
@@ -75,17 +57,14 @@ impl Notifier {
         account: i64,
         max: usize,
     ) -> Result<(broadcast::Receiver<Arc<Notification>>, StreamSlot)> {
-        let mut open = self.open.lock();
-        let n = open.entry(account).or_insert(0);
-        if *n >= max {
-            return Err(Error::retry_after(
+        let held = self.open.take(account, max).ok_or_else(|| {
+            Error::retry_after(
                 ErrorCode::TooManyStreams,
                 format!("this account already has {max} event streams open; close one first"),
                 std::time::Duration::from_secs(5),
-            ));
-        }
-        *n += 1;
-        Ok((self.tx.subscribe(), StreamSlot { open: self.open.clone(), account }))
+            )
+        })?;
+        Ok((self.tx.subscribe(), held))
     }
 }
 

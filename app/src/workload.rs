@@ -16,11 +16,9 @@
 //!   account slot until it ends: abandoned work still counts against the
 //!   account that asked for it.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
 use scout_domain::ErrorCode;
 use tokio::sync::Semaphore;
 
@@ -32,28 +30,10 @@ use crate::settings::ServerLimits;
 pub struct Workload {
     workers: Arc<Semaphore>,
     size: usize,
-    running: Arc<Mutex<HashMap<i64, usize>>>,
+    running: crate::held::PerAccount,
     per_account: usize,
     queue: Duration,
     deadline: Duration,
-}
-
-/// An account's slot, given back when the work ends.
-struct Slot {
-    running: Arc<Mutex<HashMap<i64, usize>>>,
-    account: i64,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut running = self.running.lock();
-        if let Some(n) = running.get_mut(&self.account) {
-            *n -= 1;
-            if *n == 0 {
-                running.remove(&self.account);
-            }
-        }
-    }
 }
 
 impl Workload {
@@ -63,7 +43,7 @@ impl Workload {
         Workload {
             workers: Arc::new(Semaphore::new(size)),
             size,
-            running: Arc::new(Mutex::new(HashMap::new())),
+            running: crate::held::PerAccount::default(),
             // Never more than half the workers, so one account always leaves
             // room for the others (on 2 cores: 4 workers, 2 per account).
             per_account: limits.max_work_per_account.min(size / 2).max(1),
@@ -121,25 +101,23 @@ impl Workload {
         }
     }
 
-    fn enter(&self, account: i64) -> Result<Slot> {
-        let mut running = self.running.lock();
-        let n = running.entry(account).or_insert(0);
-        if *n >= self.per_account {
+    fn enter(&self, account: i64) -> Result<crate::held::Held> {
+        self.running.take(account, self.per_account).ok_or_else(|| {
             metrics::counter!("scout_work_shed_total", "reason" => "account").increment(1);
-            return Err(Error::retry_after(
+            Error::retry_after(
                 ErrorCode::TooManyInFlight,
                 format!("this account already has {} expensive requests running", self.per_account),
                 Duration::from_secs(1),
-            ));
-        }
-        *n += 1;
-        Ok(Slot { running: self.running.clone(), account })
+            )
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc;
+
+    use parking_lot::Mutex;
 
     use super::*;
 
