@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the served API against its own OpenAPI document with Schemathesis
-# (PyPI, pinned): every check, over every operation, once with a brand's API
-# key and once without credentials. Fails on any failure, including a status
+# (PyPI, pinned): every check, over every operation, with a brand's API key,
+# with a brand's login session, and without credentials. Fails on any failure, including a status
 # the document does not list. Run by scripts/test.sh after the Rust tests;
 # needs the debug `scout` binary they build.
 #   scripts/schemathesis.sh [examples per operation, default 25]
@@ -42,19 +42,33 @@ curl -sf "$base/readyz" >/dev/null || { cat "$work/serve.log"; echo "scout did n
 # session, so that the fuzzer's own logout or password change cannot end it.
 curl -sf -X POST "$base/v1/auth/register" -H 'content-type: application/json' \
   -d '{"email":"fuzz@brand.test","password":"fuzzing passphrase","role":"brand","name":"Fuzz"}' >/dev/null
-access="$(curl -sf -X POST "$base/v1/auth/login" -H 'content-type: application/json' \
-  -d '{"email":"fuzz@brand.test","password":"fuzzing passphrase"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+# Sign-up answers before the account exists: its verification mail says it does.
+for _ in $(seq 1 100); do
+  grep -qs '"to":"fuzz@brand.test"' "$work/data/mail.jsonl" && break
+  sleep 0.1
+done
+login() {
+  curl -sf -X POST "$base/v1/auth/login" -H 'content-type: application/json' \
+    -d '{"email":"fuzz@brand.test","password":"fuzzing passphrase"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+access="$(login)"
 key="$(curl -sf -X POST "$base/v1/keys" -H "authorization: Bearer $access" -H 'content-type: application/json' \
   -d '{"name":"fuzz","scopes":["search","lists:read","lists:write"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')"
 
+# Three passes: the API key (what integrators hold), a login session (the
+# operations only a person may call: keys, organisation, account; logout is
+# left out so that the pass keeps its session), and no credentials at all.
 status=0
-for who in key none; do
-  auth=()
-  [ "$who" = key ] && auth=(-H "Authorization: Bearer $key")
+for who in key session none; do
+  args=()
+  case "$who" in
+    key) args=(-H "Authorization: Bearer $key") ;;
+    session) args=(-H "Authorization: Bearer $(login)" --exclude-path /v1/auth/logout) ;;
+  esac
   echo "==> Schemathesis ($who credentials, $examples examples per operation)"
   SCHEMATHESIS_HOOKS=scout_hooks PYTHONPATH=scripts/schemathesis \
     "$venv/bin/st" --config-file scripts/schemathesis/schemathesis.toml run "$base/openapi.json" --checks all --max-examples "$examples" \
-    --workers 2 --phases examples,coverage,fuzzing --suppress-health-check all --no-color "${auth[@]}" \
+    --workers 2 --phases examples,coverage,fuzzing --suppress-health-check all --no-color "${args[@]}" \
     --exclude-path /metrics || status=1
 done
 [ $status -eq 0 ] && echo "schemathesis: no failures" || echo "schemathesis: FAILURES (see above)"

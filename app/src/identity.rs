@@ -56,8 +56,13 @@ fn invalid_credentials(detail: &str) -> Error {
 }
 
 impl Application {
-    /// Creates an account (never an admin one); brands and agencies get an
-    /// organisation of their own, which they own. A verification mail is sent.
+    /// Signs up: checks the request, hashes the password, and answers the
+    /// same whether or not the address already has an account, so sign-up
+    /// does not tell who uses Scout. The account itself is created after the
+    /// answer (never an admin one; brands and agencies get an organisation of
+    /// their own), and a verification mail follows; when the address is
+    /// taken, its owner is told instead (at most once an hour). Returns the
+    /// address as stored.
     pub async fn register(
         &self,
         email: &str,
@@ -65,22 +70,79 @@ impl Application {
         role: &str,
         name: &str,
         ip: Option<&str>,
+    ) -> Result<Email> {
+        let (email, hash, role, name) = checked_signup(email, password, role, name).await?;
+        let (me, answer, ip) = (self.clone(), email.clone(), ip.map(str::to_string));
+        tokio::spawn(async move {
+            let made = me.create_account(&email, &hash, role, &name, ip.as_deref()).await;
+            let told = match made {
+                Err(Error::Store(scout_store::Error::EmailTaken)) => {
+                    me.tell_owner_of_signup(&email, ip.as_deref()).await
+                }
+                other => other.map(|_| ()),
+            };
+            if let Err(e) = told {
+                tracing::warn!(error = %e, "could not finish a registration");
+            }
+        });
+        Ok(answer)
+    }
+
+    /// Opens an account at once, for callers in this process (benchmarks,
+    /// tools) that go on with it; a taken address is an error here. The
+    /// HTTP sign-up is [`Application::register`].
+    pub async fn open_account(
+        &self,
+        email: &str,
+        password: String,
+        role: &str,
+        name: &str,
+        ip: Option<&str>,
     ) -> Result<User> {
-        let email = Email::parse(email)?;
-        let role = Role::parse_self_registered(role)?;
-        let name = account::parse_name(name)?;
-        account::check_new_password(&password, &email)?;
-        let hash = password::hash(password).await.internal("hashing a password")?;
-        let user = self.store.identity().create_user(&email, &hash, role, &name).await?;
+        let (email, hash, role, name) = checked_signup(email, password, role, name).await?;
+        self.create_account(&email, &hash, role, &name, ip).await
+    }
+
+    async fn create_account(
+        &self,
+        email: &Email,
+        hash: &str,
+        role: Role,
+        name: &str,
+        ip: Option<&str>,
+    ) -> Result<User> {
+        let user = self.store.identity().create_user(email, hash, role, name).await?;
         let org = match role {
-            Role::Brand => Some(self.store.orgs().create_organisation(OrgKind::Brand, &name, user.id).await?),
-            Role::Agency => Some(self.store.orgs().create_organisation(OrgKind::Agency, &name, user.id).await?),
+            Role::Brand => Some(self.store.orgs().create_organisation(OrgKind::Brand, name, user.id).await?),
+            Role::Agency => Some(self.store.orgs().create_organisation(OrgKind::Agency, name, user.id).await?),
             Role::Influencer | Role::Admin => None,
         };
         tracing::info!(user = user.id, role = role.as_str(), "account created");
         self.audit_org(org.map(|o| o.id), Some(user.id), AuditKind::AccountCreated, ip, role.as_str()).await?;
         self.send_token_mail(&user, TokenPurpose::VerifyEmail).await?;
         Ok(user)
+    }
+
+    /// Someone signed up with an address that has an account: its owner
+    /// hears of it (at most once an hour), the audit log keeps it.
+    async fn tell_owner_of_signup(&self, email: &Email, ip: Option<&str>) -> Result<()> {
+        let Some(user) = self.store.identity().user_by_email(email).await? else { return Ok(()) };
+        self.audit(Some(user.id), AuditKind::SignupAttempted, ip, "sign-up with this address refused").await?;
+        if !self.limits.logins.warn_owner(&format!("signup {}", user.email.to_lowercase())).await {
+            return Ok(());
+        }
+        let mail = Mail {
+            to: user.email.clone(),
+            subject: "Someone tried to create a Scout account with your address".into(),
+            body: format!(
+                "Someone tried to create a new Scout account with this address (from {}). Your account is unchanged and no second account was made.\n\nIf it was you, log in with your existing password, or reset it if you forgot it. If it was not, you need do nothing.",
+                ip.unwrap_or("an unknown address")
+            ),
+        };
+        let mailer = self.mailer.clone();
+        tokio::task::spawn_blocking(move || mailer.send(&mail))
+            .await?
+            .map_err(|e| Error::refused(ErrorCode::MailUnavailable, format!("sending mail: {e}")))
     }
 
     /// Starts a session. Failed attempts count towards a lock of the email as
@@ -389,6 +451,21 @@ pub async fn create_admin(store: &scout_store::Store, email: &str, name: &str, p
         .audit(Some(user.id), AuditKind::AccountCreated.as_str(), None, "admin, from the command line")
         .await?;
     Ok(user)
+}
+
+/// A sign-up's fields, checked, with the password hashed (never an admin).
+async fn checked_signup(
+    email: &str,
+    password: String,
+    role: &str,
+    name: &str,
+) -> Result<(Email, String, Role, String)> {
+    let email = Email::parse(email)?;
+    let role = Role::parse_self_registered(role)?;
+    let name = account::parse_name(name)?;
+    account::check_new_password(&password, &email)?;
+    let hash = password::hash(password).await.internal("hashing a password")?;
+    Ok((email, hash, role, name))
 }
 
 /// What is stored of a recovery code: its BLAKE3 hash (the code is 50 random bits).

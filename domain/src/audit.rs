@@ -32,6 +32,8 @@ macro_rules! audit_kinds {
 audit_kinds! {
     // Accounts and sessions.
     AccountCreated => "account_created",
+    /// A sign-up with an address that already has an account (refused, owner told).
+    SignupAttempted => "signup_attempted",
     EmailVerified => "email_verified",
     Login => "login",
     LoginFailed => "login_failed",

@@ -222,13 +222,13 @@ impl Consent {
     }
 }
 
-/// A shortlist's or saved search's name: trimmed, 1 to 120 characters.
+/// Longest name of a shortlist or saved search, in characters.
+pub const MAX_LIST_NAME_CHARS: usize = 120;
+
+/// A shortlist's or saved search's name (the rule of
+/// [`crate::account::parse_display_name`], at most [`MAX_LIST_NAME_CHARS`]).
 pub fn parse_list_name(raw: &str) -> Result<String> {
-    let s = raw.trim();
-    if s.is_empty() || s.chars().count() > 120 || s.chars().any(char::is_control) {
-        return Err(Error::bad_parameter("name", "must be 1 to 120 characters without control characters"));
-    }
-    Ok(s.to_string())
+    crate::account::parse_display_name(raw, "name", MAX_LIST_NAME_CHARS)
 }
 
 /// Tags on a shortlist entry: trimmed, lowercase, deduplicated, at most 20 of

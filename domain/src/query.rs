@@ -118,6 +118,9 @@ pub struct AudienceConstraint {
     pub min_share: f64,
 }
 
+/// The values of an audience's `gender` dimension.
+pub const AUDIENCE_GENDERS: [&str; 3] = ["female", "male", "other"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AudienceDimension {
@@ -270,7 +273,7 @@ impl SearchFilters {
             }
             let ok = match a.dimension {
                 AudienceDimension::Country => a.value.len() == 2 && a.value.bytes().all(|b| b.is_ascii_uppercase()),
-                AudienceDimension::Gender => ["female", "male", "other"].contains(&a.value.as_str()),
+                AudienceDimension::Gender => AUDIENCE_GENDERS.contains(&a.value.as_str()),
                 AudienceDimension::Age => AGE_BANDS.contains(&a.value.as_str()),
             };
             if !ok {

@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn register(app: &TestApp, email: &str, role: &str) -> reqwest::Response {
-    app.post_json("/v1/auth/register", &json!({"email": email, "password": PASSWORD, "role": role, "name": "Ana Lima"}))
-        .await
+    app.register(email, PASSWORD, role, "Ana Lima").await
 }
 
 async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
@@ -46,17 +45,22 @@ async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
 async fn a_session_lifecycle(backend: Backend) {
     let app = TestApp::spawn_on(backend).await;
     let res = register(&app, " Ana@Example.com ", "brand").await;
-    assert_eq!(res.status(), 201);
-    let user: Value = res.json().await.expect("user");
-    assert_eq!(user["email"], "ana@example.com");
-    assert_eq!(user["role"], "brand");
-    assert!(user.get("password_hash").is_none(), "the hash never leaves the server");
+    assert_eq!(res.status(), 202);
+    let first: Value = res.json().await.expect("accepted");
+    assert_eq!(first["email"], "ana@example.com");
+    assert!(first.get("id").is_none() && first.get("password_hash").is_none(), "nothing of the account: {first}");
 
-    // The same email again, in other letters, is taken.
-    assert_eq!(
-        code_of(register(&app, "ANA@example.com", "agency").await).await,
-        (StatusCode::CONFLICT, "email_taken".into())
-    );
+    // The same email again, in other letters, with another role and password:
+    // the same answer (sign-up does not tell who has an account), no second
+    // account, no change to the first, and a note to its owner.
+    let body =
+        json!({"email": "ANA@example.com", "password": "another long passphrase", "role": "agency", "name": "M"});
+    let again = app.post_json("/v1/auth/register", &body).await;
+    assert_eq!(again.status(), 202);
+    assert_eq!(again.json::<Value>().await.expect("accepted"), first);
+    let note = app.wait_for_mail("ana@example.com", "Someone tried to create a Scout account").await;
+    assert!(note["body"].as_str().expect("body").contains("unchanged"), "{note}");
+    assert_eq!(code_of(login(&app, "ana@example.com", "another long passphrase").await).await.1, "invalid_credentials");
 
     // Wrong password and unknown account look the same.
     assert_eq!(code_of(login(&app, "ana@example.com", "wrong password!").await).await.1, "invalid_credentials");
@@ -68,7 +72,12 @@ async fn a_session_lifecycle(backend: Backend) {
     let access = t["access_token"].as_str().expect("access");
     let res = me(&app, access).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<Value>().await.expect("me")["email"], "ana@example.com");
+    let user: Value = res.json().await.expect("me");
+    assert_eq!(
+        (user["email"].as_str(), user["role"].as_str()),
+        (Some("ana@example.com"), Some("brand")),
+        "first sign-up kept"
+    );
     assert_eq!(code_of(app.get("/v1/auth/me").await).await, (StatusCode::UNAUTHORIZED, "missing_token".into()));
 
     // Refresh rotates: a new pair, and the old refresh token is spent.
@@ -107,7 +116,7 @@ async fn a_session_lifecycle_on_postgres() {
 
 async fn refresh_reuse_revokes_the_family(backend: Backend) {
     let app = TestApp::spawn_on(backend).await;
-    assert_eq!(register(&app, "bo@example.com", "influencer").await.status(), 201);
+    assert_eq!(register(&app, "bo@example.com", "influencer").await.status(), 202);
     let t = tokens(&app, "bo@example.com").await;
     let other_session = tokens(&app, "bo@example.com").await;
     let stolen = t["refresh_token"].as_str().expect("r").to_string();
@@ -201,7 +210,7 @@ fn sign(der: &[u8], kid: &str, claims: &Value) -> String {
 #[tokio::test]
 async fn forged_and_altered_access_tokens_are_refused() {
     let app = TestApp::spawn().await;
-    assert_eq!(register(&app, "eve@example.com", "brand").await.status(), 201);
+    assert_eq!(register(&app, "eve@example.com", "brand").await.status(), 202);
     let t = tokens(&app, "eve@example.com").await;
     let good = t["access_token"].as_str().expect("a").to_string();
     let parts: Vec<&str> = good.split('.').collect();
@@ -270,7 +279,7 @@ fn code_for(secret_b32: &str, at: i64) -> String {
 
 async fn two_factor(backend: Backend) {
     let app = TestApp::spawn_on(backend).await;
-    assert_eq!(register(&app, "dee@example.com", "agency").await.status(), 201);
+    assert_eq!(register(&app, "dee@example.com", "agency").await.status(), 202);
     let t = tokens(&app, "dee@example.com").await;
     let access = t["access_token"].as_str().expect("a").to_string();
     let post = |path: &'static str, body: Value| {
@@ -348,8 +357,8 @@ async fn two_factor_on_postgres() {
 #[tokio::test]
 async fn repeated_failed_logins_lock_the_account_with_retry_after() {
     let app = TestApp::spawn().await;
-    assert_eq!(register(&app, "fay@example.com", "brand").await.status(), 201);
-    assert_eq!(register(&app, "gus@example.com", "brand").await.status(), 201);
+    assert_eq!(register(&app, "fay@example.com", "brand").await.status(), 202);
+    assert_eq!(register(&app, "gus@example.com", "brand").await.status(), 202);
     for _ in 0..5 {
         assert_eq!(code_of(login(&app, "fay@example.com", "guessing wrong").await).await.1, "invalid_credentials");
     }
@@ -393,7 +402,7 @@ async fn credential_endpoints_are_rate_limited_per_address() {
 #[tokio::test]
 async fn responses_carry_secure_headers_and_token_answers_are_not_cached() {
     let app = TestApp::spawn().await;
-    assert_eq!(register(&app, "hal@example.com", "brand").await.status(), 201);
+    assert_eq!(register(&app, "hal@example.com", "brand").await.status(), 202);
     let res = login(&app, "hal@example.com", PASSWORD).await;
     let h = res.headers().clone();
     assert_eq!(h["x-content-type-options"], "nosniff");
@@ -409,8 +418,8 @@ async fn responses_carry_secure_headers_and_token_answers_are_not_cached() {
 
 async fn security_events_are_audited(backend: Backend) {
     let app = TestApp::spawn_on(backend).await;
-    assert_eq!(register(&app, "ivy@example.com", "brand").await.status(), 201);
-    assert_eq!(register(&app, "jon@example.com", "brand").await.status(), 201);
+    assert_eq!(register(&app, "ivy@example.com", "brand").await.status(), 202);
+    assert_eq!(register(&app, "jon@example.com", "brand").await.status(), 202);
     assert_eq!(login(&app, "ivy@example.com", "not the password").await.status(), 401);
     let first = tokens(&app, "ivy@example.com").await;
     let res = app.post_as(first["access_token"].as_str().expect("a"), "/v1/auth/logout", &json!({})).await;
@@ -463,7 +472,7 @@ async fn security_events_are_audited_on_postgres() {
 #[tokio::test]
 async fn changing_the_password_ends_every_session() {
     let app = TestApp::spawn().await;
-    assert_eq!(register(&app, "kim@example.com", "influencer").await.status(), 201);
+    assert_eq!(register(&app, "kim@example.com", "influencer").await.status(), 202);
     let a = tokens(&app, "kim@example.com").await;
     let b = tokens(&app, "kim@example.com").await;
     let access = a["access_token"].as_str().expect("a");

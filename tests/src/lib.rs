@@ -186,14 +186,50 @@ impl TestApp {
     /// Registers an account of `role` (`brand`, `agency`, `influencer`) and
     /// returns its access token.
     pub async fn login_as(&self, role: &str, email: &str) -> String {
+        let res = self.register(email, PASSWORD, role, &format!("{role} {email}")).await;
+        assert_eq!(res.status(), 202, "register {email}");
+        self.login(email).await
+    }
+
+    /// Signs up over HTTP. Sign-up answers before the account exists (the
+    /// answer is the same for a taken address); on a 202 for an address
+    /// without an account this waits until the account is made (its
+    /// verification mail has gone out), so the caller can log in at once.
+    pub async fn register(&self, email: &str, password: &str, role: &str, name: &str) -> reqwest::Response {
         let res = self
             .post_json(
                 "/v1/auth/register",
-                &serde_json::json!({"email": email, "password": PASSWORD, "role": role, "name": format!("{role} {email}")}),
+                &serde_json::json!({"email": email, "password": password, "role": role, "name": name}),
             )
             .await;
-        assert_eq!(res.status(), 201, "register {email}");
-        self.login(email).await
+        if res.status() == 202 {
+            self.wait_for_mail(&email.trim().to_lowercase(), "Confirm your email").await;
+        }
+        res
+    }
+
+    /// Every mail sent so far, oldest first (the embedded mailer's file).
+    pub fn mails(&self) -> Vec<Value> {
+        let path = self.state.settings().data_dir.join("mail.jsonl");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    }
+
+    /// The newest mail to `to` whose subject contains `subject`, waiting up
+    /// to ten seconds for it (mail goes out after the answer).
+    pub async fn wait_for_mail(&self, to: &str, subject: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self
+                .mails()
+                .into_iter()
+                .rfind(|m| m["to"].as_str() == Some(to) && m["subject"].as_str().is_some_and(|s| s.contains(subject)));
+            if let Some(mail) = found {
+                return mail;
+            }
+            assert!(Instant::now() < deadline, "no mail to {to} about {subject:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Logs an existing account in; its access token.

@@ -45,11 +45,6 @@ pub struct RegisterRequest {
     pub password: String,
     pub role: SignupRole,
     /// The person's or company's name (1–100 characters, not only spaces).
-    #[schema(
-        min_length = 1,
-        max_length = 100,
-        pattern = "^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"
-    )]
     pub name: String,
 }
 
@@ -129,18 +124,34 @@ pub struct LogoutParams {
     pub all: bool,
 }
 
-/// Creates an account (never an admin one).
+/// A sign-up, taken in: the same answer whether or not the address already
+/// has an account, so that sign-up does not tell who uses Scout.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RegistrationAccepted {
+    /// The address as stored (trimmed, lowercase).
+    pub email: String,
+    /// What happens next, for a person to read.
+    pub detail: &'static str,
+}
+
+const REGISTRATION_DETAIL: &str = "Check your inbox: a new account gets a link to confirm the address, \
+an address that already has an account gets a note to its owner. A new account can log in at once.";
+
+/// Opens an account (never an admin one). The answer is the same whether or
+/// not the address already has one: the account is created right after it
+/// and a verification mail follows; an existing account's owner gets a note
+/// instead.
 #[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = UserOut),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 202, body = RegistrationAccepted),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Json(req): Json<RegisterRequest>,
-) -> ApiResult<(StatusCode, axum::Json<UserOut>)> {
-    let user = state.app.register(&req.email, req.password, req.role.as_str(), &req.name, ip.as_deref()).await?;
-    Ok((StatusCode::CREATED, axum::Json(user.into())))
+) -> ApiResult<(StatusCode, axum::Json<RegistrationAccepted>)> {
+    let email = state.app.register(&req.email, req.password, req.role.as_str(), &req.name, ip.as_deref()).await?;
+    let body = RegistrationAccepted { email: email.as_str().to_string(), detail: REGISTRATION_DETAIL };
+    Ok((StatusCode::ACCEPTED, axum::Json(body)))
 }
 
 /// Starts a session: an access token and a refresh token.

@@ -9,6 +9,7 @@ pub mod health;
 pub mod keys;
 pub mod models;
 pub mod openapi;
+pub mod openapi_rules;
 pub mod orgs;
 pub mod privacy;
 pub mod profiles;

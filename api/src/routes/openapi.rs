@@ -145,56 +145,6 @@ impl utoipa::Modify for Contract {
                     .build(),
             )
         };
-        // Prices and budgets are compared through the reference table: only its
-        // currencies are accepted there; budgets are positive amounts.
-        if let Some(components) = openapi.components.as_mut() {
-            let currency = || {
-                RefOr::T(Schema::Object(
-                    utoipa::openapi::ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .description(Some("ISO 4217 code of a currency of the reference table"))
-                        .enum_values(Some(scout_domain::money::REFERENCE_CURRENCIES))
-                        .build(),
-                ))
-            };
-            // Niches are the taxonomy's ids.
-            let niches: Vec<serde_json::Value> =
-                scout_domain::taxonomy::NICHES.iter().map(|n| serde_json::Value::from(n.id)).collect();
-            for name in ["SearchFilters", "CampaignBrief"] {
-                if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name)
-                    && let Some(RefOr::T(Schema::Array(list))) = o.properties.get_mut("niches")
-                    && let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut list.items
-                    && let RefOr::T(Schema::Object(item)) = item.as_mut()
-                {
-                    item.enum_values = Some(niches.clone());
-                }
-            }
-            // ISO codes in lists: countries upper-case, languages lower-case.
-            for (name, field, pattern) in [
-                ("SearchFilters", "countries", "^[A-Z]{2}$"),
-                ("SearchFilters", "languages", "^[a-z]{2}$"),
-                ("Targeting", "countries", "^[A-Z]{2}$"),
-                ("Targeting", "languages", "^[a-z]{2}$"),
-            ] {
-                if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name)
-                    && let Some(RefOr::T(Schema::Array(list))) = o.properties.get_mut(field)
-                    && let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &mut list.items
-                    && let RefOr::T(Schema::Object(item)) = item.as_mut()
-                {
-                    item.pattern = Some(pattern.into());
-                }
-            }
-            for name in ["PriceRange", "Money"] {
-                if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name) {
-                    o.properties.insert("currency".into(), currency());
-                    if name == "Money"
-                        && let Some(RefOr::T(Schema::Object(amount))) = o.properties.get_mut("amount_minor")
-                    {
-                        amount.minimum = Some(1.into());
-                    }
-                }
-            }
-        }
         for (path, item) in openapi.paths.paths.iter_mut() {
             let ops = [
                 ("get", &mut item.get),
@@ -225,7 +175,8 @@ impl utoipa::Modify for Contract {
                 if path.contains('{') {
                     add("404", "no such resource, or not the caller's");
                 }
-                if method != "get" && path.starts_with("/v1/") {
+                // Sign-up answers the same for a taken address (no 409 to tell).
+                if method != "get" && path.starts_with("/v1/") && path != "/v1/auth/register" {
                     add("409", "the change conflicts with the current state");
                 }
                 if body {
@@ -264,12 +215,24 @@ fn currencies() -> Vec<serde_json::Value> {
     scout_domain::money::REFERENCE_CURRENCIES.iter().map(|c| serde_json::Value::from(*c)).collect()
 }
 
+/// The OpenAPI document: utoipa's, with the server's input rules written
+/// into its schemas ([`super::openapi_rules`]). Built once.
+pub fn document() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut doc =
+            serde_json::to_value(ApiDoc::openapi()).unwrap_or_else(|e| serde_json::json!({"error": e.to_string()}));
+        super::openapi_rules::tighten(&mut doc);
+        doc
+    })
+}
+
 /// The OpenAPI document as pretty JSON (what `/openapi.json` serves; `scout
 /// openapi` prints it, and the web app's API types are generated from it).
 pub fn document_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    serde_json::to_string_pretty(document()).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+    Router::new().route("/openapi.json", get(|| async { axum::Json(document()) }))
 }

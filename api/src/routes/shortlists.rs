@@ -92,11 +92,6 @@ pub struct ShortlistDetail {
 #[serde(deny_unknown_fields)]
 pub struct NameBody {
     /// 1–120 characters, not only spaces, no control characters.
-    #[schema(
-        min_length = 1,
-        max_length = 120,
-        pattern = "^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"
-    )]
     pub name: String,
 }
 
@@ -252,11 +247,6 @@ pub struct SavedSearchList {
 #[serde(deny_unknown_fields)]
 pub struct NewSavedSearch {
     /// 1–120 characters, not only spaces, no control characters.
-    #[schema(
-        min_length = 1,
-        max_length = 120,
-        pattern = "^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$"
-    )]
     pub name: String,
     #[serde(deserialize_with = "scout_domain::objects::object")]
     pub request: SearchRequest,

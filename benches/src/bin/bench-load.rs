@@ -76,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..=args.normal {
         let email = format!("load{run}-{i}@brand.test");
         let password = "load test passphrase".to_string();
-        app.register(&email, password.clone(), "brand", &format!("Load {i}"), None).await?;
+        app.open_account(&email, password.clone(), "brand", &format!("Load {i}"), None).await?;
         tokens.push(app.login(&email, password, None, None).await?.access_token);
     }
     let abuser = tokens.pop().context("an abusive account")?;

@@ -61,6 +61,27 @@ const ROLES: [string, string, string][] = [
   ["influencer", "Creator", "Claim your profile and find campaigns."],
 ];
 
+/**
+ * Logs in right after a sign-up. The server answers a sign-up before the
+ * account exists (and the same way for an address that already has one), so
+ * the first tries may meet `invalid_credentials`: wait a moment and retry,
+ * then say what a refusal means.
+ */
+async function loginAfterSignup(email: string, password: string) {
+  for (const wait of [150, 500, 1200]) {
+    await new Promise((done) => setTimeout(done, wait));
+    try {
+      await session.login(email, password);
+      return;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === "invalid_credentials")) throw err;
+    }
+  }
+  throw new Error(
+    "We could not log you in. If this address already had a Scout account, we have told its owner by mail: log in with that account's password, or reset it.",
+  );
+}
+
 export function SignupPage() {
   const [role, setRole] = useState("brand");
   const [name, setName] = useState("");
@@ -72,7 +93,7 @@ export function SignupPage() {
     e.preventDefault();
     const ok = await run(async () => {
       await api("POST", "/v1/auth/register", { email, password, role, name }, { anonymous: true });
-      await session.login(email, password);
+      await loginAfterSignup(email, password);
     });
     if (ok) navigate(role === "influencer" ? "/account" : "/search", true);
   }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type AudienceConstraint, type FacetCount, type PriceRange, type RegionOut, type SearchFilters } from "../api";
 import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, priceCurrency, QUALITY_FLOORS, TIERS, title } from "../ui/format";
+import { audienceConstraint } from "./search-state";
 
 type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers";
 
@@ -287,7 +288,7 @@ function AudienceFilters({ audience, onChange }: { audience: AudienceConstraint[
     const pct = Number(share);
     const v = dimension === "country" ? value.trim().toUpperCase() : value;
     if (!v || !(pct > 0 && pct <= 100)) return;
-    onChange([...audience.filter((a) => !(a.dimension === dimension && a.value === v)), { dimension, value: v, min_share: pct / 100 }]);
+    onChange([...audience.filter((a) => !(a.dimension === dimension && a.value === v)), audienceConstraint(dimension, v, pct / 100)]);
     setValue("");
   };
   return (

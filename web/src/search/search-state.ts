@@ -52,7 +52,7 @@ export function fromQuery(p: URLSearchParams): SearchState {
     const [dimension, value, share] = part.split(":");
     const pct = positive(share ?? "");
     if ((dimension === "country" || dimension === "gender" || dimension === "age") && value && pct && pct <= 100) {
-      audience.push({ dimension, value, min_share: pct / 100 });
+      audience.push(audienceConstraint(dimension, value, pct / 100));
     }
   }
   if (audience.length) filters.audience = audience;
@@ -140,4 +140,13 @@ export function withoutSpan(q: string, span: string): string {
   // The preposition that introduced a place or bound goes with it.
   const re = new RegExp(`(\\b(in|from|based in|near|over|above|under|below|with|at least|more than|less than)\\s+)?${escaped}`, "i");
   return q.replace(re, "").replace(/\s{2,}/g, " ").trim();
+}
+
+/**
+ * One audience constraint. The document types each dimension's values (a
+ * country code, a gender word, an age band); a value typed or taken from a
+ * link is checked by the server, which answers 400 for one it does not know.
+ */
+export function audienceConstraint(dimension: AudienceConstraint["dimension"], value: string, minShare: number): AudienceConstraint {
+  return { dimension, value, min_share: minShare } as AudienceConstraint;
 }

@@ -1,0 +1,176 @@
+//! The server's input rules, written into the OpenAPI document's schemas.
+//!
+//! utoipa derives each schema's shape from its Rust type; the rules that
+//! live in `parse` functions (an email's form, a name's length, which
+//! currencies and niches exist, what an audience constraint's value may be
+//! for each dimension) are added here, from the constants those functions
+//! use. The aim is an exact contract: what a schema allows the server
+//! accepts, and what it refuses the server refuses. Schemathesis checks both
+//! directions in CI (`scripts/schemathesis.sh`).
+//!
+//! Patterns are written for both regular-expression dialects clients use
+//! (ECMA 262 and Python's `re`): character classes and `\xHH`/`\uHHHH`
+//! escapes only, and no `$` where a trailing line break would slip past it
+//! (Python's `$` also matches before a final `\n`); "no control character"
+//! is a `not` of a class instead.
+
+use scout_domain::account::{CONTROL_CLASS, EMAIL_PATTERN, MAX_NAME_CHARS, WHITE_SPACE_CLASS};
+use scout_domain::org::MAX_LIST_NAME_CHARS;
+use serde_json::{Map, Value, json};
+
+/// Adds the rules to a document's component schemas. A schema or property
+/// this does not find is left alone (the test of the served document checks
+/// that the rules landed).
+pub fn tighten(doc: &mut Value) {
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+
+    // Names people give things: as sent, at most N characters, one visible, no control characters.
+    for (schema, field, max) in [
+        ("RegisterRequest", "name", MAX_NAME_CHARS),
+        ("NewClient", "name", MAX_NAME_CHARS),
+        ("NameBody", "name", MAX_LIST_NAME_CHARS),
+        ("NewSavedSearch", "name", MAX_LIST_NAME_CHARS),
+        ("NewKeyRequest", "name", MAX_LIST_NAME_CHARS),
+    ] {
+        if let Some(p) = property(schemas, schema, field) {
+            p.insert("minLength".into(), json!(1));
+            p.insert("maxLength".into(), json!(max));
+            p.insert("pattern".into(), json!(format!("[^{WHITE_SPACE_CLASS}]")));
+            p.insert("not".into(), json!({ "pattern": format!("[{CONTROL_CLASS}]") }));
+        }
+    }
+    // Addresses where the server parses them (login and password reset take
+    // any string: an unknown address is simply not an account).
+    for schema in ["RegisterRequest", "AddMember"] {
+        if let Some(p) = property(schemas, schema, "email") {
+            p.insert("pattern".into(), json!(EMAIL_PATTERN));
+        }
+    }
+    // A new password: a length, and not only white space.
+    if let Some(p) = property(schemas, "RegisterRequest", "password") {
+        p.insert("minLength".into(), json!(scout_domain::account::MIN_PASSWORD_CHARS));
+        p.insert("maxLength".into(), json!(scout_domain::account::MAX_PASSWORD_CHARS));
+        p.insert("pattern".into(), json!(format!("[^{WHITE_SPACE_CLASS}]")));
+    }
+
+    // Prices and budgets are compared through the reference table: only its
+    // currencies are accepted there; budgets are positive amounts.
+    let currency = json!({
+        "type": "string",
+        "description": "ISO 4217 code of a currency of the reference table",
+        "enum": scout_domain::money::REFERENCE_CURRENCIES,
+    });
+    for schema in ["PriceRange", "Money"] {
+        if let Some(props) = properties(schemas, schema) {
+            props.insert("currency".into(), currency.clone());
+        }
+    }
+    if let Some(p) = property(schemas, "Money", "amount_minor") {
+        p.insert("minimum".into(), json!(1));
+    }
+    // Niches are the taxonomy's ids.
+    let niches: Vec<&str> = scout_domain::taxonomy::NICHES.iter().map(|n| n.id).collect();
+    for schema in ["SearchFilters", "CampaignBrief"] {
+        if let Some(item) = items(schemas, schema, "niches") {
+            item.insert("enum".into(), json!(niches));
+        }
+    }
+    // ISO codes in lists: countries upper-case, languages lower-case.
+    for (schema, field, pattern) in [
+        ("SearchFilters", "countries", "^[A-Z]{2}$"),
+        ("SearchFilters", "languages", "^[a-z]{2}$"),
+        ("Targeting", "countries", "^[A-Z]{2}$"),
+        ("Targeting", "languages", "^[a-z]{2}$"),
+    ] {
+        if let Some(item) = items(schemas, schema, field) {
+            item.insert("pattern".into(), json!(pattern));
+        }
+    }
+    // What an audience constraint's value may be depends on its dimension.
+    if let Some(constraint) = schemas.get_mut("AudienceConstraint") {
+        *constraint = audience_constraint(constraint);
+    }
+}
+
+/// `AudienceConstraint` as one schema per dimension: a country is an ISO
+/// code, a gender one of three words, an age one of the bands.
+fn audience_constraint(derived: &Value) -> Value {
+    let min_share = derived.pointer("/properties/min_share").cloned().unwrap_or(json!({"type": "number"}));
+    let one = |dimension: &str, value: Value| {
+        json!({
+            "type": "object",
+            "required": ["dimension", "value", "min_share"],
+            "additionalProperties": false,
+            "properties": {
+                "dimension": {"type": "string", "enum": [dimension]},
+                "value": value,
+                "min_share": min_share,
+            },
+        })
+    };
+    let mut schema = json!({
+        "oneOf": [
+            one("country", json!({"type": "string", "minLength": 2, "maxLength": 2, "pattern": "^[A-Z]{2}$",
+                "description": "ISO 3166-1 alpha-2 code"})),
+            one("gender", json!({"type": "string", "enum": scout_domain::query::AUDIENCE_GENDERS})),
+            one("age", json!({"type": "string", "enum": scout_domain::profile::AGE_BANDS})),
+        ],
+    });
+    if let Some(description) = derived.get("description") {
+        schema["description"] = description.clone();
+    }
+    schema
+}
+
+fn properties<'a>(schemas: &'a mut Map<String, Value>, schema: &str) -> Option<&'a mut Map<String, Value>> {
+    schemas.get_mut(schema)?.get_mut("properties")?.as_object_mut()
+}
+
+fn property<'a>(schemas: &'a mut Map<String, Value>, schema: &str, field: &str) -> Option<&'a mut Map<String, Value>> {
+    properties(schemas, schema)?.get_mut(field)?.as_object_mut()
+}
+
+/// The item schema of an array property.
+fn items<'a>(schemas: &'a mut Map<String, Value>, schema: &str, field: &str) -> Option<&'a mut Map<String, Value>> {
+    property(schemas, schema, field)?.get_mut("items")?.as_object_mut()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule lands on a schema that exists: a renamed type would
+    /// otherwise drop its rule without a word.
+    #[test]
+    fn every_rule_finds_its_schema() {
+        let mut doc =
+            serde_json::to_value(<crate::routes::openapi::ApiDoc as utoipa::OpenApi>::openapi()).expect("doc");
+        let before = doc.clone();
+        tighten(&mut doc);
+        let s = &doc["components"]["schemas"];
+        for (schema, field) in [
+            ("RegisterRequest", "name"),
+            ("NewClient", "name"),
+            ("NameBody", "name"),
+            ("NewSavedSearch", "name"),
+            ("NewKeyRequest", "name"),
+        ] {
+            assert!(s[schema]["properties"][field]["not"]["pattern"].is_string(), "{schema}.{field}");
+        }
+        for schema in ["RegisterRequest", "AddMember"] {
+            assert_eq!(s[schema]["properties"]["email"]["pattern"], EMAIL_PATTERN, "{schema}");
+        }
+        assert_eq!(s["RegisterRequest"]["properties"]["password"]["minLength"], 10);
+        for schema in ["PriceRange", "Money"] {
+            assert!(s[schema]["properties"]["currency"]["enum"].is_array(), "{schema}");
+        }
+        for schema in ["SearchFilters", "CampaignBrief"] {
+            assert!(s[schema]["properties"]["niches"]["items"]["enum"].is_array(), "{schema}");
+        }
+        for schema in ["SearchFilters", "Targeting"] {
+            assert!(s[schema]["properties"]["countries"]["items"]["pattern"].is_string(), "{schema}");
+        }
+        assert_eq!(s["AudienceConstraint"]["oneOf"].as_array().map(Vec::len), Some(3));
+        assert_ne!(before, doc);
+    }
+}
