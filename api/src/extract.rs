@@ -36,9 +36,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Json(v)),
+            // JSON has one number type: `17.0` is the integer 17 to JSON Schema
+            // (and to JavaScript), so a whole number written with a fraction
+            // is read as an integer before the body is refused.
+            Err(JsonRejection::JsonDataError(e)) => match integral_numbers(&bytes) {
+                Some(v) => {
+                    serde_json::from_value::<T>(v).map(Json).map_err(|_| json_problem(JsonRejection::JsonDataError(e)))
+                }
+                None => Err(json_problem(JsonRejection::JsonDataError(e))),
+            },
             Err(rejection) => Err(json_problem(rejection)),
         }
     }
+}
+
+/// The body with every whole number written as a float (`17.0`, `2e3`)
+/// turned into an integer; `None` when it has none (nothing to retry).
+fn integral_numbers(bytes: &[u8]) -> Option<serde_json::Value> {
+    fn walk(v: &mut serde_json::Value, changed: &mut bool) {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let Some(f) = n.as_f64() else { return };
+                // 2^64 and -2^63 bound what u64 and i64 hold.
+                if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..18_446_744_073_709_551_616.0).contains(&f) {
+                    *v = if f >= 0.0 { serde_json::Value::from(f as u64) } else { serde_json::Value::from(f as i64) };
+                    *changed = true;
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| walk(i, changed)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|i| walk(i, changed)),
+            _ => {}
+        }
+    }
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut changed = false;
+    walk(&mut v, &mut changed);
+    changed.then_some(v)
 }
 
 /// `application/json` or any `application/*+json`, parameters aside, as
@@ -185,6 +218,19 @@ pub fn refresh_cookie(token: Option<&str>, max_age_secs: i64, secure: bool) -> S
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn whole_numbers_written_as_floats_are_integers() {
+        let v = super::integral_numbers(br#"{"limit": 17.0, "f": {"min": [2e3, 1.5]}, "n": -3.0, "big": 1e300}"#);
+        assert_eq!(v, Some(serde_json::json!({"limit": 17, "f": {"min": [2000, 1.5]}, "n": -3, "big": 1e300})));
+        assert_eq!(super::integral_numbers(br#"{"limit": 17, "share": 0.5}"#), None, "nothing to retry");
+        #[derive(serde::Deserialize, Debug)]
+        struct Page {
+            limit: usize,
+        }
+        let page: Page = serde_json::from_value(v.expect("changed")).expect("reads");
+        assert_eq!(page.limit, 17);
+    }
+
     #[test]
     fn query_strings_must_decode_to_utf8() {
         assert!(super::decodes_to_utf8("q=caf%C3%A9&limit=5"));

@@ -115,6 +115,16 @@ impl Application {
     /// Lookalikes: the creators most similar to `id`.
     pub async fn similar(&self, caller: &Caller, id: ProfileId, q: SimilarQuery) -> Result<Vec<SearchResult>> {
         caller.require(Scope::Search)?;
+        // The same page bounds as a search: pages past the first 10,000
+        // results are refused, not computed.
+        if q.offset > scout_domain::query::MAX_OFFSET {
+            return Err(scout_domain::Error::bad_parameter(
+                "offset",
+                format!("must be at most {}", scout_domain::query::MAX_OFFSET),
+            )
+            .into());
+        }
+        q.filters.validate()?;
         let engine = self.engine.clone();
         let hits = self
             .workload

@@ -53,6 +53,9 @@ pub enum OrgRole {
 }
 
 impl OrgRole {
+    /// Every role, least powerful first.
+    pub const ALL: [OrgRole; 4] = [OrgRole::Viewer, OrgRole::Member, OrgRole::Admin, OrgRole::Owner];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OrgRole::Viewer => "viewer",
@@ -231,18 +234,25 @@ pub fn parse_list_name(raw: &str) -> Result<String> {
     crate::account::parse_display_name(raw, "name", MAX_LIST_NAME_CHARS)
 }
 
-/// Tags on a shortlist entry: trimmed, lowercase, deduplicated, at most 20 of
-/// at most 40 characters each.
+/// Most tags on a shortlist entry, and longest tag, in characters.
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 40;
+
+/// Tags on a shortlist entry: at most [`MAX_TAGS`] as sent, each at most
+/// [`MAX_TAG_CHARS`] characters without control characters (checked on the
+/// text as sent, as the API's document states it); stored trimmed,
+/// lowercase, deduplicated, blanks dropped.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
-    if raw.len() > 100 {
-        return Err(Error::bad_parameter("tags", "at most 20 tags of at most 40 characters"));
+    if raw.len() > MAX_TAGS || raw.iter().any(|t| t.chars().count() > MAX_TAG_CHARS || t.chars().any(char::is_control))
+    {
+        return Err(Error::bad_parameter(
+            "tags",
+            format!("at most {MAX_TAGS} tags of at most {MAX_TAG_CHARS} characters, without control characters"),
+        ));
     }
     let mut tags: Vec<String> = raw.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
     tags.sort();
     tags.dedup();
-    if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 40 || t.chars().any(char::is_control)) {
-        return Err(Error::bad_parameter("tags", "at most 20 tags of at most 40 characters"));
-    }
     Ok(tags)
 }
 

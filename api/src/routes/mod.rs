@@ -66,3 +66,16 @@ impl From<scout_store::AuditEvent> for AuditEventOut {
         AuditEventOut { kind: e.kind, ip: e.ip, detail: e.detail, at: e.at }
     }
 }
+
+/// A comma-separated list parameter: items trimmed of ASCII white space,
+/// blanks dropped (as the document's patterns for such parameters say).
+pub(crate) fn comma_list(s: Option<&str>) -> Vec<String> {
+    s.map(|s| {
+        s.split(',')
+            .map(|x| x.trim_matches([' ', '\t', '\r', '\n']))
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    })
+    .unwrap_or_default()
+}

@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 /// this does not find is left alone (the test of the served document checks
 /// that the rules landed).
 pub fn tighten(doc: &mut Value) {
+    tighten_parameters(doc);
     let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
 
     // Names people give things: as sent, at most N characters, one visible, no control characters.
@@ -86,10 +87,125 @@ pub fn tighten(doc: &mut Value) {
             item.insert("pattern".into(), json!(pattern));
         }
     }
+    // Closed vocabularies the server parses from strings.
+    let org_roles: Vec<&str> = scout_domain::org::OrgRole::ALL.iter().map(|r| r.as_str()).collect();
+    for schema in ["AddMember", "ChangeMember"] {
+        if let Some(p) = property(schemas, schema, "role") {
+            p.insert("enum".into(), json!(org_roles));
+        }
+    }
+    let scopes: Vec<&str> = scout_domain::org::Scope::ALL.iter().map(|s| s.as_str()).collect();
+    if let Some(p) = property(schemas, "NewKeyRequest", "scopes") {
+        p.insert("minItems".into(), json!(1));
+        if let Some(item) = p.get_mut("items").and_then(Value::as_object_mut) {
+            item.insert("enum".into(), json!(scopes));
+        }
+    }
+    if let Some(item) = items(schemas, "Targeting", "age_bands") {
+        item.insert("enum".into(), json!(scout_domain::profile::AGE_BANDS));
+    }
+    for field in ["engagement_min", "audience_quality_min"] {
+        if let Some(p) = property(schemas, "SearchFilters", field) {
+            p.insert("minimum".into(), json!(0));
+            p.insert("maximum".into(), json!(1));
+        }
+    }
+    if let Some(p) = property(schemas, "EntryBody", "tags") {
+        p.insert("maxItems".into(), json!(scout_domain::org::MAX_TAGS));
+        if let Some(item) = p.get_mut("items").and_then(Value::as_object_mut) {
+            item.insert("maxLength".into(), json!(scout_domain::org::MAX_TAG_CHARS));
+            item.insert("not".into(), json!({ "pattern": format!("[{CONTROL_CLASS}]") }));
+        }
+    }
+    if let Some(p) = property(schemas, "Targeting", "gender") {
+        p.insert("enum".into(), json!(["female", "male", null]));
+    }
+    // utoipa leaves a tagged enum's variants open; the server refuses unknown fields there.
+    if let Some(variants) =
+        schemas.get_mut("CampaignGoal").and_then(|g| g.get_mut("oneOf")).and_then(Value::as_array_mut)
+    {
+        for v in variants.iter_mut().filter_map(Value::as_object_mut) {
+            v.insert("additionalProperties".into(), json!(false));
+        }
+    }
     // What an audience constraint's value may be depends on its dimension.
     if let Some(constraint) = schemas.get_mut("AudienceConstraint") {
         *constraint = audience_constraint(constraint);
     }
+}
+
+/// Query parameters whose values the server parses: the comma-separated
+/// lists of the search form and of lookalikes (blank items are dropped), and
+/// the search's price currency (empty is absent, as for the lists).
+fn tighten_parameters(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(ops) = item.as_object_mut() else { continue };
+        for op in ops.values_mut() {
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
+            for p in params {
+                let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else { continue };
+                match (path.as_str(), name.as_str()) {
+                    ("/v1/profiles/{id}/similar" | "/v1/search", "country") => {
+                        schema.insert("pattern".into(), json!(code_list_pattern("A-Z")));
+                    }
+                    ("/v1/search", "language") => {
+                        schema.insert("pattern".into(), json!(code_list_pattern("a-z")));
+                    }
+                    ("/v1/search", "niche") => {
+                        let words: Vec<String> =
+                            scout_domain::taxonomy::NICHES.iter().map(|n| n.id.to_string()).collect();
+                        schema.insert("pattern".into(), json!(word_list_pattern(&words, false)));
+                    }
+                    ("/v1/search", "platform") => {
+                        let mut words: Vec<String> =
+                            scout_domain::Platform::ALL.iter().map(|p| p.as_str().to_string()).collect();
+                        words.extend(scout_domain::profile::PLATFORM_ALIASES.iter().map(|(a, _)| a.to_string()));
+                        schema.insert("pattern".into(), json!(word_list_pattern(&words, true)));
+                    }
+                    ("/v1/search", "tier") => {
+                        let words: Vec<String> =
+                            scout_domain::Tier::ALL.iter().map(|t| t.as_str().to_string()).collect();
+                        schema.insert("pattern".into(), json!(word_list_pattern(&words, false)));
+                    }
+                    (_, "price_currency") => {
+                        if let Some(list) = schema.get_mut("enum").and_then(Value::as_array_mut) {
+                            list.push(json!(""));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// A comma-separated list of these words, each with optional ASCII white
+/// space around it, blanks allowed; `any_case` when the server ignores case.
+fn word_list_pattern(words: &[String], any_case: bool) -> String {
+    let word = |w: &String| -> String {
+        w.chars()
+            .map(|c| {
+                let (lo, up) = (c.to_ascii_lowercase(), c.to_ascii_uppercase());
+                if any_case && lo != up { format!("[{lo}{up}]") } else { regex_escape(c) }
+            })
+            .collect()
+    };
+    let item = format!("[ \\t\\r\\n]*(?:{})?[ \\t\\r\\n]*", words.iter().map(word).collect::<Vec<_>>().join("|"));
+    format!("^{item}(?:,{item})*$")
+}
+
+fn regex_escape(c: char) -> String {
+    if c.is_ascii_alphanumeric() || c == '_' { c.to_string() } else { format!("\\{c}") }
+}
+
+/// A comma-separated list of two-letter codes from `class` (`A-Z` for
+/// countries, `a-z` for languages), with ASCII white space around items and
+/// blanks allowed.
+fn code_list_pattern(class: &str) -> String {
+    let item = format!("[ \\t\\r\\n]*(?:[{class}]{{2}})?[ \\t\\r\\n]*");
+    format!("^{item}(?:,{item})*$")
 }
 
 /// `AudienceConstraint` as one schema per dimension: a country is an ISO
@@ -171,6 +287,9 @@ mod tests {
             assert!(s[schema]["properties"]["countries"]["items"]["pattern"].is_string(), "{schema}");
         }
         assert_eq!(s["AudienceConstraint"]["oneOf"].as_array().map(Vec::len), Some(3));
+        assert_eq!(s["CampaignGoal"]["oneOf"][0]["additionalProperties"], false);
+        assert!(s["Targeting"]["properties"]["age_bands"]["items"]["enum"].is_array());
+        assert!(s["EntryBody"]["properties"]["tags"]["maxItems"].is_number());
         assert_ne!(before, doc);
     }
 }

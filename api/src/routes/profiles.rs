@@ -68,10 +68,7 @@ pub async fn similar_profiles(
 ) -> ApiResult<axum::Json<SimilarResponse>> {
     user.require(scout_domain::org::Scope::Search)?;
     let id = parse_id(&id, "id")?;
-    let filters = SearchFilters {
-        countries: params.country.map(|c| c.split(',').map(|s| s.trim().to_string()).collect()).unwrap_or_default(),
-        ..Default::default()
-    };
+    let filters = SearchFilters { countries: super::comma_list(params.country.as_deref()), ..Default::default() };
     let query = SimilarQuery { filters, limit: params.limit.unwrap_or(20), offset: params.offset.unwrap_or(0) };
     let results = state.app.similar(&user, id, query).await?;
     Ok(axum::Json(SimilarResponse { results }))

@@ -67,9 +67,7 @@ pub struct SearchParams {
 }
 
 fn list(s: &Option<String>) -> Vec<String> {
-    s.as_deref()
-        .map(|s| s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect())
-        .unwrap_or_default()
+    super::comma_list(s.as_deref())
 }
 
 impl SearchParams {

@@ -59,18 +59,25 @@ impl Platform {
         }
     }
 
+    /// A platform by its name or one of [`PLATFORM_ALIASES`], in any case,
+    /// surrounding ASCII white space aside.
     pub fn from_name(s: &str) -> Option<Platform> {
-        let s = s.to_ascii_lowercase();
-        let s = s.trim();
-        Platform::ALL.into_iter().find(|p| p.as_str() == s).or(match s {
-            "ig" | "insta" => Some(Platform::Instagram),
-            "yt" => Some(Platform::Youtube),
-            "twitter" => Some(Platform::X),
-            "fb" => Some(Platform::Facebook),
-            _ => None,
-        })
+        let s = s.trim_matches([' ', '\t', '\r', '\n']).to_ascii_lowercase();
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .or_else(|| PLATFORM_ALIASES.iter().find(|(alias, _)| *alias == s).map(|(_, p)| *p))
     }
 }
+
+/// Other names people use for platforms.
+pub const PLATFORM_ALIASES: [(&str, Platform); 5] = [
+    ("ig", Platform::Instagram),
+    ("insta", Platform::Instagram),
+    ("yt", Platform::Youtube),
+    ("twitter", Platform::X),
+    ("fb", Platform::Facebook),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
