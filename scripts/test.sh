@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Scout's whole test suite: starts PostgreSQL and Redis if they are down, sets up the
-# models, then runs every crate's tests (the store suite on SQLite and PostgreSQL).
+# models, then runs every crate's tests (the store suite on SQLite and PostgreSQL) and the
+# Schemathesis fuzzer over the served API.
 set -euo pipefail
 # pipefail makes a failing cargo test fail the script despite tee.
 cd "$(dirname "$0")/.."
@@ -40,3 +41,7 @@ cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 # One closing line over every test binary of both runs.
 awk '/^test result:|^ *Tests +[0-9]/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "scout: %d passed, %d failed\n", p, f }' "$log"
+# The HTTP contract: Schemathesis fuzzes the served API against its own
+# OpenAPI document (with an API key, a login session and no credentials) and
+# fails on any failure or undocumented status.
+scripts/schemathesis.sh
