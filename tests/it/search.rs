@@ -74,6 +74,52 @@ async fn structured_filters_sorts_and_pages() {
     app.cleanup().await;
 }
 
+/// A sort reorders the result set and never changes it (issue 25): over
+/// queries drawn at random from creator words, places and made-up words,
+/// every sort answers the relevance order's `total` and facets, a full first
+/// page when there is one, and field order.
+#[tokio::test]
+async fn every_sort_keeps_the_relevance_result_set() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(600, 11).await;
+    let words = [
+        "yoga", "vegan", "fitness", "teachers", "creators", "cooks", "home", "travel", "gaming", "beauty", "tech",
+        "fashion", "music", "pets", "in", "berlin", "lisbon", "lyon", "paris", "london", "french", "who", "post",
+        "zzqxj", "blorf",
+    ];
+    // A fixed xorshift stream: the same queries every run, none written by hand.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let followers = |v: &Value| -> Vec<u64> {
+        results(v).iter().map(|h| h["profile"]["followers"].as_u64().unwrap_or(0)).collect()
+    };
+    for _ in 0..10 {
+        let n = 1 + next(4);
+        let query: Vec<&str> = (0..n).map(|_| words[next(words.len())]).collect();
+        let query = query.join(" ");
+        let relevance = app.search(json!({"query": query, "limit": 20})).await;
+        let total = relevance["total"].as_u64().expect("total");
+        for sort in ["followers_desc", "followers_asc", "engagement_desc", "growth_desc"] {
+            let sorted = app.search(json!({"query": query, "sort": sort, "limit": 20})).await;
+            assert_eq!(sorted["total"].as_u64(), Some(total), "{query:?} sorted by {sort}");
+            assert_eq!(sorted["facets"], relevance["facets"], "{query:?} sorted by {sort}: facets");
+            assert_eq!(results(&sorted).len() as u64, total.min(20), "{query:?} sorted by {sort}: a full page");
+            let f = followers(&sorted);
+            match sort {
+                "followers_desc" => assert!(f.windows(2).all(|w| w[0] >= w[1]), "{query:?}: {f:?}"),
+                "followers_asc" => assert!(f.windows(2).all(|w| w[0] <= w[1]), "{query:?}: {f:?}"),
+                _ => {}
+            }
+        }
+    }
+    app.cleanup().await;
+}
+
 #[tokio::test]
 async fn get_search_takes_query_parameters() {
     let app = TestApp::spawn().await;

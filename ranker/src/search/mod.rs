@@ -233,8 +233,13 @@ impl Engine {
         let factor_of =
             |f: &scout_indexer::Features| if demote { model::bought_followers_factor(f.audience_quality) } else { 1.0 };
 
-        // Sorted by a field, or nothing to match text against: the text index
-        // orders the filtered set (by engagement when no sort is asked).
+        // Text sorted by a field: the result set of the relevance order,
+        // reordered (a sort never changes what matched, nor `total`).
+        if sort != Sort::Relevance && ctx.has_text {
+            return self.sorted_text_search(&prepared, mode, sort, &weights, offset, limit, started);
+        }
+        // Nothing to match text against: the text index orders the filtered
+        // set (by engagement when no sort is asked).
         if sort != Sort::Relevance || !ctx.has_text {
             let sort_used = if sort == Sort::Relevance { Sort::EngagementDesc } else { sort };
             let hits = self.index.text_search(&TextQuery {
@@ -298,6 +303,71 @@ impl Engine {
         })
     }
 
+    /// A text query sorted by a field. The set is the relevance order's:
+    /// the textual matches plus what only the vectors found. The textual
+    /// matches come in field order from the index's own sorted collector (so
+    /// the first pages are exact however many matched), the vector-only
+    /// candidates are merged in by the same field, and `total` and the
+    /// facets are the relevance order's.
+    #[allow(clippy::too_many_arguments)]
+    fn sorted_text_search(
+        &self,
+        prepared: &Prepared,
+        mode: Mode,
+        sort: Sort,
+        weights: &[f64; model::N],
+        offset: usize,
+        limit: usize,
+        started: Instant,
+    ) -> Result<SearchOutcome> {
+        let Prepared { parsed, filter, ctx, .. } = prepared;
+        let want = (offset + limit).max(CANDIDATES);
+        let raw = self.retrieve(prepared, mode, want, (offset + limit).max(VECTOR_CANDIDATES))?;
+        let retrieved = self.fuse(prepared, mode, raw)?;
+        let by_field = self.index.text_search(&TextQuery {
+            text: &parsed.text,
+            filter,
+            limit: want,
+            sort,
+            facets: false,
+            selective: mode != Mode::Bm25,
+        })?;
+        let fused: rustc_hash::FxHashMap<ProfileId, [Option<f64>; model::N]> =
+            retrieved.candidates.iter().map(|c| (c.id, c.values)).collect();
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut pool: Vec<(ProfileId, Arc<scout_indexer::Features>, [Option<f64>; model::N])> = Vec::new();
+        for (id, _) in &by_field.hits {
+            if seen.insert(*id)
+                && let Some(features) = self.index.features(*id)
+            {
+                let values =
+                    fused.get(id).copied().unwrap_or_else(|| model::features(&features, &Signals::default(), ctx));
+                pool.push((*id, features, values));
+            }
+        }
+        for c in retrieved.candidates.into_iter().filter(|c| c.signals.bm25.is_none()) {
+            if seen.insert(c.id) {
+                pool.push((c.id, c.features, c.values));
+            }
+        }
+        pool.sort_by(|a, b| field_order(sort, &a.1, &b.1).then(a.0.cmp(&b.0)));
+        let ranked: Vec<Scored> = pool
+            .into_iter()
+            .map(|(id, features, values)| {
+                let (score, contributions) = model::score(&values, weights);
+                Scored { id, score, contributions, features, factor: 1.0 }
+            })
+            .collect();
+        let page = page_of(ranked, offset, limit, ctx, parsed);
+        Ok(SearchOutcome {
+            total: retrieved.total,
+            hits: page,
+            facets: facets_out(retrieved.facets),
+            parsed_query: prepared.parsed.clone(),
+            took_ms: elapsed_ms(started),
+        })
+    }
+
     /// The hybrid candidates of a free-text query with their feature values,
     /// before any weighting: what the ranking model is trained on. The same
     /// understanding, filters and retrieval as [`Engine::search`].
@@ -351,6 +421,19 @@ pub struct Candidates {
 }
 
 /// A ranked candidate before it is explained (only the page shown is).
+/// How two profiles compare under a field sort (first comes first); equal
+/// for relevance. Unknown growth sorts last.
+fn field_order(sort: Sort, a: &scout_indexer::Features, b: &scout_indexer::Features) -> std::cmp::Ordering {
+    let growth = |f: &scout_indexer::Features| if f.growth_90d.is_nan() { f32::NEG_INFINITY } else { f.growth_90d };
+    match sort {
+        Sort::Relevance => std::cmp::Ordering::Equal,
+        Sort::FollowersDesc => b.followers.cmp(&a.followers),
+        Sort::FollowersAsc => a.followers.cmp(&b.followers),
+        Sort::EngagementDesc => b.engagement_rate.total_cmp(&a.engagement_rate),
+        Sort::GrowthDesc => growth(b).total_cmp(&growth(a)),
+    }
+}
+
 pub(super) struct Scored {
     id: ProfileId,
     score: f64,
