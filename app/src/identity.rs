@@ -139,10 +139,7 @@ impl Application {
                 ip.unwrap_or("an unknown address")
             ),
         };
-        let mailer = self.mailer.clone();
-        tokio::task::spawn_blocking(move || mailer.send(&mail))
-            .await?
-            .map_err(|e| Error::refused(ErrorCode::MailUnavailable, format!("sending mail: {e}")))
+        self.send_mail(mail).await
     }
 
     /// Starts a session. Failed attempts count towards a lock of the email as
@@ -428,6 +425,11 @@ impl Application {
         let expires = Utc::now() + chrono::Duration::seconds(ttl);
         self.store.identity().create_user_token(user.id, purpose, &token_hash(&token), expires).await?;
         let mail = Mail { to: user.email.clone(), subject: subject.into(), body };
+        self.send_mail(mail).await
+    }
+
+    /// Sends one mail off the async executor; a mailer failure is `mail_unavailable`.
+    async fn send_mail(&self, mail: Mail) -> Result<()> {
         let mailer = self.mailer.clone();
         tokio::task::spawn_blocking(move || mailer.send(&mail))
             .await?
