@@ -161,22 +161,17 @@ fn org_not_found() -> Error {
 impl Application {
     /// The caller behind a bearer token (`path` is the request's, for the
     /// admins-without-2FA rule), after the per-account rate limit.
+    ///
+    /// The rate limit is checked as soon as the credential names its account
+    /// (a JWT's verified subject, a key's matched secret) and before any
+    /// other database work, so an account flooding past its budget costs one
+    /// signature check (or one key read) per refused request.
     pub async fn authenticate(&self, token: &str, path: &str) -> Result<Caller> {
         let caller = if token.starts_with(KEY_PREFIX) {
             self.authenticate_key(token).await?
         } else {
             self.authenticate_jwt(token).await?
         };
-        // One budget per account, whichever of its sessions, keys or clients calls.
-        if let Some(limiter) = &self.limits.per_account
-            && let Err(wait) = limiter.check(&caller.id().to_string()).await
-        {
-            return Err(Error::retry_after(
-                ErrorCode::AccountRateLimited,
-                "too many requests for this account; retry later",
-                wait,
-            ));
-        }
         if caller.role() == Role::Admin && caller.account.totp_secret.is_none() && !allowed_before_two_factor(path) {
             return Err(Error::refused(
                 ErrorCode::TwoFactorRequired,
@@ -192,6 +187,7 @@ impl Application {
             TokenError::Invalid => invalid(),
         })?;
         let id: i64 = claims.sub.parse().map_err(|_| invalid())?;
+        self.within_account_budget(id).await?;
         let user = self.store.identity().user_by_id(id).await?.ok_or_else(invalid)?;
         let revoked = || Error::refused(ErrorCode::TokenRevoked, "the session has ended; log in again");
         if user.token_version != claims.tv {
@@ -214,6 +210,20 @@ impl Application {
         Ok(Caller { account: user, via: Via::Session(claims.sid) })
     }
 
+    /// One budget per account, whichever of its sessions, keys or clients calls.
+    async fn within_account_budget(&self, account: i64) -> Result<()> {
+        if let Some(limiter) = &self.limits.per_account
+            && let Err(wait) = limiter.check(&account.to_string()).await
+        {
+            return Err(Error::retry_after(
+                ErrorCode::AccountRateLimited,
+                "too many requests for this account; retry later",
+                wait,
+            ));
+        }
+        Ok(())
+    }
+
     /// A personal API key: `sk_<prefix>_<secret>`, the prefix finds the key,
     /// the secret is compared (in constant time) with its stored hash.
     async fn authenticate_key(&self, token: &str) -> Result<Caller> {
@@ -226,6 +236,7 @@ impl Application {
         if key.revoked_at.is_some() {
             return Err(Error::refused(ErrorCode::KeyRevoked, "this API key has been revoked"));
         }
+        self.within_account_budget(key.user_id).await?;
         let account = self.store.identity().user_by_id(key.user_id).await?.ok_or_else(invalid)?;
         self.store.identity().touch_key(key.id).await?;
         Ok(Caller { account, via: Via::Key { id: key.id, scopes: key.scopes, org: key.org_id } })

@@ -51,8 +51,22 @@ enum SecondFactor {
     Refused,
 }
 
+fn two_factor_off() -> Error {
+    Error::refused(ErrorCode::TotpNotEnabled, "two-factor authentication is not on for this account")
+}
+
 fn invalid_credentials(detail: &str) -> Error {
     Error::refused(ErrorCode::InvalidCredentials, detail)
+}
+
+/// What a sign-up sends, unchecked: the address, the chosen password, the
+/// role (`brand`, `agency`, `creator` or `influencer`) and the display name.
+#[derive(Debug)]
+pub struct SignUp<'a> {
+    pub email: &'a str,
+    pub password: String,
+    pub role: &'a str,
+    pub name: &'a str,
 }
 
 impl Application {
@@ -63,15 +77,8 @@ impl Application {
     /// their own), and a verification mail follows; when the address is
     /// taken, its owner is told instead (at most once an hour). Returns the
     /// address as stored.
-    pub async fn register(
-        &self,
-        email: &str,
-        password: String,
-        role: &str,
-        name: &str,
-        ip: Option<&str>,
-    ) -> Result<Email> {
-        let (email, hash, role, name) = checked_signup(email, password, role, name).await?;
+    pub async fn register(&self, form: SignUp<'_>, ip: Option<&str>) -> Result<Email> {
+        let (email, hash, role, name) = checked_signup(form).await?;
         let (me, answer, ip) = (self.clone(), email.clone(), ip.map(str::to_string));
         tokio::spawn(async move {
             let made = me.create_account(&email, &hash, role, &name, ip.as_deref()).await;
@@ -91,15 +98,8 @@ impl Application {
     /// Opens an account at once, for callers in this process (benchmarks,
     /// tools) that go on with it; a taken address is an error here. The
     /// HTTP sign-up is [`Application::register`].
-    pub async fn open_account(
-        &self,
-        email: &str,
-        password: String,
-        role: &str,
-        name: &str,
-        ip: Option<&str>,
-    ) -> Result<User> {
-        let (email, hash, role, name) = checked_signup(email, password, role, name).await?;
+    pub async fn open_account(&self, form: SignUp<'_>, ip: Option<&str>) -> Result<User> {
+        let (email, hash, role, name) = checked_signup(form).await?;
         self.create_account(&email, &hash, role, &name, ip).await
     }
 
@@ -225,7 +225,27 @@ impl Application {
 
     /// Exchanges a refresh token for a new pair; the presented token is spent.
     /// Presenting a spent token again ends its whole session (token theft).
+    /// Only refused tokens count against the address's credential budget: a
+    /// guesser is stopped, while the web app's refresh at every page load
+    /// (many people behind one office address) costs nothing.
     pub async fn refresh(&self, presented: &str, ip: Option<&str>) -> Result<Tokens> {
+        let address = ip.unwrap_or("unknown");
+        if let Err(wait) = self.limits.auth_per_ip.peek(address).await {
+            return Err(Error::retry_after(
+                ErrorCode::RateLimited,
+                "too many requests from this address; retry later",
+                wait,
+            ));
+        }
+        let answer = self.exchange_refresh_token(presented, ip).await;
+        if answer.is_err() {
+            // Counted; the next refused one past the budget gets 429.
+            let _ = self.limits.auth_per_ip.check(address).await;
+        }
+        answer
+    }
+
+    async fn exchange_refresh_token(&self, presented: &str, ip: Option<&str>) -> Result<Tokens> {
         let invalid = || Error::refused(ErrorCode::InvalidRefreshToken, "the refresh token is not valid");
         match self.store.identity().spend_refresh_token(&token_hash(presented)).await? {
             RefreshSpend::Fresh { user_id, family } => {
@@ -291,13 +311,7 @@ impl Application {
         let Some(step) = totp::accept(&secret, code, now, None) else {
             return Err(Error::refused(ErrorCode::TotpSetupMismatch, "the code does not match the new secret"));
         };
-        let mut codes = Vec::with_capacity(RECOVERY_CODES);
-        for _ in 0..RECOVERY_CODES {
-            let raw = self.tokens.random_bytes(8).internal("drawing a recovery code")?;
-            let text = BASE32_NOPAD.encode(&raw).to_lowercase();
-            codes.push(format!("{}-{}", &text[..5], &text[5..10]));
-        }
-        let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
+        let (codes, hashes) = self.draw_recovery_codes()?;
         if !self.store.identity().enable_totp(caller.id(), step as i64, &hashes).await? {
             return Err(not_pending());
         }
@@ -305,6 +319,120 @@ impl Application {
         let detail = format!("{RECOVERY_CODES} recovery codes issued");
         self.audit(Some(caller.id()), AuditKind::TotpEnabled, None, &detail).await?;
         Ok(codes)
+    }
+
+    /// Turns two-factor authentication off. The password and a current code
+    /// (TOTP or recovery) must both be right: a stolen session alone cannot
+    /// weaken the account. Wrong ones count as failed logins; the owner is
+    /// told by mail.
+    pub async fn disable_two_factor(
+        &self,
+        caller: &Caller,
+        password: String,
+        code: &str,
+        ip: Option<&str>,
+    ) -> Result<()> {
+        let user = self.prove_owner(caller, password, code, ip).await?;
+        if !self.store.identity().disable_totp(user.id).await? {
+            return Err(two_factor_off());
+        }
+        tracing::info!(user = user.id, "two-factor authentication disabled");
+        self.audit(Some(user.id), AuditKind::TotpDisabled, ip, "").await?;
+        self.tell_owner(
+            &user,
+            "Two-factor authentication was turned off",
+            format!(
+                "Two-factor authentication was turned off for your Scout account (from {}). Logins now need only the password.\n\nIf this was not you, reset your password at once and turn two-factor authentication on again.",
+                ip.unwrap_or("an unknown address")
+            ),
+        );
+        Ok(())
+    }
+
+    /// New recovery codes in place of the old ones (used or not), after a
+    /// current code proves the authenticator is at hand; shown only now.
+    pub async fn renew_recovery_codes(&self, caller: &Caller, code: &str, ip: Option<&str>) -> Result<Vec<String>> {
+        let user = &caller.account;
+        let Some(secret) = &user.totp_secret else { return Err(two_factor_off()) };
+        self.second_factor_or_refuse(user, secret, code, ip).await?;
+        let (codes, hashes) = self.draw_recovery_codes()?;
+        if !self.store.identity().replace_recovery_codes(user.id, &hashes).await? {
+            return Err(two_factor_off());
+        }
+        let detail = format!("{RECOVERY_CODES} recovery codes issued, the old ones void");
+        self.audit(Some(user.id), AuditKind::RecoveryCodesRenewed, ip, &detail).await?;
+        Ok(codes)
+    }
+
+    /// The caller, after their password and a current second-factor code.
+    async fn prove_owner(&self, caller: &Caller, password: String, code: &str, ip: Option<&str>) -> Result<User> {
+        let user = caller.account.clone();
+        let account = user.email.to_lowercase();
+        if let Some(wait) = self.limits.logins.locked(&account, ip).await {
+            return Err(Error::retry_after(ErrorCode::LoginLocked, "too many failed attempts; retry later", wait));
+        }
+        if !password::verify(password, Some(user.password_hash.clone())).await {
+            self.limits.logins.failed(&account, ip).await;
+            self.audit(Some(user.id), AuditKind::LoginFailed, ip, "wrong password to change 2FA").await?;
+            return Err(invalid_credentials("the password is wrong"));
+        }
+        let Some(secret) = &user.totp_secret else { return Err(two_factor_off()) };
+        self.second_factor_or_refuse(&user, secret, code, ip).await?;
+        Ok(user)
+    }
+
+    async fn second_factor_or_refuse(&self, user: &User, secret: &str, code: &str, ip: Option<&str>) -> Result<()> {
+        match self.check_second_factor(user, secret, Some(code)).await? {
+            SecondFactor::Accepted => Ok(()),
+            SecondFactor::Missing => Err(Error::refused(
+                ErrorCode::TotpRequired,
+                "send a code from the authenticator app or a recovery code",
+            )),
+            SecondFactor::Refused => {
+                self.limits.logins.failed(&user.email.to_lowercase(), ip).await;
+                self.audit(Some(user.id), AuditKind::SecondFactorFailed, ip, "wrong, expired or reused code").await?;
+                Err(Error::refused(ErrorCode::InvalidTotp, "the code is wrong, expired or already used"))
+            }
+        }
+    }
+
+    /// Ten fresh recovery codes (`xxxxx-xxxxx`, 50 random bits each) and their hashes.
+    fn draw_recovery_codes(&self) -> Result<(Vec<String>, Vec<String>)> {
+        let mut codes = Vec::with_capacity(RECOVERY_CODES);
+        for _ in 0..RECOVERY_CODES {
+            let raw = self.tokens.random_bytes(8).internal("drawing a recovery code")?;
+            let text = BASE32_NOPAD.encode(&raw).to_lowercase();
+            codes.push(format!("{}-{}", &text[..5], &text[5..10]));
+        }
+        let hashes = codes.iter().map(|c| recovery_code_hash(c)).collect();
+        Ok((codes, hashes))
+    }
+
+    /// A page of the web app carrying a mailed token: on the configured public
+    /// origin, else on the address Scout listens on (a wildcard address read
+    /// as `localhost`).
+    fn web_link(&self, page: &str, token: &str) -> String {
+        let settings = self.settings();
+        let origin = match &settings.public_origin {
+            Some(origin) => origin.trim_end_matches('/').to_string(),
+            None => {
+                let scheme = if settings.uses_tls() { "https" } else { "http" };
+                let host = settings.listen.replace("0.0.0.0", "localhost").replace("[::]", "localhost");
+                format!("{scheme}://{host}")
+            }
+        };
+        format!("{origin}{page}?token={token}")
+    }
+
+    /// Mails the account's owner about a change to it, after the answer.
+    fn tell_owner(&self, user: &User, subject: &str, body: String) {
+        let mail = Mail { to: user.email.clone(), subject: subject.into(), body };
+        let me = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = me.send_mail(mail).await {
+                tracing::warn!(error = %e, "could not mail the owner of an account");
+            }
+        });
     }
 
     /// The caller's own security events, newest first.
@@ -411,14 +539,16 @@ impl Application {
                 PASSWORD_RESET_TTL_SECS,
                 "Reset your Scout password",
                 format!(
-                    "Someone asked to reset the password of this account. If it was you, send this token to POST /v1/auth/password/reset within an hour:\n\n{token}\n\nIf it was not you, ignore this message."
+                    "Someone asked to reset the password of this account. If it was you, choose a new password within an hour at\n\n{}\n\nor send this token to POST /v1/auth/password/reset:\n\n{token}\n\nIf it was not you, ignore this message.",
+                    self.web_link("/reset-password", &token)
                 ),
             ),
             TokenPurpose::VerifyEmail => (
                 VERIFY_EMAIL_TTL_SECS,
                 "Confirm your email for Scout",
                 format!(
-                    "Welcome to Scout. Confirm this address by sending this token to POST /v1/auth/verify-email:\n\n{token}\n"
+                    "Welcome to Scout. Confirm this address by opening\n\n{}\n\nor by sending this token to POST /v1/auth/verify-email:\n\n{token}\n",
+                    self.web_link("/verify-email", &token)
                 ),
             ),
         };
@@ -456,17 +586,12 @@ pub async fn create_admin(store: &scout_store::Store, email: &str, name: &str, p
 }
 
 /// A sign-up's fields, checked, with the password hashed (never an admin).
-async fn checked_signup(
-    email: &str,
-    password: String,
-    role: &str,
-    name: &str,
-) -> Result<(Email, String, Role, String)> {
-    let email = Email::parse(email)?;
-    let role = Role::parse_self_registered(role)?;
-    let name = account::parse_name(name)?;
-    account::check_new_password(&password, &email)?;
-    let hash = password::hash(password).await.internal("hashing a password")?;
+async fn checked_signup(form: SignUp<'_>) -> Result<(Email, String, Role, String)> {
+    let email = Email::parse(form.email)?;
+    let role = Role::parse_self_registered(form.role)?;
+    let name = account::parse_name(form.name)?;
+    account::check_new_password(&form.password, &email)?;
+    let hash = password::hash(form.password).await.internal("hashing a password")?;
     Ok((email, hash, role, name))
 }
 

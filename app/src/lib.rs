@@ -50,4 +50,5 @@ pub mod workload;
 pub use access::{Acting, Caller, Via};
 pub use application::Application;
 pub use error::{Error, Result};
+pub use identity::SignUp;
 pub use settings::Settings;

@@ -34,7 +34,8 @@ impl std::fmt::Debug for Shared {
     }
 }
 
-/// One GCRA step: returns 0 when allowed, else the milliseconds to wait.
+/// One GCRA step: returns 0 when allowed, else the milliseconds to wait;
+/// with ARGV[3] = 1 only looks (an allowed request is not counted).
 const GCRA_LUA: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -43,6 +44,7 @@ local tolerance = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1])) or now
 if tat < now then tat = now end
 if tat - now > tolerance then return tat - now - tolerance end
+if ARGV[3] == '1' then return 0 end
 local new = tat + interval
 redis.call('SET', KEYS[1], new, 'PX', new - now)
 return 0
@@ -125,6 +127,16 @@ impl RateLimiter {
     /// Allows a request for `key`, or says how long to wait: in Redis when
     /// configured, else (or when Redis fails) in process.
     pub async fn check(&self, key: &str) -> Result<(), Duration> {
+        self.step(key, true).await
+    }
+
+    /// Whether a request for `key` would be allowed now, without counting
+    /// one: for limits that count only failures (check after a failure).
+    pub async fn peek(&self, key: &str) -> Result<(), Duration> {
+        self.step(key, false).await
+    }
+
+    async fn step(&self, key: &str, count: bool) -> Result<(), Duration> {
         if let Some(shared) = &self.shared {
             let interval = self.interval();
             let tolerance = interval * self.quota.burst.saturating_sub(1);
@@ -134,6 +146,7 @@ impl RateLimiter {
                 .key(shared.key(self.name, key))
                 .arg(millis(interval).max(1))
                 .arg(millis(tolerance))
+                .arg(if count { "0" } else { "1" })
                 .invoke_async(&mut conn)
                 .await;
             match answer {
@@ -142,18 +155,14 @@ impl RateLimiter {
                 Err(e) => Shared::failed_backend(&e),
             }
         }
-        self.check_local(key)
+        self.check_at(key, Instant::now(), count)
     }
 
     fn interval(&self) -> Duration {
         self.quota.period / self.quota.per_period.max(1)
     }
 
-    fn check_local(&self, key: &str) -> Result<(), Duration> {
-        self.check_at(key, Instant::now())
-    }
-
-    fn check_at(&self, key: &str, now: Instant) -> Result<(), Duration> {
+    fn check_at(&self, key: &str, now: Instant, count: bool) -> Result<(), Duration> {
         let interval = self.interval();
         let tolerance = interval * self.quota.burst.saturating_sub(1);
         let mut map = self.tat.lock();
@@ -165,7 +174,9 @@ impl RateLimiter {
         if tat - now > tolerance {
             return Err(tat - now - tolerance);
         }
-        map.insert(key.to_string(), tat + interval);
+        if count {
+            map.insert(key.to_string(), tat + interval);
+        }
         Ok(())
     }
 }
@@ -398,6 +409,9 @@ pub struct Limits {
     pub auth_per_ip: RateLimiter,
     /// Requests per authenticated account (none when turned off).
     pub per_account: Option<RateLimiter>,
+    /// Sample searches without an account, per client address (none: the
+    /// preview is off).
+    pub preview_per_ip: Option<RateLimiter>,
     pub logins: Logins,
     /// Whether the counts live in Redis.
     pub shared: bool,
@@ -425,6 +439,14 @@ impl Limits {
                     shared.clone(),
                 )
             }),
+            preview_per_ip: (settings.preview_searches_per_minute > 0).then(|| {
+                let per_minute = settings.preview_searches_per_minute;
+                RateLimiter::new(
+                    "preview",
+                    Quota { per_period: per_minute, period: Duration::from_secs(60), burst: per_minute.div_ceil(2) },
+                    shared.clone(),
+                )
+            }),
             logins: Logins::new(shared.clone()),
             shared: shared.is_some(),
         })
@@ -440,14 +462,26 @@ mod tests {
         let limiter = RateLimiter::new("t", Quota { per_period: 10, period: Duration::from_secs(10), burst: 3 }, None);
         let t0 = Instant::now();
         for _ in 0..3 {
-            assert!(limiter.check_at("ip", t0).is_ok());
+            assert!(limiter.check_at("ip", t0, true).is_ok());
         }
-        let wait = limiter.check_at("ip", t0).expect_err("burst used up");
+        let wait = limiter.check_at("ip", t0, true).expect_err("burst used up");
         assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1), "{wait:?}");
-        assert!(limiter.check_at("other", t0).is_ok(), "keys are independent");
-        assert!(limiter.check_at("ip", t0 + Duration::from_secs(1)).is_ok(), "one more per second");
-        assert!(limiter.check_at("ip", t0 + Duration::from_secs(1)).is_err());
-        assert!(limiter.check_at("ip", t0 + Duration::from_secs(10)).is_ok(), "refilled");
+        assert!(limiter.check_at("other", t0, true).is_ok(), "keys are independent");
+        assert!(limiter.check_at("ip", t0 + Duration::from_secs(1), true).is_ok(), "one more per second");
+        assert!(limiter.check_at("ip", t0 + Duration::from_secs(1), true).is_err());
+        assert!(limiter.check_at("ip", t0 + Duration::from_secs(10), true).is_ok(), "refilled");
+    }
+
+    #[test]
+    fn a_peek_counts_nothing() {
+        let limiter = RateLimiter::new("t", Quota { per_period: 10, period: Duration::from_secs(10), burst: 2 }, None);
+        let t0 = Instant::now();
+        for _ in 0..5 {
+            assert!(limiter.check_at("ip", t0, false).is_ok(), "looking is free");
+        }
+        assert!(limiter.check_at("ip", t0, true).is_ok());
+        assert!(limiter.check_at("ip", t0, true).is_ok());
+        assert!(limiter.check_at("ip", t0, false).is_err(), "a peek sees the burst used up");
     }
 
     #[test]

@@ -140,7 +140,7 @@ impl Application {
                 facts.niches.join(" "),
                 p.profile_url.clone().unwrap_or_default(),
                 e.note.clone(),
-                e.tags.join(" "),
+                e.tags.join(&format!("{} ", scout_domain::org::TAG_SEPARATOR)),
                 e.added_at.to_rfc3339(),
             ];
             w.write_record(row.iter().map(|c| cell(c))).internal("writing csv")?;

@@ -4,14 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use scout_domain::org::Scope;
-use scout_domain::{Profile, ProfileId, SearchFilters};
-use scout_ranker::{Explanation, FacetCount, Hit, ParsedQuery, SearchRequest};
+use scout_domain::{ErrorCode, Profile, ProfileId, SearchFilters};
+use scout_ranker::{Explanation, FacetCount, Hit, ParsedQuery, SearchRequest, Suggestion};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::Application;
 use crate::access::Caller;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A stored profile with its id.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -36,8 +36,39 @@ pub struct SearchResponse {
     pub results: Vec<SearchResult>,
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     pub parsed_query: ParsedQuery,
+    /// Searches to try instead, only when nothing matched.
+    pub suggestions: Vec<Suggestion>,
     pub took_ms: f64,
 }
+
+/// A search a visitor tries before signing up: a few creators with their
+/// headline figures, never the whole profile.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreviewResponse {
+    pub total: usize,
+    pub results: Vec<PreviewCard>,
+    pub parsed_query: ParsedQuery,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// One creator as the landing page's sample search shows them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreviewCard {
+    pub handle: String,
+    pub display_name: Option<String>,
+    pub platform: String,
+    pub followers: u64,
+    /// As a fraction (0.031 = 3.1 %).
+    pub engagement_rate: f64,
+    /// Niche ids of the taxonomy.
+    pub niches: Vec<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub city: Option<String>,
+}
+
+/// How many creators a preview shows.
+pub const PREVIEW_RESULTS: usize = 5;
 
 /// A region a search can filter by (`regions` in the filters).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -95,6 +126,51 @@ impl Application {
         self.search_for(None, req).await
     }
 
+    /// A search a visitor may try without an account (the landing page's
+    /// sample search): the first [`PREVIEW_RESULTS`] creators with headline
+    /// figures only; on the same bounded workers as every search.
+    pub async fn preview_search(&self, text: &str, ip: Option<&str>) -> Result<PreviewResponse> {
+        let Some(limiter) = &self.limits.preview_per_ip else {
+            return Err(Error::refused(ErrorCode::NotFound, "sample searches are turned off on this server"));
+        };
+        if let Err(wait) = limiter.check(ip.unwrap_or("unknown")).await {
+            return Err(Error::retry_after(
+                ErrorCode::RateLimited,
+                "too many sample searches from this address; create an account to search on",
+                wait,
+            ));
+        }
+        let req = SearchRequest { query: Some(text.to_string()), limit: Some(PREVIEW_RESULTS), ..Default::default() };
+        let engine = self.engine.clone();
+        let outcome = self.workload.run(None, move || engine.search(&req)).await??;
+        let ids: Vec<ProfileId> = outcome.hits.iter().map(|h| h.id).collect();
+        let mut profiles: HashMap<ProfileId, Profile> =
+            self.store.profiles().get_profiles(&ids).await?.into_iter().map(|p| (p.id, p.profile)).collect();
+        let results = ids
+            .iter()
+            .filter_map(|id| profiles.remove(id))
+            .map(|p| {
+                let facts = scout_domain::facts::ProfileFacts::of(&p);
+                PreviewCard {
+                    handle: p.handle,
+                    display_name: p.display_name,
+                    platform: p.platform.as_str().to_string(),
+                    followers: p.followers,
+                    engagement_rate: (facts.engagement_rate * 1e4).round() / 1e4,
+                    niches: facts.niches.iter().map(|n| n.to_string()).collect(),
+                    country: p.country,
+                    city: p.city,
+                }
+            })
+            .collect();
+        Ok(PreviewResponse {
+            total: outcome.total,
+            results,
+            parsed_query: outcome.parsed_query,
+            suggestions: outcome.suggestions,
+        })
+    }
+
     /// A search on one of the bounded workers, counted against `account`.
     async fn search_for(&self, account: Option<i64>, req: SearchRequest) -> Result<SearchResponse> {
         let engine = self.engine.clone();
@@ -108,6 +184,7 @@ impl Application {
             results,
             facets: outcome.facets,
             parsed_query: outcome.parsed_query,
+            suggestions: outcome.suggestions,
             took_ms,
         })
     }

@@ -74,6 +74,29 @@ impl Latencies {
     }
 }
 
+/// Opens a built data folder as `scout serve` would, with no demo data and
+/// no background enrichment (a benchmark measures what is there), and
+/// prepares its index as `serve` does ([`prepare_like_serve`]). `tune`
+/// changes the settings first. Returns the application and the seconds the
+/// exact-search table took to fill.
+pub async fn open_like_serve(
+    data_dir: &std::path::Path,
+    minilm_dir: Option<&std::path::Path>,
+    tune: impl FnOnce(&mut scout_app::Settings),
+) -> anyhow::Result<(scout_app::Application, f64)> {
+    let mut settings = scout_app::Settings {
+        data_dir: data_dir.to_path_buf(),
+        demo_profiles: 0,
+        enrich: false,
+        minilm_dir: minilm_dir.map(std::path::Path::to_path_buf),
+        ..scout_app::Settings::default()
+    };
+    tune(&mut settings);
+    let app = scout_app::Application::build(settings).await?;
+    let filled = prepare_like_serve(app.index())?;
+    Ok((app, filled))
+}
+
 /// Prepares an index the way `scout serve` does before it answers: the
 /// exact-search table is enabled and filled (waits for it, up to 10 minutes).
 /// Returns the seconds the fill took.

@@ -48,6 +48,9 @@ audit_kinds! {
     PasswordResetRequested => "password_reset_requested",
     PasswordReset => "password_reset",
     TotpEnabled => "totp_enabled",
+    TotpDisabled => "totp_disabled",
+    /// New recovery codes replaced the old ones.
+    RecoveryCodesRenewed => "recovery_codes_renewed",
     // Credentials.
     ApiKeyCreated => "api_key_created",
     ApiKeyRevoked => "api_key_revoked",

@@ -79,6 +79,7 @@ error_codes! {
     TotpSetupMismatch => BadRequest, "invalid_totp", "Wrong confirmation code";
     TotpNotPending => BadRequest, "totp_not_pending", "No 2FA set-up in progress";
     TotpAlreadyEnabled => Conflict, "totp_already_enabled", "2FA already on";
+    TotpNotEnabled => Conflict, "totp_not_enabled", "2FA not on";
     InvalidRefreshToken => Unauthorized, "invalid_refresh_token", "Invalid refresh token";
     RefreshTokenReused => Unauthorized, "refresh_token_reused", "Refresh token reused";
     RefreshTokenExpired => Unauthorized, "refresh_token_expired", "Refresh token expired";

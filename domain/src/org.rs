@@ -238,16 +238,23 @@ pub fn parse_list_name(raw: &str) -> Result<String> {
 pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG_CHARS: usize = 40;
 
+/// What separates tags written as one text.
+pub const TAG_SEPARATOR: char = ',';
+
 /// Tags on a shortlist entry: at most [`MAX_TAGS`] as sent, each at most
-/// [`MAX_TAG_CHARS`] characters without control characters (checked on the
-/// text as sent, as the API's document states it); stored trimmed,
-/// lowercase, deduplicated, blanks dropped.
+/// [`MAX_TAG_CHARS`] characters without control characters or commas
+/// (checked on the text as sent, as the API's document states it); stored
+/// trimmed, lowercase, deduplicated, blanks dropped. A comma separates tags
+/// wherever they are written as one text (the web app's tag box, the CSV
+/// export), so no tag may hold one.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
-    if raw.len() > MAX_TAGS || raw.iter().any(|t| t.chars().count() > MAX_TAG_CHARS || t.chars().any(char::is_control))
-    {
+    let bad_char = |c: char| c.is_control() || c == TAG_SEPARATOR;
+    if raw.len() > MAX_TAGS || raw.iter().any(|t| t.chars().count() > MAX_TAG_CHARS || t.chars().any(bad_char)) {
         return Err(Error::bad_parameter(
             "tags",
-            format!("at most {MAX_TAGS} tags of at most {MAX_TAG_CHARS} characters, without control characters"),
+            format!(
+                "at most {MAX_TAGS} tags of at most {MAX_TAG_CHARS} characters, without commas or control characters"
+            ),
         ));
     }
     let mut tags: Vec<String> = raw.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
@@ -326,5 +333,8 @@ mod tests {
         assert_eq!(parse_tags(&[" Vegan ".into(), "vegan".into(), "".into()]).expect("valid"), vec!["vegan"]);
         let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
         assert!(parse_tags(&many).is_err());
+        // A comma separates tags; it cannot be inside one.
+        assert!(parse_tags(&["first choice, needs rate".into()]).is_err());
+        assert_eq!(parse_tags(&["first choice".into(), "needs rate".into()]).expect("valid").len(), 2);
     }
 }

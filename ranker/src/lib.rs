@@ -22,5 +22,7 @@ pub mod understand;
 
 pub use error::{Error, Result};
 pub use model::{Contribution, Explanation};
-pub use search::{Candidates, Engine, FacetCount, Hit, Mode, SearchOutcome, SearchRequest};
+pub use search::{
+    Candidates, Engine, FacetCount, Hit, Mode, SearchOutcome, SearchRequest, Suggestion, SuggestionReason,
+};
 pub use understand::{ParsedQuery, Recognised, RecognisedKind, understand};

@@ -293,6 +293,64 @@ impl Identity<'_> {
         })
     }
 
+    /// Turns two-factor authentication off: the secret, any pending one and
+    /// the recovery codes go. False when it was not on.
+    pub async fn disable_totp(&self, user_id: UserId) -> Result<bool> {
+        with_pool!(self.store, |p| {
+            let mut tx = p.begin().await.doing("starting a transaction")?;
+            let n = sqlx::query(
+                "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL
+                 WHERE id = $1 AND totp_secret IS NOT NULL",
+            )
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .doing("disabling two-factor authentication")?
+            .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .doing("clearing recovery codes")?;
+            tx.commit().await.doing("committing")?;
+            Ok(true)
+        })
+    }
+
+    /// Replaces the recovery codes of an account with 2FA on (used or not)
+    /// by new ones, in one transaction. False when 2FA is not on.
+    pub async fn replace_recovery_codes(&self, user_id: UserId, recovery_hashes: &[String]) -> Result<bool> {
+        with_pool!(self.store, |p| {
+            let mut tx = p.begin().await.doing("starting a transaction")?;
+            let on: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1 AND totp_secret IS NOT NULL")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .doing("reading two-factor state")?;
+            if on.is_none() {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .doing("clearing recovery codes")?;
+            for h in recovery_hashes {
+                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    .bind(user_id)
+                    .bind(h)
+                    .execute(&mut *tx)
+                    .await
+                    .doing("storing a recovery code")?;
+            }
+            tx.commit().await.doing("committing")?;
+            Ok(true)
+        })
+    }
+
     /// Records that the TOTP code of `step` was used, unless a code of that
     /// step or a later one already was: true when this use is the first.
     /// One conditional update, so two logins racing with one code cannot both pass.

@@ -341,6 +341,34 @@ async fn two_factor(backend: Backend) {
         .await;
     assert_eq!(code_of(res).await.1, "invalid_credentials");
     assert_eq!(with_totp(Some(recovery[2].clone())).await.status(), 200, "the refused attempt did not spend the code");
+
+    // New recovery codes, proved with a current code: every old one stops working.
+    let res = post("/v1/auth/2fa/recovery-codes", json!({"code": "000000"})).await;
+    assert_eq!(code_of(res).await.1, "invalid_totp");
+    let res = post("/v1/auth/2fa/recovery-codes", json!({"code": recovery[3]})).await;
+    assert_eq!(res.status(), 200);
+    let renewed: Vec<String> =
+        serde_json::from_value(res.json::<Value>().await.expect("codes")["recovery_codes"].clone()).expect("list");
+    assert_eq!(renewed.len(), 10);
+    assert!(renewed.iter().all(|c| !recovery.contains(c)));
+    assert_eq!(code_of(with_totp(Some(recovery[4].clone())).await).await.1, "invalid_totp", "old codes are void");
+    assert_eq!(with_totp(Some(renewed[0].clone())).await.status(), 200);
+
+    // Turning 2FA off takes the password and a current code; the owner hears of it.
+    let off = |password: &str, code: &str| json!({"password": password, "code": code});
+    let res = post("/v1/auth/2fa/disable", off("not the password", &renewed[1])).await;
+    assert_eq!(code_of(res).await.1, "invalid_credentials");
+    assert_eq!(code_of(post("/v1/auth/2fa/disable", off(PASSWORD, "000000")).await).await.1, "invalid_totp");
+    assert_eq!(with_totp(Some(renewed[1].clone())).await.status(), 200, "the refused attempt did not spend the code");
+    assert_eq!(post("/v1/auth/2fa/disable", off(PASSWORD, &renewed[2])).await.status(), 204);
+    assert_eq!(login(&app, "dee@example.com", PASSWORD).await.status(), 200, "the password alone logs in again");
+    let res = post("/v1/auth/2fa/disable", off(PASSWORD, &renewed[3])).await;
+    assert_eq!(code_of(res).await, (StatusCode::CONFLICT, "totp_not_enabled".into()));
+    let res = post("/v1/auth/2fa/recovery-codes", json!({"code": renewed[3]})).await;
+    assert_eq!(code_of(res).await.1, "totp_not_enabled");
+    app.wait_for_mail("dee@example.com", "Two-factor authentication was turned off").await;
+    // And it can be turned on again from scratch.
+    assert_eq!(post("/v1/auth/2fa/setup", json!({})).await.status(), 200);
     app.cleanup().await;
 }
 

@@ -112,3 +112,32 @@ async fn upsert_updates_by_natural_key_and_search_sees_it() {
     assert!(res["results"].as_array().expect("results").iter().all(|h| h["profile"]["id"] != id));
     app.cleanup().await;
 }
+
+/// The CSV export keeps each tag whole: one tag per separator, the cell
+/// quoted as CSV requires, and the web app's tag box reads it back.
+#[tokio::test]
+async fn a_shortlist_exports_each_tag_whole() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(3, 31).await;
+    app.wait_indexed().await;
+    let brand = app.login_as("brand", "csv@brand.test").await;
+    let list = app.post_as(&brand, "/v1/shortlists", &json!({"name": "Tags"})).await;
+    let list = list.json::<Value>().await.expect("list")["id"].as_i64().expect("id");
+    let id = app.search(json!({"limit": 1})).await["results"][0]["profile"]["id"].as_i64().expect("a profile");
+    let path = format!("/v1/shortlists/{list}/entries/{id}");
+    let tags = json!({"note": "call, then mail", "tags": ["first choice", "needs rate"]});
+    assert_eq!(app.call(reqwest::Method::PUT, &brand, &path, Some(&tags), None).await.status(), 200);
+    // A comma inside a tag would be two tags on the way back: refused.
+    let merged = json!({"tags": ["first choice, needs rate"]});
+    let res = app.call(reqwest::Method::PUT, &brand, &path, Some(&merged), None).await;
+    assert_eq!(res.status(), 400);
+    let csv = app.get_as(&brand, &format!("/v1/shortlists/{list}/export.csv")).await.text().await.expect("csv");
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().expect("header").clone();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let row = rows.records().next().expect("a row").expect("a record");
+    assert_eq!(&row[column("tags")], "first choice, needs rate", "{csv}");
+    assert_eq!(&row[column("note")], "call, then mail", "{csv}");
+    assert!(csv.contains("\"first choice, needs rate\""), "quoted as CSV requires: {csv}");
+    app.cleanup().await;
+}

@@ -45,6 +45,8 @@ async fn health_readiness_metrics_openapi_and_request_ids() {
         "/v1/auth/password/reset",
         "/v1/auth/verify-email",
         "/v1/oauth/token",
+        // The landing page's sample search: headline figures of five creators, limited per address.
+        "/v1/preview",
     ];
     let mut unsecured = Vec::new();
     for (path, ops) in doc["paths"].as_object().expect("paths") {

@@ -268,18 +268,12 @@ async fn password_reset_by_mailed_token() {
         assert_eq!(res.status(), 202);
     }
     // The mail goes out after the answer: wait for it.
-    let path = app.state.settings().data_dir.join("mail.jsonl");
-    let mut mail = String::new();
-    for _ in 0..100 {
-        mail = std::fs::read_to_string(&path).unwrap_or_default();
-        if mail.contains("Reset your Scout password") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(mail.contains("Reset your Scout password"), "the reset mail arrives");
-    assert!(!mail.contains("nobody@brand.test"), "no mail for unknown accounts");
+    let mail = app.wait_for_mail("forgetful@brand.test", "Reset your Scout password").await;
+    assert!(!app.mails().iter().any(|m| m["to"] == "nobody@brand.test"), "no mail for unknown accounts");
     let token = last_token(&app, "forgetful@brand.test");
+    // It links to the web app's reset page with the token.
+    let body = mail["body"].as_str().expect("body");
+    assert!(body.contains(&format!("/reset-password?token={token}")), "{body}");
     let wrong = "0".repeat(64);
     for (t, pw, want) in [
         (wrong.as_str(), "a brand new passphrase", 400),

@@ -365,3 +365,89 @@ async fn regions_ranges_and_moving_bought_followers_down_over_http() {
     }
     app.cleanup().await;
 }
+
+/// A query whose words no profile has and whose meaning is no nearer to any
+/// profile than gibberish finds nothing, and says so; a slip of the keyboard
+/// gets a respelling to try; real queries are untouched.
+#[tokio::test]
+async fn nonsense_finds_nothing_and_a_slip_gets_a_respelling() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(1500, 12).await;
+    let nothing = app.search(json!({"query": "zzqxj"})).await;
+    assert_eq!(nothing["total"], 0, "{nothing}");
+    assert!(results(&nothing).is_empty());
+    assert_eq!(nothing["suggestions"], json!([]), "nothing near it to suggest");
+    // Random letter strings (a fixed stream, none written by hand): the floor is
+    // the 95th percentile of such strings' nearest profile, so few get through.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut found = 0;
+    for _ in 0..30 {
+        let word: String = (0..4 + next(6)).map(|_| char::from(b'a' + next(26) as u8)).collect();
+        found += u32::from(app.search(json!({"query": word})).await["total"].as_u64() > Some(0));
+    }
+    assert!(found <= 6, "{found} of 30 random strings still found creators");
+    // Every labelled query of the fixture set still finds creators.
+    let g = scout_fixtures::Generator::new(12);
+    let truths: Vec<_> = (0..1500).map(|i| g.profile(i).1).collect();
+    for q in scout_fixtures::generate_queries(&g, &truths, 40) {
+        let res = app.search(json!({"query": q.text})).await;
+        assert!(res["total"].as_u64() > Some(0), "nothing for {:?}", q.text);
+    }
+    // A slip: found anyway, or nothing with the respelling to try, which finds creators.
+    for (slip, meant) in
+        [("yogga", "yoga"), ("vegn cookng", "vegan cooking"), ("Instagarm fitnes", "Instagram fitness")]
+    {
+        let res = app.search(json!({"query": slip})).await;
+        if res["total"] == 0 {
+            let s = &res["suggestions"][0];
+            assert_eq!((s["query"].as_str(), s["reason"].as_str()), (Some(meant), Some("spelling")), "{res}");
+            let respelt = app.search(json!({"query": meant})).await;
+            assert_eq!(s["total"], respelt["total"], "the suggestion's count is the respelt search's");
+        } else {
+            assert_eq!(res["suggestions"], json!([]), "suggestions only when nothing matched");
+        }
+    }
+    app.cleanup().await;
+}
+
+/// The landing page's sample search: no account, five creators with headline
+/// figures only, limited per address.
+#[tokio::test]
+async fn visitors_try_a_sample_search_without_an_account() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(800, 13).await;
+    let res = app.get("/v1/preview?q=fitness%20creators%20in%20Germany").await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    let cards = body["results"].as_array().expect("results");
+    assert!(!cards.is_empty() && cards.len() <= 5, "{body}");
+    assert!(body["total"].as_u64() >= Some(cards.len() as u64));
+    for c in cards {
+        assert_eq!(c["country"], "DE", "{c}");
+        assert!(c["handle"].is_string() && c["followers"].is_u64());
+        assert!(
+            c.get("bio").is_none() && c.get("rates").is_none() && c.get("audience").is_none(),
+            "headline figures only"
+        );
+    }
+    assert_eq!(app.get(&format!("/v1/preview?q={}", "x".repeat(501))).await.status(), 400);
+    // Each address has a small budget; then 429 with Retry-After.
+    let mut limited = None;
+    for _ in 0..40 {
+        let res = app.get("/v1/preview?q=yoga").await;
+        if res.status() == 429 {
+            limited = Some(res);
+            break;
+        }
+    }
+    let res = limited.expect("the address is limited");
+    assert!(res.headers().get("retry-after").is_some());
+    assert_eq!(res.json::<Value>().await.expect("problem")["code"], "rate_limited");
+    app.cleanup().await;
+}

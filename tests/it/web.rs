@@ -60,6 +60,17 @@ async fn pages_get_the_app_and_api_paths_stay_problem_json() {
     assert_eq!(res.status(), 200);
     assert!(res.headers()[CACHE_CONTROL].to_str().expect("cc").contains("immutable"));
     assert!(res.headers()[CONTENT_TYPE].to_str().expect("type").contains("javascript"));
+    let plain = res.bytes().await.expect("asset").len();
+    // Compressed from the build's copies for a browser that accepts it, smallest first.
+    for (accepts, encoding) in [("gzip, deflate, br", "br"), ("gzip", "gzip")] {
+        let url = format!("{}{asset}", app.url);
+        let res = app.client.get(url).header("accept-encoding", accepts).send().await.expect("request");
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-encoding"], encoding, "{accepts}");
+        assert!(res.headers()[CONTENT_TYPE].to_str().expect("type").contains("javascript"));
+        let packed = res.bytes().await.expect("asset").len();
+        assert!(packed * 2 < plain, "{encoding}: {packed} bytes of {plain}");
+    }
     assert_eq!(app.get("/assets/nope.js").await.status(), 404);
     // The API keeps its own 404s, in problem+json.
     for res in [app.get("/v1/nope").await, app.post_json("/search", &json!({})).await] {

@@ -60,6 +60,24 @@ async function axe(page, name) {
   check(`axe clean: ${name}`, result.length === 0, result.join("; "));
 }
 
+/** Sums the page's layout shifts (CLS without user input) from its first paint into `window.__cls`. */
+async function watchLayoutShift(page) {
+  await page.addInitScript(() => {
+    window.__cls = 0;
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        window.__cls += e.value;
+        const what = (e.sources ?? [])
+          .map((s) => `${s.node ? `${s.node.nodeName}.${s.node.className ?? ""}${s.node.querySelector?.("legend")?.textContent ?? ""}` : "?"} y ${Math.round(s.previousRect.y)}→${Math.round(s.currentRect.y)} h ${Math.round(s.previousRect.height)}→${Math.round(s.currentRect.height)}`)
+          .join(",");
+        window.__shifts.push(`${e.value.toFixed(3)} ${what}`);
+      }
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+}
+
 /** On a phone nothing may make the page scroll sideways. */
 async function fits(page, name) {
   const { width, inner } = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, inner: window.innerWidth }));
@@ -86,18 +104,39 @@ async function flow(browser, { label, viewport, phone }) {
   current = page;
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && !/status of 40[13]/.test(m.text()) && errors.push(m.text()));
+  // 401/403 are answers the app handles; a disconnected network is the offline step's own doing.
+  page.on("console", (m) => m.type() === "error" && !/status of 40[13]|ERR_INTERNET_DISCONNECTED/.test(m.text()) && errors.push(m.text()));
   const email = `brand-${label}-${Date.now()}@e2e.test`;
 
   // First load: timing of the app shell on loopback.
   const started = Date.now();
   await page.goto(`${BASE}/`);
-  await page.getByRole("heading", { name: "Log in to Scout" }).waitFor();
+  await page.getByRole("heading", { level: 1, name: /Find the creators/ }).waitFor();
   const loadMs = Date.now() - started;
   const nav = await page.evaluate(() => performance.getEntriesByType("navigation")[0]?.toJSON());
-  check(`${label}: logged-out visitor lands on the login page`, page.url().includes("/login"), `${loadMs} ms to a usable login page, DOM ready at ${Math.round(nav?.domContentLoadedEventEnd ?? 0)} ms`);
-  if (!phone) await axe(page, "login");
+  check(`${label}: a visitor lands on a page that says what Scout does`, (await page.locator(".landing .lead").textContent())?.includes("creators"), `${loadMs} ms to a usable page, DOM ready at ${Math.round(nav?.domContentLoadedEventEnd ?? 0)} ms`);
+  // A sample search without an account.
+  await page.locator(".landing .samples button").first().click();
+  await page.locator(".preview-cards li").first().waitFor();
+  const previewCards = await page.locator(".preview-cards li").count();
+  const previewLine = (await page.locator(".landing [aria-live] p").first().textContent()) ?? "";
+  check(`${label}: a visitor tries a sample search without an account`, previewCards > 0 && previewCards <= 5 && /creators? match/.test(previewLine), `${previewCards} cards; ${previewLine}`);
+  await axe(page, phone ? "landing (phone)" : "landing");
+  if (phone) await fits(page, "landing");
+  await shot(page, `landing-${label}`);
+  await page.getByRole("link", { name: "Log in" }).first().click();
+  await page.getByRole("heading", { name: "Log in to Scout" }).waitFor();
+  await axe(page, phone ? "login (phone)" : "login");
   await shot(page, `login-${label}`);
+  // The login page leads to a password reset.
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByRole("heading", { name: "Reset your password" }).waitFor();
+  await page.getByLabel("Email").fill(`nobody-${label}@e2e.test`);
+  await page.getByRole("button", { name: "Mail me a link" }).click();
+  await page.getByText(/a mail with a link to choose a new password is on its way/).waitFor();
+  check(`${label}: a forgotten password is reset from the login page`, true);
+  await page.getByRole("link", { name: "Back to log in" }).click();
+  await page.getByRole("heading", { name: "Log in to Scout" }).waitFor();
 
   // Sign up as a brand.
   await page.getByRole("link", { name: "Create an account" }).click();
@@ -106,11 +145,12 @@ async function flow(browser, { label, viewport, phone }) {
   await page.getByLabel("Company name").fill(`Acme ${label}`);
   await page.getByLabel("Work email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
-  if (!phone) await axe(page, "sign-up");
+  await axe(page, phone ? "sign-up (phone)" : "sign-up");
   await shot(page, `signup-${label}`);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(/\/search/);
   check(`${label}: sign-up lands on search`, true);
+  await searchFindings(page, context, label, phone);
 
   // Free-text search, as typed: results come without pressing Enter.
   const box = page.getByRole("searchbox");
@@ -151,8 +191,8 @@ async function flow(browser, { label, viewport, phone }) {
   );
   if (phone) await page.getByRole("button", { name: /^Filters/ }).click();
   const searchUrl = page.url();
-  if (!phone) await axe(page, "search results");
-  else await fits(page, "search");
+  await axe(page, phone ? "search results (phone)" : "search results");
+  if (phone) await fits(page, "search");
   await shot(page, `search-${label}`);
 
   if (!phone) {
@@ -238,8 +278,19 @@ async function flow(browser, { label, viewport, phone }) {
   check(`${label}: the profile page shows audience and growth`, true, firstName);
   const opened = { handle: ((await page.locator(".profile-title .handle").textContent()) ?? "").split(" on ")[0].trim(), platform: ((await page.locator(".profile-title .handle").textContent()) ?? "").split(" on ")[1]?.split(" · ")[0]?.trim().toLowerCase() };
   await page.locator("#h-similar ~ ul li, #h-similar ~ p").first().waitFor();
-  if (!phone) await axe(page, "profile");
-  else await fits(page, "profile");
+  await axe(page, phone ? "profile (phone)" : "profile");
+  if (phone) {
+    await fits(page, "profile");
+    // Tables are labelled cards on a phone: every column's value is on screen.
+    const hidden = await page.evaluate(() =>
+      [...document.querySelectorAll("table.stack td")].filter((td) => {
+        const r = td.getBoundingClientRect();
+        return r.width > 0 && (r.right > window.innerWidth + 1 || r.left < -1);
+      }).length,
+    );
+    const verdicts = await page.locator("table.rates td[data-label='Verdict']").count();
+    check(`${label}: profile tables show every column on a phone`, hidden === 0, `${verdicts} verdicts, ${hidden} cells off screen`);
+  }
   await shot(page, `profile-${label}`);
   await shot(page, `profile-${label}-full`);
 
@@ -278,12 +329,21 @@ async function flow(browser, { label, viewport, phone }) {
   await page.getByRole("heading", { name: "Side by side" }).waitFor();
   const columns = await page.locator(".compare thead th").count();
   check(`${label}: compare two creators side by side`, columns === 3, `${columns - 1} creators`);
-  if (!phone) await axe(page, "shortlist");
-  else await fits(page, "shortlist");
+  await axe(page, phone ? "shortlist (phone)" : "shortlist");
+  if (phone) await fits(page, "shortlist");
   await shot(page, `shortlist-${label}`);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
   const csv = readFileSync(await download.path(), "utf8").trim().split(/\r?\n/);
   check(`${label}: the CSV export has a header and both creators`, csv.length === 3 && /handle/i.test(csv[0]) && csv.some((l) => l.includes("first choice")), `${csv.length - 1} rows: ${csv[0]}`);
+  check(`${label}: the CSV keeps each tag whole`, csv.some((l) => l.includes('"e2e, first choice"') || l.includes('"first choice, e2e"')), csv.find((l) => l.includes("first choice")) ?? "");
+  // Removing a compared creator leaves no stale comparison behind.
+  // (The first one, added from its profile; the other carries the search it was found with.)
+  await entries.nth(0).getByRole("button", { name: "Remove" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("li.entry").length === 1);
+  await page.waitForFunction(() => !new URL(location.href).searchParams.has("compare"));
+  const compareButton = (await page.getByRole("button", { name: /Compare selected/ }).textContent()) ?? "";
+  const stillCompared = await page.getByRole("heading", { name: "Side by side" }).count();
+  check(`${label}: removing a compared creator clears the comparison`, stillCompared === 0 && !/\(2\)/.test(compareButton), `${compareButton}; url ${page.url()}`);
 
   // Account page (2FA set-up shows a QR code), then log out.
   if (phone) await page.getByRole("button", { name: "Menu" }).click();
@@ -328,10 +388,23 @@ async function flow(browser, { label, viewport, phone }) {
   await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
   await page.getByRole("img", { name: /QR code/ }).waitFor();
   check(`${label}: 2FA set-up shows a QR code`, true);
-  if (!phone) await axe(page, "account");
-  else await fits(page, "account");
+  await axe(page, phone ? "account (phone)" : "account");
+  if (phone) await fits(page, "account");
+  // Opening the account page: its cards keep their room while they load.
+  const accountTab = await context.newPage();
+  await watchLayoutShift(accountTab);
+  await accountTab.goto(`${BASE}/account`);
+  await accountTab.locator("table.stack tbody tr td", { hasText: "@" }).first().waitFor();
+  await accountTab.waitForTimeout(300);
+  const accountCls = await accountTab.evaluate(() => window.__cls);
+  const accountShifts = await accountTab.evaluate(() => window.__shifts.join("; "));
+  check(`${label}: opening the account page shifts the layout by less than 0.1`, accountCls < 0.1, `CLS ${accountCls.toFixed(3)}: ${accountShifts}`);
+  await accountTab.close();
+  const keyHelp = (await page.locator("#h-keys ~ p").first().textContent()) ?? "";
+  check(`${label}: the API-key help says keys are bearer tokens`, /Bearer/.test(keyHelp) && !/oauth\/token/.test(keyHelp), keyHelp);
   await shot(page, `account-${label}`);
   const secret = phone ? null : (await page.locator("code.secret").textContent())?.trim();
+  const secretCodes = [];
   if (secret) {
     // Turn 2FA on with a code from the key, as an authenticator app would.
     await page.getByLabel("Code from the app").fill(totp(secret));
@@ -339,6 +412,15 @@ async function flow(browser, { label, viewport, phone }) {
     await page.getByText("Two-factor authentication is on.").waitFor();
     const recovery = await page.locator("ul.codes code").count();
     check(`${label}: 2FA turns on with an authenticator code and shows recovery codes`, recovery >= 5, `${recovery} recovery codes`);
+    // New recovery codes with a code from the app (the next step's: a code works once).
+    const firstCodes = await page.locator("ul.codes code").allTextContents();
+    await page.getByRole("button", { name: "New recovery codes" }).click();
+    await page.getByLabel("Code from the app, or a recovery code").fill(firstCodes[0]);
+    await page.getByRole("button", { name: "Make new codes" }).click();
+    await page.waitForFunction((old) => document.querySelector("ul.codes code")?.textContent !== old, firstCodes[0]);
+    const renewed = await page.locator("ul.codes code").allTextContents();
+    check(`${label}: new recovery codes replace the old ones`, renewed.length === firstCodes.length && !renewed.some((c) => firstCodes.includes(c)), `${renewed.length} new codes`);
+    secretCodes.push(...renewed);
   }
   if (phone) await page.getByRole("button", { name: "Menu" }).click();
   await page.getByRole("button", { name: "Log out" }).click();
@@ -354,6 +436,14 @@ async function flow(browser, { label, viewport, phone }) {
     await page.waitForURL((u) => !new URL(u).pathname.startsWith("/login"));
     await page.getByRole("button", { name: "Log out" }).waitFor();
     check(`${label}: with 2FA on, login asks for the code and lets the owner in`, true, new URL(page.url()).pathname);
+    // Turning it off takes the password and a code.
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.getByRole("button", { name: "Turn off" }).click();
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Code from the app, or a recovery code").fill(secretCodes[0]);
+    await page.getByRole("button", { name: "Turn off two-factor authentication" }).click();
+    await page.getByRole("button", { name: "Set up two-factor authentication" }).waitFor();
+    check(`${label}: 2FA turns off with the password and a recovery code`, true);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(/\/login/);
   }
@@ -364,6 +454,105 @@ async function flow(browser, { label, viewport, phone }) {
   check(`${label}: no script errors`, errors.length === 0, errors.join("; "));
   await context.close();
   return opened;
+}
+
+/**
+ * What a newcomer's walk found on the search page, checked at each size: a sort keeps the
+ * result set, nonsense says so, chips and the filter panel agree, removing a bound takes its
+ * words along, a shared link does not jump (layout shift), offline says so and retries, and
+ * an ended session says why on the login page. Leaves the page on an empty search.
+ */
+async function searchFindings(page, context, label, phone) {
+  // The app writes its URLs with URLSearchParams (spaces as "+"); so do these, or the
+  // address would never equal the one the results answer.
+  const open = async (q) => {
+    await page.goto(`${BASE}/search?${new URLSearchParams({ q })}`);
+    await settled(page);
+  };
+  const total = async () => Number((((await page.locator(".results-head .summary").textContent()) ?? "").replace(/,/g, "").match(/^(\d+)/) ?? [])[1] ?? -1);
+
+  // A sort reorders the same creators: the total stays.
+  const totals = [];
+  for (const q of ["yoga teachers in Lisbon", "fitness creators in Germany", "vegan food creators"]) {
+    await open(q);
+    const best = await total();
+    await page.getByLabel("Sort by").selectOption("followers_desc");
+    await page.waitForURL((u) => new URL(u).searchParams.get("sort") === "followers_desc");
+    await settled(page);
+    totals.push(`${q}: ${best} → ${await total()}`);
+    if (best !== (await total()) || best <= 0) break;
+  }
+  check(`${label}: a sort keeps the total`, totals.length === 3 && totals.every((t) => { const [a, b] = t.split(": ")[1].split(" → "); return a === b; }), totals.join("; "));
+
+  // Nonsense finds nothing, and says so.
+  await open("zzqxj");
+  const empty = (await page.locator("[data-testid=no-match] h2").textContent()) ?? "";
+  check(`${label}: nonsense says that nothing matched`, (await total()) === 0 && empty.includes("zzqxj"), `${await page.locator(".results-head .summary").textContent()}; ${empty}`);
+
+  // Chips and the panel are one truth: a platform and a size named in the words are ticked
+  // in the panel, and unticking one there takes its words out of the query.
+  await open("fitness micro creators on Instagram");
+  if (phone) await page.getByRole("button", { name: /^Filters/ }).click();
+  const instagram = page.locator("fieldset", { hasText: "Platform" }).getByLabel(/^Instagram/);
+  const micro = page.locator("fieldset", { hasText: "Size" }).getByLabel(/^Micro/);
+  const ticked = (await instagram.isChecked()) && (await micro.isChecked());
+  await micro.uncheck();
+  await page.waitForURL((u) => !/micro/i.test(new URL(u).searchParams.get("q") ?? "micro"));
+  await settled(page);
+  const chipsLeft = await page.locator(".chips .chip span").allTextContents();
+  const q = await page.getByRole("searchbox").inputValue();
+  check(`${label}: chips and the filter panel agree`, ticked && !/micro/i.test(q) && !chipsLeft.some((c) => /micro/i.test(c)) && (await instagram.isChecked()), `ticked: ${ticked}; query now "${q}"; chips ${chipsLeft.join(" | ")}`);
+  if (phone) await page.getByRole("button", { name: /^Filters/ }).click();
+
+  // Removing a follower bound's chip takes "followers" along.
+  await open("fitness creators under 100k followers in Germany");
+  await page.getByRole("button", { name: /Remove ≤ 100K followers/ }).click();
+  await page.waitForURL((u) => !/100k/i.test(new URL(u).searchParams.get("q") ?? "100k"));
+  const rest = await page.getByRole("searchbox").inputValue();
+  check(`${label}: removing a bound's chip takes its words along`, !/followers|100k|under/i.test(rest) && /germany/i.test(rest), `"${rest}"`);
+
+  // A shared search link: nothing jumps as the results and chips arrive.
+  const fresh = await context.newPage();
+  await watchLayoutShift(fresh);
+  await fresh.goto(`${BASE}/search?${new URLSearchParams({ q: "vegan fitness creators in Berlin over 50k followers" })}`);
+  await settled(fresh);
+  await fresh.waitForTimeout(300);
+  const cls = await fresh.evaluate(() => window.__cls);
+  const shifts = await fresh.evaluate(() => window.__shifts.join("; "));
+  check(`${label}: opening a shared search shifts the layout by less than 0.1`, cls < 0.1, `CLS ${cls.toFixed(3)}: ${shifts}`);
+  await fresh.close();
+
+  // Offline: the search says so in plain words, dims the old results and retries.
+  await open("travel creators");
+  await context.setOffline(true);
+  await page.getByRole("searchbox").fill("cooking creators");
+  await page.getByRole("button", { name: "Retry" }).waitFor();
+  const alert = (await page.locator(".results .alert").textContent()) ?? "";
+  const dimmed = await page.locator(".cards.stale").count();
+  // Retry while still offline tries again and says so again; back online, the search runs by itself.
+  await page.getByRole("button", { name: "Retry" }).click();
+  await page.getByRole("button", { name: "Retry" }).waitFor();
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelector(".results")?.getAttribute("data-query") === "cooking creators" && !document.querySelector(".cards.stale"));
+  check(`${label}: offline, the search says so and retries`, /offline|could not be reached/i.test(alert) && !/running/.test(alert) && dimmed === 1, alert);
+  await page.goto(`${BASE}/search`);
+  await page.getByRole("searchbox").waitFor();
+}
+
+/** An ended session (logged out everywhere from another device) says why on the login page. */
+async function endedSession(page, label) {
+  const token = await page.evaluate(async () => {
+    const r = await fetch("/v1/auth/refresh", { method: "POST", headers: { "X-Scout-Client": "web", "Content-Type": "application/json" }, body: "{}", credentials: "same-origin" });
+    return (await r.json()).access_token;
+  });
+  await page.evaluate(async (t) => {
+    await fetch("/v1/auth/logout?all=true", { method: "POST", headers: { Authorization: `Bearer ${t}` } });
+  }, token);
+  // The next page the app opens asks the API, which refuses the ended session.
+  await page.getByRole("link", { name: "Search", exact: true }).click();
+  await page.waitForURL(/\/login/);
+  const said = (await page.locator(".alert").first().textContent()) ?? "";
+  check(`${label}: an ended session says why on the login page`, /session has ended/i.test(said), said);
 }
 
 /** Signs up a new account of `role` in a fresh context; the page, on the account's first screen. */
@@ -440,6 +629,7 @@ async function agencyFlow(browser) {
   await switcher.selectOption({ label: "Client: Contoso Foods" });
   await page.getByRole("link", { name: "Contoso spring" }).waitFor();
   check("agency: a client's shortlists belong to the client, not the agency", !own.includes("Contoso spring"), `agency's own: [${own.join(", ")}]`);
+  await endedSession(page, "agency");
   await context.close();
 }
 

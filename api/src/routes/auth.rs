@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use scout_app::identity::Tokens;
+use scout_app::identity::{SignUp, Tokens};
 use scout_app::security::tokens::REFRESH_TTL_SECS;
 use scout_domain::ErrorCode;
 use scout_domain::account::Role;
@@ -18,23 +18,26 @@ use crate::extract::{ClientIp, Json, Query, WebClient, refresh_cookie};
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router<AppState> {
-    // Endpoints that take credentials are limited per client address.
+    // Endpoints that take credentials are limited per client address (refresh
+    // counts only refused tokens: `Application::refresh`).
     let credentials = Router::new()
         .route("/v1/auth/register", post(register))
         .route("/v1/auth/login", post(login))
-        .route("/v1/auth/refresh", post(refresh))
         .route("/v1/auth/password/forgot", post(forgot_password))
         .route("/v1/auth/password/reset", post(reset_password))
         .route("/v1/auth/verify-email", post(verify_email))
         .route_layer(axum::middleware::from_fn_with_state(state, super::limit_per_ip));
     Router::new()
         .merge(credentials)
+        .route("/v1/auth/refresh", post(refresh))
         .route("/v1/auth/logout", post(logout))
         .route("/v1/auth/me", get(me))
         .route("/v1/auth/audit", get(audit_log))
         .route("/v1/auth/password", post(change_password))
         .route("/v1/auth/2fa/setup", post(two_factor_setup))
         .route("/v1/auth/2fa/enable", post(two_factor_enable))
+        .route("/v1/auth/2fa/disable", post(two_factor_disable))
+        .route("/v1/auth/2fa/recovery-codes", post(renew_recovery_codes))
         .layer(axum::middleware::map_response(super::no_store))
 }
 
@@ -149,7 +152,8 @@ pub async fn register(
     ClientIp(ip): ClientIp,
     Json(req): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<RegistrationAccepted>)> {
-    let email = state.app.register(&req.email, req.password, req.role.as_str(), &req.name, ip.as_deref()).await?;
+    let form = SignUp { email: &req.email, password: req.password, role: req.role.as_str(), name: &req.name };
+    let email = state.app.register(form, ip.as_deref()).await?;
     let body = RegistrationAccepted { email: email.as_str().to_string(), detail: REGISTRATION_DETAIL };
     Ok((StatusCode::ACCEPTED, axum::Json(body)))
 }
@@ -283,6 +287,55 @@ pub async fn two_factor_enable(
     Json(req): Json<TwoFactorEnable>,
 ) -> ApiResult<axum::Json<RecoveryCodes>> {
     let recovery_codes = state.app.enable_two_factor(&user, &req.code).await?;
+    Ok(axum::Json(RecoveryCodes { recovery_codes }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TwoFactorDisable {
+    /// The account's password.
+    pub password: String,
+    /// A current code from the authenticator app, or an unused recovery code.
+    pub code: String,
+}
+
+/// Turns two-factor authentication off (password and a current code); the
+/// recovery codes stop working and the owner is told by mail.
+#[utoipa::path(post, path = "/v1/auth/2fa/disable", tag = "auth", security(("bearer" = [])), request_body = TwoFactorDisable,
+    responses((status = 204),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn two_factor_disable(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: AuthUser,
+    Json(req): Json<TwoFactorDisable>,
+) -> ApiResult<StatusCode> {
+    state.app.disable_two_factor(&user, req.password, &req.code, ip.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryCodesRenewal {
+    /// A current code from the authenticator app, or an unused recovery code.
+    pub code: String,
+}
+
+/// New recovery codes in place of all the old ones (used or not); shown only now.
+#[utoipa::path(post, path = "/v1/auth/2fa/recovery-codes", tag = "auth", security(("bearer" = [])), request_body = RecoveryCodesRenewal,
+    responses((status = 200, body = RecoveryCodes),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn renew_recovery_codes(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: AuthUser,
+    Json(req): Json<RecoveryCodesRenewal>,
+) -> ApiResult<axum::Json<RecoveryCodes>> {
+    let recovery_codes = state.app.renew_recovery_codes(&user, &req.code, ip.as_deref()).await?;
     Ok(axum::Json(RecoveryCodes { recovery_codes }))
 }
 

@@ -114,7 +114,8 @@ pub fn tighten(doc: &mut Value) {
         p.insert("maxItems".into(), json!(scout_domain::org::MAX_TAGS));
         if let Some(item) = p.get_mut("items").and_then(Value::as_object_mut) {
             item.insert("maxLength".into(), json!(scout_domain::org::MAX_TAG_CHARS));
-            item.insert("not".into(), json!({ "pattern": format!("[{CONTROL_CLASS}]") }));
+            let separator = scout_domain::org::TAG_SEPARATOR;
+            item.insert("not".into(), json!({ "pattern": format!("[{CONTROL_CLASS}{separator}]") }));
         }
     }
     if let Some(p) = property(schemas, "Targeting", "gender") {

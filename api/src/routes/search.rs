@@ -19,6 +19,30 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/search", get(search_get).post(search_post))
         .route("/v1/search/regions", get(suggest_regions))
+        .route("/v1/preview", get(preview))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewParams {
+    /// Free text, as in a search (at most 500 characters).
+    #[param(max_length = 500)]
+    pub q: String,
+}
+
+/// A sample search for visitors without an account (the landing page): the
+/// first five creators with their headline figures. Limited per address.
+#[utoipa::path(get, path = "/v1/preview", tag = "search", params(PreviewParams),
+    responses((status = 200, body = scout_app::search::PreviewResponse),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn preview(
+    State(state): State<AppState>,
+    crate::extract::ClientIp(ip): crate::extract::ClientIp,
+    Query(params): Query<PreviewParams>,
+) -> ApiResult<axum::Json<scout_app::search::PreviewResponse>> {
+    Ok(axum::Json(state.app.preview_search(&params.q, ip.as_deref()).await?))
 }
 
 /// Query parameters of `GET /v1/search`; lists are comma-separated.

@@ -1,5 +1,6 @@
 //! The web app: the single-page app built by Vite into `web/dist`, served from
-//! that folder. Hashed assets are cached for a year; every other page path
+//! that folder. Hashed assets are cached for a year, and sent Brotli- or
+//! gzip-compressed from the copies the build made when the browser accepts it; every other page path
 //! gets `index.html` (the app routes in the browser), never cached, with a
 //! content security policy that allows only Scout's own scripts, styles and
 //! API. Paths under `/v1/` stay the API's, with problem+json 404s.
@@ -27,7 +28,8 @@ pub const APP_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'sel
 /// of the whole service, `index.html` for every page path. `index.html` is read
 /// once, here: a rebuilt app is served after a restart.
 pub fn router(dir: &Path) -> Router<AppState> {
-    let assets = ServeDir::new(dir.join("assets"));
+    // The build writes Brotli and gzip copies of each asset (web/build/compress.mjs).
+    let assets = ServeDir::new(dir.join("assets")).precompressed_br().precompressed_gzip();
     let file = dir.join("index.html");
     let index: Option<Bytes> = match std::fs::read(&file) {
         Ok(html) => Some(Bytes::from(html)),

@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use parking_lot::Mutex;
-use scout_app::{Application, Settings};
 use scout_benches::Latencies;
 use scout_fixtures::LabelledQuery;
 use serde_json::{Value, json};
@@ -49,18 +48,12 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let settings = Settings {
-        data_dir: args.data_dir.clone(),
-        demo_profiles: 0,
-        enrich: false,
-        minilm_dir: args.minilm_dir.clone(),
-        account_requests_per_minute: args.account_rpm,
-        ..Settings::default()
-    };
-    let limits = settings.limits.clone();
-    let app = Application::build(settings).await?;
+    let (app, _) = scout_benches::open_like_serve(&args.data_dir, args.minilm_dir.as_deref(), |s| {
+        s.account_requests_per_minute = args.account_rpm;
+    })
+    .await?;
+    let limits = app.settings().limits.clone();
     let _workers = app.start_search_workers()?;
-    scout_benches::prepare_like_serve(app.index())?;
     let text = std::fs::read_to_string(&args.queries).with_context(|| format!("reading {}", args.queries.display()))?;
     let queries: Vec<String> =
         text.lines().map(serde_json::from_str::<LabelledQuery>).map(|q| q.map(|q| q.text)).collect::<Result<_, _>>()?;
@@ -76,7 +69,9 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..=args.normal {
         let email = format!("load{run}-{i}@brand.test");
         let password = "load test passphrase".to_string();
-        app.open_account(&email, password.clone(), "brand", &format!("Load {i}"), None).await?;
+        let name = format!("Load {i}");
+        let form = scout_app::SignUp { email: &email, password: password.clone(), role: "brand", name: &name };
+        app.open_account(form, None).await?;
         tokens.push(app.login(&email, password, None, None).await?.access_token);
     }
     let abuser = tokens.pop().context("an abusive account")?;

@@ -18,7 +18,6 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use scout_app::{Application, Settings};
 use scout_benches::{Latencies, keys, ndcg_at};
 use scout_domain::SearchFilters;
 use scout_fixtures::LabelledQuery;
@@ -209,15 +208,7 @@ async fn main() -> anyhow::Result<()> {
     load_pg(&pool, &pg_store, &args.jsonl).await?;
     let pg_count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM fts").fetch_one(&pool).await?;
 
-    let settings = Settings {
-        data_dir: args.scout_data_dir.clone(),
-        demo_profiles: 0,
-        enrich: false,
-        minilm_dir: args.minilm_dir.clone(),
-        ..Settings::default()
-    };
-    let state = Application::build(settings).await?;
-    scout_benches::prepare_like_serve(state.index())?;
+    let (state, _) = scout_benches::open_like_serve(&args.scout_data_dir, args.minilm_dir.as_deref(), |_| {}).await?;
     println!(
         "profiles: postgres {pg_count}, scout {}; {} queries, {} rounds on postgres and {} on scout (2 workers each)",
         state.index().len(),

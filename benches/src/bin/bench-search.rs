@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use rayon::prelude::*;
-use scout_app::{Application, Settings};
 use scout_benches::{Latencies, keys, ndcg_at};
 use scout_fixtures::{LabelledQuery, QueryKind};
 use scout_ranker::{Engine, Mode, SearchRequest};
@@ -52,16 +51,8 @@ fn request(q: &LabelledQuery, limit: usize) -> SearchRequest {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let settings = Settings {
-        data_dir: args.data_dir.clone(),
-        demo_profiles: 0,
-        enrich: false,
-        minilm_dir: args.minilm_dir.clone(),
-        ..Settings::default()
-    };
-    let state = Application::build(settings).await?;
+    let (state, filled) = scout_benches::open_like_serve(&args.data_dir, args.minilm_dir.as_deref(), |_| {}).await?;
     let engine: Arc<Engine> = state.engine().clone();
-    let filled = scout_benches::prepare_like_serve(state.index())?;
     println!("exact-search table filled in {filled:.1} s");
     let text = std::fs::read_to_string(&args.queries).with_context(|| format!("reading {}", args.queries.display()))?;
     let queries: Vec<LabelledQuery> = text.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
@@ -164,6 +155,8 @@ async fn main() -> anyhow::Result<()> {
     let counts: Vec<String> =
         kinds.iter().map(|k| format!("{k} {}", queries.iter().filter(|q| q.kind.as_str() == *k).count())).collect();
     println!("queries per kind: {}", counts.join(", "));
+
+    nothing_matched(&engine, &queries)?;
 
     // A profile page's sentiment: scored from the comments (what every view
     // cost before it was stored) against read back from the store.
@@ -454,6 +447,82 @@ fn stage_breakdown(
         sum(|r| r.bare_ms),
         sum(|r| r.ann_ms),
         sum(|r| r.exact_ms)
+    );
+    Ok(())
+}
+
+/// When a search should find nothing: the semantic floor of each vector
+/// space, how much gibberish (other strings than the floor's) still finds
+/// creators, how many labelled queries find nothing (they should not), and
+/// what one slip of the keyboard in a labelled query does (found anyway,
+/// or nothing with a "did you mean").
+fn nothing_matched(engine: &Engine, queries: &[LabelledQuery]) -> anyhow::Result<()> {
+    use rand::{Rng, SeedableRng};
+    println!("\n== nothing matched: the semantic floor ==");
+    for space in [scout_indexer::Space::Static, scout_indexer::Space::MiniLm] {
+        let sims = engine.gibberish_similarities(space, 64)?;
+        if sims.is_empty() {
+            println!("{:<8} no vectors", space.name());
+            continue;
+        }
+        let at = |q: f64| sims[((sims.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "{:<8} nearest profile to 64 random strings: min {:.3}, p50 {:.3}, p95 {:.3}, max {:.3}",
+            space.name(),
+            at(0.0),
+            at(0.5),
+            at(0.95),
+            at(1.0)
+        );
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
+    let gibberish: Vec<String> = (0..300)
+        .map(|_| {
+            let words = rng.random_range(1..=3);
+            (0..words)
+                .map(|_| (0..rng.random_range(3..=10)).map(|_| char::from(b'a' + rng.random_range(0..26u8))).collect())
+                .collect::<Vec<String>>()
+                .join(" ")
+        })
+        .collect();
+    let mut found_gibberish = 0;
+    for text in &gibberish {
+        let out = engine.search(&SearchRequest { query: Some(text.clone()), limit: Some(10), ..Default::default() })?;
+        found_gibberish += usize::from(out.total > 0);
+    }
+    let (mut real_empty, mut slips, mut slip_found, mut slip_suggested) = (0, 0, 0, 0);
+    for q in queries {
+        let out = engine.search(&request(q, 10))?;
+        if out.total == 0 {
+            real_empty += 1;
+            println!("  nothing for a labelled query: {}", q.text);
+        }
+        // One slip: the longest word with two neighbouring letters swapped.
+        let Some(word) =
+            q.text.split_whitespace().filter(|w| w.chars().all(char::is_alphabetic)).max_by_key(|w| w.len())
+        else {
+            continue;
+        };
+        if word.len() < 5 {
+            continue;
+        }
+        let mut letters: Vec<char> = word.chars().collect();
+        let at = rng.random_range(1..letters.len() - 1);
+        letters.swap(at, at + 1);
+        let slipped = q.text.replacen(word, &letters.into_iter().collect::<String>(), 1);
+        let out = engine.search(&SearchRequest { query: Some(slipped), limit: Some(10), ..Default::default() })?;
+        slips += 1;
+        slip_found += usize::from(out.total > 0);
+        slip_suggested += usize::from(out.total == 0 && !out.suggestions.is_empty());
+    }
+    println!(
+        "random strings that still find creators: {found_gibberish} of {} ({:.1} %)",
+        gibberish.len(),
+        100.0 * found_gibberish as f64 / gibberish.len() as f64
+    );
+    println!("labelled queries that find nothing: {real_empty} of {}", queries.len());
+    println!(
+        "labelled queries with one slip: {slip_found} of {slips} still find creators; {slip_suggested} more find nothing but suggest a respelling"
     );
     Ok(())
 }

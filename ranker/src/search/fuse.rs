@@ -33,10 +33,24 @@ pub(super) struct Retrieved {
 impl Engine {
     /// One candidate set from the retrieved hits, with signals and feature values.
     pub(super) fn fuse(&self, prepared: &Prepared, mode: Mode, raw: RawHits) -> Result<Retrieved> {
-        let Prepared { parsed, ctx, .. } = prepared;
+        let Prepared { parsed, ctx, words_unknown, .. } = prepared;
         let text = &parsed.text;
         let (use_text, use_vectors) = (mode != Mode::Semantic, mode != Mode::Bm25);
-        let RawHits { text: text_hits, statics: static_hits, minilm_vector: minilm_vec, minilm: minilm_hits } = raw;
+        let RawHits { text: text_hits, statics: mut static_hits, minilm_vector: minilm_vec, minilm: mut minilm_hits } =
+            raw;
+        // No word of the query is in any profile: only neighbours closer to it
+        // than to gibberish are matches (see `floor`). A query with a word the
+        // profiles use keeps its neighbours even when the filters leave no
+        // textual match: its meaning is known.
+        if use_text && use_vectors && *words_unknown && text_hits.total == 0 {
+            for (space, hits) in [(Space::Static, &mut static_hits), (Space::MiniLm, &mut minilm_hits)] {
+                if !hits.is_empty()
+                    && let Some(floor) = self.semantic_floor(space)?
+                {
+                    hits.retain(|(_, similarity)| *similarity > floor);
+                }
+            }
+        }
         // Fusion: the union of candidates, each with every signal we can give it.
         let mut bm25: FxHashMap<ProfileId, f32> = FxHashMap::default();
         if use_text {

@@ -7,6 +7,7 @@
 
 mod explain;
 mod facets;
+mod floor;
 mod fuse;
 mod retrieve;
 mod similar;
@@ -105,7 +106,27 @@ pub struct SearchOutcome {
     /// Counts per facet value over the result set.
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     pub parsed_query: ParsedQuery,
+    /// Searches to try instead, given only when this one found nothing.
+    pub suggestions: Vec<Suggestion>,
     pub took_ms: f64,
+}
+
+/// A search to try instead of one that found nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Suggestion {
+    /// The query to send instead (the request's filters unchanged).
+    pub query: String,
+    /// Why: `spelling` (words the index and the understanding do not know,
+    /// replaced by the nearest known ones).
+    pub reason: SuggestionReason,
+    /// How many creators it finds.
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionReason {
+    Spelling,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -144,6 +165,8 @@ pub struct Engine {
     query_vectors: Mutex<HashMap<(String, bool), QueryVector>>,
     /// The published ranking model in use; the hand blend when none is.
     ranking: RwLock<Option<Arc<RankingModel>>>,
+    /// The semantic floors measured on this index (see [`floor`]).
+    floors: floor::Floors,
 }
 
 impl std::fmt::Debug for Engine {
@@ -160,6 +183,7 @@ impl Engine {
             minilm_vectors: Mutex::new((false, None)),
             query_vectors: Mutex::new(HashMap::new()),
             ranking: RwLock::new(None),
+            floors: floor::Floors::default(),
         }
     }
 
@@ -192,7 +216,7 @@ impl Engine {
     /// words of a description ("advice for new mothers") count for nothing.
     /// Also says whether the query names specific profiles: a word found in
     /// at most [`KNOWN_ITEM_MAX_DF`] of them (a handle, a made-up brand name).
-    fn lexical_share(&self, parsed: &ParsedQuery) -> Result<(f64, bool)> {
+    fn lexical_share(&self, parsed: &ParsedQuery) -> Result<(f64, bool, bool)> {
         let known: HashSet<String> = parsed
             .recognised
             .iter()
@@ -201,17 +225,44 @@ impl Engine {
             .collect();
         let freqs = self.index.doc_freqs(&parsed.text)?;
         if freqs.is_empty() {
-            return Ok((0.0, false));
+            return Ok((0.0, false, false));
         }
+        // No profile has any of the words, and none is a niche the understanding knows.
+        let unknown = known.is_empty() && freqs.iter().all(|(_, df)| *df == 0);
         let rare_limit = (self.index.len() as u64 / 1000).max(5);
         let lexical = freqs.iter().filter(|(t, df)| known.contains(t) || (*df > 0 && *df <= rare_limit)).count();
         let names_profiles = freqs.iter().any(|(t, df)| !known.contains(t) && (1..=KNOWN_ITEM_MAX_DF).contains(df));
-        Ok((lexical as f64 / freqs.len() as f64, names_profiles))
+        Ok((lexical as f64 / freqs.len() as f64, names_profiles, unknown))
     }
 
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchOutcome> {
-        self.search_with(req, Mode::Hybrid)
+        let mut outcome = self.search_with(req, Mode::Hybrid)?;
+        if outcome.total == 0 {
+            outcome.suggestions = self.suggestions(req)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Searches to try instead of `req`, which found nothing: its words that
+    /// neither the index nor the understanding knows, respelt as the nearest
+    /// known words, when that finds creators.
+    fn suggestions(&self, req: &SearchRequest) -> Result<Vec<Suggestion>> {
+        let Some(query) = req.query.as_deref() else { return Ok(Vec::new()) };
+        let index = &self.index;
+        let in_index = |word: &str| index.doc_freqs(word).is_ok_and(|f| f.iter().any(|(_, df)| *df > 0));
+        let fixes = crate::understand::spelling::corrections(query, in_index);
+        if fixes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let respelt = crate::understand::spelling::corrected(query, &fixes);
+        let attempt = SearchRequest { query: Some(respelt.clone()), limit: Some(1), offset: None, ..req.clone() };
+        let total = self.search_with(&attempt, Mode::Hybrid)?.total;
+        Ok(if total > 0 {
+            vec![Suggestion { query: respelt, reason: SuggestionReason::Spelling, total }]
+        } else {
+            vec![]
+        })
     }
 
     pub fn search_with(&self, req: &SearchRequest, mode: Mode) -> Result<SearchOutcome> {
@@ -270,6 +321,7 @@ impl Engine {
                 hits: page,
                 facets: facets_out(hits.facets),
                 parsed_query: prepared.parsed,
+                suggestions: Vec::new(),
                 took_ms: elapsed_ms(started),
             });
         }
@@ -299,6 +351,7 @@ impl Engine {
             hits: page,
             facets: facets_out(retrieved.facets),
             parsed_query: prepared.parsed,
+            suggestions: Vec::new(),
             took_ms: elapsed_ms(started),
         })
     }
@@ -364,6 +417,7 @@ impl Engine {
             hits: page,
             facets: facets_out(retrieved.facets),
             parsed_query: prepared.parsed.clone(),
+            suggestions: Vec::new(),
             took_ms: elapsed_ms(started),
         })
     }
@@ -389,7 +443,7 @@ impl Engine {
     /// Understands the query and merges its filters with the request's.
     fn prepare(&self, req: &SearchRequest) -> Result<Prepared> {
         let parsed = understand(req.query.as_deref().unwrap_or(""));
-        let (lexical_share, known_item) = self.lexical_share(&parsed)?;
+        let (lexical_share, known_item, words_unknown) = self.lexical_share(&parsed)?;
         let mut filters = req.filters.clone().unwrap_or_default();
         filters.merge(&parsed.filters);
         let filter = filters.to_filter();
@@ -402,7 +456,7 @@ impl Engine {
             lexical_share,
             known_item,
         };
-        Ok(Prepared { parsed, filter, ctx })
+        Ok(Prepared { parsed, filter, ctx, words_unknown })
     }
 }
 
@@ -411,6 +465,9 @@ pub(super) struct Prepared {
     parsed: ParsedQuery,
     filter: scout_domain::query::Filter,
     ctx: QueryContext,
+    /// No word of the query text is in any profile or names a niche: the
+    /// vectors alone must show that it means something (see `floor`).
+    words_unknown: bool,
 }
 
 /// A query's candidates and their feature values, for training.

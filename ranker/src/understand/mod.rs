@@ -17,13 +17,14 @@ mod numbers;
 mod places;
 mod prices;
 mod slang;
+pub mod spelling;
 mod words;
 
 use scout_domain::SearchFilters;
 use serde::Serialize;
 
 use lexicon::{apply, lexicon};
-use numbers::{Gaps, bound_at, follower_range_at, number_at};
+use numbers::{Gaps, bound_at, follower_range_at, is_follower_word, number_at};
 use prices::price_at;
 
 /// What the engine understood of a free-text query.
@@ -236,9 +237,12 @@ pub fn understand(query: &str) -> ParsedQuery {
                 continue;
             }
             let used = number.used;
-            if bound_at(&mut out, &tokens, i, &number, at(i, i + used)) {
-                keep[i..i + used].iter_mut().for_each(|k| *k = false);
-                i += used;
+            // The word naming the count ("100k followers") goes with the bound:
+            // removing the bound from the query removes it too.
+            let unit = usize::from(tokens.get(i + used).is_some_and(|w| is_follower_word(w)));
+            if bound_at(&mut out, &tokens, i, &number, at(i, i + used + unit)) {
+                keep[i..i + used + unit].iter_mut().for_each(|k| *k = false);
+                i += used + unit;
                 continue;
             }
         }
@@ -293,7 +297,8 @@ mod tests {
         let city = of(RecognisedKind::City);
         assert_eq!((&q[city.start..city.end], &q[city.cut_start..city.end]), ("München", "in München"));
         let floor = of(RecognisedKind::FollowersMin);
-        assert_eq!(&q[floor.cut_start..floor.end], "über 50k");
+        // The count's word goes with the bound ("≤ 100K" removed leaves no stray "followers").
+        assert_eq!(&q[floor.cut_start..floor.end], "über 50k Follower");
         let price = of(RecognisedKind::PriceMax);
         assert_eq!(&q[price.start..price.end], "300 € pro Beitrag");
         assert_eq!(&q[price.cut_start..price.end], "unter 300 € pro Beitrag");
@@ -312,7 +317,7 @@ mod tests {
             at = at.max(b);
         }
         rest.push_str(&q[at..]);
-        assert_eq!(rest.split_whitespace().collect::<Vec<_>>().join(" "), "Vegane Köche Follower,");
+        assert_eq!(rest.split_whitespace().collect::<Vec<_>>().join(" "), "Vegane Köche ,");
     }
 
     #[test]

@@ -182,6 +182,11 @@ pub(super) fn replace_between_digits(text: &str, from: char, to: char) -> String
         .collect()
 }
 
+/// Whether `word` names what a follower bound counts ("followers", "subs").
+pub(super) fn is_follower_word(word: &str) -> bool {
+    FOLLOWER_WORDS.contains(&word)
+}
+
 /// Words for the count a bound is about: followers, subscribers (YouTube,
 /// Twitch), fans; in the languages people search in.
 const FOLLOWER_WORDS: &[&str] = &[

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, session, type User } from "../api";
 import { date, title } from "../ui/format";
 import { Alert } from "../ui/Alert";
+import { TableRegion } from "../ui/TableRegion";
 import { useAction, useLoaded } from "../ui/hooks";
 import { ClaimSection } from "./ClaimSection";
 import { organisationsChanged, switchOrg } from "../app/org-state";
@@ -96,11 +97,68 @@ function TwoFactor({ user }: { user: User }) {
     }
   }
 
+  // Changing 2FA once it is on: new recovery codes (a code), or off (the password and a code).
+  const [manage, setManage] = useState<"renew" | "off" | null>(null);
+  const [password, setPassword] = useState("");
+  async function change(e: Event) {
+    e.preventDefault();
+    setError(null);
+    try {
+      if (manage === "renew") {
+        setCodes((await api<{ recovery_codes: string[] }>("POST", "/v1/auth/2fa/recovery-codes", { code: code.trim() })).recovery_codes);
+      } else {
+        await api("POST", "/v1/auth/2fa/disable", { password, code: code.trim() });
+        setOn(false);
+        setCodes(null);
+      }
+      setManage(null);
+      setCode("");
+      setPassword("");
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
   return (
     <section class="card" aria-labelledby="h-2fa">
       <h2 id="h-2fa">Two-factor authentication</h2>
       {error && <Alert>{error}</Alert>}
       {on && !codes && <p>On: logging in asks for a code from your authenticator app.</p>}
+      {on && !manage && (
+        <p class="actions">
+          <button onClick={() => { setManage("renew"); setError(null); }}>New recovery codes</button>{" "}
+          <button class="danger" onClick={() => { setManage("off"); setError(null); }}>
+            Turn off
+          </button>
+        </p>
+      )}
+      {on && manage && (
+        <form onSubmit={change} class="form narrow-form">
+          <p>
+            {manage === "renew"
+              ? "New recovery codes replace all the old ones, used or not."
+              : "Logins will need only your password. Confirm with your password and a code."}
+          </p>
+          {manage === "off" && (
+            <label>
+              Password
+              <input type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+            </label>
+          )}
+          <label>
+            Code from the app, or a recovery code
+            <input autoComplete="one-time-code" required pattern="[0-9A-Za-z\- ]{6,20}" value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          </label>
+          <p class="actions">
+            <button type="submit" class={manage === "off" ? "danger" : "primary"}>
+              {manage === "renew" ? "Make new codes" : "Turn off two-factor authentication"}
+            </button>{" "}
+            <button type="button" onClick={() => setManage(null)}>
+              Cancel
+            </button>
+          </p>
+        </form>
+      )}
       {codes && (
         <>
           <Alert kind="success">Two-factor authentication is on.</Alert>
@@ -151,7 +209,16 @@ function Organisation() {
   const [role, setRole] = useState("member");
   const { error, run } = useAction();
   const act = async (f: () => Promise<unknown>) => (await run(f)) && (await reload());
-  if (!org) return orgError ? <Alert>{orgError}</Alert> : null;
+  // While it loads, the card keeps about the room it will take, so the cards below do not jump.
+  if (!org)
+    return orgError ? (
+      <Alert>{orgError}</Alert>
+    ) : (
+      <section class="card org-loading" aria-busy="true" aria-labelledby="h-org">
+        <h2 id="h-org">Organisation</h2>
+        <p class="muted">Loading…</p>
+      </section>
+    );
   const admin = org.role === "owner" || org.role === "admin";
   return (
     <section class="card" aria-labelledby="h-org">
@@ -160,8 +227,8 @@ function Organisation() {
         {title(org.kind)} · your role: {org.role}
       </p>
       {error && <Alert>{error}</Alert>}
-      <div class="table-scroll">
-        <table>
+      <TableRegion label="Members of the organisation (table)">
+        <table class="stack">
           <caption class="visually-hidden">Members</caption>
           <thead>
             <tr>
@@ -174,14 +241,21 @@ function Organisation() {
             </tr>
           </thead>
           <tbody>
+            {members === null && (
+              <tr>
+                <td colSpan={4} class="muted">
+                  Loading members…
+                </td>
+              </tr>
+            )}
             {(members ?? []).map((m) => (
               <tr key={m.user_id}>
-                <td>
+                <td data-label="Member">
                   {m.name}
                   <br />
                   <small class="muted">{m.email}</small>
                 </td>
-                <td>
+                <td data-label="Role">
                   {admin && m.role !== "owner" ? (
                     <select aria-label={`Role of ${m.name}`} value={m.role} onChange={(e) => act(() => api("PATCH", `/v1/orgs/current/members/${m.user_id}`, { role: e.currentTarget.value }))}>
                       {["admin", "member", "viewer"].map((r) => (
@@ -192,8 +266,8 @@ function Organisation() {
                     m.role
                   )}
                 </td>
-                <td>{date(m.since)}</td>
-                <td>
+                <td data-label="Since">{date(m.since)}</td>
+                <td data-label="">
                   {admin && m.role !== "owner" && (
                     <button class="danger" onClick={() => act(() => api("DELETE", `/v1/orgs/current/members/${m.user_id}`))}>
                       Remove
@@ -204,7 +278,7 @@ function Organisation() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableRegion>
       {admin && (
         <form
           class="inline"
@@ -287,15 +361,30 @@ function ApiKeys() {
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<string[]>(["search"]);
   const [secret, setSecret] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
   const { error, run } = useAction();
   return (
     <section class="card" aria-labelledby="h-keys">
       <h2 id="h-keys">API keys</h2>
-      <p class="muted">For scripts and integrations: exchange a key for a token at /v1/oauth/token. A key can do only what its scopes allow.</p>
+      <p class="muted">
+        For scripts and integrations: send the key itself as a bearer token, <code>Authorization: Bearer sk_…</code>, on every request. A key can do
+        only what its scopes allow.
+      </p>
       {(error || loadError) && <Alert>{error || loadError}</Alert>}
       {secret && (
         <Alert kind="success">
-          New key (shown only now): <code class="secret">{secret}</code>
+          New key (shown only now, so copy it): <code class="secret">{secret}</code>{" "}
+          <button
+            type="button"
+            onClick={() =>
+              run(async () => {
+                await navigator.clipboard.writeText(secret);
+                setCopied(true);
+              })
+            }
+          >
+            {copied ? "Copied" : "Copy key"}
+          </button>
         </Alert>
       )}
       <ul class="keys">
@@ -314,6 +403,7 @@ function ApiKeys() {
         onSubmit={async (e) => {
           e.preventDefault();
           const created = await run(async () => setSecret((await api<Key & { secret: string }>("POST", "/v1/keys", { name: name.trim(), scopes })).secret));
+          setCopied(false);
           if (!created) return;
           setName("");
           await reload();

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { useAction, useLoaded } from "../ui/hooks";
 import { api, type Profile } from "../api";
-import { minorUnitExponent, PLATFORMS, title } from "../ui/format";
+import { minorUnitExponent, platformName, PLATFORMS } from "../ui/format";
 import { onLinkClick } from "../app/router";
 import { Alert } from "../ui/Alert";
 
@@ -40,7 +40,7 @@ export function ClaimSection() {
           <select value={platform} onChange={(e) => setPlatform(e.currentTarget.value)}>
             {PLATFORMS.map((p) => (
               <option key={p} value={p}>
-                {title(p)}
+                {platformName(p)}
               </option>
             ))}
           </select>
@@ -64,7 +64,7 @@ function ClaimCard({ claim, onChange }: { claim: Claim; onChange: () => void }) 
     run(async () => setProfile(await api<Profile>("GET", `/v1/profiles/${claim.profile_id}`)));
   }, [claim.profile_id]);
   const act = async (f: () => Promise<unknown>, done: string) => (await run(f, done)) && onChange();
-  const name = profile ? `@${profile.handle} on ${title(profile.platform)}` : `Profile ${claim.profile_id}`;
+  const name = profile ? `@${profile.handle} on ${platformName(profile.platform)}` : `Profile ${claim.profile_id}`;
   return (
     <div class="claim">
       <h3>
@@ -82,7 +82,7 @@ function ClaimCard({ claim, onChange }: { claim: Claim; onChange: () => void }) 
       {!claim.verified && (
         <>
           <p>
-            Put <code class="secret">{claim.code}</code> anywhere in your bio on {profile ? title(profile.platform) : "the platform"}; once Scout's copy of the profile shows it, verify.
+            Put <code class="secret">{claim.code}</code> anywhere in your bio on {profile ? platformName(profile.platform) : "the platform"}; once Scout's copy of the profile shows it, verify.
           </p>
           <button onClick={() => act(() => api("POST", `/v1/profiles/${claim.profile_id}/claim/verify`), "Verified: the profile is yours")}>Verify</button>
         </>

@@ -81,6 +81,7 @@ class Session {
     const t = await api<TokenResponse>("POST", "/v1/auth/login", { email, password, ...(totp ? { totp } : {}) }, { anonymous: true });
     this.accept(t);
     const user = await api<User>("GET", "/v1/auth/me");
+    this.ended = null;
     this.set(user);
     return user;
   }
@@ -95,7 +96,12 @@ class Session {
     }
   }
 
+  /** Why the last session ended without a logout (shown on the login page), if it did. */
+  ended: "expired" | null = null;
+
+  /** The server refused the session (expired, revoked, signed out elsewhere). */
   clear() {
+    if (this.user) this.ended = "expired";
     this.token = null;
     this.set(null);
   }
@@ -113,8 +119,9 @@ interface CallOptions {
 /** Calls the API; resolves with the JSON body (undefined for 204) or throws an [`ApiError`]. */
 export async function api<T = unknown>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
   const res = await send(method, path, body, opts);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+  // 204, and a 202 that only says "taken in", have no body.
+  const text = res.status === 204 ? "" : await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** Calls the API and returns the raw response (for CSV and other non-JSON bodies). */
@@ -137,7 +144,9 @@ export async function send(method: string, path: string, body?: unknown, opts: C
     });
   } catch (e) {
     if (e instanceof DOMException && e.name === "AbortError") throw e;
-    throw new ApiError({ title: "Scout cannot be reached", status: 0, code: "network", detail: "Scout cannot be reached; check that it is running." });
+    const offline = typeof navigator !== "undefined" && navigator.onLine === false;
+    const detail = offline ? "You are offline. Connect to the internet and try again." : "Scout could not be reached just now. Try again in a moment.";
+    throw new ApiError({ title: "Scout cannot be reached", status: 0, code: "network", detail });
   }
   if (res.ok) return res;
   let problem: Problem;

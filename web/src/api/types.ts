@@ -28,6 +28,7 @@ export class ApiError extends Error {
 
 export type Platform = Schemas["Platform"];
 export type RegionOut = Schemas["RegionOut"];
+export type PreviewResponse = Schemas["PreviewResponse"];
 export type Audience = Schemas["Audience"];
 export type Post = Schemas["Post"];
 export type Rates = Schemas["Rates"];

@@ -6,8 +6,9 @@ import { session, type User } from "../api";
 import { useActingOrg } from "./org-state";
 import { Header } from "./Header";
 import { match, navigate, onLinkClick, useLocation } from "./router";
-import { LoginPage, SignupPage } from "../auth/AuthPages";
+import { ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage } from "../auth/AuthPages";
 import { SearchPage } from "../search/SearchPage";
+import { Landing } from "../auth/Landing";
 import { ProfilePage } from "../profile/ProfilePage";
 import { ShortlistsPage, ShortlistPage } from "../shortlists/ShortlistsPage";
 import { AccountPage } from "../account/AccountPage";
@@ -23,19 +24,24 @@ function useUser(): [User | null, boolean] {
   return [user, ready];
 }
 
-const PUBLIC = ["/login", "/signup"];
+const PUBLIC = ["/", "/login", "/signup", "/forgot-password", "/reset-password"];
+/** Pages anyone may open, signed in or not (the link in a mail). */
+const OPEN = ["/verify-email"];
 
 export function App() {
   const [user, ready] = useUser();
   const org = useActingOrg();
   const loc = useLocation();
-  const path = loc.path === "/" ? "/search" : loc.path;
+  // The root is the landing page for visitors and the search for everyone signed in.
+  const path = loc.path === "/" && user ? "/search" : loc.path;
 
   useEffect(() => {
     if (!ready) return;
+    if (OPEN.includes(path)) return;
     if (!user && !PUBLIC.includes(path)) {
       const back = path + (loc.query.toString() ? `?${loc.query}` : "");
-      navigate(`/login?next=${encodeURIComponent(back)}`, true);
+      // A session that ended on its own says so on the login page.
+      navigate(`/login?next=${encodeURIComponent(back)}${session.ended ? "&ended=1" : ""}`, true);
     } else if (user && PUBLIC.includes(path)) {
       navigate(loc.query.get("next") || home(user), true);
     }
@@ -51,8 +57,12 @@ export function App() {
 
   let page;
   let params: Record<string, string> | null;
-  if (path === "/login") page = <LoginPage />;
+  if (path === "/") page = <Landing />;
+  else if (path === "/login") page = <LoginPage />;
   else if (path === "/signup") page = <SignupPage />;
+  else if (path === "/forgot-password") page = <ForgotPasswordPage />;
+  else if (path === "/reset-password") page = <ResetPasswordPage token={loc.query.get("token") ?? ""} />;
+  else if (path === "/verify-email") page = <VerifyEmailPage token={loc.query.get("token") ?? ""} />;
   else if (!user) page = null;
   else if (path === "/search") page = <SearchPage query={loc.query} user={user} />;
   else if ((params = match("/profiles/:id", path))) page = <ProfilePage id={Number(params.id)} user={user} />;

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, session } from "../api";
 import { useAction } from "../ui/hooks";
 import { navigate, onLinkClick } from "../app/router";
@@ -10,6 +10,7 @@ export function LoginPage() {
   const [totp, setTotp] = useState("");
   const [needsTotp, setNeedsTotp] = useState(false);
   const { busy, error, run } = useAction();
+  const ended = new URLSearchParams(window.location.search).get("ended") === "1";
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -28,6 +29,7 @@ export function LoginPage() {
     <section class="page auth">
       <h1 tabIndex={-1}>Log in to Scout</h1>
       <form onSubmit={submit} class="card form">
+        {ended && !error && <Alert kind="info">Your session has ended (it expired, or you logged out on another device). Log in again to pick up where you were.</Alert>}
         {error && <Alert>{error}</Alert>}
         <label>
           Email
@@ -50,7 +52,121 @@ export function LoginPage() {
         <p>
           New to Scout? <a href="/signup" onClick={onLinkClick}>Create an account</a>
         </p>
+        <p>
+          <a href="/forgot-password" onClick={onLinkClick}>
+            Forgot your password?
+          </a>
+        </p>
       </form>
+    </section>
+  );
+}
+
+/** Asks for a reset mail. The answer is the same whether or not the address has an account. */
+export function ForgotPasswordPage() {
+  const [email, setEmail] = useState("");
+  const [sent, setSent] = useState(false);
+  const { busy, error, run } = useAction();
+  return (
+    <section class="page auth">
+      <h1 tabIndex={-1}>Reset your password</h1>
+      <form
+        class="card form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (await run(() => api("POST", "/v1/auth/password/forgot", { email: email.trim() }, { anonymous: true }))) setSent(true);
+        }}
+      >
+        {error && <Alert>{error}</Alert>}
+        {sent ? (
+          <Alert kind="success">If {email.trim()} has a Scout account, a mail with a link to choose a new password is on its way. The link works for an hour.</Alert>
+        ) : (
+          <>
+            <p>Type the email you log in with; we mail you a link to choose a new password.</p>
+            <label>
+              Email
+              <input type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+            </label>
+            <button type="submit" class="primary" disabled={busy}>
+              {busy ? "Sending…" : "Mail me a link"}
+            </button>
+          </>
+        )}
+        <p>
+          <a href="/login" onClick={onLinkClick}>
+            Back to log in
+          </a>
+        </p>
+      </form>
+    </section>
+  );
+}
+
+/** Sets a new password with the token from the reset mail's link (`?token=`). */
+export function ResetPasswordPage({ token }: { token: string }) {
+  const [password, setPassword] = useState("");
+  const [done, setDone] = useState(false);
+  const { busy, error, run } = useAction();
+  return (
+    <section class="page auth">
+      <h1 tabIndex={-1}>Choose a new password</h1>
+      <form
+        class="card form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (await run(() => api("POST", "/v1/auth/password/reset", { token: token.trim(), new_password: password }, { anonymous: true }))) setDone(true);
+        }}
+      >
+        {error && <Alert>{error}</Alert>}
+        {!token && <Alert>This page needs the link from the reset mail. <a href="/forgot-password" onClick={onLinkClick}>Ask for a new one</a>.</Alert>}
+        {done ? (
+          <Alert kind="success">
+            Your password is changed, and every session of the account has ended. <a href="/login" onClick={onLinkClick}>Log in</a> with the new one.
+          </Alert>
+        ) : (
+          token && (
+            <>
+              <label>
+                New password
+                <input type="password" autoComplete="new-password" required minLength={10} maxLength={256} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+                <small>At least 10 characters; a few words make a strong, memorable one.</small>
+              </label>
+              <button type="submit" class="primary" disabled={busy}>
+                {busy ? "Saving…" : "Set the new password"}
+              </button>
+            </>
+          )
+        )}
+      </form>
+    </section>
+  );
+}
+
+/** Confirms an email address with the token from the welcome mail's link (`?token=`). */
+export function VerifyEmailPage({ token }: { token: string }) {
+  const [state, setState] = useState<"working" | "done" | "failed">("working");
+  const [message, setMessage] = useState("");
+  useEffect(() => {
+    api("POST", "/v1/auth/verify-email", { token: token.trim() }, { anonymous: true })
+      .then(() => setState("done"))
+      .catch((e) => {
+        setState("failed");
+        setMessage(e instanceof Error ? e.message : String(e));
+      });
+  }, [token]);
+  return (
+    <section class="page auth">
+      <h1 tabIndex={-1}>Confirm your email</h1>
+      <div class="card form">
+        {state === "working" && <p role="status">Confirming…</p>}
+        {state === "done" && <Alert kind="success">Your email address is confirmed. Thank you.</Alert>}
+        {state === "failed" && <Alert>{message} The link works once, for a limited time.</Alert>}
+        <p>
+          <a href="/" onClick={onLinkClick}>
+            Go to Scout
+          </a>
+        </p>
+      </div>
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, type Profile, type SearchResult, type User } from "../api";
-import { ago, count, country, date, language, money, percent, title } from "../ui/format";
+import { ago, count, counted, country, date, language, money, percent, platformName, title } from "../ui/format";
 import { onLinkClick } from "../app/router";
 import { Alert } from "../ui/Alert";
+import { TableRegion } from "../ui/TableRegion";
 import { Avatar } from "../ui/Avatar";
 import { LineChart, RangeMarker, ShareBars } from "../ui/Charts";
 import { AddToShortlist } from "../shortlists/AddToShortlist";
@@ -69,19 +70,25 @@ export function ProfilePage({ id }: { id: number; user: User }) {
       setError("This is not a profile address.");
       return;
     }
+    let current = true;
+    // The sections are asked for once the profile itself is there: a profile that is not
+    // (deleted, erased, never existed) costs one request, not five.
     api<Profile>("GET", `/v1/profiles/${id}`)
       .then((p) => {
+        if (!current) return;
         setProfile(p);
         document.title = `${p.display_name || p.handle} · Scout`;
+        const mine = <T,>(set: (v: T) => void) => (v: T) => current && set(v);
+        load(`/v1/profiles/${id}/quality`, mine(setQuality));
+        load(`/v1/profiles/${id}/price`, mine(setPrice));
+        load(`/v1/profiles/${id}/sentiment`, mine(setSentiment));
+        api<{ results: SearchResult[] }>("GET", `/v1/profiles/${id}/similar?limit=6`)
+          .then((r) => mine(setSimilar)(r.results))
+          .catch(() => mine(setSimilar)([]));
       })
-      .catch((e) => setError(e.message));
-    load(`/v1/profiles/${id}/quality`, setQuality);
-    load(`/v1/profiles/${id}/price`, setPrice);
-    load(`/v1/profiles/${id}/sentiment`, setSentiment);
-    api<{ results: SearchResult[] }>("GET", `/v1/profiles/${id}/similar?limit=6`)
-      .then((r) => setSimilar(r.results))
-      .catch(() => setSimilar([]));
+      .catch((e) => current && setError(e.message));
     return () => {
+      current = false;
       document.title = "Scout";
     };
   }, [id]);
@@ -120,7 +127,7 @@ export function ProfilePage({ id }: { id: number; user: User }) {
             )}
           </h1>
           <p class="handle">
-            @{p.handle} on {title(p.platform)}
+            @{p.handle} on {platformName(p.platform)}
             {p.city || p.country ? ` · ${[p.city, country(p.country)].filter(Boolean).join(", ")}` : ""}
             {p.languages?.length ? ` · ${p.languages.map(language).join(", ")}` : ""}
           </p>
@@ -161,7 +168,7 @@ export function ProfilePage({ id }: { id: number; user: User }) {
           <ShareBars title="Age" shares={shares(a.age)} limit={7} />
           <ShareBars title="Gender" shares={shares(a.gender, title)} limit={3} />
           <p class="source">
-            {a.sample_size ? `Measured on ${count(a.sample_size)} followers` : "Sample size not reported"}, {measured}.
+            {sampleLine(a.sample_size, p.followers)}, {measured}.
           </p>
         </section>
 
@@ -202,8 +209,8 @@ export function ProfilePage({ id }: { id: number; user: User }) {
           {price === null && <p class="muted">Estimating fair prices…</p>}
           {price && "missing" in price && <p class="muted">{price.missing}</p>}
           {price && "ok" in price && (
-            <div class="table-scroll">
-<table class="rates">
+            <TableRegion label="Asking prices against fair estimates (table)">
+              <table class="rates stack">
               <caption class="visually-hidden">Asking price against Scout's fair-price estimate</caption>
               <thead>
                 <tr>
@@ -217,8 +224,8 @@ export function ProfilePage({ id }: { id: number; user: User }) {
                 {price.ok.deliverables.map((d) => (
                   <tr key={d.deliverable}>
                     <th scope="row">{title(d.deliverable)}</th>
-                    <td>{d.asking ? money(d.asking.amount_minor, d.asking.currency) : "–"}</td>
-                    <td>
+                    <td data-label="Asking">{d.asking ? money(d.asking.amount_minor, d.asking.currency) : "–"}</td>
+                    <td data-label="Fair estimate">
                       {money(d.fair.amount_minor, d.fair.currency)}
                       <small class="muted">
                         {" "}
@@ -233,12 +240,12 @@ export function ProfilePage({ id }: { id: number; user: User }) {
                         />
                       )}
                     </td>
-                    <td>{d.verdict ? title(d.verdict) : "–"}</td>
+                    <td data-label="Verdict">{d.verdict ? title(d.verdict) : "–"}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-</div>
+            </TableRegion>
           )}
           {price && "ok" in price && (
             <p class="source">
@@ -264,7 +271,7 @@ export function ProfilePage({ id }: { id: number; user: User }) {
                   </p>
                   <p class="caption">{post.caption || <span class="muted">No caption</span>}</p>
                   <p class="post-stats">
-                    {count(post.likes)} likes · {count(post.comments)} comments{post.views ? ` · ${count(post.views)} views` : ""}
+                    {counted(post.likes, "like")} · {counted(post.comments, "comment")}{post.views ? ` · ${counted(post.views, "view")}` : ""}
                   </p>
                 </li>
               ))}
@@ -288,7 +295,7 @@ export function ProfilePage({ id }: { id: number; user: User }) {
                 </a>
                 <small class="muted">
                   {" "}
-                  {count(r.profile.followers)} · {percent(r.profile.engagement_rate)} · {title(r.profile.platform)}
+                  {count(r.profile.followers)} · {percent(r.profile.engagement_rate)} · {platformName(r.profile.platform)}
                 </small>
               </span>
             </li>
@@ -313,16 +320,16 @@ function SentimentView({ s }: { s: Sentiment }) {
   const row = (label: string, x: Shares) => (
     <tr>
       <th scope="row">{label}</th>
-      <td>{percent(x.positive, 0)}</td>
-      <td>{percent(x.neutral, 0)}</td>
-      <td>{percent(x.negative, 0)}</td>
-      <td>{x.count}</td>
+      <td data-label="Positive">{percent(x.positive, 0)}</td>
+      <td data-label="Neutral">{percent(x.neutral, 0)}</td>
+      <td data-label="Negative">{percent(x.negative, 0)}</td>
+      <td data-label="Texts">{x.count}</td>
     </tr>
   );
   return (
     <>
-      <div class="table-scroll">
-<table class="rates">
+      <TableRegion label="Sentiment of comments and captions (table)">
+      <table class="rates stack">
         <caption class="visually-hidden">Sentiment of comments and captions</caption>
         <thead>
           <tr>
@@ -338,7 +345,7 @@ function SentimentView({ s }: { s: Sentiment }) {
           {row("Captions", s.captions)}
         </tbody>
       </table>
-</div>
+      </TableRegion>
       {s.trend != null && (
         <p>
           Comment mood lately: {Math.abs(s.trend) < 0.05 ? "steady" : s.trend > 0 ? "improving" : "worsening"} ({s.trend >= 0 ? "+" : ""}
@@ -348,4 +355,11 @@ function SentimentView({ s }: { s: Sentiment }) {
       <p class="source">Scored by {s.scorer}.</p>
     </>
   );
+}
+
+/** What the audience shares were measured on, never more followers than the account has. */
+export function sampleLine(sample: number | null | undefined, followers: number): string {
+  if (!sample) return "Sample size not reported";
+  if (sample > followers) return `Measured on a sample of ${counted(sample, "account")} (the source's own; more than the ${counted(followers, "follower")})`;
+  return `Measured on ${counted(sample, "follower")}`;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type AudienceConstraint, type FacetCount, type PriceRange, type RegionOut, type SearchFilters } from "../api";
-import { AGE_BANDS, country, language, minorUnitExponent, PLATFORMS, PRICE_CURRENCIES, priceCurrency, QUALITY_FLOORS, TIERS, title } from "../ui/format";
-import { audienceConstraint } from "./search-state";
+import { AGE_BANDS, country, language, minorUnitExponent, platformName, PLATFORMS, PRICE_CURRENCIES, priceCurrency, QUALITY_FLOORS, TIERS, title } from "../ui/format";
+import { appliedFilters, audienceConstraint, type Drop } from "./search-state";
 
 type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "tiers";
 
@@ -10,8 +10,40 @@ type ListKey = "platforms" | "countries" | "cities" | "languages" | "niches" | "
  * current results beside the values. Numbers apply when the field loses focus or on
  * Enter, so that typing "50000" does not search for 5, 50, 500 and 5000 on the way.
  */
-export function FilterPanel({ filters, facets, onChange }: { filters: SearchFilters; facets: Record<string, FacetCount[]>; onChange: (f: SearchFilters) => void }) {
-  const set = (patch: Partial<SearchFilters>) => onChange({ ...filters, ...patch });
+export function FilterPanel({
+  hand,
+  understood,
+  facets,
+  onChange,
+}: {
+  hand: SearchFilters;
+  understood?: SearchFilters;
+  facets: Record<string, FacetCount[]>;
+  onChange: (f: SearchFilters, drops: Drop[]) => void;
+}) {
+  // One source of truth: the panel shows what the search applies, hand-set and understood
+  // from the words alike; changing an understood filter here takes its words out of the query.
+  const filters = appliedFilters(hand, understood);
+  const set = (patch: Partial<SearchFilters>) => {
+    const next: SearchFilters = { ...hand };
+    const drops: Drop[] = [];
+    for (const [k, v] of Object.entries(patch) as [keyof SearchFilters, unknown][]) {
+      const said = understood?.[k];
+      if (Array.isArray(said) && Array.isArray(v)) {
+        // A list: values of the words that are no longer chosen go with their words;
+        // the others stay with the words (not copied into the hand-set filters).
+        const key = (x: unknown) => (typeof x === "object" && x ? JSON.stringify([(x as AudienceConstraint).dimension, (x as AudienceConstraint).value]) : String(x));
+        const chosen = new Set(v.map(key));
+        const spoken = new Set(said.map(key));
+        for (const x of said) if (!chosen.has(key(x))) drops.push(k === "audience" ? { key: k, value: (x as AudienceConstraint).value } : { key: k, value: String(x) });
+        (next as Record<string, unknown>)[k] = v.filter((x) => !spoken.has(key(x)));
+      } else {
+        if (said != null) drops.push({ key: k });
+        (next as Record<string, unknown>)[k] = v;
+      }
+    }
+    onChange(next, drops);
+  };
   const toggle = (key: ListKey, value: string, on: boolean) => {
     const now = new Set(filters[key] ?? []);
     if (on) now.add(value);
@@ -22,7 +54,7 @@ export function FilterPanel({ filters, facets, onChange }: { filters: SearchFilt
 
   return (
     <div class="filter-panel">
-      <Checks legend="Platform" values={PLATFORMS.map((p) => [p, title(p)])} chosen={filters.platforms} counts={counts("platform")} onToggle={(v, on) => toggle("platforms", v, on)} limit={5} />
+      <Checks legend="Platform" values={PLATFORMS.map((p) => [p, platformName(p)])} chosen={filters.platforms} counts={counts("platform")} onToggle={(v, on) => toggle("platforms", v, on)} limit={5} />
       <Checks legend="Size" values={TIERS} chosen={filters.tiers} counts={counts("tier")} onToggle={(v, on) => toggle("tiers", v, on)} />
       <FacetChecks legend="Country" facet={facets.country} chosen={filters.countries} label={country} onToggle={(v, on) => toggle("countries", v, on)} />
       <RegionPicker chosen={filters.regions ?? []} onChange={(regions) => set({ regions })} />
@@ -88,7 +120,7 @@ function Checks({ legend, values, chosen = [], counts, onToggle, limit }: { lege
         <label class="check" key={v}>
           <input type="checkbox" checked={chosen.includes(v)} onChange={(e) => onToggle(v, e.currentTarget.checked)} />
           {label}
-          {counts.has(v) && <span class="count">{counts.get(v)!.toLocaleString("en")}</span>}
+          {(counts.get(v) ?? 0) > 0 && <span class="count">{counts.get(v)!.toLocaleString("en")}</span>}
         </label>
       ))}
       {limit && values.length > limit && (
@@ -101,11 +133,25 @@ function Checks({ legend, values, chosen = [], counts, onToggle, limit }: { lege
 }
 
 function FacetChecks({ legend, facet = [], chosen = [], label, onToggle }: { legend: string; facet?: FacetCount[]; chosen?: string[]; label: (v: string) => string; onToggle: (v: string, on: boolean) => void }) {
+  // Values no result has are not offered (unless chosen, so they can be unticked).
+  facet = facet.filter((f) => f.count > 0 || chosen.includes(f.value));
   const values: [string, string][] = facet.map((f) => [f.value, label(f.value)]);
   for (const c of chosen) if (!facet.some((f) => f.value === c)) values.unshift([c, label(c)]);
-  if (!values.length) return null;
   const counts = new Map(facet.map((f) => [f.value, f.count]));
-  return <Checks legend={legend} values={values} chosen={chosen} counts={counts} onToggle={onToggle} limit={6} />;
+  // The box keeps the room of a full list (six values and "All N") whatever the results hold,
+  // so nothing below it moves when they arrive (layout shift).
+  return (
+    <div class="facet-box">
+      {values.length ? (
+        <Checks legend={legend} values={values} chosen={chosen} counts={counts} onToggle={onToggle} limit={6} />
+      ) : (
+        <fieldset>
+          <legend>{legend}</legend>
+          <p class="muted small">{facet.length || chosen.length ? "" : "None in these results."}</p>
+        </fieldset>
+      )}
+    </div>
+  );
 }
 
 function NumberField({ label, value, onChange }: { label: string; value: number | undefined | null; onChange: (v: number | undefined) => void }) {

@@ -1,5 +1,5 @@
 import type { Profile, SearchResult } from "../api";
-import { count, country, money, percent, title } from "../ui/format";
+import { count, country, money, percent, platformName } from "../ui/format";
 import { onLinkClick } from "../app/router";
 import { Avatar } from "../ui/Avatar";
 import { AddToShortlist } from "../shortlists/AddToShortlist";
@@ -25,7 +25,7 @@ export function ResultCard({ result, query }: { result: SearchResult; query: str
           )}
         </h2>
         <p class="handle">
-          @{p.handle} · {title(p.platform)}
+          @{p.handle} · {platformName(p.platform)}
           {p.city || p.country ? ` · ${[p.city, country(p.country)].filter(Boolean).join(", ")}` : ""}
         </p>
         <dl class="stats">

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, type FacetCount, type SearchFilters, type SearchResponse, type Sort, type User } from "../api";
 import { navigate } from "../app/router";
-import { fromQuery, PAGE_SIZE, sortOf, toQuery, toRequest, withoutRecognised, type SearchState } from "./search-state";
-import { count, country, language, money, percent, title } from "../ui/format";
+import { fromQuery, PAGE_SIZE, sortOf, toQuery, toRequest, withoutRecognised, withoutUnderstood, type Drop, type SearchState } from "./search-state";
+import { count, country, language, money, percent, platformName, title } from "../ui/format";
 import { Alert } from "../ui/Alert";
 import { FilterPanel } from "./FilterPanel";
 import { ResultCard } from "./ResultCard";
@@ -60,6 +60,13 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
       });
   };
 
+  // Back online after a failed search: run the newest one again.
+  useEffect(() => {
+    const again = () => error && running.current === null && run(latest.current);
+    window.addEventListener("online", again);
+    return () => window.removeEventListener("online", again);
+  }, [error]);
+
   // The URL is the search: a change of it (typing, a filter, back/forward) runs it.
   useEffect(() => {
     if (state.q !== text && document.activeElement?.id !== "q") setText(state.q);
@@ -87,6 +94,14 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
   };
 
   const setFilters = (filters: SearchFilters) => go({ filters });
+  // The panel changed the filters, and maybe some that the words had set: those words go.
+  const setFromPanel = (filters: SearchFilters, drops: Drop[]) => {
+    const p = data?.parsed_query;
+    if (!drops.length || !p) return go({ filters });
+    const q = withoutUnderstood(state.q, p, drops);
+    setText(q);
+    go({ q, filters });
+  };
   const parsed = data?.parsed_query;
   const pages = data ? Math.max(1, Math.ceil(Math.min(data.total, 1000) / PAGE_SIZE)) : 1;
 
@@ -139,7 +154,7 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
             Filters {activeCount(state.filters) ? `(${activeCount(state.filters)})` : ""}
           </button>
           <div id="filter-panel">
-            <FilterPanel filters={state.filters} facets={data?.facets ?? {}} onChange={setFilters} />
+            <FilterPanel hand={state.filters} understood={parsed && parsed.original === state.q.trim() ? parsed.filters : undefined} facets={data?.facets ?? {}} onChange={setFromPanel} />
           </div>
         </aside>
 
@@ -161,10 +176,26 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
               </select>
             </label>
           </div>
-          {error && <Alert>{error}</Alert>}
+          {error && (
+            <Alert>
+              {error}{" "}
+              <button type="button" onClick={() => run(latest.current)}>
+                Retry
+              </button>
+            </Alert>
+          )}
           {data && data.results.length === 0 && !error && (
-            <div class="empty card">
-              <h2>No creators match all of that</h2>
+            <div class="empty card" data-testid="no-match">
+              <h2>{state.q.trim() ? `No creators match “${state.q.trim()}”` : "No creators match all of that"}</h2>
+              {data.suggestions.map((s) => (
+                <p key={s.query} class="did-you-mean">
+                  Did you mean{" "}
+                  <button class="link" onClick={() => { setText(s.query); go({ q: s.query }); }}>
+                    {s.query}
+                  </button>
+                  ? ({s.total.toLocaleString("en")} {s.total === 1 ? "creator" : "creators"})
+                </p>
+              ))}
               <p>Try fewer filters, or describe them in other words. For example:</p>
               <ul>
                 {EXAMPLES.map((x) => (
@@ -177,7 +208,7 @@ export function SearchPage({ query }: { query: URLSearchParams; user: User }) {
               </ul>
             </div>
           )}
-          <ol id="results-list" tabIndex={-1} aria-label="Results" class={loading ? "cards stale" : "cards"} start={(state.page - 1) * PAGE_SIZE + 1}>
+          <ol id="results-list" tabIndex={-1} aria-label={error ? "Results of an earlier search" : "Results"} class={loading || error ? "cards stale" : "cards"} start={(state.page - 1) * PAGE_SIZE + 1}>
             {data?.results.map((r) => (
               <li key={r.profile.id}>
                 <ResultCard result={r} query={state.q} />
@@ -265,7 +296,9 @@ function Chips({
       remove: () => without({ audience: (f.audience ?? []).filter((_, j) => j !== i) }),
     }),
   );
-  if (!chips.length) return null;
+  // Words may become chips once the search answers: their row is kept from the start, so
+  // that nothing below it jumps when they arrive (layout shift).
+  if (!chips.length) return state.q.trim() ? <div class="chips reserved" aria-hidden="true" /> : null;
   return (
     <ul class="chips" aria-label="Applied filters">
       {chips.map((c) => (
@@ -312,7 +345,8 @@ function chipLabel(kind: string, value: string, understood?: SearchFilters): str
     case "audience_gender":
       return `${value} audience`;
     default:
-      return kind === "niche" || kind === "city" || kind === "platform" ? title(value) : `${title(kind)}: ${value}`;
+      if (kind === "platform") return platformName(value);
+      return kind === "niche" || kind === "city" ? title(value) : `${title(kind)}: ${value}`;
   }
 }
 

@@ -1,7 +1,7 @@
 // The URL is the search's state: every search the page can hold must come back the same
 // from its URL, and every URL must settle on one spelling.
 import { describe, expect, it } from "vitest";
-import { fromQuery, PAGE_SIZE, toQuery, toRequest, withoutRecognised, withoutSpan, type SearchState } from "./search-state";
+import { appliedFilters, fromQuery, PAGE_SIZE, toQuery, toRequest, withoutRecognised, withoutSpan, withoutUnderstood, type SearchState } from "./search-state";
 
 const roundTrip = (s: SearchState) => fromQuery(new URLSearchParams(toQuery(s)));
 
@@ -92,5 +92,33 @@ describe("removing a recognised span", () => {
 
   it("takes the preposition with a place", () => {
     expect(withoutSpan("vegan fitness creators in Berlin", "Berlin")).toBe("vegan fitness creators");
+  });
+});
+
+describe("understood filters and the panel", () => {
+  const parsed = {
+    original: "fitness micro creators on Twitch under 100k followers",
+    text: "fitness",
+    niches: ["fitness"],
+    filters: { platforms: ["twitch" as const], tiers: ["micro" as const], followers_max: 100000 },
+    recognised: [
+      { span: "micro", kind: "tier" as const, value: "micro", start: 8, end: 13, cut_start: 8 },
+      { span: "twitch", kind: "platform" as const, value: "twitch", start: 26, end: 32, cut_start: 23 },
+      { span: "100k", kind: "followers_max" as const, value: "100000", start: 39, end: 53, cut_start: 33 },
+    ],
+  };
+
+  it("shows what the words set as applied, joined with the hand-set filters", () => {
+    const applied = appliedFilters({ platforms: ["youtube"], followers_max: 50000 }, parsed.filters);
+    expect(applied.platforms).toEqual(["youtube", "twitch"]);
+    expect(applied.tiers).toEqual(["micro"]);
+    expect(applied.followers_max).toBe(50000);
+  });
+
+  it("takes the words of a dropped filter out of the query, and only those", () => {
+    expect(withoutUnderstood(parsed.original, parsed, [{ key: "platforms", value: "twitch" }])).toBe("fitness micro creators under 100k followers");
+    expect(withoutUnderstood(parsed.original, parsed, [{ key: "followers_max" }])).toBe("fitness micro creators on Twitch");
+    expect(withoutUnderstood(parsed.original, parsed, [{ key: "tiers", value: "micro" }, { key: "platforms", value: "twitch" }])).toBe("fitness creators under 100k followers");
+    expect(withoutUnderstood(parsed.original, parsed, [{ key: "countries", value: "DE" }])).toBe(parsed.original);
   });
 });

@@ -1,6 +1,6 @@
 // A search as the page holds it and as its URL spells it, so that a search can be
 // bookmarked and shared: /search?q=vegan+fitness&country=DE&fmin=50000&aud=gender:female:60
-import type { AudienceConstraint, Recognised, SearchFilters, SearchRequest, Sort } from "../api";
+import type { AudienceConstraint, ParsedQuery, Recognised, RecognisedKind, SearchFilters, SearchRequest, Sort } from "../api";
 import { minorUnitExponent, priceCurrency } from "../ui/format";
 
 const SORTS: Sort[] = ["relevance", "followers_desc", "followers_asc", "engagement_desc", "growth_desc"];
@@ -132,6 +132,75 @@ export function withoutRecognised(q: string, original: string, r: Recognised): s
   const decoder = new TextDecoder();
   const rest = decoder.decode(bytes.slice(0, r.cut_start)) + " " + decoder.decode(bytes.slice(r.end));
   return rest.replace(/\s{2,}/g, " ").trim();
+}
+
+/** The filter each kind of understood words sets (niches are boosts, not filters). */
+const KIND_FILTER: Partial<Record<RecognisedKind, keyof SearchFilters>> = {
+  city: "cities",
+  country: "countries",
+  country_group: "countries",
+  region: "regions",
+  language: "languages",
+  platform: "platforms",
+  tier: "tiers",
+  verified: "verified",
+  followers_min: "followers_min",
+  followers_max: "followers_max",
+  engagement_min: "engagement_min",
+  price_min: "price",
+  price_max: "price",
+  audience_gender: "audience",
+  audience_country: "audience",
+};
+
+/** One understood filter to take out of the query: a whole filter, or one value of a list. */
+export interface Drop {
+  key: keyof SearchFilters;
+  value?: string;
+}
+
+/**
+ * The query without the words that set the dropped filters, so that the words and the
+ * filter panel never disagree: a box unticked, or a number changed, in the panel takes
+ * out the words that had set it. Cuts by the byte ranges of the understanding when the
+ * text is still the one it read, else by the recognised words.
+ */
+export function withoutUnderstood(q: string, parsed: ParsedQuery, drops: Drop[]): string {
+  const hit = (r: Recognised) =>
+    drops.some((d) => KIND_FILTER[r.kind] === d.key && (d.value === undefined || r.value.split(",").includes(d.value)));
+  const cut = parsed.recognised.filter(hit).sort((a, b) => b.start - a.start);
+  if (!cut.length) return q;
+  if (q !== parsed.original) return cut.reduce((text, r) => withoutSpan(text, r.span), q);
+  let bytes = new TextEncoder().encode(q);
+  const decoder = new TextDecoder();
+  for (const r of cut) {
+    bytes = new TextEncoder().encode(decoder.decode(bytes.slice(0, r.cut_start)) + " " + decoder.decode(bytes.slice(r.end)));
+  }
+  return decoder.decode(bytes).replace(/\s{2,}/g, " ").trim();
+}
+
+/**
+ * What the search applies: the filters set by hand with those understood from the words,
+ * combined as the server combines them (lists joined, the stricter bound of each pair).
+ */
+export function appliedFilters(hand: SearchFilters, understood: SearchFilters | undefined): SearchFilters {
+  if (!understood) return hand;
+  const out: SearchFilters = { ...hand };
+  for (const [key] of LISTS) {
+    const a = (hand[key] as string[] | undefined) ?? [];
+    const b = (understood[key] as string[] | undefined) ?? [];
+    if (b.length) (out as Record<string, unknown>)[key] = [...a, ...b.filter((v) => !a.includes(v))];
+  }
+  const aud = understood.audience ?? [];
+  if (aud.length) out.audience = [...(hand.audience ?? []), ...aud.filter((x) => !(hand.audience ?? []).some((y) => y.dimension === x.dimension && y.value === x.value))];
+  const max = (a?: number | null, b?: number | null) => (a == null ? b : b == null ? a : Math.max(a, b));
+  const min = (a?: number | null, b?: number | null) => (a == null ? b : b == null ? a : Math.min(a, b));
+  out.followers_min = max(hand.followers_min, understood.followers_min);
+  out.followers_max = min(hand.followers_max, understood.followers_max);
+  out.engagement_min = max(hand.engagement_min, understood.engagement_min);
+  out.verified = hand.verified ?? understood.verified;
+  out.price = hand.price ?? understood.price;
+  return out;
 }
 
 /** Removes a recognised span from the query text ("vegan fitness in Berlin" without "Berlin"). */

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, send, type Profile, type Shortlist, type ShortlistDetail, type ShortlistEntry } from "../api";
-import { count, country, date, percent, title } from "../ui/format";
+import { count, country, date, percent, platformName } from "../ui/format";
 import { navigate, onLinkClick } from "../app/router";
 import { Alert } from "../ui/Alert";
+import { TableRegion } from "../ui/TableRegion";
 import { useAction, useLoaded } from "../ui/hooks";
 import { Avatar } from "../ui/Avatar";
 import { audienceSummary, priceSummary } from "../search/ResultCard";
@@ -66,7 +67,7 @@ export function ShortlistPage({ id, compare }: { id: number; compare: string | n
   const [selected, setSelected] = useState<Set<number>>(new Set(comparing));
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState("");
-  const { error: actionError, done: notice, run } = useAction();
+  const { error: actionError, done: notice, run, setError } = useAction();
   const loading = useAction();
   const error = actionError ?? loading.error;
 
@@ -86,6 +87,15 @@ export function ShortlistPage({ id, compare }: { id: number; compare: string | n
   const act = async (what: () => Promise<unknown>, done?: string) => {
     if (await run(what, done)) await reload();
   };
+
+  // A creator no longer on the list is neither selected nor compared (nor left in the URL).
+  useEffect(() => {
+    if (!detail) return;
+    const listed = new Set(detail.items.map((i) => i.profile_id));
+    if ([...selected].some((p) => !listed.has(p))) setSelected(new Set([...selected].filter((p) => listed.has(p))));
+    const kept = comparing.filter((p) => listed.has(p));
+    if (kept.length !== comparing.length) navigate(`/shortlists/${id}` + (kept.length >= 2 ? `?compare=${kept.join(",")}` : ""), true);
+  }, [detail]);
 
   const exportCsv = () =>
     run(async () => {
@@ -123,6 +133,7 @@ export function ShortlistPage({ id, compare }: { id: number; compare: string | n
           class="inline"
           onSubmit={(e) => {
             e.preventDefault();
+            if (!name.trim()) return setError("A shortlist needs a name: type at least one letter or digit.");
             act(() => api("PATCH", `/v1/shortlists/${id}`, { name: name.trim() }), "Renamed").then(() => setRenaming(false));
           }}
         >
@@ -228,7 +239,7 @@ function EntryRow({ row, selected, onSelect, onSave, onRemove }: { row: Row; sel
         </h2>
         {p && (
           <p class="handle">
-            @{p.handle} · {title(p.platform)} · {count(p.followers)} followers · {percent(p.engagement_rate)} engagement
+            @{p.handle} · {platformName(p.platform)} · {count(p.followers)} followers · {percent(p.engagement_rate)} engagement
           </p>
         )}
         <form
@@ -240,7 +251,7 @@ function EntryRow({ row, selected, onSelect, onSave, onRemove }: { row: Row; sel
         >
           <label>
             Note
-            <input value={note} maxLength={2000} placeholder="Why this creator?" onInput={(e) => setNote(e.currentTarget.value)} />
+            <textarea value={note} rows={Math.min(8, Math.max(2, note.split("\n").length))} maxLength={2000} placeholder="Why this creator?" onInput={(e) => setNote(e.currentTarget.value)} />
           </label>
           <label>
             Tags
@@ -268,7 +279,7 @@ function Compare({ rows, onClose }: { rows: Row[]; onClose: () => void }) {
     return (p: Profile) => ((f(p) ?? -Infinity) === max && max !== -Infinity ? "best" : "");
   };
   const metrics: [string, (p: Profile) => string, ((p: Profile) => string)?][] = [
-    ["Platform", (p) => title(p.platform)],
+    ["Platform", (p) => platformName(p.platform)],
     ["Location", (p) => [p.city, country(p.country)].filter(Boolean).join(", ") || "–"],
     ["Followers", (p) => count(p.followers), best((p) => p.followers)],
     ["Engagement rate", (p) => percent(p.engagement_rate, 2), best((p) => p.engagement_rate)],
@@ -287,8 +298,8 @@ function Compare({ rows, onClose }: { rows: Row[]; onClose: () => void }) {
         <h2 id="h-compare">Side by side</h2>
         <button onClick={onClose}>Close comparison</button>
       </div>
-      <div class="table-scroll">
-        <table>
+      <TableRegion label="Creators side by side (table)">
+        <table class="stack">
           <thead>
             <tr>
               <th scope="col">
@@ -308,7 +319,7 @@ function Compare({ rows, onClose }: { rows: Row[]; onClose: () => void }) {
               <tr key={label}>
                 <th scope="row">{label}</th>
                 {ps.map((p) => (
-                  <td key={p.id} class={mark?.(p)}>
+                  <td key={p.id} class={mark?.(p)} data-label={p.display_name || p.handle}>
                     {f(p)}
                   </td>
                 ))}
@@ -316,7 +327,7 @@ function Compare({ rows, onClose }: { rows: Row[]; onClose: () => void }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableRegion>
     </section>
   );
 }

@@ -8,6 +8,11 @@ export function count(n: number | undefined | null): string {
   return Math.abs(n) < 1000 ? Math.round(n).toLocaleString("en") : compact.format(n);
 }
 
+/** A count with its noun, singular for one: "1 comment", "2.3K comments", "– comments" when unknown. */
+export function counted(n: number | undefined | null, noun: string, plural = noun + "s"): string {
+  return `${count(n)} ${n != null && Math.round(n) === 1 ? noun : plural}`;
+}
+
 /** A count exact enough to tell apart figures that differ by a little (chart axes). */
 export function countWithin(n: number, lo: number, hi: number): string {
   return hi - lo < Math.abs(hi) * 0.2 ? Math.round(n).toLocaleString("en") : count(n);
@@ -76,6 +81,24 @@ export function date(iso: string | undefined | null): string {
 
 export function title(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1).replace(/_/g, " ") : s;
+}
+
+/** Platforms as their owners write them ("TikTok", "YouTube", "LinkedIn"). */
+const PLATFORM_NAMES: Record<string, string> = {
+  instagram: "Instagram",
+  tiktok: "TikTok",
+  youtube: "YouTube",
+  twitch: "Twitch",
+  x: "X",
+  facebook: "Facebook",
+  pinterest: "Pinterest",
+  snapchat: "Snapchat",
+  linkedin: "LinkedIn",
+  threads: "Threads",
+};
+
+export function platformName(p: string | undefined | null): string {
+  return p ? (PLATFORM_NAMES[p] ?? title(p)) : "–";
 }
 
 export const PLATFORMS = ["instagram", "tiktok", "youtube", "twitch", "x", "facebook", "pinterest", "snapchat", "linkedin", "threads"];
