@@ -185,6 +185,10 @@ impl utoipa::Modify for Contract {
                 if body {
                     add("413", "the body is larger than the endpoint accepts");
                 }
+                // Query parameters can make the request line longer than the server reads.
+                if params && op.parameters.iter().flatten().any(|p| p.parameter_in == ParameterIn::Query) {
+                    add("414", "the request line is longer than the server accepts");
+                }
                 if path == "/v1/oauth/token" {
                     add("415", "the body is not `application/x-www-form-urlencoded`");
                 }
