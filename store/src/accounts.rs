@@ -68,6 +68,26 @@ struct UserRow {
     totp_last_step: Option<i64>,
 }
 
+/// Replaces an account's recovery codes inside the open transaction `$tx`
+/// (a macro: the transaction's type differs per backend of `with_pool!`).
+macro_rules! replace_codes {
+    ($tx:ident, $user_id:expr, $hashes:expr) => {
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind($user_id)
+            .execute(&mut *$tx)
+            .await
+            .doing("clearing recovery codes")?;
+        for h in $hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind($user_id)
+                .bind(h)
+                .execute(&mut *$tx)
+                .await
+                .doing("storing a recovery code")?;
+        }
+    };
+}
+
 impl UserRow {
     fn into_user(self) -> Result<User> {
         Ok(User {
@@ -275,19 +295,7 @@ impl Identity<'_> {
             if n == 0 {
                 return Ok(false);
             }
-            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .doing("clearing recovery codes")?;
-            for h in recovery_hashes {
-                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-                    .bind(user_id)
-                    .bind(h)
-                    .execute(&mut *tx)
-                    .await
-                    .doing("storing a recovery code")?;
-            }
+            replace_codes!(tx, user_id, recovery_hashes);
             tx.commit().await.doing("committing")?;
             Ok(true)
         })
@@ -333,19 +341,7 @@ impl Identity<'_> {
             if on.is_none() {
                 return Ok(false);
             }
-            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .doing("clearing recovery codes")?;
-            for h in recovery_hashes {
-                sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-                    .bind(user_id)
-                    .bind(h)
-                    .execute(&mut *tx)
-                    .await
-                    .doing("storing a recovery code")?;
-            }
+            replace_codes!(tx, user_id, recovery_hashes);
             tx.commit().await.doing("committing")?;
             Ok(true)
         })

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, type Profile, type SearchResult, type User } from "../api";
-import { ago, count, counted, country, date, language, money, percent, platformName, title } from "../ui/format";
+import { ago, count, counted, country, sampleLine, date, language, money, percent, platformName, title } from "../ui/format";
 import { onLinkClick } from "../app/router";
 import { Alert } from "../ui/Alert";
 import { TableRegion } from "../ui/TableRegion";
@@ -355,11 +355,4 @@ function SentimentView({ s }: { s: Sentiment }) {
       <p class="source">Scored by {s.scorer}.</p>
     </>
   );
-}
-
-/** What the audience shares were measured on, never more followers than the account has. */
-export function sampleLine(sample: number | null | undefined, followers: number): string {
-  if (!sample) return "Sample size not reported";
-  if (sample > followers) return `Measured on a sample of ${counted(sample, "account")} (the source's own; more than the ${counted(followers, "follower")})`;
-  return `Measured on ${counted(sample, "follower")}`;
 }

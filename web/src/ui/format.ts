@@ -125,3 +125,10 @@ export const QUALITY_FLOORS: [number, string][] = [
 ];
 
 export const AGE_BANDS = ["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
+
+/** What the audience shares were measured on, never more followers than the account has. */
+export function sampleLine(sample: number | null | undefined, followers: number): string {
+  if (!sample) return "Sample size not reported";
+  if (sample > followers) return `Measured on a sample of ${counted(sample, "account")} (the source's own; more than the ${counted(followers, "follower")})`;
+  return `Measured on ${counted(sample, "follower")}`;
+}
