@@ -428,7 +428,11 @@ impl Limits {
         Ok(Limits {
             auth_per_ip: RateLimiter::new(
                 "ip",
-                Quota { per_period: 60, period: Duration::from_secs(60), burst: 30 },
+                Quota {
+                    per_period: settings.credential_requests_per_minute.max(1),
+                    period: Duration::from_secs(60),
+                    burst: settings.credential_requests_per_minute.div_ceil(2).max(1),
+                },
                 shared.clone(),
             ),
             // A minute's worth may come at once: bursts of searches as a user types.

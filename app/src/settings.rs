@@ -44,6 +44,10 @@ pub struct Settings {
     /// Requests per minute one account (session, API key or OAuth client)
     /// may make; 0 turns the limit off.
     pub account_requests_per_minute: u32,
+    /// Requests per minute one client address may make to the credential
+    /// endpoints (sign-up, login, password reset, email check; refused
+    /// refresh tokens), with bursts of half that.
+    pub credential_requests_per_minute: u32,
     /// Sample searches per minute one address may run without an account
     /// (the landing page's `GET /v1/preview`); 0 turns the preview off.
     pub preview_searches_per_minute: u32,
@@ -118,6 +122,7 @@ impl Default for Settings {
             redis_url: None,
             redis_prefix: "scout".into(),
             account_requests_per_minute: 1200,
+            credential_requests_per_minute: 60,
             preview_searches_per_minute: 20,
             web_dir: None,
             public_origin: None,
@@ -182,6 +187,7 @@ impl Settings {
             format!("tls = {}", self.tls_cert.as_ref().map_or("off".into(), |c| c.display().to_string())),
             format!("redis_url = {}", self.redis_url.as_deref().map_or("(in process)".into(), redact)),
             format!("account_requests_per_minute = {}", self.account_requests_per_minute),
+            format!("credential_requests_per_minute = {}", self.credential_requests_per_minute),
             format!("preview_searches_per_minute = {}", self.preview_searches_per_minute),
             format!("web_dir = {}", self.web_dir().display()),
             format!("public_origin = {}", self.public_origin.as_deref().unwrap_or("(from listen)")),

@@ -161,7 +161,9 @@ async fn the_web_app_keeps_its_refresh_token_in_an_http_only_cookie() {
 /// accessibility scan of each main page (the checks are in `web/e2e/run.mjs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_brand_uses_the_web_app_in_a_browser() {
-    let app = TestApp::spawn().await;
+    // Every browser of the test (four people, a dozen tabs) comes from 127.0.0.1: one address
+    // standing for many people gets the credential budget of many.
+    let app = TestApp::spawn_with(scout_tests::Backend::Sqlite, |s| s.credential_requests_per_minute = 600).await;
     app.import_fixtures(4000, 11).await;
     let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
     assert!(web.join("node_modules/playwright-core").exists(), "run scripts/setup.sh (npm ci in web/) first");

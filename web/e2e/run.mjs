@@ -104,8 +104,10 @@ async function flow(browser, { label, viewport, phone }) {
   current = page;
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // A read turned away with 429 is asked again by the app (Retry-After); a refused write is an error.
+  page.on("response", (r) => r.status() === 429 && r.request().method() !== "GET" && errors.push(`429 from ${r.request().method()} ${new URL(r.url()).pathname}`));
   // 401/403 are answers the app handles; a disconnected network is the offline step's own doing.
-  page.on("console", (m) => m.type() === "error" && !/status of 40[13]|ERR_INTERNET_DISCONNECTED/.test(m.text()) && errors.push(m.text()));
+  page.on("console", (m) => m.type() === "error" && !/status of 40[13]|status of 429|ERR_INTERNET_DISCONNECTED/.test(m.text()) && errors.push(m.text()));
   const email = `brand-${label}-${Date.now()}@e2e.test`;
 
   // First load: timing of the app shell on loopback.

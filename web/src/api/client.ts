@@ -135,13 +135,22 @@ export async function send(method: string, path: string, body?: unknown, opts: C
   }
   let res: Response;
   try {
-    res = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-      signal: opts.signal,
-    });
+    const call = () =>
+      fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+        signal: opts.signal,
+      });
+    res = await call();
+    // A read the server turned away for now (this account's requests in flight, or a busy
+    // server) is asked again after the Retry-After it gave, at most twice and at most 2 s.
+    for (let tries = 0; tries < 2 && (res.status === 429 || res.status === 503) && method === "GET"; tries++) {
+      const wait = Math.min(2, Math.max(0.2, Number(res.headers.get("retry-after") ?? "1") || 1));
+      await new Promise((done) => setTimeout(done, wait * 1000));
+      res = await call();
+    }
   } catch (e) {
     if (e instanceof DOMException && e.name === "AbortError") throw e;
     const offline = typeof navigator !== "undefined" && navigator.onLine === false;
