@@ -296,6 +296,18 @@ async function flow(browser, { label, viewport, phone }) {
   await shot(page, `profile-${label}`);
   await shot(page, `profile-${label}-full`);
 
+  if (!phone) {
+    // A profile that is not there costs one request: its sections are not asked for.
+    const asked = [];
+    const gone = await context.newPage();
+    gone.on("request", (r) => r.url().includes("/v1/profiles/") && asked.push(new URL(r.url()).pathname));
+    await gone.goto(`${BASE}/profiles/987654321`);
+    await gone.getByRole("heading", { name: "Profile not available" }).waitFor();
+    await gone.waitForTimeout(300);
+    check(`${label}: a missing profile asks for nothing more`, asked.length === 1, asked.join(", "));
+    await gone.close();
+  }
+
   // Shortlist it into a new list.
   const listName = `E2E ${label}`;
   await page.getByRole("button", { name: "+ Shortlist" }).first().click();
@@ -322,6 +334,15 @@ async function flow(browser, { label, viewport, phone }) {
   const entries = page.locator("li.entry");
   await entries.nth(1).waitFor();
   check(`${label}: the shortlist holds both creators`, (await entries.count()) === 2);
+  // A blank name is refused in the page's own words, before the API is asked.
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("   ");
+  await page.getByRole("button", { name: "Save", exact: true }).first().click();
+  const blank = (await page.locator(".alert").first().textContent()) ?? "";
+  check(`${label}: renaming a list to blank says why in plain words`, /needs a name/.test(blank), blank);
+  await page.getByLabel("Name", { exact: true }).fill(listName);
+  await page.getByRole("button", { name: "Save", exact: true }).first().click();
+  await page.getByRole("heading", { level: 1, name: listName }).waitFor();
   await entries.nth(0).getByLabel("Note").fill("Strong engagement, ask for a reel rate");
   await entries.nth(0).getByLabel("Tags").fill("first choice, e2e");
   await entries.nth(0).getByRole("button", { name: "Save" }).click();
