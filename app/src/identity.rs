@@ -4,7 +4,6 @@
 //! the account's audit log. Every step that matters is audited.
 
 use chrono::Utc;
-use data_encoding::BASE32_NOPAD;
 use scout_domain::account::{self, Email, Role};
 use scout_domain::org::OrgKind;
 use scout_domain::{AuditKind, ErrorCode};
@@ -21,7 +20,7 @@ use crate::security::{password, totp};
 const PASSWORD_RESET_TTL_SECS: i64 = 3600;
 const VERIFY_EMAIL_TTL_SECS: i64 = 7 * 24 * 3600;
 /// Recovery codes issued when two-factor authentication is turned on.
-const RECOVERY_CODES: usize = 10;
+pub(crate) const RECOVERY_CODES: usize = 10;
 
 /// A new token pair: a short-lived access JWT and a refresh token.
 #[derive(Debug, Clone)]
@@ -43,7 +42,7 @@ pub struct TwoFactorSetup {
 }
 
 /// What a second factor presented at login did.
-enum SecondFactor {
+pub(crate) enum SecondFactor {
     Accepted,
     /// None was sent, for an account that needs one.
     Missing,
@@ -51,11 +50,11 @@ enum SecondFactor {
     Refused,
 }
 
-fn two_factor_off() -> Error {
+pub(crate) fn two_factor_off() -> Error {
     Error::refused(ErrorCode::TotpNotEnabled, "two-factor authentication is not on for this account")
 }
 
-fn invalid_credentials(detail: &str) -> Error {
+pub(crate) fn invalid_credentials(detail: &str) -> Error {
     Error::refused(ErrorCode::InvalidCredentials, detail)
 }
 
@@ -195,7 +194,12 @@ impl Application {
     }
 
     /// A TOTP code, or one of the recovery codes, for an account with 2FA on.
-    async fn check_second_factor(&self, user: &User, secret: &str, code: Option<&str>) -> Result<SecondFactor> {
+    pub(crate) async fn check_second_factor(
+        &self,
+        user: &User,
+        secret: &str,
+        code: Option<&str>,
+    ) -> Result<SecondFactor> {
         let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
             return Ok(SecondFactor::Missing);
         };
@@ -281,133 +285,6 @@ impl Application {
         self.audit(Some(caller.id()), kind, ip, "").await
     }
 
-    /// Starts two-factor set-up: a new secret, as text, URI and QR code.
-    /// Nothing changes for logins until a code confirms it ([`Application::enable_two_factor`]).
-    pub async fn two_factor_setup(&self, caller: &Caller) -> Result<TwoFactorSetup> {
-        let stored = &caller.account;
-        if stored.totp_secret.is_some() {
-            return Err(Error::refused(ErrorCode::TotpAlreadyEnabled, "two-factor authentication is already on"));
-        }
-        // 160 bits, the HMAC-SHA-1 block-friendly length RFC 4226 recommends.
-        let raw = self.tokens.random_bytes(20).internal("drawing a TOTP secret")?;
-        let secret = BASE32_NOPAD.encode(&raw);
-        let sealed = self.sealer.seal_totp(caller.id(), &raw).internal("sealing a TOTP secret")?;
-        self.store.identity().set_pending_totp(caller.id(), &sealed).await?;
-        let uri = totp::otpauth_uri(&secret, &stored.email);
-        let qr = qrcode::QrCode::new(uri.as_bytes()).internal("drawing the QR code")?;
-        let qr_svg = qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
-        Ok(TwoFactorSetup { secret, otpauth_uri: uri, qr_svg })
-    }
-
-    /// Confirms the pending secret with a code and turns two-factor
-    /// authentication on; the recovery codes, shown only now.
-    pub async fn enable_two_factor(&self, caller: &Caller, code: &str) -> Result<Vec<String>> {
-        let not_pending = || Error::refused(ErrorCode::TotpNotPending, "start with POST /v1/auth/2fa/setup");
-        let Some(pending) = &caller.account.totp_pending else {
-            return Err(not_pending());
-        };
-        let secret = self.sealer.open_totp(caller.id(), pending).internal("opening the pending TOTP secret")?;
-        let now = Utc::now().timestamp().max(0) as u64;
-        let Some(step) = totp::accept(&secret, code, now, None) else {
-            return Err(Error::refused(ErrorCode::TotpSetupMismatch, "the code does not match the new secret"));
-        };
-        let (codes, hashes) = self.draw_recovery_codes()?;
-        if !self.store.identity().enable_totp(caller.id(), step as i64, &hashes).await? {
-            return Err(not_pending());
-        }
-        tracing::info!(user = caller.id(), "two-factor authentication enabled");
-        let detail = format!("{RECOVERY_CODES} recovery codes issued");
-        self.audit(Some(caller.id()), AuditKind::TotpEnabled, None, &detail).await?;
-        Ok(codes)
-    }
-
-    /// Turns two-factor authentication off. The password and a current code
-    /// (TOTP or recovery) must both be right: a stolen session alone cannot
-    /// weaken the account. Wrong ones count as failed logins; the owner is
-    /// told by mail.
-    pub async fn disable_two_factor(
-        &self,
-        caller: &Caller,
-        password: String,
-        code: &str,
-        ip: Option<&str>,
-    ) -> Result<()> {
-        let user = self.prove_owner(caller, password, code, ip).await?;
-        if !self.store.identity().disable_totp(user.id).await? {
-            return Err(two_factor_off());
-        }
-        tracing::info!(user = user.id, "two-factor authentication disabled");
-        self.audit(Some(user.id), AuditKind::TotpDisabled, ip, "").await?;
-        self.tell_owner(
-            &user,
-            "Two-factor authentication was turned off",
-            format!(
-                "Two-factor authentication was turned off for your Scout account (from {}). Logins now need only the password.\n\nIf this was not you, reset your password at once and turn two-factor authentication on again.",
-                ip.unwrap_or("an unknown address")
-            ),
-        );
-        Ok(())
-    }
-
-    /// New recovery codes in place of the old ones (used or not), after a
-    /// current code proves the authenticator is at hand; shown only now.
-    pub async fn renew_recovery_codes(&self, caller: &Caller, code: &str, ip: Option<&str>) -> Result<Vec<String>> {
-        let user = &caller.account;
-        let Some(secret) = &user.totp_secret else { return Err(two_factor_off()) };
-        self.second_factor_or_refuse(user, secret, code, ip).await?;
-        let (codes, hashes) = self.draw_recovery_codes()?;
-        if !self.store.identity().replace_recovery_codes(user.id, &hashes).await? {
-            return Err(two_factor_off());
-        }
-        let detail = format!("{RECOVERY_CODES} recovery codes issued, the old ones void");
-        self.audit(Some(user.id), AuditKind::RecoveryCodesRenewed, ip, &detail).await?;
-        Ok(codes)
-    }
-
-    /// The caller, after their password and a current second-factor code.
-    async fn prove_owner(&self, caller: &Caller, password: String, code: &str, ip: Option<&str>) -> Result<User> {
-        let user = caller.account.clone();
-        let account = user.email.to_lowercase();
-        if let Some(wait) = self.limits.logins.locked(&account, ip).await {
-            return Err(Error::retry_after(ErrorCode::LoginLocked, "too many failed attempts; retry later", wait));
-        }
-        if !password::verify(password, Some(user.password_hash.clone())).await {
-            self.limits.logins.failed(&account, ip).await;
-            self.audit(Some(user.id), AuditKind::LoginFailed, ip, "wrong password to change 2FA").await?;
-            return Err(invalid_credentials("the password is wrong"));
-        }
-        let Some(secret) = &user.totp_secret else { return Err(two_factor_off()) };
-        self.second_factor_or_refuse(&user, secret, code, ip).await?;
-        Ok(user)
-    }
-
-    async fn second_factor_or_refuse(&self, user: &User, secret: &str, code: &str, ip: Option<&str>) -> Result<()> {
-        match self.check_second_factor(user, secret, Some(code)).await? {
-            SecondFactor::Accepted => Ok(()),
-            SecondFactor::Missing => Err(Error::refused(
-                ErrorCode::TotpRequired,
-                "send a code from the authenticator app or a recovery code",
-            )),
-            SecondFactor::Refused => {
-                self.limits.logins.failed(&user.email.to_lowercase(), ip).await;
-                self.audit(Some(user.id), AuditKind::SecondFactorFailed, ip, "wrong, expired or reused code").await?;
-                Err(Error::refused(ErrorCode::InvalidTotp, "the code is wrong, expired or already used"))
-            }
-        }
-    }
-
-    /// Ten fresh recovery codes (`xxxxx-xxxxx`, 50 random bits each) and their hashes.
-    fn draw_recovery_codes(&self) -> Result<(Vec<String>, Vec<String>)> {
-        let mut codes = Vec::with_capacity(RECOVERY_CODES);
-        for _ in 0..RECOVERY_CODES {
-            let raw = self.tokens.random_bytes(8).internal("drawing a recovery code")?;
-            let text = BASE32_NOPAD.encode(&raw).to_lowercase();
-            codes.push(format!("{}-{}", &text[..5], &text[5..10]));
-        }
-        let hashes = codes.iter().map(|c| recovery_code_hash(c)).collect();
-        Ok((codes, hashes))
-    }
-
     /// A page of the web app carrying a mailed token: on the configured public
     /// origin, else on the address Scout listens on (a wildcard address read
     /// as `localhost`).
@@ -425,7 +302,7 @@ impl Application {
     }
 
     /// Mails the account's owner about a change to it, after the answer.
-    fn tell_owner(&self, user: &User, subject: &str, body: String) {
+    pub(crate) fn tell_owner(&self, user: &User, subject: &str, body: String) {
         let mail = Mail { to: user.email.clone(), subject: subject.into(), body };
         let me = self.clone();
         tokio::spawn(async move {
@@ -596,7 +473,7 @@ async fn checked_signup(form: SignUp<'_>) -> Result<(Email, String, Role, String
 }
 
 /// What is stored of a recovery code: its BLAKE3 hash (the code is 50 random bits).
-fn recovery_code_hash(code: &str) -> String {
+pub(crate) fn recovery_code_hash(code: &str) -> String {
     let normal: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
     blake3::hash(normal.as_bytes()).to_hex().to_string()
 }

@@ -45,6 +45,7 @@ pub mod profiles;
 pub mod search;
 pub mod security;
 pub mod settings;
+mod two_factor;
 pub mod workload;
 
 pub use access::{Acting, Caller, Via};
