@@ -63,18 +63,49 @@ impl std::ops::Deref for OrgContext {
 
 pub const ORG_HEADER: &str = "x-scout-org";
 
+/// The organisation the request names in `X-Scout-Org`, if any.
+fn named_org(parts: &Parts) -> Result<Option<OrgId>, ApiError> {
+    match parts.headers.get(ORG_HEADER) {
+        Some(v) => Ok(Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .ok_or_else(|| ApiError::new(ErrorCode::BadParameter, "X-Scout-Org: must be an organisation id"))?,
+        )),
+        None => Ok(None),
+    }
+}
+
 impl FromRequestParts<AppState> for OrgContext {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let AuthUser(caller) = AuthUser::from_request_parts(parts, state).await?;
-        let named: Option<OrgId> =
-            match parts.headers.get(ORG_HEADER) {
-                Some(v) => Some(v.to_str().ok().and_then(|s| s.trim().parse().ok()).ok_or_else(|| {
-                    ApiError::new(ErrorCode::BadParameter, "X-Scout-Org: must be an organisation id")
-                })?),
-                None => None,
-            };
+        let named = named_org(parts)?;
         Ok(OrgContext(state.app.acting_for(caller, named).await?))
+    }
+}
+
+/// Which side of a deal the caller takes: a creator account is the creator,
+/// anyone else acts for a brand (the `X-Scout-Org` one, or their own), a
+/// platform administrator naming no organisation is an administrator (see
+/// [`scout_app::deals::Party`]).
+#[derive(Debug, Clone)]
+pub struct PartyContext(pub scout_app::deals::Party);
+
+impl std::ops::Deref for PartyContext {
+    type Target = scout_app::deals::Party;
+    fn deref(&self) -> &scout_app::deals::Party {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for PartyContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let AuthUser(caller) = AuthUser::from_request_parts(parts, state).await?;
+        let named = named_org(parts)?;
+        Ok(PartyContext(state.app.party(caller, named).await?))
     }
 }

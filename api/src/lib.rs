@@ -57,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::auth::router(state.clone()))
         .merge(routes::search::router())
         .merge(routes::campaigns::router())
+        .merge(routes::negotiations::router())
+        .merge(routes::contracts::router())
         .merge(routes::profiles::router())
         .merge(routes::orgs::router())
         .merge(routes::shortlists::router())

@@ -215,6 +215,7 @@ impl Application {
         if let Some(limiter) = &self.limits.per_account
             && let Err(wait) = limiter.check(&account.to_string()).await
         {
+            self.limits.tarpit.refused(account).await;
             return Err(Error::retry_after(
                 ErrorCode::AccountRateLimited,
                 "too many requests for this account; retry later",

@@ -54,6 +54,8 @@ pub struct Application {
     pub(crate) mailer: Arc<dyn Mailer>,
     /// Bounds expensive requests (searches, matches, model scoring).
     pub(crate) workload: crate::workload::Workload,
+    /// The time the marketplace's rules see (tests move it).
+    pub(crate) clock: Arc<crate::clock::Clock>,
 }
 
 impl std::fmt::Debug for Application {
@@ -105,6 +107,7 @@ impl Application {
             notifier: Notifier::default(),
             mailer,
             workload,
+            clock: Arc::new(crate::clock::Clock::default()),
         })
     }
 

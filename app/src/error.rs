@@ -91,6 +91,16 @@ impl Error {
     }
 }
 
+/// A marketplace rule refused the step: its code and its words go to the caller.
+impl From<scout_market::Error> for Error {
+    fn from(e: scout_market::Error) -> Self {
+        match e {
+            scout_market::Error::Invalid { field, reason } => Error::bad_parameter(&field, reason),
+            other => Error::refused(other.code(), other.to_string()),
+        }
+    }
+}
+
 impl From<tokio::task::JoinError> for Error {
     fn from(e: tokio::task::JoinError) -> Self {
         Error::internal("running a worker task", e)

@@ -28,7 +28,10 @@
 
 pub mod access;
 pub mod application;
+pub mod campaigns;
+pub mod clock;
 pub mod credentials;
+pub mod deals;
 pub mod error;
 pub mod held;
 pub mod identity;

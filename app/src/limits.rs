@@ -181,6 +181,86 @@ impl RateLimiter {
     }
 }
 
+/// Slows the refusals of an account that keeps knocking past its quota.
+///
+/// A client that honours `Retry-After` meets a 429 now and then and gets it at
+/// once. A client that ignores it and sends again straight away (a flood) would
+/// otherwise cost the server a request parse, a token check and an answer
+/// thousands of times a second, paid for by everyone else's latency. Past
+/// `free` refusals within one `window`, the account's further refusals are
+/// held for `hold` before they are sent, so a flooder with N requests in flight
+/// gets about N answers per `hold`, not per round trip (the tarpit of SMTP
+/// servers and of nginx's `limit_req` delay, applied to refusals only). At
+/// most `most_held` refusals of one account are held at a time; the rest are
+/// answered at once, so memory stays bounded (the connection cap bounds them
+/// all). Counts live in process: each node slows what it sees.
+#[derive(Debug)]
+pub struct Tarpit {
+    free: u32,
+    window: Duration,
+    hold: Duration,
+    most_held: u32,
+    accounts: Mutex<HashMap<i64, Knocks>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Knocks {
+    since: Instant,
+    refused: u32,
+    held: u32,
+}
+
+impl Tarpit {
+    pub fn new(free: u32, window: Duration, hold: Duration, most_held: u32) -> Tarpit {
+        Tarpit { free, window, hold, most_held, accounts: Mutex::new(HashMap::new()) }
+    }
+
+    /// Called for each refusal of `account`'s requests: returns at once, or
+    /// after `hold` when the account has been refused more than `free` times
+    /// in the current window. Cancelling the future (the client hung up)
+    /// releases its place.
+    pub async fn refused(&self, account: i64) {
+        if !self.admit(account, Instant::now()) {
+            return;
+        }
+        let _release = Held { tarpit: self, account };
+        metrics::counter!("scout_refusals_held_total").increment(1);
+        tokio::time::sleep(self.hold).await;
+    }
+
+    /// Counts one refusal; true when it is to be held (and is now counted as held).
+    fn admit(&self, account: i64, now: Instant) -> bool {
+        let mut accounts = self.accounts.lock();
+        if accounts.len() > 10_000 {
+            accounts.retain(|_, k| k.held > 0 || now.duration_since(k.since) < self.window);
+        }
+        let knocks = accounts.entry(account).or_insert(Knocks { since: now, refused: 0, held: 0 });
+        if now.duration_since(knocks.since) >= self.window {
+            knocks.since = now;
+            knocks.refused = 0;
+        }
+        knocks.refused = knocks.refused.saturating_add(1);
+        if knocks.refused <= self.free || knocks.held >= self.most_held {
+            return false;
+        }
+        knocks.held += 1;
+        true
+    }
+}
+
+struct Held<'a> {
+    tarpit: &'a Tarpit,
+    account: i64,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if let Some(k) = self.tarpit.accounts.lock().get_mut(&self.account) {
+            k.held = k.held.saturating_sub(1);
+        }
+    }
+}
+
 /// Failed logins per account: after `free` failures in a row the account is
 /// locked for `base`, doubling with each further failure up to `max`; a
 /// successful login clears it.
@@ -409,6 +489,8 @@ pub struct Limits {
     pub auth_per_ip: RateLimiter,
     /// Requests per authenticated account (none when turned off).
     pub per_account: Option<RateLimiter>,
+    /// Holds the refusals of an account that ignores `Retry-After`.
+    pub tarpit: Tarpit,
     /// Sample searches without an account, per client address (none: the
     /// preview is off).
     pub preview_per_ip: Option<RateLimiter>,
@@ -443,6 +525,8 @@ impl Limits {
                     shared.clone(),
                 )
             }),
+            // Eight refusals in a second is no longer a client backing off.
+            tarpit: Tarpit::new(8, Duration::from_secs(1), Duration::from_secs(1), 256),
             preview_per_ip: (settings.preview_searches_per_minute > 0).then(|| {
                 let per_minute = settings.preview_searches_per_minute;
                 RateLimiter::new(
@@ -460,6 +544,44 @@ impl Limits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flooding_account_is_held_past_its_free_refusals_and_only_up_to_the_cap() {
+        let tarpit = Tarpit::new(3, Duration::from_secs(1), Duration::from_secs(1), 2);
+        let t0 = Instant::now();
+        // The first refusals of a window are answered at once.
+        assert!(!tarpit.admit(7, t0));
+        assert!(!tarpit.admit(7, t0));
+        assert!(!tarpit.admit(7, t0));
+        // Past them, refusals are held, up to the cap; beyond it, answered at once.
+        assert!(tarpit.admit(7, t0));
+        assert!(tarpit.admit(7, t0));
+        assert!(!tarpit.admit(7, t0));
+        // Another account is not affected by this one's flood.
+        assert!(!tarpit.admit(8, t0));
+        // A new window starts the count again, while the held places stay taken.
+        let later = t0 + Duration::from_secs(2);
+        for _ in 0..3 {
+            assert!(!tarpit.admit(7, later));
+        }
+        assert!(!tarpit.admit(7, later), "both places are still held");
+        drop(Held { tarpit: &tarpit, account: 7 });
+        assert!(tarpit.admit(7, later), "a released place is free again");
+    }
+
+    #[tokio::test]
+    async fn a_held_refusal_waits_and_gives_its_place_back() {
+        let hold = Duration::from_millis(50);
+        let tarpit = Tarpit::new(0, Duration::from_secs(60), hold, 1);
+        let started = Instant::now();
+        tarpit.refused(1).await;
+        assert!(started.elapsed() >= hold, "held for the hold time");
+        assert_eq!(tarpit.accounts.lock()[&1].held, 0, "and released");
+        // A refusal cancelled mid-hold (the client hung up) releases its place too.
+        let cancelled = tokio::time::timeout(Duration::from_millis(5), tarpit.refused(1)).await;
+        assert!(cancelled.is_err());
+        assert_eq!(tarpit.accounts.lock()[&1].held, 0);
+    }
 
     #[test]
     fn gcra_allows_the_burst_then_the_rate() {

@@ -129,6 +129,21 @@ error_codes! {
     ClaimNotFound => NotFound, "claim_not_found", "No such claim";
     ClaimNotVerified => Forbidden, "claim_not_verified", "Claim not verified";
     ClaimCodeNotFound => Conflict, "claim_code_not_found", "Claim code not shown yet";
+    // Campaigns, negotiations and contracts (`scout-market` rules).
+    CampaignNotFound => NotFound, "campaign_not_found", "No such campaign";
+    NegotiationNotFound => NotFound, "negotiation_not_found", "No such negotiation";
+    ContractNotFound => NotFound, "contract_not_found", "No such contract";
+    MilestoneNotFound => NotFound, "milestone_not_found", "No such milestone";
+    /// The action is not allowed in the object's current state (the detail names it).
+    InvalidTransition => Conflict, "invalid_transition", "Not allowed in the current state";
+    /// An offer was answered after a newer one superseded it.
+    StaleOffer => Conflict, "stale_offer", "Offer superseded";
+    /// A campaign and creator already have an open negotiation.
+    NegotiationExists => Conflict, "negotiation_exists", "Negotiation already open";
+    /// The record changed since the caller read it (another edit came first).
+    EditConflict => Conflict, "edit_conflict", "Changed since it was read";
+    /// The caller's side may never take this action.
+    NotAParty => Forbidden, "not_a_party", "Not this party's action";
     IndexerBehind => Unavailable, "indexer_behind", "Indexer behind";
     /// Reading an import's body failed midway (the client's stream broke).
     ImportFailed => BadRequest, "import_failed", "Import failed";

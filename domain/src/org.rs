@@ -149,10 +149,23 @@ pub enum Scope {
     /// Import, change and delete profiles (platform admins only).
     #[serde(rename = "profiles:write")]
     ProfilesWrite,
+    /// Read campaigns, their threads and contracts.
+    #[serde(rename = "campaigns:read")]
+    CampaignsRead,
+    /// Create and change campaigns, invite, negotiate, sign and approve work.
+    #[serde(rename = "campaigns:write")]
+    CampaignsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::Search, Scope::ListsRead, Scope::ListsWrite, Scope::ProfilesWrite];
+    pub const ALL: [Scope; 6] = [
+        Scope::Search,
+        Scope::ListsRead,
+        Scope::ListsWrite,
+        Scope::ProfilesWrite,
+        Scope::CampaignsRead,
+        Scope::CampaignsWrite,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -160,15 +173,15 @@ impl Scope {
             Scope::ListsRead => "lists:read",
             Scope::ListsWrite => "lists:write",
             Scope::ProfilesWrite => "profiles:write",
+            Scope::CampaignsRead => "campaigns:read",
+            Scope::CampaignsWrite => "campaigns:write",
         }
     }
 
     pub fn parse(s: &str) -> Result<Scope> {
         Scope::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| {
-            Error::bad_parameter(
-                "scope",
-                format!("unknown scope `{s}`; known: search, lists:read, lists:write, profiles:write"),
-            )
+            let known: Vec<&str> = Scope::ALL.iter().map(|x| x.as_str()).collect();
+            Error::bad_parameter("scope", format!("unknown scope `{s}`; known: {}", known.join(", ")))
         })
     }
 
@@ -189,7 +202,7 @@ impl Scope {
     pub fn allowed_for(self, role: crate::account::Role) -> bool {
         use crate::account::Role;
         match self {
-            Scope::Search | Scope::ListsRead | Scope::ListsWrite => {
+            Scope::Search | Scope::ListsRead | Scope::ListsWrite | Scope::CampaignsRead | Scope::CampaignsWrite => {
                 matches!(role, Role::Brand | Role::Agency | Role::Admin)
             }
             Scope::ProfilesWrite => role == Role::Admin,

@@ -6,6 +6,9 @@ pub enum Record {
     Shortlist,
     ShortlistEntry,
     SavedSearch,
+    Campaign,
+    Negotiation,
+    Contract,
 }
 
 impl Record {
@@ -14,6 +17,9 @@ impl Record {
             Record::Shortlist => "shortlist",
             Record::ShortlistEntry => "shortlist entry",
             Record::SavedSearch => "saved search",
+            Record::Campaign => "campaign",
+            Record::Negotiation => "negotiation",
+            Record::Contract => "contract",
         }
     }
 }
@@ -34,6 +40,12 @@ pub enum Error {
     EmailTaken,
     #[error("{what} {id} not found")]
     Missing { what: Record, id: i64 },
+    /// The record changed after the caller read it (optimistic concurrency):
+    /// read it again and re-apply the step.
+    #[error("{what} {id} changed since it was read")]
+    Stale { what: Record, id: i64 },
+    #[error("campaign {campaign} already has an open negotiation with profile {profile}")]
+    NegotiationExists { campaign: i64, profile: i64 },
     #[error("an organisation must keep at least one owner")]
     LastOwner,
     #[error("profile {id} is already claimed by another account")]
@@ -64,6 +76,11 @@ impl Error {
             Error::Missing { what: Record::Shortlist, .. } => ErrorCode::ShortlistNotFound,
             Error::Missing { what: Record::ShortlistEntry, .. } => ErrorCode::EntryNotFound,
             Error::Missing { what: Record::SavedSearch, .. } => ErrorCode::SavedSearchNotFound,
+            Error::Missing { what: Record::Campaign, .. } => ErrorCode::CampaignNotFound,
+            Error::Missing { what: Record::Negotiation, .. } => ErrorCode::NegotiationNotFound,
+            Error::Missing { what: Record::Contract, .. } => ErrorCode::ContractNotFound,
+            Error::Stale { .. } => ErrorCode::EditConflict,
+            Error::NegotiationExists { .. } => ErrorCode::NegotiationExists,
             Error::EmailTaken => ErrorCode::EmailTaken,
             Error::LastOwner => ErrorCode::LastOwner,
             Error::AlreadyClaimed { .. } => ErrorCode::AlreadyClaimed,

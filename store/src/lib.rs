@@ -45,6 +45,7 @@ mod accounts;
 mod error;
 mod keys;
 mod lists;
+mod market;
 mod orgs;
 mod privacy;
 mod profiles;
@@ -53,6 +54,10 @@ pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
 pub use error::{Error, Record, Result};
 pub use keys::{ApiKey, KeyKind, NewKey};
 pub use lists::{SavedSearch, Shortlist, ShortlistEntry, ShortlistFeedback, Tenant};
+pub use market::{
+    CampaignOrder, CampaignQuery, ContractStep, ContractStepRecord, NewContract, NewNegotiation, OfferMade, Signature,
+    StoredCampaign, StoredContract, StoredNegotiation, Submission, ThreadEntry, ThreadStep, Viewer,
+};
 pub use orgs::{AgencyClient, Member, Membership, Organisation};
 pub use privacy::{Claim, Consent, TokenPurpose, UserArchive, tombstone_keys};
 pub use profiles::{OutboxEntry, OutboxOp, ProfilePages, StoredProfile, StoredSentiment, UpsertOutcome, UpsertSummary};
@@ -101,6 +106,8 @@ handles! {
     Orgs,
     /// See [`Store::privacy`].
     Privacy,
+    /// See [`Store::market`].
+    Market,
 }
 
 /// Which database a [`Store`] talks to.

@@ -97,11 +97,17 @@ fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_foreign_key_violation())
 }
 
-impl Tenant<'_> {
+impl<'a> Tenant<'a> {
     pub fn org(&self) -> OrgId {
         self.org
     }
 
+    pub(crate) fn store(&self) -> &'a Store {
+        self.store
+    }
+}
+
+impl Tenant<'_> {
     pub async fn shortlists(&self) -> Result<Vec<Shortlist>> {
         let sql = format!("SELECT {SHORTLIST_COLUMNS} FROM shortlists s WHERE s.org_id = $1 ORDER BY s.id");
         with_pool!(self.store, |p| sqlx::query_as::<_, Shortlist>(&sql).bind(self.org).fetch_all(p).await)

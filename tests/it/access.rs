@@ -82,6 +82,17 @@ async fn the_access_matrix(backend: Backend) {
     let list_b =
         created_id(app.call(Method::POST, &other, "/v1/shortlists", Some(&json!({"name": "B"})), None).await).await;
 
+    let campaign_spec = |name: &str| {
+        json!({"name": name, "objective": "awareness", "brief": "A protein bar for people who lift",
+               "niches": ["fitness"], "deliverables": [{"kind": "reel", "count": 2}],
+               "budget": {"amount_minor": 500000, "currency": "EUR"},
+               "starts_on": "2099-01-01", "ends_on": "2099-03-01", "visibility": "listed"})
+    };
+    let campaign =
+        created_id(app.call(Method::POST, &owner, "/v1/campaigns", Some(&campaign_spec("Launch")), None).await).await;
+    let campaign_b =
+        created_id(app.call(Method::POST, &other, "/v1/campaigns", Some(&campaign_spec("B launch")), None).await).await;
+
     let a = Some(org_a);
     let callers = [
         Caller { name: "owner", token: Some(&owner), org: a },
@@ -129,6 +140,28 @@ async fn the_access_matrix(backend: Backend) {
             [200, 200, 200, 200, 404, 404, 404, 404, 404, 401],
         ),
         (Method::GET, format!("/v1/shortlists/{list_b}"), None, [404, 404, 404, 404, 404, 200, 404, 404, 404, 401]),
+        (Method::GET, "/v1/campaigns".into(), None, [200, 200, 200, 200, 404, 200, 404, 404, 404, 401]),
+        (
+            Method::POST,
+            "/v1/campaigns".into(),
+            Some(campaign_spec("Another")),
+            [201, 201, 201, 403, 404, 201, 404, 404, 404, 401],
+        ),
+        (Method::GET, format!("/v1/campaigns/{campaign}"), None, [200, 200, 200, 200, 404, 404, 404, 404, 404, 401]),
+        (
+            Method::PUT,
+            format!("/v1/campaigns/{campaign}"),
+            Some(campaign_spec("Launch, renamed")),
+            [200, 200, 200, 403, 404, 404, 404, 404, 404, 401],
+        ),
+        // The owner publishes; a second publish meets an open campaign (409).
+        (
+            Method::POST,
+            format!("/v1/campaigns/{campaign}/publish"),
+            None,
+            [200, 409, 409, 403, 404, 404, 404, 404, 404, 401],
+        ),
+        (Method::GET, format!("/v1/campaigns/{campaign_b}"), None, [404, 404, 404, 404, 404, 200, 404, 404, 404, 401]),
         (Method::GET, "/v1/saved-searches".into(), None, [200, 200, 200, 200, 404, 200, 404, 404, 404, 401]),
         (Method::GET, format!("/v1/saved-searches/{saved}"), None, [200, 200, 200, 200, 404, 404, 404, 404, 404, 401]),
         (
@@ -186,6 +219,9 @@ async fn the_access_matrix(backend: Backend) {
     // After the matrix, tenant B's list is untouched and A's records are gone.
     let res = app.get_as(&other, &format!("/v1/shortlists/{list_b}")).await;
     assert_eq!(res.json::<Value>().await.expect("list")["name"], "B");
+    let res = app.get_as(&other, &format!("/v1/campaigns/{campaign_b}")).await;
+    let b_campaign = res.json::<Value>().await.expect("campaign");
+    assert_eq!((b_campaign["name"].as_str(), b_campaign["status"].as_str()), (Some("B launch"), Some("draft")));
     let _ = org_b;
     app.cleanup().await;
 }

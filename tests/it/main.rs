@@ -2,6 +2,7 @@
 
 mod access;
 mod auth;
+mod campaigns;
 mod errors;
 mod hardening;
 mod import_export;

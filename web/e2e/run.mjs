@@ -49,15 +49,49 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: name.endsWith("-full") });
 }
 
-/** Runs axe-core on the page; fails on any violation, naming each and its first element. */
+/**
+ * Runs axe-core on the page; fails on any violation, naming each and its first element.
+ * `target-size` (WCAG 2.2 SC 2.5.8: targets of at least 24×24 CSS px, or spaced so) is off
+ * in axe's defaults and turned on here.
+ */
 async function axe(page, name) {
   await page.evaluate(AXE);
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
+    const r = await axe.run(document, { resultTypes: ["violations"], rules: { "target-size": { enabled: true } } });
     return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes[0]?.target?.join(" ")} ×${v.nodes.length}`);
   });
   check(`axe clean: ${name}`, result.length === 0, result.join("; "));
+}
+
+/** Parses CSV (RFC 4180: quoted cells may hold commas, quotes and line breaks) into records. */
+function csvRecords(text) {
+  const records = [];
+  let record = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      record.push(cell);
+      cell = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = "";
+    } else cell += c;
+  }
+  if (cell !== "" || record.length) records.push([...record, cell]);
+  return records;
 }
 
 /** Sums the page's layout shifts (CLS without user input) from its first paint into `window.__cls`. */
@@ -343,10 +377,16 @@ async function flow(browser, { label, viewport, phone }) {
   await page.getByLabel("Name", { exact: true }).fill(listName);
   await page.getByRole("button", { name: "Save", exact: true }).first().click();
   await page.getByRole("heading", { level: 1, name: listName }).waitFor();
-  await entries.nth(0).getByLabel("Note").fill("Strong engagement, ask for a reel rate");
+  const note = "Strong engagement, ask for a reel rate\nNext: ask about usage rights";
+  await entries.nth(0).getByLabel("Note").fill(note);
   await entries.nth(0).getByLabel("Tags").fill("first choice, e2e");
   await entries.nth(0).getByRole("button", { name: "Save" }).click();
   await page.getByText("Saved", { exact: true }).waitFor();
+  // A note keeps its lines through a save and a reload.
+  await page.reload();
+  await page.locator("li.entry textarea").first().waitFor();
+  const notes = await page.locator("li.entry textarea").evaluateAll((areas) => areas.map((a) => a.value));
+  check(`${label}: a multi-line note keeps its lines`, notes.includes(note), JSON.stringify(notes));
   for (let i = 0; i < 2; i++) await entries.nth(i).locator("input[type=checkbox]").check();
   await page.getByRole("button", { name: /Compare selected/ }).click();
   await page.getByRole("heading", { name: "Side by side" }).waitFor();
@@ -356,9 +396,13 @@ async function flow(browser, { label, viewport, phone }) {
   if (phone) await fits(page, "shortlist");
   await shot(page, `shortlist-${label}`);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
-  const csv = readFileSync(await download.path(), "utf8").trim().split(/\r?\n/);
-  check(`${label}: the CSV export has a header and both creators`, csv.length === 3 && /handle/i.test(csv[0]) && csv.some((l) => l.includes("first choice")), `${csv.length - 1} rows: ${csv[0]}`);
-  check(`${label}: the CSV keeps each tag whole`, csv.some((l) => l.includes('"e2e, first choice"') || l.includes('"first choice, e2e"')), csv.find((l) => l.includes("first choice")) ?? "");
+  const csv = csvRecords(readFileSync(await download.path(), "utf8"));
+  const tagsAt = csv[0]?.indexOf("tags") ?? -1;
+  const noteAt = csv[0]?.indexOf("note") ?? -1;
+  const chosen = csv.find((r) => r[tagsAt]?.includes("first choice"));
+  check(`${label}: the CSV export has a header and both creators`, csv.length === 3 && tagsAt > 0 && chosen !== undefined, `${csv.length - 1} rows: ${csv[0]?.join(",")}`);
+  check(`${label}: the CSV keeps each tag whole`, ["e2e, first choice", "first choice, e2e"].includes(chosen?.[tagsAt] ?? ""), JSON.stringify(chosen?.[tagsAt]));
+  check(`${label}: the CSV keeps a multi-line note in one cell`, chosen?.[noteAt] === note, JSON.stringify(chosen?.[noteAt]));
   // Removing a compared creator leaves no stale comparison behind.
   // (The first one, added from its profile; the other carries the search it was found with.)
   await entries.nth(0).getByRole("button", { name: "Remove" }).click();
@@ -445,6 +489,19 @@ async function flow(browser, { label, viewport, phone }) {
     check(`${label}: new recovery codes replace the old ones`, renewed.length === firstCodes.length && !renewed.some((c) => firstCodes.includes(c)), `${renewed.length} new codes`);
     secretCodes.push(...renewed);
   }
+  // An API key: created, copied with its button, and the copy works as a bearer token.
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
+  const keyName = `e2e ${label}`;
+  await page.getByLabel("Key name").fill(keyName);
+  await page.getByRole("button", { name: "Create key" }).click();
+  await page.getByRole("button", { name: "Copy key" }).click();
+  await page.getByRole("button", { name: "Copied" }).waitFor();
+  const copiedKey = await page.evaluate(() => navigator.clipboard.readText());
+  const shownKey = (await page.locator("code.secret", { hasText: "sk_" }).textContent())?.trim();
+  const keyStatus = await page.evaluate(async (k) => (await fetch("/v1/search?q=yoga", { headers: { Authorization: `Bearer ${k}` } })).status, copiedKey);
+  check(`${label}: the copy button copies the new key, and it works as a bearer token`, copiedKey === shownKey && copiedKey.startsWith("sk_") && keyStatus === 200, `${copiedKey.slice(0, 8)}… → ${keyStatus}`);
+  await page.locator("ul.keys li", { hasText: keyName }).getByRole("button", { name: "Revoke" }).click();
+  await page.locator("ul.keys li", { hasText: keyName }).waitFor({ state: "detached" });
   if (phone) await page.getByRole("button", { name: "Menu" }).click();
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/login/);

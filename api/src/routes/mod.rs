@@ -4,10 +4,12 @@
 
 pub mod auth;
 pub mod campaigns;
+pub mod contracts;
 pub mod events;
 pub mod health;
 pub mod keys;
 pub mod models;
+pub mod negotiations;
 pub mod openapi;
 pub mod openapi_rules;
 pub mod orgs;

@@ -91,21 +91,29 @@ async fn main() -> anyhow::Result<()> {
 
     let stop = Arc::new(AtomicBool::new(false));
     let statuses: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
+    // Built once: the abuser's own CPU is not the server's to pay.
+    let heaviest = serde_json::to_vec(&heaviest())?;
     let mut flood = Vec::new();
     for _ in 0..args.abuse {
-        let (client, url, token, stop, statuses) =
-            (client.clone(), url.clone(), abuser.clone(), stop.clone(), statuses.clone());
+        let (client, url, token, stop, statuses, body) =
+            (client.clone(), url.clone(), abuser.clone(), stop.clone(), statuses.clone(), heaviest.clone());
         flood.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                let status =
-                    match client.post(format!("{url}/v1/search")).bearer_auth(&token).json(&heaviest()).send().await {
-                        Ok(res) => {
-                            let code = res.status().as_u16();
-                            let body: Value = res.json().await.unwrap_or(Value::Null);
-                            format!("{code} {}", body["code"].as_str().unwrap_or(""))
-                        }
-                        Err(_) => "transport error".to_string(),
-                    };
+                let status = match client
+                    .post(format!("{url}/v1/search"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                {
+                    Ok(res) => {
+                        let code = res.status().as_u16();
+                        let body: Value = res.json().await.unwrap_or(Value::Null);
+                        format!("{code} {}", body["code"].as_str().unwrap_or(""))
+                    }
+                    Err(_) => "transport error".to_string(),
+                };
                 *statuses.lock().entry(status).or_default() += 1;
             }
         }));

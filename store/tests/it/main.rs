@@ -2,5 +2,6 @@
 
 mod accounts;
 mod harness;
+mod market;
 mod profiles;
 mod tenancy;

@@ -31,6 +31,7 @@ interface Key {
   scopes: string[];
   created_at?: string;
   last_used_at?: string | null;
+  revoked_at?: string | null;
 }
 
 const SCOPES: [string, string][] = [
@@ -357,7 +358,8 @@ function Clients() {
 
 function ApiKeys() {
   const { data, error: loadError, reload } = useLoaded("/v1/keys", (r: { keys: Key[] }) => r.keys);
-  const keys = data ?? [];
+  // Revoked keys no longer work; the organisation's audit log keeps when each was revoked.
+  const keys = (data ?? []).filter((k) => !k.revoked_at);
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<string[]>(["search"]);
   const [secret, setSecret] = useState<string | null>(null);

@@ -1,0 +1,371 @@
+//! Negotiations: applications and invitations open a thread of offers
+//! between a brand and a creator; either side counters, accepts, rejects or
+//! withdraws, and writes messages (`scout_app::deals`). Accepting an offer a
+//! newer one superseded is `409 stale_offer`; a step the thread's state does
+//! not allow is `409 invalid_transition`, naming the state.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use scout_domain::money::Money;
+use scout_market::{NegotiationStatus, Origin, Side, Terms};
+use scout_store::{StoredNegotiation, ThreadEntry};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{AuthUser, OrgContext, PartyContext};
+use crate::error::ApiResult;
+use crate::extract::{Json, Query, parse_id};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/campaigns/{id}/applications", post(apply))
+        .route("/v1/campaigns/{id}/invitations", post(invite))
+        .route("/v1/negotiations", get(list_negotiations))
+        .route("/v1/negotiations/{id}", get(get_negotiation))
+        .route("/v1/negotiations/{id}/thread", get(thread))
+        .route("/v1/negotiations/{id}/offers", post(counter))
+        .route("/v1/negotiations/{id}/accept", post(accept))
+        .route("/v1/negotiations/{id}/reject", post(reject))
+        .route("/v1/negotiations/{id}/withdraw", post(withdraw))
+        .route("/v1/negotiations/{id}/messages", post(message))
+}
+
+/// One version of the terms.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OfferOut {
+    pub version: u32,
+    pub by: Side,
+    pub terms: Terms,
+    /// Σ count × fee, in the campaign's currency.
+    pub total: Money,
+    pub made_by: Option<i64>,
+    pub made_at: Option<DateTime<Utc>>,
+}
+
+/// A thread between a brand and a creator about one campaign.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NegotiationOut {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub brand_org_id: i64,
+    pub profile_id: i64,
+    pub creator_id: Option<i64>,
+    pub origin: Origin,
+    pub status: NegotiationStatus,
+    /// The newest offer's version: the one an answer must name.
+    pub latest_version: u32,
+    /// Every offer, oldest first.
+    pub offers: Vec<OfferOut>,
+    /// The contract an accepted offer made.
+    pub contract_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<StoredNegotiation> for NegotiationOut {
+    fn from(n: StoredNegotiation) -> Self {
+        let offers = n
+            .negotiation
+            .offers
+            .iter()
+            .map(|o| {
+                let made = n.offers_made.iter().find(|m| m.version == o.version);
+                OfferOut {
+                    version: o.version,
+                    by: o.by,
+                    total: o.terms.total().unwrap_or(Money::new(0, scout_domain::money::Currency::EUR)),
+                    terms: o.terms.clone(),
+                    made_by: made.and_then(|m| m.by),
+                    made_at: made.map(|m| m.at),
+                }
+            })
+            .collect();
+        NegotiationOut {
+            id: n.id,
+            campaign_id: n.campaign_id,
+            brand_org_id: n.org_id,
+            profile_id: n.profile_id,
+            creator_id: n.creator_id,
+            origin: n.negotiation.origin,
+            status: n.negotiation.status,
+            latest_version: n.negotiation.latest().version,
+            offers,
+            contract_id: n.contract_id,
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NegotiationList {
+    pub negotiations: Vec<NegotiationOut>,
+}
+
+/// One step of a thread.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ThreadEntryOut {
+    pub id: i64,
+    /// `offer`, `accept`, `reject`, `withdraw` or `message`.
+    pub kind: String,
+    pub side: Side,
+    pub version: Option<u32>,
+    pub body: String,
+    pub author: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<ThreadEntry> for ThreadEntryOut {
+    fn from(e: ThreadEntry) -> Self {
+        ThreadEntryOut {
+            id: e.id,
+            kind: e.kind,
+            side: e.side,
+            version: e.version,
+            body: e.body,
+            author: e.author,
+            at: e.at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Thread {
+    pub entries: Vec<ThreadEntryOut>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyBody {
+    /// One of the caller's verified profiles.
+    #[schema(minimum = 1)]
+    pub profile_id: i64,
+    /// The fees and dates the creator proposes.
+    pub terms: Terms,
+    /// Why this creator fits (at most 5,000 characters).
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub pitch: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBody {
+    /// A profile its creator has claimed.
+    #[schema(minimum = 1)]
+    pub profile_id: i64,
+    pub terms: Terms,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CounterBody {
+    pub terms: Terms,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// The offer answered: it must still be the latest.
+    #[schema(minimum = 1)]
+    pub version: u32,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageBody {
+    #[schema(min_length = 1, max_length = 5000)]
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Only threads on this campaign.
+    #[param(minimum = 1)]
+    pub campaign: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 10000)]
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadParams {
+    /// Only entries after this one (for polling).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+}
+
+/// Page bounds shared by the deal lists: `limit` 1–100 (default 20), `offset` ≤ 10,000.
+pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> ApiResult<(i64, i64)> {
+    use crate::error::ApiError;
+    use scout_domain::ErrorCode;
+    let limit = limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::new(ErrorCode::BadParameter, "limit: from 1 to 100"));
+    }
+    let offset = offset.unwrap_or(0);
+    if !(0..=10_000).contains(&offset) {
+        return Err(ApiError::new(ErrorCode::BadParameter, "offset: from 0 to 10000"));
+    }
+    Ok((limit, offset))
+}
+
+/// A creator applies to a listed campaign with proposed terms and a pitch.
+#[utoipa::path(post, path = "/v1/campaigns/{id}/applications", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "campaign id")), request_body = ApplyBody,
+    responses((status = 201, body = NegotiationOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn apply(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    Json(body): Json<ApplyBody>,
+) -> ApiResult<(StatusCode, axum::Json<NegotiationOut>)> {
+    let id = parse_id(&id, "id")?;
+    let n = state.app.apply(&user, id, body.profile_id, body.terms, &body.pitch).await?;
+    Ok((StatusCode::CREATED, axum::Json(n.into())))
+}
+
+/// A brand invites the creator of a claimed profile, with the terms it offers.
+#[utoipa::path(post, path = "/v1/campaigns/{id}/invitations", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "campaign id")), request_body = InviteBody,
+    responses((status = 201, body = NegotiationOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn invite(
+    State(state): State<AppState>,
+    ctx: OrgContext,
+    Path(id): Path<String>,
+    Json(body): Json<InviteBody>,
+) -> ApiResult<(StatusCode, axum::Json<NegotiationOut>)> {
+    let id = parse_id(&id, "id")?;
+    let n = state.app.invite(&ctx, id, body.profile_id, body.terms, &body.message).await?;
+    Ok((StatusCode::CREATED, axum::Json(n.into())))
+}
+
+/// The caller's threads: a brand's on its campaigns, a creator's own.
+#[utoipa::path(get, path = "/v1/negotiations", tag = "negotiations", security(("bearer" = [])), params(ListParams),
+    responses((status = 200, body = NegotiationList)))]
+pub async fn list_negotiations(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Query(params): Query<ListParams>,
+) -> ApiResult<axum::Json<NegotiationList>> {
+    let (limit, offset) = page(params.limit, params.offset)?;
+    let found = state.app.negotiations(&party, params.campaign, offset, limit).await?;
+    Ok(axum::Json(NegotiationList { negotiations: found.into_iter().map(Into::into).collect() }))
+}
+
+/// One thread with every offer.
+#[utoipa::path(get, path = "/v1/negotiations/{id}", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "negotiation id")),
+    responses((status = 200, body = NegotiationOut), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_negotiation(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<NegotiationOut>> {
+    Ok(axum::Json(state.app.negotiation(&party, parse_id(&id, "id")?).await?.into()))
+}
+
+/// The thread's steps and messages, oldest first, after entry `after`.
+#[utoipa::path(get, path = "/v1/negotiations/{id}/thread", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "negotiation id"), ThreadParams),
+    responses((status = 200, body = Thread), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn thread(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path(id): Path<String>,
+    Query(params): Query<ThreadParams>,
+) -> ApiResult<axum::Json<Thread>> {
+    let entries = state.app.thread(&party, parse_id(&id, "id")?, params.after.unwrap_or(0).max(0)).await?;
+    Ok(axum::Json(Thread { entries: entries.into_iter().map(Into::into).collect() }))
+}
+
+/// A counter-offer: a new version of the terms.
+#[utoipa::path(post, path = "/v1/negotiations/{id}/offers", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "negotiation id")), request_body = CounterBody,
+    responses((status = 201, body = NegotiationOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn counter(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path(id): Path<String>,
+    Json(body): Json<CounterBody>,
+) -> ApiResult<(StatusCode, axum::Json<NegotiationOut>)> {
+    let n = state.app.counter_offer(&party, parse_id(&id, "id")?, body.terms, &body.message).await?;
+    Ok((StatusCode::CREATED, axum::Json(n.into())))
+}
+
+/// Accepts the latest offer (named by `version`); the contract is made, awaiting both signatures.
+#[utoipa::path(post, path = "/v1/negotiations/{id}/accept", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "negotiation id")), request_body = AnswerBody,
+    responses((status = 200, body = NegotiationOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn accept(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path(id): Path<String>,
+    Json(body): Json<AnswerBody>,
+) -> ApiResult<axum::Json<NegotiationOut>> {
+    let (n, _) = state.app.accept_offer(&party, parse_id(&id, "id")?, body.version).await?;
+    Ok(axum::Json(n.into()))
+}
+
+/// Turns the latest offer down and closes the thread.
+#[utoipa::path(post, path = "/v1/negotiations/{id}/reject", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "negotiation id")), request_body = AnswerBody,
+    responses((status = 200, body = NegotiationOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn reject(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path(id): Path<String>,
+    Json(body): Json<AnswerBody>,
+) -> ApiResult<axum::Json<NegotiationOut>> {
+    Ok(axum::Json(state.app.reject_offer(&party, parse_id(&id, "id")?, body.version, &body.reason).await?.into()))
+}
+
+/// Leaves the thread.
+#[utoipa::path(post, path = "/v1/negotiations/{id}/withdraw", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "negotiation id")), request_body = ReasonBody,
+    responses((status = 200, body = NegotiationOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path(id): Path<String>,
+    Json(body): Json<ReasonBody>,
+) -> ApiResult<axum::Json<NegotiationOut>> {
+    Ok(axum::Json(state.app.withdraw(&party, parse_id(&id, "id")?, &body.reason).await?.into()))
+}
+
+/// A message in the thread.
+#[utoipa::path(post, path = "/v1/negotiations/{id}/messages", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "negotiation id")), request_body = MessageBody,
+    responses((status = 201, body = ThreadEntryOut), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn message(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path(id): Path<String>,
+    Json(body): Json<MessageBody>,
+) -> ApiResult<(StatusCode, axum::Json<ThreadEntryOut>)> {
+    let entry = state.app.post_message(&party, parse_id(&id, "id")?, &body.body).await?;
+    Ok((StatusCode::CREATED, axum::Json(entry.into())))
+}

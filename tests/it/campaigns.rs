@@ -1,0 +1,121 @@
+//! Campaigns over HTTP: a brand writes one, publishes it, edits what its state
+//! allows, lists and pages them, and meets a clear 409 for a step or an edit
+//! the state does not allow (naming the state or the field), and an edit
+//! conflict instead of a lost change.
+
+use reqwest::Method;
+use scout_tests::{Backend, TestApp};
+use serde_json::{Value, json};
+
+fn spec(name: &str, budget: i64, niche: &str, ends_on: &str) -> Value {
+    json!({
+        "name": name, "objective": "engagement",
+        "brief": format!("{name}: plant-based recipes for weeknights"),
+        "niches": [niche], "platforms": ["instagram"],
+        "target": {"countries": ["FR"], "age_bands": ["25-34"]},
+        "deliverables": [{"kind": "reel", "count": 2, "due_on": "2099-01-10"}, {"kind": "story", "count": 3}],
+        "budget": {"amount_minor": budget, "currency": "EUR"},
+        "starts_on": "2099-01-01", "ends_on": ends_on, "visibility": "listed"
+    })
+}
+
+async fn answer(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_campaign_from_draft_to_cancelled(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    let brand = app.login_as("brand", "owner@brand.test").await;
+    let call = |method: Method, path: String, body: Option<Value>| {
+        let (app, brand) = (&app, &brand);
+        async move { answer(app.call(method, brand, &path, body.as_ref(), None).await).await }
+    };
+
+    // A spec with a mistake is refused, naming the field; nothing is stored.
+    let mut bad = spec("Soups", 400_000, "food", "2099-03-01");
+    bad["deliverables"][0]["due_on"] = json!("2100-01-01");
+    let (s, body) = call(Method::POST, "/v1/campaigns".into(), Some(bad)).await;
+    assert_eq!((s, body["code"].as_str()), (400, Some("bad_parameter")), "{body}");
+    assert!(body["detail"].as_str().unwrap_or("").contains("deliverables[0].due_on"), "{body}");
+    let (s, body) = call(Method::POST, "/v1/campaigns".into(), Some(json!({"name": "x", "budget": 1}))).await;
+    assert_eq!(s, 400, "{body}");
+    let (_, list) = call(Method::GET, "/v1/campaigns".into(), None).await;
+    assert_eq!(list["total"], 0);
+
+    // Three campaigns; the first goes through its life.
+    let (s, soups) =
+        call(Method::POST, "/v1/campaigns".into(), Some(spec("Soups", 400_000, "food", "2099-03-01"))).await;
+    assert_eq!(s, 201, "{soups}");
+    assert_eq!((soups["status"].as_str(), soups["revision"].as_i64()), (Some("draft"), Some(1)));
+    assert_eq!(soups["deliverables"][1]["kind"], "story");
+    let id = soups["id"].as_i64().expect("id");
+    call(Method::POST, "/v1/campaigns".into(), Some(spec("Salads", 900_000, "food", "2099-01-15"))).await;
+    call(Method::POST, "/v1/campaigns".into(), Some(spec("Stretching", 100_000, "yoga", "2099-02-15"))).await;
+
+    let (s, open) = call(Method::POST, format!("/v1/campaigns/{id}/publish"), None).await;
+    assert_eq!((s, open["status"].as_str()), (200, Some("open")), "{open}");
+    // Open: the budget may change, the currency may not.
+    let mut more = spec("Soups", 450_000, "food", "2099-03-01");
+    more["revision"] = open["revision"].clone();
+    let (s, edited) = call(Method::PUT, format!("/v1/campaigns/{id}"), Some(more.clone())).await;
+    assert_eq!((s, edited["budget"]["amount_minor"].as_i64()), (200, Some(450_000)), "{edited}");
+    // The same edit again, from the revision it no longer has: a conflict, not a silent overwrite.
+    let (s, body) = call(Method::PUT, format!("/v1/campaigns/{id}"), Some(more)).await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("edit_conflict")), "{body}");
+    let mut dollars = spec("Soups", 450_000, "food", "2099-03-01");
+    dollars["budget"]["currency"] = json!("USD");
+    let (s, body) = call(Method::PUT, format!("/v1/campaigns/{id}"), Some(dollars)).await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("invalid_transition")), "{body}");
+    assert!(body["detail"].as_str().unwrap_or("").contains("budget.currency"), "{body}");
+    // Nobody negotiates yet, so there is no contract to start with.
+    let (s, body) = call(Method::POST, format!("/v1/campaigns/{id}/start"), None).await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("invalid_transition")), "{body}");
+
+    // Lists: filters, sorting, paging, the total.
+    let (_, food) = call(Method::GET, "/v1/campaigns?niche=food&sort=largest_budget&limit=1".into(), None).await;
+    assert_eq!((food["total"].as_i64(), food["campaigns"][0]["name"].as_str()), (Some(2), Some("Salads")), "{food}");
+    let (_, second) =
+        call(Method::GET, "/v1/campaigns?niche=food&sort=largest_budget&limit=1&offset=1".into(), None).await;
+    assert_eq!(second["campaigns"][0]["name"], "Soups");
+    let (_, open_only) = call(Method::GET, "/v1/campaigns?status=open".into(), None).await;
+    assert_eq!(open_only["total"], 1);
+    let (_, soon) = call(Method::GET, "/v1/campaigns?sort=ends_soonest".into(), None).await;
+    let names: Vec<&str> =
+        soon["campaigns"].as_array().expect("list").iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names, vec!["Salads", "Stretching", "Soups"]);
+    let (_, text) = call(Method::GET, "/v1/campaigns?q=weeknights%20STRETCHING".into(), None).await;
+    assert_eq!(text["total"], 1);
+    for bad in ["status=running", "sort=cheapest", "limit=0", "limit=101", "offset=10001"] {
+        let (s, body) = call(Method::GET, format!("/v1/campaigns?{bad}"), None).await;
+        assert_eq!((s, body["code"].as_str()), (400, Some("bad_parameter")), "{bad}: {body}");
+    }
+
+    // Cancelled is final: a second cancel names the state.
+    let (s, gone) = call(Method::POST, format!("/v1/campaigns/{id}/cancel"), None).await;
+    assert_eq!((s, gone["status"].as_str()), (200, Some("cancelled")));
+    let (s, body) = call(Method::POST, format!("/v1/campaigns/{id}/cancel"), None).await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("invalid_transition")));
+    assert!(body["detail"].as_str().unwrap_or("").contains("cancelled"), "{body}");
+    let (s, _) = call(Method::POST, format!("/v1/campaigns/{id}/archive"), None).await;
+    assert_eq!(s, 400, "an unknown step");
+
+    // A creator account has no campaigns of its own to run.
+    let creator = app.login_as("influencer", "cook@creator.test").await;
+    let (s, _) = answer(
+        app.call(Method::POST, &creator, "/v1/campaigns", Some(&spec("Mine", 1, "food", "2099-03-01")), None).await,
+    )
+    .await;
+    assert!(s == 403 || s == 404, "a creator creating a campaign: {s}");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_campaign_from_draft_to_cancelled_on_sqlite() {
+    a_campaign_from_draft_to_cancelled(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_campaign_from_draft_to_cancelled_on_postgres() {
+    a_campaign_from_draft_to_cancelled(Backend::Postgres).await;
+}
