@@ -492,6 +492,24 @@ impl Application {
         Ok(self.store.market().contract(id, party.viewer()).await?)
     }
 
+    /// Runs [`Application::auto_approve_due`] once a minute in the background,
+    /// for as long as the process lives.
+    pub fn start_auto_approvals(&self) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match app.auto_approve_due().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(milestones = n, "approved after the review window"),
+                    Err(e) => tracing::warn!(error = %e, "automatic approvals failed; retrying in a minute"),
+                }
+            }
+        })
+    }
+
     /// Approves every milestone whose review window has passed on the clock;
     /// returns how many. Run by a background worker.
     pub async fn auto_approve_due(&self) -> Result<usize> {

@@ -319,6 +319,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || index.optimise()).await??;
     let _indexer = app.start_search_workers()?;
     app.start_enrichment();
+    let _approvals = app.start_auto_approvals();
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;

@@ -3,6 +3,7 @@
 mod access;
 mod auth;
 mod campaigns;
+mod deals;
 mod errors;
 mod hardening;
 mod import_export;

@@ -31,6 +31,10 @@ struct Args {
     /// Normal accounts, each searching one request at a time.
     #[arg(long, default_value_t = 10)]
     normal: usize,
+    /// Searches per second each normal account starts (paced, within its
+    /// quota, so both phases carry the same normal load).
+    #[arg(long, default_value_t = 10)]
+    normal_rate: u32,
     /// Requests the abusive account keeps in flight.
     #[arg(long, default_value_t = 64)]
     abuse: usize,
@@ -86,8 +90,10 @@ async fn main() -> anyhow::Result<()> {
         args.account_rpm
     );
 
-    let idle = normal_phase(&client, &url, &tokens, &queries, Duration::from_secs(args.seconds)).await;
-    println!("idle server:   normal accounts {}", idle.summary());
+    let pace = Duration::from_secs(1) / args.normal_rate.max(1);
+    let phase = Duration::from_secs(args.seconds);
+    let (idle, idle_refused) = normal_phase(&client, &url, &tokens, &queries, phase, pace).await;
+    println!("idle server:   normal accounts {} (refused {idle_refused})", idle.summary());
 
     let stop = Arc::new(AtomicBool::new(false));
     let statuses: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
@@ -119,12 +125,12 @@ async fn main() -> anyhow::Result<()> {
         }));
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let loaded = normal_phase(&client, &url, &tokens, &queries, Duration::from_secs(args.seconds)).await;
+    let (loaded, loaded_refused) = normal_phase(&client, &url, &tokens, &queries, phase, pace).await;
     stop.store(true, Ordering::Relaxed);
     for f in flood {
         let _ = f.await;
     }
-    println!("under a flood: normal accounts {}", loaded.summary());
+    println!("under a flood: normal accounts {} (refused {loaded_refused})", loaded.summary());
     println!(
         "p99 under the flood / idle: {:.2}×; p50 {:.2}×",
         loaded.quantile_ms(0.99) / idle.quantile_ms(0.99).max(1e-9),
@@ -154,42 +160,54 @@ fn heaviest() -> Value {
     })
 }
 
-/// Each normal account searches one query after another for `length`.
+/// Each normal account starts a search every `pace` (or at once when the
+/// last one took longer) for `length`; returns the answered searches'
+/// latencies and how many were refused.
 async fn normal_phase(
     client: &reqwest::Client,
     url: &str,
     tokens: &[String],
     queries: &[String],
     length: Duration,
-) -> Latencies {
+    pace: Duration,
+) -> (Latencies, u64) {
     let until = Instant::now() + length;
     let mut tasks = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         let (client, url, token, queries) = (client.clone(), url.to_string(), token.clone(), queries.to_vec());
         tasks.push(tokio::spawn(async move {
             let mut lat = Latencies::default();
+            let mut refused = 0u64;
             let mut n = i;
+            let mut tick = tokio::time::interval(pace);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             while Instant::now() < until {
+                tick.tick().await;
                 let q = &queries[n % queries.len()];
                 n += 7;
                 let started = Instant::now();
                 let res =
                     client.post(format!("{url}/v1/search")).bearer_auth(&token).json(&json!({"query": q})).send().await;
-                if let Ok(res) = res
-                    && res.status().is_success()
-                    && res.bytes().await.is_ok()
-                {
+                let answered = match res {
+                    Ok(res) if res.status().is_success() => res.bytes().await.is_ok(),
+                    _ => false,
+                };
+                if answered {
                     lat.record(started.elapsed());
+                } else {
+                    refused += 1;
                 }
             }
-            lat
+            (lat, refused)
         }));
     }
     let mut all = Latencies::default();
+    let mut refused = 0;
     for t in tasks {
-        if let Ok(l) = t.await {
+        if let Ok((l, r)) = t.await {
             all.add(&l);
+            refused += r;
         }
     }
-    all
+    (all, refused)
 }
