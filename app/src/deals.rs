@@ -31,6 +31,8 @@ use crate::error::{Error, Result};
 pub const MAX_TEXT_CHARS: usize = scout_market::negotiation::MAX_MESSAGE_CHARS;
 /// Most content links handed in with one milestone.
 pub const MAX_LINKS: usize = 20;
+/// Longest content link, in characters.
+pub const MAX_LINK_CHARS: usize = 2048;
 
 /// Who takes a step: one of the brand's people (its members, or its agency
 /// with a grant), the creator, or a platform administrator.
@@ -93,14 +95,11 @@ impl Party {
 }
 
 fn text(field: &str, s: &str) -> Result<String> {
-    let s = s.trim();
+    // Counted as sent, so the limit is the document's `maxLength`.
     if s.chars().count() > MAX_TEXT_CHARS {
         return Err(Error::bad_parameter(field, format!("at most {MAX_TEXT_CHARS} characters")));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Error::bad_parameter(field, "control characters are not allowed"));
-    }
-    Ok(s.to_string())
+    Ok(s.trim().to_string())
 }
 
 fn kept_changing(what: &str) -> Error {

@@ -43,6 +43,7 @@ pub mod models;
 pub mod notify;
 pub mod orgs;
 pub mod pipeline;
+pub mod planning;
 pub mod privacy;
 pub mod profiles;
 pub mod search;

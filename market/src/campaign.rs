@@ -148,8 +148,11 @@ impl CampaignSpec {
     /// deliverables; [`CampaignStatus::after`] asks for them on publishing.
     pub fn validate(&self) -> Result<()> {
         let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-            return Err(Error::invalid("name", format!("must be 1 to {MAX_NAME_CHARS} characters")));
+        if name.is_empty() || self.name.chars().count() > MAX_NAME_CHARS {
+            return Err(Error::invalid("name", format!("must be 1 to {MAX_NAME_CHARS} characters, not only spaces")));
+        }
+        if self.name.chars().any(char::is_control) {
+            return Err(Error::invalid("name", "control characters are not allowed"));
         }
         if self.brief.chars().count() > MAX_BRIEF_CHARS {
             return Err(Error::invalid("brief", format!("must be at most {MAX_BRIEF_CHARS} characters")));

@@ -479,19 +479,25 @@ pub fn render_terms(parties: Parties<'_>, terms: &Terms, review_days: u32) -> St
     out
 }
 
+/// `1234567` as "1,234,567".
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// "1,234.50 EUR": minor units shown with the currency's decimals.
 pub fn amount_text(m: Money) -> String {
     let e = m.currency.exponent();
     let scale = 10i64.pow(e);
     let (whole, frac) = (m.amount_minor / scale, (m.amount_minor % scale).abs());
-    let digits = whole.abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = thousands(whole.unsigned_abs());
     let sign = if m.amount_minor < 0 { "-" } else { "" };
     if e == 0 {
         format!("{sign}{grouped} {}", m.currency)

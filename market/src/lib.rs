@@ -25,6 +25,7 @@ pub mod contract;
 pub mod error;
 pub mod negotiation;
 pub mod party;
+pub mod plan;
 
 pub use campaign::{
     CampaignAction, CampaignField, CampaignSpec, CampaignStatus, Deals, DeliverableKind, DeliverableSpec, Objective,

@@ -221,7 +221,7 @@ async fn the_access_matrix(backend: Backend) {
     assert_eq!(res.json::<Value>().await.expect("list")["name"], "B");
     let res = app.get_as(&other, &format!("/v1/campaigns/{campaign_b}")).await;
     let b_campaign = res.json::<Value>().await.expect("campaign");
-    assert_eq!((b_campaign["name"].as_str(), b_campaign["status"].as_str()), (Some("B launch"), Some("draft")));
+    assert_eq!((b_campaign["spec"]["name"].as_str(), b_campaign["status"].as_str()), (Some("B launch"), Some("draft")));
     let _ = org_b;
     app.cleanup().await;
 }

@@ -48,7 +48,7 @@ async fn a_campaign_from_draft_to_cancelled(backend: Backend) {
         call(Method::POST, "/v1/campaigns".into(), Some(spec("Soups", 400_000, "food", "2099-03-01"))).await;
     assert_eq!(s, 201, "{soups}");
     assert_eq!((soups["status"].as_str(), soups["revision"].as_i64()), (Some("draft"), Some(1)));
-    assert_eq!(soups["deliverables"][1]["kind"], "story");
+    assert_eq!(soups["spec"]["deliverables"][1]["kind"], "story");
     let id = soups["id"].as_i64().expect("id");
     call(Method::POST, "/v1/campaigns".into(), Some(spec("Salads", 900_000, "food", "2099-01-15"))).await;
     call(Method::POST, "/v1/campaigns".into(), Some(spec("Stretching", 100_000, "yoga", "2099-02-15"))).await;
@@ -56,12 +56,12 @@ async fn a_campaign_from_draft_to_cancelled(backend: Backend) {
     let (s, open) = call(Method::POST, format!("/v1/campaigns/{id}/publish"), None).await;
     assert_eq!((s, open["status"].as_str()), (200, Some("open")), "{open}");
     // Open: the budget may change, the currency may not.
-    let mut more = spec("Soups", 450_000, "food", "2099-03-01");
-    more["revision"] = open["revision"].clone();
-    let (s, edited) = call(Method::PUT, format!("/v1/campaigns/{id}"), Some(more.clone())).await;
-    assert_eq!((s, edited["budget"]["amount_minor"].as_i64()), (200, Some(450_000)), "{edited}");
+    let more = spec("Soups", 450_000, "food", "2099-03-01");
+    let from = open["revision"].as_i64().expect("revision");
+    let (s, edited) = call(Method::PUT, format!("/v1/campaigns/{id}?revision={from}"), Some(more.clone())).await;
+    assert_eq!((s, edited["spec"]["budget"]["amount_minor"].as_i64()), (200, Some(450_000)), "{edited}");
     // The same edit again, from the revision it no longer has: a conflict, not a silent overwrite.
-    let (s, body) = call(Method::PUT, format!("/v1/campaigns/{id}"), Some(more)).await;
+    let (s, body) = call(Method::PUT, format!("/v1/campaigns/{id}?revision={from}"), Some(more)).await;
     assert_eq!((s, body["code"].as_str()), (409, Some("edit_conflict")), "{body}");
     let mut dollars = spec("Soups", 450_000, "food", "2099-03-01");
     dollars["budget"]["currency"] = json!("USD");
@@ -74,15 +74,19 @@ async fn a_campaign_from_draft_to_cancelled(backend: Backend) {
 
     // Lists: filters, sorting, paging, the total.
     let (_, food) = call(Method::GET, "/v1/campaigns?niche=food&sort=largest_budget&limit=1".into(), None).await;
-    assert_eq!((food["total"].as_i64(), food["campaigns"][0]["name"].as_str()), (Some(2), Some("Salads")), "{food}");
+    assert_eq!(
+        (food["total"].as_i64(), food["campaigns"][0]["spec"]["name"].as_str()),
+        (Some(2), Some("Salads")),
+        "{food}"
+    );
     let (_, second) =
         call(Method::GET, "/v1/campaigns?niche=food&sort=largest_budget&limit=1&offset=1".into(), None).await;
-    assert_eq!(second["campaigns"][0]["name"], "Soups");
+    assert_eq!(second["campaigns"][0]["spec"]["name"], "Soups");
     let (_, open_only) = call(Method::GET, "/v1/campaigns?status=open".into(), None).await;
     assert_eq!(open_only["total"], 1);
     let (_, soon) = call(Method::GET, "/v1/campaigns?sort=ends_soonest".into(), None).await;
     let names: Vec<&str> =
-        soon["campaigns"].as_array().expect("list").iter().filter_map(|c| c["name"].as_str()).collect();
+        soon["campaigns"].as_array().expect("list").iter().filter_map(|c| c["spec"]["name"].as_str()).collect();
     assert_eq!(names, vec!["Salads", "Stretching", "Soups"]);
     let (_, text) = call(Method::GET, "/v1/campaigns?q=weeknights%20STRETCHING".into(), None).await;
     assert_eq!(text["total"], 1);
@@ -107,6 +111,55 @@ async fn a_campaign_from_draft_to_cancelled(backend: Backend) {
     )
     .await;
     assert!(s == 403 || s == 404, "a creator creating a campaign: {s}");
+    app.cleanup().await;
+}
+
+/// The plan within budget over HTTP: within the budget and the creator
+/// count, every pick a matched creator with a reason, and a bigger budget
+/// never plans less.
+#[tokio::test]
+async fn a_campaign_plans_its_creators_within_budget() {
+    let app = TestApp::spawn().await;
+    app.import_fixtures(400, 11).await;
+    app.wait_indexed().await;
+    let brand = app.login_as("brand", "planner@brand.test").await;
+    let mut body = spec("Fitness push", 300_000, "fitness", "2099-03-01");
+    body["target"] = json!({"countries": ["DE", "FR", "US", "GB"]});
+    body["deliverables"] = json!([{"kind": "post", "count": 1}]);
+    let (s, created) = answer(app.call(Method::POST, &brand, "/v1/campaigns", Some(&body), None).await).await;
+    assert_eq!(s, 201, "{created}");
+    let id = created["id"].as_i64().expect("id");
+    let plan = |req: Value| {
+        let (app, brand) = (&app, &brand);
+        async move {
+            answer(app.call(Method::POST, brand, &format!("/v1/campaigns/{id}/plan"), Some(&req), None).await).await
+        }
+    };
+    let mut last = 0.0;
+    for (budget, goal) in [(50_000, "engagements"), (300_000, "engagements"), (300_000, "reach")] {
+        body["budget"]["amount_minor"] = json!(budget);
+        let (s, _) =
+            answer(app.call(Method::PUT, &brand, &format!("/v1/campaigns/{id}"), Some(&body), None).await).await;
+        assert_eq!(s, 200);
+        let (s, p) = plan(json!({"goal": goal, "max_creators": 5})).await;
+        assert_eq!(s, 200, "{p}");
+        let creators = p["creators"].as_array().expect("creators");
+        assert!(!creators.is_empty() && creators.len() <= 5, "{p}");
+        assert!(p["spent"]["amount_minor"].as_i64().expect("spent") <= budget, "{p}");
+        let sum: i64 = creators.iter().map(|c| c["fee"]["amount_minor"].as_i64().expect("fee")).sum();
+        assert_eq!(sum, p["spent"]["amount_minor"].as_i64().expect("spent"));
+        assert!(creators.iter().all(|c| c["reason"].as_str().is_some_and(|r| !r.is_empty())), "{p}");
+        assert!(p["candidates"].as_u64().expect("candidates") >= creators.len() as u64);
+        let value = p["value"].as_f64().expect("value");
+        if goal == "engagements" {
+            assert!(value >= last, "a bigger budget planned less: {value} < {last}");
+            last = value;
+        }
+    }
+    let (s, body) = plan(json!({"max_creators": 0})).await;
+    assert_eq!((s, body["code"].as_str()), (400, Some("bad_parameter")));
+    let (s, _) = plan(json!({"goal": "followers"})).await;
+    assert_eq!(s, 400);
     app.cleanup().await;
 }
 

@@ -202,7 +202,7 @@ async fn from_application_to_a_completed_contract(backend: Backend) {
     as_(&other_creator, Method::POST, format!("/v1/contracts/{kid}/sign"), None).await;
     let path = |m: u32, step: &str| format!("/v1/contracts/{kid}/milestones/{m}/{step}");
     as_(&other_creator, Method::POST, path(0, "submit"), Some(json!({"links": ["https://instagram.com/p/x"]}))).await;
-    let (s, k) = as_(&brand, Method::POST, path(0, "dispute"), Some(json!({"note": "Wrong product shown"}))).await;
+    let (s, k) = as_(&brand, Method::POST, path(0, "dispute"), Some(json!({"reason": "Wrong product shown"}))).await;
     assert_eq!((s, k["status"].as_str()), (200, Some("disputed")), "{k}");
     let settle = json!({"resolution": "refund", "note": "The reel showed a competitor"});
     let (s, body) = as_(&brand, Method::POST, path(0, "resolve"), Some(settle.clone())).await;

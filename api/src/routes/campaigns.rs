@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use scout_app::matching::{MatchRequest, MatchResponse};
+use scout_app::planning::{PlanOut, PlanRequest};
 use scout_domain::ErrorCode;
 use scout_market::{CampaignAction, CampaignSpec, CampaignStatus};
 use scout_store::{CampaignOrder, CampaignQuery, StoredCampaign};
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/campaigns/match", post(match_campaign))
         .route("/v1/campaigns", get(list_campaigns).post(create_campaign))
         .route("/v1/campaigns/{id}", get(get_campaign).put(edit_campaign))
+        .route("/v1/campaigns/{id}/plan", post(plan_campaign))
         .route("/v1/campaigns/{id}/{action}", post(move_campaign))
 }
 
@@ -39,7 +41,7 @@ pub struct CampaignOut {
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    #[serde(flatten)]
+    /// What the brand wrote.
     pub spec: CampaignSpec,
 }
 
@@ -114,23 +116,19 @@ impl CampaignParams {
         if self.q.as_deref().is_some_and(|q| q.chars().count() > 200) {
             return Err(bad("q: at most 200 characters"));
         }
-        if self.niche.as_deref().is_some_and(|n| n.len() > 64) {
+        if self.niche.as_deref().is_some_and(|n| n.chars().count() > 64) {
             return Err(bad("niche: at most 64 characters"));
         }
         Ok(CampaignQuery { statuses, text: self.q, niche: self.niche, order, limit, offset })
     }
 }
 
-/// An edit: the whole spec, and the revision it was made from. (Unknown
-/// fields are refused by the spec, which receives every field but `revision`.)
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct CampaignEdit {
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EditParams {
     /// The revision the edit started from; a campaign changed since is `409 edit_conflict`.
-    #[serde(default)]
-    #[schema(minimum = 1)]
+    #[param(minimum = 1)]
     pub revision: Option<i64>,
-    #[serde(flatten)]
-    pub spec: CampaignSpec,
 }
 
 /// The organisation's campaigns, filtered, sorted and paged.
@@ -171,17 +169,21 @@ pub async fn get_campaign(
 
 /// Replaces a campaign's spec; the fields its state keeps fixed must stay as
 /// they are (`409 invalid_transition` names the field and the state).
-#[utoipa::path(put, path = "/v1/campaigns/{id}", tag = "campaigns", security(("bearer" = [])), request_body = CampaignEdit,
-    params(("id" = i64, Path, minimum = 1, description = "campaign id")),
+#[utoipa::path(put, path = "/v1/campaigns/{id}", tag = "campaigns", security(("bearer" = [])), request_body = CampaignSpec,
+    params(("id" = i64, Path, minimum = 1, description = "campaign id"), EditParams),
     responses((status = 200, body = CampaignOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn edit_campaign(
     State(state): State<AppState>,
     ctx: OrgContext,
     Path(id): Path<String>,
-    Json(edit): Json<CampaignEdit>,
+    Query(params): Query<EditParams>,
+    Json(spec): Json<CampaignSpec>,
 ) -> ApiResult<axum::Json<CampaignOut>> {
     let id = parse_id(&id, "id")?;
-    Ok(axum::Json(state.app.edit_campaign(&ctx, id, edit.revision, edit.spec).await?.into()))
+    if params.revision.is_some_and(|r| r < 1) {
+        return Err(ApiError::new(ErrorCode::BadParameter, "revision: at least 1"));
+    }
+    Ok(axum::Json(state.app.edit_campaign(&ctx, id, params.revision, spec).await?.into()))
 }
 
 /// Moves a campaign: `publish` (draft → open), `unpublish` (open → draft,
@@ -222,4 +224,20 @@ pub async fn match_campaign(
     Json(req): Json<MatchRequest>,
 ) -> ApiResult<axum::Json<MatchResponse>> {
     Ok(axum::Json(state.app.match_creators(&user, req).await?))
+}
+
+/// The plan within budget: the campaign's matches, each priced for all its
+/// deliverables (asking or fair fees), and the set that maximises expected
+/// engagements or distinct reach under the budget and `max_creators`, each
+/// pick with its reason.
+#[utoipa::path(post, path = "/v1/campaigns/{id}/plan", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "campaign id")), request_body = PlanRequest,
+    responses((status = 200, body = PlanOut), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn plan_campaign(
+    State(state): State<AppState>,
+    ctx: OrgContext,
+    Path(id): Path<String>,
+    Json(req): Json<PlanRequest>,
+) -> ApiResult<axum::Json<PlanOut>> {
+    Ok(axum::Json(state.app.plan_campaign(&ctx, parse_id(&id, "id")?, req).await?))
 }

@@ -29,7 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/v1/contracts/{id}/steps", get(steps))
         .route("/v1/contracts/{id}/sign", post(sign))
         .route("/v1/contracts/{id}/cancel", post(cancel))
-        .route("/v1/contracts/{id}/milestones/{index}/{step}", post(milestone_step))
+        .route("/v1/contracts/{id}/milestones/{index}/submit", post(submit))
+        .route("/v1/contracts/{id}/milestones/{index}/approve", post(approve))
+        .route("/v1/contracts/{id}/milestones/{index}/request-revision", post(request_revision))
+        .route("/v1/contracts/{id}/milestones/{index}/dispute", post(dispute))
+        .route("/v1/contracts/{id}/milestones/{index}/resolve", post(resolve))
 }
 
 /// A signature on a contract.
@@ -187,21 +191,44 @@ pub struct ContractParams {
     pub offset: Option<i64>,
 }
 
-/// What a milestone step carries (`{}` when nothing); each step reads the fields it needs.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+/// The content of a milestone, handed in.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct MilestoneBody {
-    /// `submit`: links to the content (1–20 http(s) addresses).
-    #[serde(default)]
-    #[schema(max_items = 20)]
+pub struct SubmitBody {
+    /// Links to the content: 1–20 http(s) addresses.
+    #[schema(min_items = 1, max_items = 20)]
     pub links: Vec<String>,
-    /// `submit`, `request-revision`, `resolve`: a note; `dispute`: what is wrong.
     #[serde(default)]
     #[schema(max_length = 5000)]
     pub note: String,
-    /// `resolve` only: `release` (pay the creator) or `refund` (return to the brand).
+}
+
+/// A note for the other side.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
     #[serde(default)]
-    pub resolution: Option<Resolution>,
+    #[schema(max_length = 5000)]
+    pub note: String,
+}
+
+/// What is wrong with a milestone.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeBody {
+    #[schema(min_length = 1, max_length = 5000)]
+    pub reason: String,
+}
+
+/// How an administrator settles a dispute.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveBody {
+    /// `release` (pay the creator) or `refund` (return the money to the brand).
+    pub resolution: Resolution,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub note: String,
 }
 
 /// The caller's contracts.
@@ -213,8 +240,9 @@ pub async fn list_contracts(
     Query(params): Query<ContractParams>,
 ) -> ApiResult<axum::Json<ContractList>> {
     let (limit, offset) = page(params.limit, params.offset)?;
+    let campaign = params.campaign.map(|c| parse_id(&c.to_string(), "campaign")).transpose()?;
     let today = state.app.clock().today();
-    let found = state.app.contracts(&party, params.campaign, offset, limit).await?;
+    let found = state.app.contracts(&party, campaign, offset, limit).await?;
     Ok(axum::Json(ContractList { contracts: found.into_iter().map(|k| contract_out(k, today)).collect() }))
 }
 
@@ -286,44 +314,87 @@ pub async fn cancel(
     Ok(axum::Json(contract_out(k, state.app.clock().today())))
 }
 
-/// A milestone step: `submit` (the creator hands it in), `approve` or
-/// `request-revision` (the brand), `dispute` (either side), `resolve` (an
-/// administrator settles a dispute).
-#[utoipa::path(post, path = "/v1/contracts/{id}/milestones/{index}/{step}", tag = "contracts", security(("bearer" = [])),
-    params(("id" = i64, Path, minimum = 1, description = "contract id"),
-        ("index" = usize, Path, minimum = 0, maximum = 19, description = "milestone index"),
-        ("step" = String, Path, pattern = "^(submit|approve|request-revision|dispute|resolve)$", description = "the step")),
-    request_body = MilestoneBody,
+fn milestone_index(raw: &str) -> ApiResult<usize> {
+    raw.parse()
+        .ok()
+        .filter(|i| *i < scout_market::campaign::MAX_DELIVERABLES)
+        .ok_or_else(|| ApiError::new(ErrorCode::BadParameter, format!("index: `{raw}` is not a milestone index")))
+}
+
+/// The creator hands in a milestone (again, after a revision request).
+#[utoipa::path(post, path = "/v1/contracts/{id}/milestones/{index}/submit", tag = "contracts", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "contract id"), ("index" = usize, Path, maximum = 19, description = "milestone index")),
+    request_body = SubmitBody,
     responses((status = 200, body = ContractOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
-pub async fn milestone_step(
+pub async fn submit(
     State(state): State<AppState>,
     party: PartyContext,
-    Path((id, index, step)): Path<(String, String, String)>,
-    Json(body): Json<MilestoneBody>,
+    Path((id, index)): Path<(String, String)>,
+    Json(body): Json<SubmitBody>,
 ) -> ApiResult<axum::Json<ContractOut>> {
-    let id = parse_id(&id, "id")?;
-    let index: usize =
-        index.parse().ok().filter(|i| *i < scout_market::campaign::MAX_DELIVERABLES).ok_or_else(|| {
-            ApiError::new(ErrorCode::BadParameter, format!("index: `{index}` is not a milestone index"))
-        })?;
-    let app = &state.app;
-    let k = match step.as_str() {
-        "submit" => app.submit_milestone(&party, id, index, body.links, &body.note).await?,
-        "approve" => app.approve_milestone(&party, id, index).await?,
-        "request-revision" => app.request_revision(&party, id, index, &body.note).await?,
-        "dispute" => app.dispute_milestone(&party, id, index, &body.note).await?,
-        "resolve" => {
-            let resolution = body.resolution.ok_or_else(|| {
-                ApiError::new(ErrorCode::BadParameter, "resolution: `release` or `refund` is required")
-            })?;
-            app.resolve_dispute(&party, id, index, resolution, &body.note).await?
-        }
-        _ => {
-            return Err(ApiError::new(
-                ErrorCode::BadParameter,
-                "step: one of submit, approve, request-revision, dispute, resolve",
-            ));
-        }
-    };
-    Ok(axum::Json(contract_out(k, app.clock().today())))
+    let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
+    let k = state.app.submit_milestone(&party, id, index, body.links, &body.note).await?;
+    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+}
+
+/// The brand approves a submitted milestone: its amount is released to the creator.
+#[utoipa::path(post, path = "/v1/contracts/{id}/milestones/{index}/approve", tag = "contracts", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "contract id"), ("index" = usize, Path, maximum = 19, description = "milestone index")),
+    responses((status = 200, body = ContractOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn approve(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path((id, index)): Path<(String, String)>,
+) -> ApiResult<axum::Json<ContractOut>> {
+    let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
+    let k = state.app.approve_milestone(&party, id, index).await?;
+    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+}
+
+/// The brand asks for changes to a submitted milestone.
+#[utoipa::path(post, path = "/v1/contracts/{id}/milestones/{index}/request-revision", tag = "contracts", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "contract id"), ("index" = usize, Path, maximum = 19, description = "milestone index")),
+    request_body = NoteBody,
+    responses((status = 200, body = ContractOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn request_revision(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path((id, index)): Path<(String, String)>,
+    Json(body): Json<NoteBody>,
+) -> ApiResult<axum::Json<ContractOut>> {
+    let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
+    let k = state.app.request_revision(&party, id, index, &body.note).await?;
+    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+}
+
+/// Either side disputes an unsettled milestone; its money waits for an administrator.
+#[utoipa::path(post, path = "/v1/contracts/{id}/milestones/{index}/dispute", tag = "contracts", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "contract id"), ("index" = usize, Path, maximum = 19, description = "milestone index")),
+    request_body = DisputeBody,
+    responses((status = 200, body = ContractOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn dispute(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path((id, index)): Path<(String, String)>,
+    Json(body): Json<DisputeBody>,
+) -> ApiResult<axum::Json<ContractOut>> {
+    let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
+    let k = state.app.dispute_milestone(&party, id, index, &body.reason).await?;
+    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+}
+
+/// A platform administrator settles a disputed milestone.
+#[utoipa::path(post, path = "/v1/contracts/{id}/milestones/{index}/resolve", tag = "contracts", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "contract id"), ("index" = usize, Path, maximum = 19, description = "milestone index")),
+    request_body = ResolveBody,
+    responses((status = 200, body = ContractOut), (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn resolve(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path((id, index)): Path<(String, String)>,
+    Json(body): Json<ResolveBody>,
+) -> ApiResult<axum::Json<ContractOut>> {
+    let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
+    let k = state.app.resolve_dispute(&party, id, index, body.resolution, &body.note).await?;
+    Ok(axum::Json(contract_out(k, state.app.clock().today())))
 }

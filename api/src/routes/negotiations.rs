@@ -272,7 +272,8 @@ pub async fn list_negotiations(
     Query(params): Query<ListParams>,
 ) -> ApiResult<axum::Json<NegotiationList>> {
     let (limit, offset) = page(params.limit, params.offset)?;
-    let found = state.app.negotiations(&party, params.campaign, offset, limit).await?;
+    let campaign = params.campaign.map(|c| parse_id(&c.to_string(), "campaign")).transpose()?;
+    let found = state.app.negotiations(&party, campaign, offset, limit).await?;
     Ok(axum::Json(NegotiationList { negotiations: found.into_iter().map(Into::into).collect() }))
 }
 

@@ -32,6 +32,7 @@ pub fn tighten(doc: &mut Value) {
         ("NameBody", "name", MAX_LIST_NAME_CHARS),
         ("NewSavedSearch", "name", MAX_LIST_NAME_CHARS),
         ("NewKeyRequest", "name", MAX_LIST_NAME_CHARS),
+        ("CampaignSpec", "name", scout_market::campaign::MAX_NAME_CHARS),
     ] {
         if let Some(p) = property(schemas, schema, field) {
             p.insert("minLength".into(), json!(1));
@@ -39,6 +40,28 @@ pub fn tighten(doc: &mut Value) {
             p.insert("pattern".into(), json!(format!("[^{WHITE_SPACE_CLASS}]")));
             p.insert("not".into(), json!({ "pattern": format!("[{CONTROL_CLASS}]") }));
         }
+    }
+    // Texts that must say something: a message, a dispute's reason.
+    for (schema, field) in [("MessageBody", "body"), ("DisputeBody", "reason")] {
+        if let Some(p) = property(schemas, schema, field) {
+            p.insert("pattern".into(), json!(format!("[^{WHITE_SPACE_CLASS}]")));
+        }
+    }
+    if let Some(p) = property(schemas, "CampaignSpec", "brief") {
+        p.insert("maxLength".into(), json!(scout_market::campaign::MAX_BRIEF_CHARS));
+    }
+    if let Some(p) = property(schemas, "CampaignSpec", "deliverables") {
+        p.insert("maxItems".into(), json!(scout_market::campaign::MAX_DELIVERABLES));
+    }
+    if let Some(p) = property(schemas, "Terms", "lines") {
+        p.insert("minItems".into(), json!(1));
+        p.insert("maxItems".into(), json!(scout_market::campaign::MAX_DELIVERABLES));
+    }
+    // Content links: http(s) addresses without white space, at most 2,048 characters.
+    if let Some(item) = items(schemas, "SubmitBody", "links") {
+        item.insert("pattern".into(), json!("^https?://"));
+        item.insert("maxLength".into(), json!(scout_app::deals::MAX_LINK_CHARS));
+        item.insert("not".into(), json!({ "pattern": format!("[{WHITE_SPACE_CLASS}]") }));
     }
     // Addresses where the server parses them (login and password reset take
     // any string: an unknown address is simply not an account).
@@ -71,7 +94,7 @@ pub fn tighten(doc: &mut Value) {
     }
     // Niches are the taxonomy's ids.
     let niches: Vec<&str> = scout_domain::taxonomy::NICHES.iter().map(|n| n.id).collect();
-    for schema in ["SearchFilters", "CampaignBrief"] {
+    for schema in ["SearchFilters", "CampaignBrief", "CampaignSpec"] {
         if let Some(item) = items(schemas, schema, "niches") {
             item.insert("enum".into(), json!(niches));
         }
@@ -150,6 +173,11 @@ fn tighten_parameters(doc: &mut Value) {
                 match (path.as_str(), name.as_str()) {
                     ("/v1/profiles/{id}/similar" | "/v1/search", "country") => {
                         schema.insert("pattern".into(), json!(code_list_pattern("A-Z")));
+                    }
+                    ("/v1/campaigns", "status") => {
+                        let words: Vec<String> =
+                            scout_market::CampaignStatus::ALL.iter().map(|s| s.as_str().to_string()).collect();
+                        schema.insert("pattern".into(), json!(word_list_pattern(&words, false)));
                     }
                     ("/v1/search", "language") => {
                         schema.insert("pattern".into(), json!(code_list_pattern("a-z")));
