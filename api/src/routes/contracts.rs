@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::PartyContext;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ClientIp, Json, Query, parse_id};
-use crate::routes::negotiations::{ReasonBody, page};
+use crate::routes::negotiations::{ListParams, ReasonBody, page};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -179,18 +179,6 @@ pub struct StepList {
     pub steps: Vec<StepOut>,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ContractParams {
-    /// Only contracts of this campaign.
-    #[param(minimum = 1)]
-    pub campaign: Option<i64>,
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0, maximum = 10000)]
-    pub offset: Option<i64>,
-}
-
 /// The content of a milestone, handed in.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -232,12 +220,12 @@ pub struct ResolveBody {
 }
 
 /// The caller's contracts.
-#[utoipa::path(get, path = "/v1/contracts", tag = "contracts", security(("bearer" = [])), params(ContractParams),
+#[utoipa::path(get, path = "/v1/contracts", tag = "contracts", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = ContractList)))]
 pub async fn list_contracts(
     State(state): State<AppState>,
     party: PartyContext,
-    Query(params): Query<ContractParams>,
+    Query(params): Query<ListParams>,
 ) -> ApiResult<axum::Json<ContractList>> {
     let (limit, offset) = page(params.limit, params.offset)?;
     let campaign = params.campaign.map(|c| parse_id(&c.to_string(), "campaign")).transpose()?;

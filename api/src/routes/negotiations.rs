@@ -201,7 +201,7 @@ pub struct MessageBody {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
-    /// Only threads on this campaign.
+    /// Only those of this campaign.
     #[param(minimum = 1)]
     pub campaign: Option<i64>,
     #[param(minimum = 1, maximum = 100)]

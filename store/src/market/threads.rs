@@ -2,6 +2,28 @@
 
 use super::*;
 
+/// Writes one offer version inside the transaction `$tx` (the same statement
+/// on both backends, whose transactions differ in type).
+macro_rules! insert_offer {
+    ($tx:expr, $id:expr, $offer:expr, $total:expr, $by:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO offers (negotiation_id, version, side, terms, total_minor, currency, made_by, made_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($id)
+        .bind(i64::from($offer.version))
+        .bind($offer.by.as_str())
+        .bind(json(&$offer.terms))
+        .bind($total.amount_minor)
+        .bind($total.currency.as_str())
+        .bind($by)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+        .doing("writing an offer")
+    };
+}
+
 impl Market<'_> {
     /// Opens a thread with its first offer; [`Error::NegotiationExists`] when
     /// the campaign and creator already have an open one.
@@ -31,21 +53,7 @@ impl Market<'_> {
                 }
                 Err(e) => return Err(Error::Database { doing: "opening a negotiation", source: e }),
             };
-            sqlx::query(
-                "INSERT INTO offers (negotiation_id, version, side, terms, total_minor, currency, made_by, made_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(id)
-            .bind(i64::from(offer.version))
-            .bind(offer.by.as_str())
-            .bind(json(&offer.terms))
-            .bind(total.amount_minor)
-            .bind(total.currency.as_str())
-            .bind(new.by)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .doing("writing an offer")?;
+            insert_offer!(tx, id, offer, total, new.by, now)?;
             sqlx::query(
                 "INSERT INTO thread_entries (negotiation_id, kind, side, version, body, author_id, at)
                  VALUES ($1, 'offer', $2, $3, $4, $5, $6)",
@@ -192,21 +200,7 @@ impl Market<'_> {
             }
             if let Some(offer) = added {
                 let total = offer.terms.total().map_err(|e| corrupt("offers", e))?;
-                sqlx::query(
-                    "INSERT INTO offers (negotiation_id, version, side, terms, total_minor, currency, made_by, made_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(id)
-                .bind(i64::from(offer.version))
-                .bind(offer.by.as_str())
-                .bind(json(&offer.terms))
-                .bind(total.amount_minor)
-                .bind(total.currency.as_str())
-                .bind(step.by)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .doing("writing an offer")?;
+                insert_offer!(tx, id, offer, total, step.by, now)?;
             }
             sqlx::query(
                 "INSERT INTO thread_entries (negotiation_id, kind, side, version, body, author_id, at)
