@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 /// How many times a step is re-applied when another write came first.
 pub(crate) const RETRIES: usize = 5;
 
-fn brand_only(acting: &Acting) -> Result<()> {
+pub(crate) fn brand_only(acting: &Acting) -> Result<()> {
     if acting.org.kind != OrgKind::Brand {
         return Err(Error::refused(
             ErrorCode::NotABrand,

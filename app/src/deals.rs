@@ -12,7 +12,7 @@
 
 use scout_domain::ErrorCode;
 use scout_domain::account::Role;
-use scout_domain::org::{OrgKind, Scope};
+use scout_domain::org::Scope;
 use scout_market::{
     Actor, CampaignAction, CampaignStatus, Contract, ContractStatus, Effect, Negotiation, Origin, Parties, Resolution,
     Side, Terms, render_terms,
@@ -147,26 +147,8 @@ impl Application {
                 id: campaign_id,
             }));
         }
-        let thread = Negotiation::start(
-            Origin::Application,
-            Actor::CREATOR,
-            terms,
-            (campaign.status, campaign.spec.visibility),
-            campaign.spec.budget.currency,
-        )?;
-        let id = self
-            .store
-            .market()
-            .open_negotiation(NewNegotiation {
-                campaign_id,
-                profile_id,
-                creator_id: Some(caller.id()),
-                negotiation: &thread,
-                message: &pitch,
-                by: caller.id(),
-            })
-            .await?;
-        Ok(self.store.market().negotiation(id, Viewer::Creator(caller.id())).await?)
+        let opening = Opening { origin: Origin::Application, profile_id, creator: caller.id(), by: caller.id() };
+        self.open_thread(&campaign, opening, terms, &pitch, Viewer::Creator(caller.id())).await
     }
 
     /// A brand invites the creator of a profile (who must have claimed it) to a campaign.
@@ -179,9 +161,7 @@ impl Application {
         message: &str,
     ) -> Result<StoredNegotiation> {
         acting.require_write(Scope::CampaignsWrite)?;
-        if acting.org.kind != OrgKind::Brand {
-            return Err(Error::refused(ErrorCode::NotABrand, "campaigns belong to brands"));
-        }
+        crate::campaigns::brand_only(acting)?;
         let message = text("message", message)?;
         let campaign = self.tenant(acting).campaign(campaign_id).await?;
         let creator = match self.store.privacy().claim(profile_id).await? {
@@ -193,26 +173,40 @@ impl Application {
                 ));
             }
         };
+        let opening = Opening { origin: Origin::Invitation, profile_id, creator, by: acting.caller.id() };
+        self.open_thread(&campaign, opening, terms, &message, Viewer::Org(acting.org.id)).await
+    }
+
+    /// Opens a thread on `campaign` with its first offer, and reads it back as `viewer`.
+    async fn open_thread(
+        &self,
+        campaign: &scout_store::StoredCampaign,
+        opening: Opening,
+        terms: Terms,
+        message: &str,
+        viewer: Viewer,
+    ) -> Result<StoredNegotiation> {
+        let actor = match opening.origin {
+            Origin::Application => Actor::CREATOR,
+            Origin::Invitation => Actor::BRAND,
+        };
         let thread = Negotiation::start(
-            Origin::Invitation,
-            Actor::BRAND,
+            opening.origin,
+            actor,
             terms,
             (campaign.status, campaign.spec.visibility),
             campaign.spec.budget.currency,
         )?;
-        let id = self
-            .store
-            .market()
-            .open_negotiation(NewNegotiation {
-                campaign_id,
-                profile_id,
-                creator_id: Some(creator),
-                negotiation: &thread,
-                message: &message,
-                by: acting.caller.id(),
-            })
-            .await?;
-        Ok(self.store.market().negotiation(id, Viewer::Org(acting.org.id)).await?)
+        let new = NewNegotiation {
+            campaign_id: campaign.id,
+            profile_id: opening.profile_id,
+            creator_id: Some(opening.creator),
+            negotiation: &thread,
+            message,
+            by: opening.by,
+        };
+        let id = self.store.market().open_negotiation(new).await?;
+        Ok(self.store.market().negotiation(id, viewer).await?)
     }
 
     /// One thread, for a party to it.
@@ -619,6 +613,14 @@ impl Application {
             tracing::info!(contract, campaign = k.campaign_id, "contract completed");
         }
     }
+}
+
+/// Who opens a thread, for which profile and creator.
+struct Opening {
+    origin: Origin,
+    profile_id: i64,
+    creator: i64,
+    by: i64,
 }
 
 /// What a contract step writes besides the contract's new state.
