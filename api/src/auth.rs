@@ -25,6 +25,32 @@ impl std::ops::Deref for AuthUser {
     }
 }
 
+/// The WebSocket subprotocol a browser names as the app's protocol.
+pub const SOCKET_PROTOCOL: &str = "scout.v1";
+
+/// A value a browser's WebSocket carries in `Sec-WebSocket-Protocol`, which
+/// is the one header script may set on it: `new WebSocket(url, ["scout.v1",
+/// "bearer.<token>", "org.<id>"])` (as Kubernetes carries its bearer token).
+/// Read only on upgrade requests that offer [`SOCKET_PROTOCOL`].
+fn socket_protocol(parts: &Parts, prefix: &str) -> Option<String> {
+    let upgrade = parts.headers.get(axum::http::header::UPGRADE)?.to_str().ok()?;
+    if !upgrade.eq_ignore_ascii_case("websocket") {
+        return None;
+    }
+    let offered: Vec<&str> = parts
+        .headers
+        .get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    if !offered.contains(&SOCKET_PROTOCOL) {
+        return None;
+    }
+    offered.iter().find_map(|p| p.strip_prefix(prefix)).map(str::to_string)
+}
+
 fn missing_token() -> ApiError {
     ApiError::new(ErrorCode::MissingToken, "send an access token: Authorization: Bearer <token>")
 }
@@ -36,14 +62,19 @@ impl FromRequestParts<AppState> for AuthUser {
         if let Some(user) = parts.extensions.get::<AuthUser>() {
             return Ok(user.clone());
         }
-        let header = parts.headers.get(AUTHORIZATION).ok_or_else(missing_token)?;
-        let value =
-            header.to_str().map_err(|_| ApiError::new(ErrorCode::InvalidToken, "the access token is not valid"))?;
-        let token = match value.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => return Err(missing_token()),
+        let token = match parts.headers.get(AUTHORIZATION) {
+            Some(header) => {
+                let value = header
+                    .to_str()
+                    .map_err(|_| ApiError::new(ErrorCode::InvalidToken, "the access token is not valid"))?;
+                match value.split_once(' ') {
+                    Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim().to_string(),
+                    _ => return Err(missing_token()),
+                }
+            }
+            None => socket_protocol(parts, "bearer.").ok_or_else(missing_token)?,
         };
-        let user = AuthUser(state.app.authenticate(token, parts.uri.path()).await?);
+        let user = AuthUser(state.app.authenticate(&token, parts.uri.path()).await?);
         parts.extensions.insert(user.clone());
         Ok(user)
     }
@@ -65,6 +96,7 @@ pub const ORG_HEADER: &str = "x-scout-org";
 
 /// The organisation the request names in `X-Scout-Org`, if any.
 fn named_org(parts: &Parts) -> Result<Option<OrgId>, ApiError> {
+    let from_socket = socket_protocol(parts, "org.");
     match parts.headers.get(ORG_HEADER) {
         Some(v) => Ok(Some(
             v.to_str()
@@ -72,7 +104,12 @@ fn named_org(parts: &Parts) -> Result<Option<OrgId>, ApiError> {
                 .and_then(|s| s.trim().parse().ok())
                 .ok_or_else(|| ApiError::new(ErrorCode::BadParameter, "X-Scout-Org: must be an organisation id"))?,
         )),
-        None => Ok(None),
+        None => match from_socket {
+            Some(id) => Ok(Some(id.parse().map_err(|_| {
+                ApiError::new(ErrorCode::BadParameter, "Sec-WebSocket-Protocol org.<id>: must be an organisation id")
+            })?)),
+            None => Ok(None),
+        },
     }
 }
 

@@ -201,8 +201,7 @@ impl Application {
         self.notifier.publish(Notification {
             user_id: user,
             org_id: org,
-            kind,
-            detail: detail.to_string(),
+            topic: crate::notify::Topic::Security(kind, detail.to_string()),
             at: chrono::Utc::now(),
         });
         Ok(())

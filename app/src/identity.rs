@@ -66,6 +66,8 @@ pub struct SignUp<'a> {
     pub password: String,
     pub role: &'a str,
     pub name: &'a str,
+    /// The referral code the sign-up came with.
+    pub referral_code: Option<&'a str>,
 }
 
 impl Application {
@@ -77,10 +79,20 @@ impl Application {
     /// taken, its owner is told instead (at most once an hour). Returns the
     /// address as stored.
     pub async fn register(&self, form: SignUp<'_>, ip: Option<&str>) -> Result<Email> {
+        let code = form.referral_code;
         let (email, hash, role, name) = checked_signup(form).await?;
+        let referrer = match code.filter(|c| !c.trim().is_empty()) {
+            Some(c) => Some(self.referrer_for(c, email.as_str(), ip).await?),
+            None => None,
+        };
         let (me, answer, ip) = (self.clone(), email.clone(), ip.map(str::to_string));
         tokio::spawn(async move {
             let made = me.create_account(&email, &hash, role, &name, ip.as_deref()).await;
+            if let (Ok(user), Some((referrer, code))) = (&made, &referrer)
+                && let Err(e) = me.store.referrals().record(*referrer, user.id, code).await
+            {
+                tracing::warn!(error = %e, "a referral was not recorded");
+            }
             let told = match made {
                 Err(Error::Store(scout_store::Error::EmailTaken)) => {
                     me.tell_owner_of_signup(&email, ip.as_deref()).await

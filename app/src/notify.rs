@@ -1,6 +1,8 @@
 //! In-process fan-out of notifications to open event streams
-//! (`GET /v1/events`). Every security event written to the audit log through
-//! [`Application::audit`](crate::Application::audit) is also published here.
+//! (`GET /v1/events`) and thread sockets. Every security event written to
+//! the audit log through [`Application::audit`](crate::Application::audit),
+//! every deal notification written to the inbox and every new thread entry
+//! is also published here.
 //!
 //! One broadcast channel serves every subscriber; each stream keeps only what
 //! is addressed to its caller. A subscriber that falls more than the channel's
@@ -20,9 +22,20 @@ use crate::error::{Error, Result};
 pub struct Notification {
     pub user_id: Option<i64>,
     pub org_id: Option<OrgId>,
-    pub kind: scout_domain::AuditKind,
-    pub detail: String,
+    pub topic: Topic,
     pub at: DateTime<Utc>,
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Topic {
+    /// A security event of the audit log, with its detail.
+    Security(scout_domain::AuditKind, String),
+    /// A step on a deal, as written to the recipient's inbox.
+    Deal(scout_store::StoredNotification),
+    /// A negotiation thread has new entries, for the sockets watching it
+    /// (addressed to nobody: each socket reads the entries in its own view).
+    Thread { negotiation: i64 },
 }
 
 #[derive(Debug, Clone)]

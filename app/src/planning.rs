@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::Application;
 use crate::access::Acting;
 use crate::error::{Error, Result};
-use crate::matching::{MatchRequest, POOL};
+use crate::matching::{MatchRequest, MatchResponse, POOL};
 
 /// Most creators one plan may hold.
 pub const MAX_PLAN_CREATORS: usize = 50;
@@ -93,6 +93,24 @@ pub struct PlanOut {
 
 impl Application {
     /// The campaign's plan within its budget.
+    /// A stored campaign's ranked creators: its brief through the matching
+    /// engine (predicted outcome, fair fee, budget), `limit` of them.
+    pub async fn campaign_matches(&self, acting: &Acting, id: i64, limit: Option<usize>) -> Result<MatchResponse> {
+        acting.caller.require(Scope::CampaignsRead)?;
+        let campaign = self.tenant(acting).campaign(id).await?;
+        if campaign.spec.deliverables.is_empty() {
+            return Err(Error::refused(
+                scout_domain::ErrorCode::InvalidTransition,
+                "the campaign lists no deliverable yet: add its deliverables before matching",
+            ));
+        }
+        self.match_creators(
+            &acting.caller,
+            MatchRequest { brief: campaign.spec.brief(), filters: None, limit, order: None },
+        )
+        .await
+    }
+
     pub async fn plan_campaign(&self, acting: &Acting, id: i64, req: PlanRequest) -> Result<PlanOut> {
         acting.caller.require(Scope::CampaignsRead)?;
         let max_creators = req.max_creators.unwrap_or(10);
@@ -185,7 +203,7 @@ impl Application {
 /// What the creator costs for every deliverable of the campaign, in its
 /// currency (exact conversion through the reference table); none when a
 /// deliverable has no price.
-fn campaign_fee(
+pub(crate) fn campaign_fee(
     p: &Profile,
     spec: &scout_market::CampaignSpec,
     basis: FeeBasis,

@@ -28,6 +28,9 @@ pub struct SearchResult {
     pub profile: Box<RawValue>,
     pub score: f64,
     pub explanation: Explanation,
+    /// What brands who worked with the creator rated them (none before the
+    /// first review).
+    pub rating: Option<crate::reviews::Rating>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -216,12 +219,14 @@ impl Application {
         let ids: Vec<ProfileId> = hits.iter().map(|h| h.id).collect();
         let mut docs: HashMap<ProfileId, Box<RawValue>> =
             self.store.profiles().profile_json(&ids).await?.into_iter().collect();
+        let ratings = self.store.market().profile_ratings(&ids).await?;
         Ok(hits
             .into_iter()
             .filter_map(|h| {
                 Some(SearchResult {
                     profile: docs.remove(&h.id)?,
                     score: (h.score * 1e4).round() / 1e4,
+                    rating: ratings.get(&h.id).copied().map(Into::into),
                     explanation: h.explanation,
                 })
             })

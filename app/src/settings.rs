@@ -64,6 +64,11 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Bounds on connections and work (section `[limits]` of the file).
     pub limits: ServerLimits,
+    /// What a referrer earns when an account they referred completes its
+    /// first contract, in minor units of `referral_reward_currency`.
+    pub referral_reward_minor: i64,
+    /// ISO 4217 code of the referral reward.
+    pub referral_reward_currency: String,
 }
 
 /// What one client or account may hold of the server at once.
@@ -128,6 +133,8 @@ impl Default for Settings {
             public_origin: None,
             metrics_token: None,
             limits: ServerLimits::default(),
+            referral_reward_minor: 5_000,
+            referral_reward_currency: "EUR".into(),
         }
     }
 }
@@ -196,6 +203,10 @@ impl Settings {
                 if self.metrics_token.is_some() { "(set)" } else { "(none: /metrics is open)" }
             ),
             format!("limits = {:?}", self.limits),
+            format!(
+                "referral_reward = {} minor units of {}",
+                self.referral_reward_minor, self.referral_reward_currency
+            ),
         ]
     }
 }

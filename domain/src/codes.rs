@@ -144,6 +144,16 @@ error_codes! {
     EditConflict => Conflict, "edit_conflict", "Changed since it was read";
     /// The caller's side may never take this action.
     NotAParty => Forbidden, "not_a_party", "Not this party's action";
+    // Reviews and referrals.
+    ReviewNotFound => NotFound, "review_not_found", "No such review";
+    /// This side already reviewed this contract.
+    ReviewExists => Conflict, "review_exists", "Already reviewed";
+    /// A review can be edited for 14 days after it is written.
+    ReviewLocked => Conflict, "review_locked", "Review no longer editable";
+    /// A sign-up named a referral code nobody holds.
+    ReferralCodeUnknown => BadRequest, "referral_code_unknown", "Unknown referral code";
+    /// A sign-up named the code of its own account, organisation, email domain or address.
+    SelfReferral => BadRequest, "self_referral", "Self-referral";
     IndexerBehind => Unavailable, "indexer_behind", "Indexer behind";
     /// Reading an import's body failed midway (the client's stream broke).
     ImportFailed => BadRequest, "import_failed", "Import failed";

@@ -23,9 +23,11 @@
 pub mod campaign;
 pub mod contract;
 pub mod error;
+pub mod fit;
 pub mod negotiation;
 pub mod party;
 pub mod plan;
+pub mod review;
 
 pub use campaign::{
     CampaignAction, CampaignField, CampaignSpec, CampaignStatus, Deals, DeliverableKind, DeliverableSpec, Objective,

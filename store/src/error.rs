@@ -9,6 +9,7 @@ pub enum Record {
     Campaign,
     Negotiation,
     Contract,
+    Review,
 }
 
 impl Record {
@@ -20,6 +21,7 @@ impl Record {
             Record::Campaign => "campaign",
             Record::Negotiation => "negotiation",
             Record::Contract => "contract",
+            Record::Review => "review",
         }
     }
 }
@@ -46,6 +48,8 @@ pub enum Error {
     Stale { what: Record, id: i64 },
     #[error("campaign {campaign} already has an open negotiation with profile {profile}")]
     NegotiationExists { campaign: i64, profile: i64 },
+    #[error("the {side} side already reviewed contract {contract}")]
+    ReviewExists { contract: i64, side: &'static str },
     #[error("an organisation must keep at least one owner")]
     LastOwner,
     #[error("profile {id} is already claimed by another account")]
@@ -79,6 +83,8 @@ impl Error {
             Error::Missing { what: Record::Campaign, .. } => ErrorCode::CampaignNotFound,
             Error::Missing { what: Record::Negotiation, .. } => ErrorCode::NegotiationNotFound,
             Error::Missing { what: Record::Contract, .. } => ErrorCode::ContractNotFound,
+            Error::Missing { what: Record::Review, .. } => ErrorCode::ReviewNotFound,
+            Error::ReviewExists { .. } => ErrorCode::ReviewExists,
             Error::Stale { .. } => ErrorCode::EditConflict,
             Error::NegotiationExists { .. } => ErrorCode::NegotiationExists,
             Error::EmailTaken => ErrorCode::EmailTaken,

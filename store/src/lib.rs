@@ -43,24 +43,29 @@ macro_rules! append_outbox {
 
 mod accounts;
 mod error;
+mod inbox;
 mod keys;
 mod lists;
 mod market;
 mod orgs;
 mod privacy;
 mod profiles;
+mod referrals;
 
 pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
 pub use error::{Error, Record, Result};
+pub use inbox::{NewNotification, StoredNotification};
 pub use keys::{ApiKey, KeyKind, NewKey};
 pub use lists::{SavedSearch, Shortlist, ShortlistEntry, ShortlistFeedback, Tenant};
 pub use market::{
     CampaignOrder, CampaignQuery, ContractStep, ContractStepRecord, NewContract, NewNegotiation, OfferMade, Signature,
     StoredCampaign, StoredContract, StoredNegotiation, Submission, ThreadEntry, ThreadStep, Viewer,
 };
+pub use market::{NewReview, RatingSummary, StoredReview};
 pub use orgs::{AgencyClient, Member, Membership, Organisation};
 pub use privacy::{Claim, Consent, TokenPurpose, UserArchive, tombstone_keys};
 pub use profiles::{OutboxEntry, OutboxOp, ProfilePages, StoredProfile, StoredSentiment, UpsertOutcome, UpsertSummary};
+pub use referrals::{Referral, ReferralStatus};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -108,6 +113,10 @@ handles! {
     Privacy,
     /// See [`Store::market`].
     Market,
+    /// See [`Store::inbox`].
+    Inbox,
+    /// See [`Store::referrals`].
+    Referrals,
 }
 
 /// Which database a [`Store`] talks to.
@@ -193,6 +202,16 @@ impl Store {
     /// Claims, consent, tombstones, erasure and data archives.
     pub fn privacy(&self) -> Privacy<'_> {
         Privacy { store: self }
+    }
+
+    /// Notifications: what happened on a deal, per recipient, read or not.
+    pub fn inbox(&self) -> Inbox<'_> {
+        Inbox { store: self }
+    }
+
+    /// Referral codes, who referred whom, and the rewards earned.
+    pub fn referrals(&self) -> Referrals<'_> {
+        Referrals { store: self }
     }
 
     pub async fn close(&self) {

@@ -160,6 +160,25 @@ async fn a_campaign_plans_its_creators_within_budget() {
     assert_eq!((s, body["code"].as_str()), (400, Some("bad_parameter")));
     let (s, _) = plan(json!({"goal": "followers"})).await;
     assert_eq!(s, 400);
+
+    // The stored campaign's matches: its brief through the matching engine,
+    // the same creators `POST /v1/campaigns/match` ranks for that brief.
+    let matches = |q: &str| {
+        let (app, brand) = (&app, &brand);
+        let path = format!("/v1/campaigns/{id}/matches{q}");
+        async move { answer(app.call(Method::GET, brand, &path, None, None).await).await }
+    };
+    let (s, m) = matches("?limit=7").await;
+    assert_eq!(s, 200, "{m}");
+    let ids: Vec<i64> =
+        m["matches"].as_array().expect("matches").iter().map(|x| x["profile"]["id"].as_i64().expect("id")).collect();
+    assert!(!ids.is_empty() && ids.len() <= 7, "{m}");
+    let (s, _) = matches("?limit=0").await;
+    assert_eq!(s, 400);
+    let rival = app.login_as("brand", "rival@brand.test").await;
+    let (s, body) =
+        answer(app.call(Method::GET, &rival, &format!("/v1/campaigns/{id}/matches"), None, None).await).await;
+    assert_eq!((s, body["code"].as_str()), (404, Some("campaign_not_found")), "{body}");
     app.cleanup().await;
 }
 

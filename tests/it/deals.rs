@@ -16,22 +16,9 @@ async fn answer(res: reqwest::Response) -> (u16, Value) {
 
 /// A creator account that has claimed and verified the profile `handle`.
 async fn creator_with_profile(app: &TestApp, email: &str, handle: &str) -> (String, i64) {
-    let profile = |bio: &str| {
-        json!({"platform": "instagram", "external_id": handle, "handle": handle, "followers": 52000,
-               "bio": bio, "country": "FR", "niches": ["food"]})
-    };
-    let res = app.call(Method::PUT, &app.operator, "/v1/profiles", Some(&profile("Home cooking")), None).await;
-    let id = res.json::<Value>().await.expect("upsert")["id"].as_i64().expect("id");
-    let token = app.login_as("influencer", email).await;
-    let (s, claim) =
-        answer(app.post_as(&token, "/v1/me/claims", &json!({"platform": "instagram", "handle": handle})).await).await;
-    assert_eq!(s, 201, "{claim}");
-    let code = claim["code"].as_str().expect("code");
-    let shown = profile(&format!("Home cooking {code}"));
-    assert_eq!(app.call(Method::PUT, &app.operator, "/v1/profiles", Some(&shown), None).await.status(), 200);
-    let (_, verified) = answer(app.post_as(&token, &format!("/v1/profiles/{id}/claim/verify"), &json!({})).await).await;
-    assert_eq!(verified["verified"], true, "{verified}");
-    (token, id)
+    let profile = json!({"platform": "instagram", "external_id": handle, "handle": handle, "followers": 52000,
+        "bio": "Home cooking", "country": "FR", "categories": ["food"]});
+    app.creator_with(email, &profile).await
 }
 
 fn terms(reel_fee: i64) -> Value {
@@ -94,6 +81,28 @@ async fn from_application_to_a_completed_contract(backend: Backend) {
     let counter = json!({"terms": terms(30_000), "message": "Two reels at 300?"});
     let (s, thread) = as_(&brand, Method::POST, format!("/v1/negotiations/{nid}/offers"), Some(counter)).await;
     assert_eq!((s, thread["latest_version"].as_u64()), (201, Some(2)), "{thread}");
+    // Each side's inbox holds the other's steps, never its own.
+    let (_, inbox) = as_(&brand, Method::GET, "/v1/notifications".into(), None).await;
+    let kinds = |inbox: &Value| -> Vec<String> {
+        inbox["notifications"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|n| n["kind"].as_str().map(String::from))
+            .collect()
+    };
+    assert_eq!((kinds(&inbox), inbox["unread"].as_i64()), (vec!["application".to_string()], Some(1)), "{inbox}");
+    assert_eq!(inbox["notifications"][0]["link"], format!("/threads/{nid}"));
+    assert!(inbox["notifications"][0]["title"].as_str().is_some_and(|t| t.contains("Autumn soups")), "{inbox}");
+    let (_, inbox) = as_(&creator, Method::GET, "/v1/notifications?unread=true".into(), None).await;
+    assert_eq!(kinds(&inbox), vec!["offer".to_string()], "{inbox}");
+    let up_to = inbox["notifications"][0]["id"].as_i64().expect("id");
+    let (s, read) = as_(&creator, Method::POST, "/v1/notifications/read".into(), Some(json!({"up_to": up_to}))).await;
+    assert_eq!((s, read["unread"].as_i64()), (200, Some(0)), "{read}");
+    let (_, inbox) = as_(&rival, Method::GET, "/v1/notifications".into(), None).await;
+    assert_eq!(inbox["notifications"].as_array().map(Vec::len), Some(0), "outsiders hear nothing: {inbox}");
+    let (s, _) = as_(&creator, Method::GET, "/v1/notifications?limit=0".into(), None).await;
+    assert_eq!(s, 400);
     let (s, body) =
         as_(&creator, Method::POST, format!("/v1/negotiations/{nid}/accept"), Some(json!({"version": 1}))).await;
     assert_eq!((s, body["code"].as_str()), (409, Some("stale_offer")), "{body}");
@@ -181,6 +190,48 @@ async fn from_application_to_a_completed_contract(backend: Backend) {
     assert_eq!(steps.iter().filter(|(k, _)| k == "sign").count(), 2, "{steps:?}");
     assert!(steps.contains(&("fund".into(), "system".into())), "{steps:?}");
     assert_eq!(steps.last(), Some(&("auto_approve".into(), "system".into())), "{steps:?}");
+
+    // Reviews: each side once; whether the other kept its dates comes from the milestones.
+    let review = |rating: u8, text: &str| Some(json!({"rating": rating, "text": text}));
+    let (s, body) = as_(&rival, Method::POST, format!("/v1/contracts/{kid}/reviews"), review(1, "x")).await;
+    assert_eq!((s, body["code"].as_str()), (404, Some("contract_not_found")), "{body}");
+    let (s, body) = as_(&brand, Method::POST, format!("/v1/contracts/{kid}/reviews"), review(6, "x")).await;
+    assert_eq!((s, body["code"].as_str()), (400, Some("bad_parameter")), "{body}");
+    let (s, by_brand) =
+        as_(&brand, Method::POST, format!("/v1/contracts/{kid}/reviews"), review(5, "Lovely soups")).await;
+    assert_eq!(
+        (s, by_brand["by"].as_str(), by_brand["on_time"].as_bool()),
+        (201, Some("brand"), Some(true)),
+        "{by_brand}"
+    );
+    let (s, body) = as_(&brand, Method::POST, format!("/v1/contracts/{kid}/reviews"), review(4, "again")).await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("review_exists")), "{body}");
+    let (s, by_creator) = as_(&creator, Method::POST, format!("/v1/contracts/{kid}/reviews"), review(3, "Slow")).await;
+    // The brand let the review window run out on milestone 1: not on time.
+    assert_eq!((s, by_creator["on_time"].as_bool()), (201, Some(false)), "{by_creator}");
+    let rid = by_creator["id"].as_i64().expect("id");
+    let (s, edited) = as_(&creator, Method::PUT, format!("/v1/reviews/{rid}"), review(4, "Slow, but fair")).await;
+    assert_eq!((s, edited["rating"].as_u64()), (200, Some(4)), "{edited}");
+    let (s, body) = as_(&brand, Method::PUT, format!("/v1/reviews/{rid}"), review(5, "mine now")).await;
+    assert_eq!((s, body["code"].as_str()), (403, Some("not_a_party")), "only the author edits: {body}");
+    let (_, profile_reviews) = as_(&rival, Method::GET, format!("/v1/profiles/{profile}/reviews"), None).await;
+    assert_eq!(profile_reviews["rating"]["count"], 1, "{profile_reviews}");
+    assert_eq!(
+        (profile_reviews["rating"]["mean"].as_f64(), profile_reviews["rating"]["on_time_rate"].as_f64()),
+        (Some(5.0), Some(1.0))
+    );
+    let org = contract["brand_org_id"].as_i64().expect("org");
+    let (_, brand_reviews) = as_(&other_creator, Method::GET, format!("/v1/brands/{org}/reviews"), None).await;
+    assert_eq!(brand_reviews["reviews"][0]["text"], "Slow, but fair", "{brand_reviews}");
+    let (_, inbox) = as_(&brand, Method::GET, "/v1/notifications?limit=5".into(), None).await;
+    assert!(inbox["notifications"].as_array().expect("list").iter().any(|n| n["kind"] == "review"), "{inbox}");
+    // Fourteen days on, a review is final; an administrator may still remove it.
+    app.state.clock().advance(chrono::Duration::days(15));
+    let (s, body) = as_(&creator, Method::PUT, format!("/v1/reviews/{rid}"), review(2, "later")).await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("review_locked")), "{body}");
+    assert_eq!(as_(&brand, Method::DELETE, format!("/v1/reviews/{rid}"), None).await.0, 403);
+    assert_eq!(as_(&app.operator, Method::DELETE, format!("/v1/reviews/{rid}"), None).await.0, 204);
+    assert_eq!(as_(&app.operator, Method::DELETE, format!("/v1/reviews/{rid}"), None).await.0, 404);
 
     // An invitation accepted from two devices at once makes one contract.
     let invite = json!({"profile_id": other_profile, "terms": terms(35_000), "message": "Bake with us"});

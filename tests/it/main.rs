@@ -8,6 +8,7 @@ mod errors;
 mod hardening;
 mod import_export;
 mod indexing;
+mod marketplace;
 mod models;
 mod ops;
 mod privacy;

@@ -324,6 +324,31 @@ impl TestApp {
         self.client.post(format!("{}{path}", self.url)).json(body).send().await.expect("request")
     }
 
+    /// A creator account (`email`) that has claimed and verified the profile
+    /// `profile` (JSON of the profile format, written by the operator); its
+    /// access token and the profile's id. The claim code is put in the bio
+    /// as a creator would.
+    pub async fn creator_with(&self, email: &str, profile: &Value) -> (String, i64) {
+        use reqwest::Method;
+        let res = self.call(Method::PUT, &self.operator, "/v1/profiles", Some(profile), None).await;
+        assert_eq!(res.status(), 200, "profile upsert");
+        let id = res.json::<Value>().await.expect("upsert")["id"].as_i64().expect("id");
+        let token = self.login_as("influencer", email).await;
+        let claim = serde_json::json!({"platform": profile["platform"], "handle": profile["handle"]});
+        let res = self.post_as(&token, "/v1/me/claims", &claim).await;
+        assert_eq!(res.status(), 201, "claim");
+        let claim: Value = res.json().await.expect("claim");
+        let code = claim["code"].as_str().expect("code");
+        let mut shown = profile.clone();
+        shown["bio"] = Value::String(format!("{} {code}", profile["bio"].as_str().unwrap_or("")));
+        let res = self.call(Method::PUT, &self.operator, "/v1/profiles", Some(&shown), None).await;
+        assert_eq!(res.status(), 200, "bio with the claim code");
+        let res = self.post_as(&token, &format!("/v1/profiles/{id}/claim/verify"), &serde_json::json!({})).await;
+        let verified: Value = res.json().await.expect("verify");
+        assert_eq!(verified["verified"], true, "{verified}");
+        (token, id)
+    }
+
     /// `POST /v1/search` (as the operator) and the parsed response; panics unless 200.
     pub async fn search(&self, body: Value) -> Value {
         let res = self.post_as(&self.operator, "/v1/search", &body).await;

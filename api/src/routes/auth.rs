@@ -49,6 +49,11 @@ pub struct RegisterRequest {
     pub role: SignupRole,
     /// The person's or company's name (1–100 characters, not only spaces).
     pub name: String,
+    /// A referral code (8 letters and digits) from someone's invitation
+    /// link; unknown codes and one's own are refused.
+    #[serde(default)]
+    #[schema(pattern = r"^\s*[A-Za-z0-9]{8}\s*$")]
+    pub referral_code: Option<String>,
 }
 
 /// The kind of account to open: `creator` and `influencer` are one role
@@ -152,7 +157,13 @@ pub async fn register(
     ClientIp(ip): ClientIp,
     Json(req): Json<RegisterRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<RegistrationAccepted>)> {
-    let form = SignUp { email: &req.email, password: req.password, role: req.role.as_str(), name: &req.name };
+    let form = SignUp {
+        email: &req.email,
+        password: req.password,
+        role: req.role.as_str(),
+        name: &req.name,
+        referral_code: req.referral_code.as_deref(),
+    };
     let email = state.app.register(form, ip.as_deref()).await?;
     let body = RegistrationAccepted { email: email.as_str().to_string(), detail: REGISTRATION_DETAIL };
     Ok((StatusCode::ACCEPTED, axum::Json(body)))

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/campaigns", get(list_campaigns).post(create_campaign))
         .route("/v1/campaigns/{id}", get(get_campaign).put(edit_campaign))
         .route("/v1/campaigns/{id}/plan", post(plan_campaign))
+        .route("/v1/campaigns/{id}/matches", get(campaign_matches))
         .route("/v1/campaigns/{id}/{action}", post(move_campaign))
 }
 
@@ -224,6 +225,36 @@ pub async fn match_campaign(
     Json(req): Json<MatchRequest>,
 ) -> ApiResult<axum::Json<MatchResponse>> {
     Ok(axum::Json(state.app.match_creators(&user, req).await?))
+}
+
+/// How many matches a stored campaign's page shows.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MatchesParams {
+    /// Matches returned, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<usize>,
+}
+
+/// A stored campaign's creators: its brief (niches, platforms, targeting,
+/// deliverables, budget per creator) ranked by the matching engine as
+/// `POST /v1/campaigns/match` ranks a brief sent with the request.
+#[utoipa::path(get, path = "/v1/campaigns/{id}/matches", tag = "campaigns", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "campaign id"), MatchesParams),
+    responses((status = 200, body = MatchResponse),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn campaign_matches(
+    State(state): State<AppState>,
+    ctx: OrgContext,
+    Path(id): Path<String>,
+    Query(params): Query<MatchesParams>,
+) -> ApiResult<axum::Json<MatchResponse>> {
+    if params.limit.is_some_and(|l| !(1..=100).contains(&l)) {
+        return Err(ApiError::new(ErrorCode::BadParameter, "limit: from 1 to 100"));
+    }
+    Ok(axum::Json(state.app.campaign_matches(&ctx, parse_id(&id, "id")?, params.limit).await?))
 }
 
 /// The plan within budget: the campaign's matches, each priced for all its

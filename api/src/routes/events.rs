@@ -2,7 +2,9 @@
 //! the caller's security events (sign-ins, failed second factors, password and
 //! 2FA changes, keys, role changes) and, to an organisation's owners and
 //! admins, the organisation's (members, agencies, exports, erasures), as they
-//! are written to the audit log.
+//! are written to the audit log; and the caller's deal notifications
+//! (applications, offers, messages, signatures, milestones, reviews) as they
+//! are written to their inbox.
 //!
 //! Browsers send cookies and credentials with cross-site `EventSource` and
 //! WebSocket requests without CORS preflight, so a stream checks the `Origin`
@@ -28,7 +30,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use scout_app::notify::Notification;
+use scout_app::notify::{Notification, Topic};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/events", get(events))
@@ -44,8 +46,10 @@ pub fn origin_allowed(headers: &HeaderMap, own: &[String], allowed: &[String]) -
 
 /// The caller's notifications as they happen (`text/event-stream`). The
 /// first event, `ready`, says the stream is open; `security` events follow
-/// as JSON `{kind, detail, org_id, at}`; a comment every 15 s keeps proxies
-/// from closing an idle stream.
+/// as JSON `{kind, detail, org_id, at}` and `notification` events as the
+/// inbox's rows `{id, kind, title, link, campaign_id, negotiation_id,
+/// contract_id, at}`; a comment every 15 s keeps proxies from closing an
+/// idle stream.
 #[utoipa::path(get, path = "/v1/events", tag = "events", security(("bearer" = [])),
     responses((status = 200, description = "an event stream", content_type = "text/event-stream"),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -69,7 +73,7 @@ pub async fn events(
     let updates = BroadcastStream::new(receiver).filter_map(move |n| {
         let item = match n {
             Ok(n) if n.user_id == Some(me) || n.org_id.is_some_and(|o| administered.contains(&o)) => {
-                Some(Ok(security_event(&n)))
+                event_of(&n).map(Ok)
             }
             // Not for this caller, or missed because the subscriber fell behind.
             _ => None,
@@ -81,9 +85,21 @@ pub async fn events(
     Ok(Sse::new(ready.chain(updates)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-fn security_event(n: &Notification) -> Event {
-    let body = serde_json::json!({"kind": n.kind, "detail": n.detail, "org_id": n.org_id, "at": n.at});
-    Event::default().event("security").data(body.to_string())
+/// The stream's event for a notification (thread changes go to sockets only).
+fn event_of(n: &Notification) -> Option<Event> {
+    match &n.topic {
+        Topic::Security(kind, detail) => {
+            let body = serde_json::json!({"kind": kind, "detail": detail, "org_id": n.org_id, "at": n.at});
+            Some(Event::default().event("security").data(body.to_string()))
+        }
+        Topic::Deal(row) => {
+            let body = serde_json::json!({"id": row.id, "kind": row.kind, "title": row.title, "link": row.link,
+                "campaign_id": row.campaign_id, "negotiation_id": row.negotiation_id,
+                "contract_id": row.contract_id, "at": row.at});
+            Some(Event::default().event("notification").data(body.to_string()))
+        }
+        Topic::Thread { .. } => None,
+    }
 }
 
 #[cfg(test)]

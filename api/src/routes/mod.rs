@@ -7,7 +7,9 @@ pub mod campaigns;
 pub mod contracts;
 pub mod events;
 pub mod health;
+pub mod inbox;
 pub mod keys;
+pub mod marketplace;
 pub mod models;
 pub mod negotiations;
 pub mod openapi;
@@ -15,6 +17,8 @@ pub mod openapi_rules;
 pub mod orgs;
 pub mod privacy;
 pub mod profiles;
+pub mod referrals;
+pub mod reviews;
 pub mod search;
 pub mod shortlists;
 pub mod web;
@@ -68,6 +72,9 @@ impl From<scout_store::AuditEvent> for AuditEventOut {
         AuditEventOut { kind: e.kind, ip: e.ip, detail: e.detail, at: e.at }
     }
 }
+
+/// A rating summed over reviews (shared by reviews and the marketplace).
+pub use scout_app::reviews::Rating as RatingOut;
 
 /// A comma-separated list parameter: items trimmed of ASCII white space,
 /// blanks dropped (as the document's patterns for such parameters say).

@@ -5,6 +5,7 @@
 //! not allow is `409 invalid_transition`, naming the state.
 
 use axum::Router;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/negotiations/{id}/reject", post(reject))
         .route("/v1/negotiations/{id}/withdraw", post(withdraw))
         .route("/v1/negotiations/{id}/messages", post(message))
+        .route("/v1/negotiations/{id}/socket", get(socket))
 }
 
 /// One version of the terms.
@@ -369,4 +371,116 @@ pub async fn message(
 ) -> ApiResult<(StatusCode, axum::Json<ThreadEntryOut>)> {
     let entry = state.app.post_message(&party, parse_id(&id, "id")?, &body.body).await?;
     Ok((StatusCode::CREATED, axum::Json(entry.into())))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SocketParams {
+    /// Entries after this one are sent first (0: the whole thread).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+}
+
+/// The thread live over a WebSocket: every entry after `after` is sent at
+/// once, then each new one as it is written, as JSON text frames
+/// `{"type": "entry", "entry": ThreadEntry}`. A text frame
+/// `{"body": "…"}` from the client posts a message (errors come back as
+/// `{"type": "error", "code", "detail"}`). The same authentication as the
+/// API (browsers, which cannot set headers on a WebSocket, offer the
+/// subprotocols `scout.v1` and `bearer.<access token>`, plus `org.<id>` for
+/// an agency's client, and get `scout.v1` back) and the same `Origin` check
+/// as `/v1/events`; the socket counts towards the account's open streams.
+#[utoipa::path(get, path = "/v1/negotiations/{id}/socket", tag = "negotiations", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "negotiation id"), SocketParams),
+    responses((status = 101, description = "switching to the WebSocket protocol"),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn socket(
+    State(state): State<AppState>,
+    party: PartyContext,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<SocketParams>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> ApiResult<axum::response::Response> {
+    use crate::error::ApiError;
+    use scout_domain::ErrorCode;
+    let id = parse_id(&id, "id")?;
+    if !crate::routes::events::origin_allowed(&headers, &state.own_origins, &state.settings().cors_origins) {
+        return Err(ApiError::new(ErrorCode::OriginNotAllowed, "this page's origin may not open a socket"));
+    }
+    // The thread must be the party's before anything is upgraded.
+    state.app.negotiation(&party, id).await?;
+    let upgrade = upgrade.map_err(|e| {
+        ApiError::new(ErrorCode::BadParameter, format!("this endpoint speaks WebSocket: send an upgrade request ({e})"))
+    })?;
+    let (receiver, held) = state.app.open_stream(party.caller())?;
+    let after = params.after.unwrap_or(0).max(0);
+    // A browser that carried its token in the subprotocol list gets the app's
+    // protocol named back (it closes the socket otherwise).
+    Ok(upgrade.protocols([crate::auth::SOCKET_PROTOCOL]).on_upgrade(move |socket| async move {
+        let _held = held;
+        if let Err(e) = live_thread(socket, state, party, id, after, receiver).await {
+            tracing::debug!(error = %e, negotiation = id, "thread socket closed");
+        }
+    }))
+}
+
+/// Sends the thread's entries after `cursor`, then new ones as they come,
+/// and posts the messages the client sends, until either side closes.
+async fn live_thread(
+    mut socket: WebSocket,
+    state: AppState,
+    party: PartyContext,
+    id: i64,
+    mut cursor: i64,
+    mut receiver: tokio::sync::broadcast::Receiver<std::sync::Arc<scout_app::notify::Notification>>,
+) -> Result<(), axum::Error> {
+    use scout_app::notify::Topic;
+    use tokio::sync::broadcast::error::RecvError;
+    let mut ping = tokio::time::interval(std::time::Duration::from_secs(30));
+    let mut catch_up = true;
+    loop {
+        if catch_up {
+            catch_up = false;
+            let Ok(entries) = state.app.thread(&party, id, cursor).await else {
+                // No longer the party's (or gone): nothing more to send.
+                return socket.send(Message::Close(None)).await;
+            };
+            for e in entries {
+                cursor = cursor.max(e.id);
+                let frame = serde_json::json!({"type": "entry", "entry": ThreadEntryOut::from(e)});
+                socket.send(Message::Text(frame.to_string().into())).await?;
+            }
+        }
+        tokio::select! {
+            got = receiver.recv() => match got {
+                Ok(n) => catch_up = matches!(n.topic, Topic::Thread { negotiation } if negotiation == id),
+                // Fell behind: read whatever was missed.
+                Err(RecvError::Lagged(_)) => catch_up = true,
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    let answer = match serde_json::from_str::<MessageBody>(text.as_str()) {
+                        Ok(m) => state.app.post_message(&party, id, &m.body).await.map(|_| ()).map_err(|e| {
+                            serde_json::json!({"type": "error", "code": e.code().as_str(), "detail": e.to_string()})
+                        }),
+                        Err(e) => Err(serde_json::json!({"type": "error", "code": "invalid_json",
+                            "detail": format!("send {{\"body\": \"…\"}}: {e}")})),
+                    };
+                    match answer {
+                        Ok(()) => catch_up = true,
+                        Err(frame) => socket.send(Message::Text(frame.to_string().into())).await?,
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None => return Ok(()),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e),
+            },
+            _ = ping.tick() => socket.send(Message::Ping(Vec::new().into())).await?,
+        }
+    }
 }

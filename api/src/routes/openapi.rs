@@ -78,6 +78,7 @@ use crate::state::AppState;
         crate::routes::campaigns::edit_campaign,
         crate::routes::campaigns::move_campaign,
         crate::routes::campaigns::plan_campaign,
+        crate::routes::campaigns::campaign_matches,
         crate::routes::negotiations::apply,
         crate::routes::negotiations::invite,
         crate::routes::negotiations::list_negotiations,
@@ -88,6 +89,7 @@ use crate::state::AppState;
         crate::routes::negotiations::reject,
         crate::routes::negotiations::withdraw,
         crate::routes::negotiations::message,
+        crate::routes::negotiations::socket,
         crate::routes::contracts::list_contracts,
         crate::routes::contracts::get_contract,
         crate::routes::contracts::terms_text,
@@ -99,6 +101,17 @@ use crate::state::AppState;
         crate::routes::contracts::request_revision,
         crate::routes::contracts::dispute,
         crate::routes::contracts::resolve,
+        crate::routes::marketplace::marketplace,
+        crate::routes::marketplace::listing,
+        crate::routes::reviews::write_review,
+        crate::routes::reviews::contract_reviews,
+        crate::routes::reviews::edit_review,
+        crate::routes::reviews::remove_review,
+        crate::routes::reviews::profile_reviews,
+        crate::routes::reviews::brand_reviews,
+        crate::routes::inbox::list,
+        crate::routes::inbox::mark_read,
+        crate::routes::referrals::referrals,
         crate::routes::search::search_get,
         crate::routes::search::search_post,
         crate::routes::search::suggest_regions,
@@ -150,13 +163,17 @@ struct Contract;
 
 /// Operations that run on the bounded workers (`503 overloaded`,
 /// `deadline_exceeded`) besides their own.
-const EXPENSIVE: [&str; 6] = [
+const EXPENSIVE: [&str; 10] = [
     "/v1/search",
     "/v1/profiles/{id}/similar",
     "/v1/campaigns/match",
     "/v1/profiles/{id}/quality",
     "/v1/profiles/{id}/price",
     "/v1/saved-searches/{id}/run",
+    "/v1/campaigns/{id}/plan",
+    "/v1/campaigns/{id}/matches",
+    "/v1/marketplace",
+    "/v1/marketplace/{id}",
 ];
 
 impl utoipa::Modify for Contract {

@@ -74,7 +74,13 @@ async fn main() -> anyhow::Result<()> {
         let email = format!("load{run}-{i}@brand.test");
         let password = "load test passphrase".to_string();
         let name = format!("Load {i}");
-        let form = scout_app::SignUp { email: &email, password: password.clone(), role: "brand", name: &name };
+        let form = scout_app::SignUp {
+            email: &email,
+            password: password.clone(),
+            role: "brand",
+            name: &name,
+            referral_code: None,
+        };
         app.open_account(form, None).await?;
         tokens.push(app.login(&email, password, None, None).await?.access_token);
     }

@@ -30,7 +30,10 @@ use crate::{Backend, Market, Store, UserId};
 
 mod campaigns;
 mod contracts;
+mod reviews;
 mod threads;
+
+pub use reviews::{NewReview, RatingSummary, StoredReview};
 
 /// Whose view a read takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

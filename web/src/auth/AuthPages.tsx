@@ -203,12 +203,16 @@ export function SignupPage() {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  // A referral link (/signup?ref=CODE) carries the referrer's code.
+  const [referral, setReferral] = useState(() => new URLSearchParams(window.location.search).get("ref") ?? "");
   const { busy, error, run } = useAction();
 
   async function submit(e: Event) {
     e.preventDefault();
     const ok = await run(async () => {
-      await api("POST", "/v1/auth/register", { email, password, role, name }, { anonymous: true });
+      const code = referral.trim();
+      const body = { email, password, role, name, ...(code ? { referral_code: code } : {}) };
+      await api("POST", "/v1/auth/register", body, { anonymous: true });
       await loginAfterSignup(email, password);
     });
     if (ok) navigate(role === "influencer" ? "/account" : "/search", true);
@@ -241,6 +245,18 @@ export function SignupPage() {
           Password
           <input type="password" required minLength={10} autoComplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
           <small>At least 10 characters, not your email.</small>
+        </label>
+        <label>
+          Referral code <span class="optional">(optional)</span>
+          <input
+            maxLength={12}
+            autoComplete="off"
+            spellcheck={false}
+            value={referral}
+            onInput={(e) => setReferral(e.currentTarget.value)}
+            pattern="\s*[A-Za-z0-9]{8}\s*"
+            title="8 letters and digits"
+          />
         </label>
         <button type="submit" class="primary" disabled={busy}>
           {busy ? "Creating…" : "Create account"}
