@@ -12,6 +12,11 @@ import { Landing } from "../auth/Landing";
 import { ProfilePage } from "../profile/ProfilePage";
 import { ShortlistsPage, ShortlistPage } from "../shortlists/ShortlistsPage";
 import { AccountPage } from "../account/AccountPage";
+import { ReferralsPage } from "../account/ReferralsPage";
+import { CampaignForm, CampaignPage, CampaignsPage } from "../campaigns/CampaignsPage";
+import { ListingPage, MarketplacePage } from "../market/MarketplacePage";
+import { ThreadPage, ThreadsPage } from "../deals/ThreadPage";
+import { ContractPage } from "../deals/ContractPage";
 
 function useUser(): [User | null, boolean] {
   const [user, setUser] = useState<User | null>(session.user);
@@ -69,6 +74,16 @@ export function App() {
   else if (path === "/shortlists") page = <ShortlistsPage />;
   else if ((params = match("/shortlists/:id", path))) page = <ShortlistPage id={Number(params.id)} compare={loc.query.get("compare")} />;
   else if (path === "/account") page = <AccountPage user={user} />;
+  else if (path === "/referrals") page = <ReferralsPage />;
+  else if (path === "/campaigns") page = <CampaignsPage query={loc.query} />;
+  else if (path === "/campaigns/new") page = <CampaignForm />;
+  else if ((params = match("/campaigns/:id/edit", path))) page = <CampaignForm id={Number(params.id)} />;
+  else if ((params = match("/campaigns/:id", path))) page = user.role === "influencer" ? <ListingPage id={Number(params.id)} /> : <CampaignPage id={Number(params.id)} />;
+  else if (path === "/marketplace") page = <MarketplacePage query={loc.query} />;
+  else if ((params = match("/marketplace/:id", path))) page = <ListingPage id={Number(params.id)} />;
+  else if (path === "/deals") page = <ThreadsPage />;
+  else if ((params = match("/threads/:id", path))) page = <ThreadPage id={Number(params.id)} user={user} />;
+  else if ((params = match("/contracts/:id", path))) page = <ContractPage id={Number(params.id)} user={user} />;
   else page = <NotFound />;
 
   return (
@@ -86,7 +101,7 @@ export function App() {
 }
 
 function home(user: User): string {
-  return user.role === "influencer" ? "/account" : "/search";
+  return user.role === "influencer" ? "/marketplace" : "/search";
 }
 
 /** A page that fails while drawing says so, instead of leaving a blank screen. */

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, session, type User } from "../api";
 import { navigate, onLinkClick } from "./router";
+import { Bell } from "../inbox/Bell";
 import { switchOrg, useActingOrg, useOrganisationsChanged } from "./org-state";
 
 export function Header({ user, path }: { user: User | null; path: string }) {
@@ -24,7 +25,12 @@ export function Header({ user, path }: { user: User | null; path: string }) {
           <nav id="nav" class={open ? "open" : ""} aria-label="Main">
             {user.role !== "influencer" && link("/search", "Search")}
             {user.role !== "influencer" && link("/shortlists", "Shortlists")}
+            {user.role !== "influencer" && link("/campaigns", "Campaigns")}
+            {user.role === "influencer" && link("/marketplace", "Marketplace")}
+            {link("/deals", "Deals")}
+            {link("/referrals", "Referrals")}
             {link("/account", "Account")}
+            <Bell />
             {user.role === "agency" && <OrgSwitcher />}
             <span class="who" title={user.email}>
               {user.name} · {user.role === "influencer" ? "creator" : user.role}

@@ -1,0 +1,196 @@
+// A contract: terms and their hash, signatures, milestones (submit, approve, ask for a
+// revision), and the reviews once it is complete; live as the other side acts.
+import { useEffect, useState } from "preact/hooks";
+import { api, send, type Contract, type Milestone, type Review, type User } from "../api";
+import { onLinkClick } from "../app/router";
+import { onNotification } from "../app/live";
+import { Alert } from "../ui/Alert";
+import { useAction, useLoaded } from "../ui/hooks";
+import { date, money, title } from "../ui/format";
+import { TermsTable } from "./terms";
+
+export function ContractPage({ id, user }: { id: number; user: User }) {
+  const { data: k, error: loadError, reload } = useLoaded(`/v1/contracts/${id}`, (r: Contract) => r);
+  const reviews = useLoaded(`/v1/contracts/${id}/reviews`, (r: { reviews: Review[] }) => r.reviews);
+  const { busy, error, done, run } = useAction();
+  useEffect(
+    () =>
+      onNotification((n) => {
+        if (n.contract_id === id) {
+          reload();
+          reviews.reload();
+        }
+      }),
+    [id],
+  );
+  if (!k) return <section class="page">{loadError ? <Alert>{loadError}</Alert> : <p role="status">Loading…</p>}</section>;
+  const side = user.role === "influencer" ? "creator" : "brand";
+  const signed = k.signatures.some((s) => s.side === side);
+  const act = (what: () => Promise<unknown>, notice?: string) => run(what, notice).then((ok) => void (ok && reload()));
+  const mine = reviews.data?.find((r) => r.by === side);
+  return (
+    <section class="page">
+      <p class="crumbs">
+        <a href="/deals" onClick={onLinkClick}>
+          Deals
+        </a>{" "}
+        /
+      </p>
+      <div class="title-row">
+        <h1 tabIndex={-1}>Contract #{k.id}</h1>
+        <span class={`badge status-${k.status}`}>{title(k.status)}</span>
+      </div>
+      <p class="muted">
+        Campaign {k.campaign_id} · {money(k.total.amount_minor, k.total.currency)} · terms {k.terms_version}, hash <code>{k.terms_hash.slice(0, 12)}…</code> ·{" "}
+        <button
+          class="link"
+          onClick={() =>
+            run(async () => {
+              const res = await send("GET", `/v1/contracts/${k.id}/terms.txt`);
+              const url = URL.createObjectURL(await res.blob());
+              window.open(url, "_blank", "noopener");
+              setTimeout(() => URL.revokeObjectURL(url), 60_000);
+            })
+          }
+        >
+          read the terms
+        </button>
+      </p>
+      {error && <Alert>{error}</Alert>}
+      {done && <Alert kind="success">{done}</Alert>}
+      <div class="grid-2">
+        <div class="card">
+          <h2>Signatures</h2>
+          <ul>
+            {(["brand", "creator"] as const).map((s) => {
+              const sig = k.signatures.find((x) => x.side === s);
+              return <li key={s}>{sig ? `${title(s)}: signed by ${sig.name} on ${date(sig.signed_at)}` : `${title(s)}: not signed yet`}</li>;
+            })}
+          </ul>
+          {k.status === "awaiting_signatures" && !signed && (
+            <button class="primary" disabled={busy} onClick={() => act(() => api("POST", `/v1/contracts/${k.id}/sign`), "Signed")}>
+              Sign the contract
+            </button>
+          )}
+        </div>
+        <div class="card">
+          <h2>Terms</h2>
+          <TermsTable terms={k.terms} caption="Contract terms" />
+        </div>
+      </div>
+      <h2>Milestones</h2>
+      <ol class="milestones">
+        {k.milestones.map((m) => (
+          <MilestoneRow key={m.index} contract={k} m={m} side={side} busy={busy} act={act} />
+        ))}
+      </ol>
+      {k.status === "completed" && (
+        <div class="card">
+          <h2>Reviews</h2>
+          {reviews.data?.map((r) => (
+            <p key={r.id}>
+              <strong>{"★".repeat(r.rating)}{"☆".repeat(5 - r.rating)}</strong> by the {r.by}
+              {r.on_time != null && ` · ${r.on_time ? "on time" : "late"}`}: {r.text || <span class="muted">no text</span>}
+            </p>
+          ))}
+          {!mine && <ReviewForm contract={k.id} onDone={() => reviews.reload()} />}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function MilestoneRow({ contract: k, m, side, busy, act }: { contract: Contract; m: Milestone; side: string; busy: boolean; act: (w: () => Promise<unknown>, notice?: string) => Promise<unknown> }) {
+  const [links, setLinks] = useState("");
+  const [note, setNote] = useState("");
+  const base = `/v1/contracts/${k.id}/milestones/${m.index}`;
+  const active = k.status === "active";
+  return (
+    <li class="card milestone">
+      <div class="title-row">
+        <h3>{m.title}</h3>
+        <span class={`badge status-${m.status}`}>{title(m.status)}</span>
+        {m.overdue && <span class="badge overdue">Overdue</span>}
+      </div>
+      <p class="muted">
+        {money(m.amount.amount_minor, m.amount.currency)} · due {date(m.due_on)}
+        {m.auto_approves_at && ` · approved automatically on ${date(m.auto_approves_at)}`}
+      </p>
+      {m.links.length > 0 && (
+        <ul>
+          {m.links.map((l) => (
+            <li>
+              <a href={l} rel="noopener noreferrer" target="_blank">
+                {l}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {m.note && <p>{m.note}</p>}
+      {active && side === "creator" && (m.status === "pending" || m.status === "revision_requested") && (
+        <form
+          class="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(() => api("POST", `${base}/submit`, { links: links.split(/\s+/).filter(Boolean), note }), "Submitted");
+          }}
+        >
+          <label>
+            Links to the content (one per line)
+            <textarea rows={2} value={links} onInput={(e) => setLinks(e.currentTarget.value)} />
+          </label>
+          <label>
+            Note
+            <input value={note} maxLength={5000} onInput={(e) => setNote(e.currentTarget.value)} />
+          </label>
+          <button class="primary" type="submit" disabled={busy || !links.trim()}>
+            Submit milestone
+          </button>
+        </form>
+      )}
+      {active && side === "brand" && m.status === "submitted" && (
+        <div class="toolbar">
+          <button class="primary" disabled={busy} onClick={() => act(() => api("POST", `${base}/approve`), "Approved")}>
+            Approve
+          </button>
+          <button disabled={busy} onClick={() => act(() => api("POST", `${base}/request-revision`, { note: "Please revise" }), "Revision requested")}>
+            Request a revision
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function ReviewForm({ contract, onDone }: { contract: number; onDone: () => void }) {
+  const [rating, setRating] = useState(5);
+  const [text, setText] = useState("");
+  const { busy, error, run } = useAction();
+  return (
+    <form
+      class="form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (await run(() => api("POST", `/v1/contracts/${contract}/reviews`, { rating, text }))) onDone();
+      }}
+    >
+      {error && <Alert>{error}</Alert>}
+      <fieldset>
+        <legend>Your rating</legend>
+        {[1, 2, 3, 4, 5].map((r) => (
+          <label class="check" key={r}>
+            <input type="radio" name="rating" checked={rating === r} onChange={() => setRating(r)} /> {r} ★
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        Review
+        <textarea rows={3} maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </label>
+      <button class="primary" type="submit" disabled={busy}>
+        Post review
+      </button>
+    </form>
+  );
+}
