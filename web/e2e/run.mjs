@@ -646,13 +646,14 @@ async function signUp(browser, role, name) {
   await page.getByLabel("Work email").fill(`${role.toLowerCase()}-${Date.now()}@e2e.test`);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(role === "Creator" ? /\/account/ : /\/search/);
+  await page.waitForURL(role === "Creator" ? /\/marketplace/ : /\/search/);
   return { context, page };
 }
 
 /** A creator finds their imported profile by handle and gets the code that proves it is theirs. */
 async function creatorFlow(browser, { handle, platform }) {
   const { context, page } = await signUp(browser, "Creator", "Lucas Creator");
+  await page.getByRole("link", { name: "Account" }).click();
   await page.getByRole("heading", { name: "Your creator profiles" }).waitFor();
   await page.getByLabel("Platform").selectOption(platform);
   await page.getByLabel("Your handle").fill(handle);
@@ -683,8 +684,137 @@ async function creatorFlow(browser, { handle, platform }) {
     await page.getByText("Saved; searchable within a second").waitFor();
     const after = await (await fetch(`${BASE}/v1/profiles/${id}`, { headers })).json();
     check("creator: verifies the claim once the bio shows the code, then edits the profile", put.ok && after.display_name === "Lucas the Creator", `profile ${id}: ${after.display_name}`);
+    // The verified creator takes a campaign from brief to a reviewed contract.
+    await dealFlow(browser, { context, page });
   }
   await context.close();
+}
+
+/** Waits for the bell to show unread notices, without a reload: they arrive live. */
+async function bellRings(page, label) {
+  await page.getByTestId("unread").waitFor({ timeout: 15_000 });
+  check(`${label}: the bell shows the other side's step live`, true, await page.getByTestId("unread").textContent());
+}
+
+/**
+ * Two browsers, a brand and a creator: the brand writes and lists a campaign, the creator
+ * finds it in the marketplace and applies, the brand counters, the creator accepts, both
+ * sign, the creator hands in the milestone, the brand approves, both review. Each side
+ * sees the other's steps arrive live (the bell, the thread's socket, the contract).
+ */
+async function dealFlow(browser, creator) {
+  const brand = await signUp(browser, "Brand", "Oat & Co");
+  const b = brand.page;
+  const c = creator.page;
+  const name = `Oat milk week ${Date.now() % 100000}`;
+  current = b;
+  await b.getByRole("link", { name: "Campaigns" }).click();
+  await b.getByRole("link", { name: "New campaign" }).click();
+  await b.getByLabel("Name").fill(name);
+  await b.getByLabel("Brief").fill("Show how oat milk fits a busy morning: one post, honest and warm.");
+  await b.getByLabel("Total budget").fill("5000");
+  await axe(b, "campaign form");
+  await shot(b, "campaign-form-desktop");
+  await b.getByRole("button", { name: "Create campaign" }).click();
+  await b.getByRole("heading", { level: 1, name }).waitFor();
+  await b.getByRole("button", { name: "Publish" }).click();
+  await b.locator(".badge", { hasText: "Open" }).waitFor();
+  check("brand: creates and publishes a campaign", true, name);
+
+  current = c;
+  await c.getByRole("link", { name: "Marketplace" }).click();
+  await c.getByLabel("Search campaigns").fill(name);
+  await c.getByRole("button", { name: "Search" }).click();
+  await c.getByRole("link", { name }).click();
+  await c.getByRole("heading", { level: 1, name }).waitFor();
+  await axe(c, "campaign listing");
+  await shot(c, "listing-desktop");
+  await c.getByLabel("Your pitch").fill("My mornings are on camera already.");
+  await c.getByLabel("Fee each").fill("900");
+  await c.getByRole("button", { name: "Send application" }).click();
+  await c.waitForURL(/\/threads\/\d+/);
+  await c.getByText("live").first().waitFor();
+  check("creator: finds the campaign in the marketplace and applies", true, c.url());
+
+  current = b;
+  await bellRings(b, "brand");
+  await b.getByRole("button", { name: /Notifications/ }).click();
+  await b.locator(".bell-list a").first().click();
+  await b.waitForURL(/\/threads\/\d+/);
+  await b.getByRole("button", { name: "Counter" }).click();
+  await b.getByLabel("Fee each").fill("750");
+  await b.getByRole("button", { name: "Send counter-offer" }).click();
+  await b.getByRole("heading", { name: /Offer v2 by brand/ }).waitFor();
+  await b.getByLabel("Message").fill("750 is what we can do this month.");
+  await b.getByRole("button", { name: "Send", exact: true }).click();
+  await axe(b, "thread");
+  await shot(b, "thread-desktop");
+
+  current = c;
+  // The counter and the message reach the creator's open thread without a reload.
+  await c.getByRole("heading", { name: /Offer v2 by brand/ }).waitFor({ timeout: 15_000 });
+  await c.getByText("750 is what we can do this month.").waitFor({ timeout: 15_000 });
+  check("creator: the brand's counter-offer and message arrive live", true);
+  await c.getByRole("button", { name: "Accept offer" }).click();
+  await c.waitForURL(/\/contracts\/\d+/);
+  await c.getByRole("button", { name: "Sign the contract" }).click();
+  await c.getByText(/Creator: signed by/).waitFor();
+  const contractUrl = c.url();
+
+  current = b;
+  await b.goto(contractUrl);
+  await b.getByRole("button", { name: "Sign the contract" }).click();
+  await b.locator(".badge", { hasText: "Active" }).waitFor();
+  check("both sign; the contract is active", true, contractUrl);
+
+  current = c;
+  await c.locator(".title-row .badge", { hasText: "Active" }).waitFor({ timeout: 15_000 });
+  await c.getByLabel(/Links to the content/).fill("https://example.com/oat-morning");
+  await c.getByLabel("Note").fill("Posted at 7am");
+  await c.getByRole("button", { name: "Submit milestone" }).click();
+  await c.locator(".milestone .badge", { hasText: "Submitted" }).waitFor();
+
+  current = b;
+  await b.getByRole("button", { name: "Approve" }).waitFor({ timeout: 15_000 });
+  check("brand: the submitted milestone arrives live", true);
+  await axe(b, "contract");
+  await shot(b, "contract-desktop");
+  await b.getByRole("button", { name: "Approve" }).click();
+  await b.locator(".title-row .badge", { hasText: "Completed" }).waitFor();
+  await b.getByLabel("Review").fill("On time and lovely.");
+  await b.getByRole("button", { name: "Post review" }).click();
+  await b.getByText("On time and lovely.").waitFor();
+
+  current = c;
+  await c.getByText("On time and lovely.").waitFor({ timeout: 15_000 });
+  await c.getByRole("radio", { name: "4 ★" }).check();
+  await c.getByLabel("Review").fill("Clear brief, quick approval.");
+  await c.getByRole("button", { name: "Post review" }).click();
+  await c.getByText("Clear brief, quick approval.").waitFor();
+  check("both review the completed contract and see each other's review", true);
+
+  // The same pages at a phone's width.
+  for (const [page, path, label] of [
+    [c, "/marketplace", "marketplace"],
+    [c, contractUrl.replace(BASE, ""), "contract"],
+    [b, "/campaigns", "campaigns"],
+    [b, "/deals", "deals"],
+  ]) {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${BASE}${path}`);
+    await page.locator("main h1").waitFor();
+    await page.waitForFunction(() => !document.querySelector("main [role=status]")?.textContent?.includes("Loading"));
+    await page.waitForTimeout(300);
+    await fits(page, label);
+    await shot(page, `${label}-phone`);
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+  await c.goto(`${BASE}/marketplace`);
+  await c.locator(".listing").first().waitFor();
+  await shot(c, "marketplace-desktop");
+  await b.goto(`${BASE}/campaigns`);
+  await shot(b, "campaigns-desktop");
+  await brand.context.close();
 }
 
 /** An agency adds a client brand and switches to it; searches and shortlists then act for that client. */

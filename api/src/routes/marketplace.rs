@@ -32,6 +32,7 @@ pub struct MarketParams {
     /// A niche id of the taxonomy.
     pub niche: Option<String>,
     /// Campaigns on this platform (or on any).
+    #[param(value_type = Option<scout_domain::Platform>)]
     pub platform: Option<String>,
     /// Smallest budget, in minor units of `currency`.
     #[param(minimum = 0, maximum = 100_000_000_000_i64)]
@@ -40,6 +41,7 @@ pub struct MarketParams {
     #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     pub budget_max: Option<i64>,
     /// ISO 4217 code of the budget bounds (needed with them).
+    #[param(pattern = "^([A-Za-z]{3})?$")]
     pub currency: Option<String>,
     /// Deliverables all due on or before this day.
     pub due_before: Option<NaiveDate>,
@@ -133,11 +135,15 @@ pub async fn marketplace(
 ) -> ApiResult<axum::Json<MarketplacePage>> {
     let bad =
         |field: &str, reason: &str| ApiError::new(scout_domain::ErrorCode::BadParameter, format!("{field}: {reason}"));
-    let platform = match p.platform.as_deref() {
+    // An empty niche or currency is an absent one (a form's unset field);
+    // a platform must be one.
+    let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let (niche, platform_name, currency_code) = (given(&p.niche), p.platform.clone(), given(&p.currency));
+    let platform = match platform_name.as_deref() {
         Some(name) => Some(Platform::from_name(name).ok_or_else(|| bad("platform", "unknown platform"))?),
         None => None,
     };
-    let currency = match p.currency.as_deref() {
+    let currency = match currency_code.as_deref() {
         Some(code) => Some(Currency::parse(code).map_err(|_| bad("currency", "an ISO 4217 code like EUR"))?),
         None => None,
     };
@@ -148,7 +154,7 @@ pub async fn marketplace(
     }
     let query = MarketQuery {
         q: p.q,
-        niche: p.niche,
+        niche,
         platform,
         budget_min: p.budget_min,
         budget_max: p.budget_max,

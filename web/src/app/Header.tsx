@@ -19,6 +19,7 @@ export function Header({ user, path }: { user: User | null; path: string }) {
       </a>
       {user && (
         <>
+          <Bell />
           <button class="menu-toggle" aria-expanded={open} aria-controls="nav" onClick={() => setOpen(!open)}>
             Menu
           </button>
@@ -30,7 +31,6 @@ export function Header({ user, path }: { user: User | null; path: string }) {
             {link("/deals", "Deals")}
             {link("/referrals", "Referrals")}
             {link("/account", "Account")}
-            <Bell />
             {user.role === "agency" && <OrgSwitcher />}
             <span class="who" title={user.email}>
               {user.name} · {user.role === "influencer" ? "creator" : user.role}

@@ -201,7 +201,7 @@ export function ThreadPage({ id, user }: { id: number; user: User }) {
               {e.side} · {e.kind === "message" ? "" : `${e.kind}${e.version ? ` v${e.version}` : ""} · `}
               {new Date(e.at).toLocaleString("en")}
             </small>
-            <p>{e.body}</p>
+            {e.body ? <p>{e.body}</p> : e.kind === "offer" ? <p class="muted">Sent offer version {e.version}.</p> : null}
           </li>
         ))}
       </ol>

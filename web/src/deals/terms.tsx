@@ -64,7 +64,7 @@ export function fromMinor(minor: number, currency: string): string {
 
 /** Edits the lines of an offer; `onChange` gets valid terms or null while a field is wrong. */
 export function TermsEditor({ initial, currency, onChange }: { initial: TermLine[]; currency: string; onChange: (t: Terms | null) => void }) {
-  const [rows, setRows] = useState(initial.map((l) => ({ kind: l.kind, count: String(l.count), fee: fromMinor(l.fee.amount_minor, currency), due: l.due_on, platform: l.platform })));
+  const [rows, setRows] = useState(initial.map((l) => ({ kind: l.kind, count: String(l.count), fee: l.fee.amount_minor ? fromMinor(l.fee.amount_minor, currency) : "", due: l.due_on, platform: l.platform })));
   const update = (next: typeof rows) => {
     setRows(next);
     const lines: TermLine[] = [];

@@ -102,8 +102,8 @@ function ListingCard({ listing: c }: { listing: Listing }) {
         </dl>
         {c.fit && (
           <p class="why">
-            <strong>Why you match:</strong> {c.fit.why.join("; ") || "–"}
-            {c.fit.gaps.length > 0 && <span class="muted"> · Gaps: {c.fit.gaps.join("; ")}</span>}
+            <strong>Why you match:</strong> {c.fit.why.map((r) => r.text).join("; ") || "–"}
+            {c.fit.gaps.length > 0 && <span class="muted"> · Gaps: {c.fit.gaps.map((r) => r.text).join("; ")}</span>}
           </p>
         )}
       </div>
@@ -160,10 +160,10 @@ export function ListingPage({ id }: { id: number }) {
               <p class="badge fit">{c.fit.score}% fit</p>
               <ul>
                 {c.fit.why.map((w) => (
-                  <li>{w}</li>
+                  <li key={w.factor}>{w.text}</li>
                 ))}
               </ul>
-              {c.fit.gaps.length > 0 && <p class="muted">Gaps: {c.fit.gaps.join("; ")}</p>}
+              {c.fit.gaps.length > 0 && <p class="muted">Gaps: {c.fit.gaps.map((r) => r.text).join("; ")}</p>}
             </>
           ) : (
             <p class="muted">Verify a profile to see your fit.</p>
