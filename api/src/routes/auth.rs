@@ -49,10 +49,13 @@ pub struct RegisterRequest {
     pub role: SignupRole,
     /// The person's or company's name (1–100 characters, not only spaces).
     pub name: String,
-    /// A referral code (8 letters and digits) from someone's invitation
-    /// link; unknown codes and one's own are refused.
+    /// A referral code from someone's invitation link: 8 letters and digits
+    /// without the look-alikes 0, 1, I and O, in either case; unknown codes
+    /// and one's own are refused.
     #[serde(default)]
-    #[schema(pattern = r"^\s*[A-Za-z0-9]{8}\s*$")]
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-HJ-NP-Za-hj-np-z2-9]{8}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub referral_code: Option<String>,
 }
 
