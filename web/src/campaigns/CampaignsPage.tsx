@@ -5,6 +5,7 @@ import { api, type Campaign, type CampaignSpec, type Contract, type Match, type 
 import { navigate, onLinkClick } from "../app/router";
 import { onNotification } from "../app/live";
 import { Alert } from "../ui/Alert";
+import { PageHead, Pending } from "../ui/PageHead";
 import { useAction, useLoaded } from "../ui/hooks";
 import { count, country, date, money, percent, title } from "../ui/format";
 import { TableRegion } from "../ui/TableRegion";
@@ -283,20 +284,11 @@ export function CampaignPage({ id }: { id: number }) {
   const [inviting, setInviting] = useState<Match | null>(null);
   const { busy, error, done, run } = useAction();
   useEffect(() => onNotification((n) => n.campaign_id === id && void (threads.reload(), contracts.reload())), [id]);
-  if (!c) return <section class="page">{loadError ? <Alert>{loadError}</Alert> : <p role="status">Loading…</p>}</section>;
+  if (!c) return <Pending error={loadError} />;
   const s = c.spec;
   return (
     <section class="page">
-      <p class="crumbs">
-        <a href="/campaigns" onClick={onLinkClick}>
-          Campaigns
-        </a>{" "}
-        /
-      </p>
-      <div class="title-row">
-        <h1 tabIndex={-1}>{s.name}</h1>
-        <span class={`badge status-${c.status}`}>{title(c.status)}</span>
-      </div>
+      <PageHead back="/campaigns" backLabel="Campaigns" heading={s.name} status={c.status} />
       <p class="muted">
         {title(s.objective)} · {money(s.budget.amount_minor, s.budget.currency)} · {date(s.starts_on)} – {date(s.ends_on)} · {title(s.visibility)}
       </p>

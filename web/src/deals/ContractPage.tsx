@@ -2,9 +2,9 @@
 // revision), and the reviews once it is complete; live as the other side acts.
 import { useEffect, useState } from "preact/hooks";
 import { api, send, type Contract, type Milestone, type Review, type User } from "../api";
-import { onLinkClick } from "../app/router";
 import { onNotification } from "../app/live";
 import { Alert } from "../ui/Alert";
+import { PageHead, Pending } from "../ui/PageHead";
 import { useAction, useLoaded } from "../ui/hooks";
 import { date, money, title } from "../ui/format";
 import { TermsTable } from "./terms";
@@ -23,23 +23,14 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
       }),
     [id],
   );
-  if (!k) return <section class="page">{loadError ? <Alert>{loadError}</Alert> : <p role="status">Loading…</p>}</section>;
+  if (!k) return <Pending error={loadError} />;
   const side = user.role === "influencer" ? "creator" : "brand";
   const signed = k.signatures.some((s) => s.side === side);
   const act = (what: () => Promise<unknown>, notice?: string) => run(what, notice).then((ok) => void (ok && reload()));
   const mine = reviews.data?.find((r) => r.by === side);
   return (
     <section class="page">
-      <p class="crumbs">
-        <a href="/deals" onClick={onLinkClick}>
-          Deals
-        </a>{" "}
-        /
-      </p>
-      <div class="title-row">
-        <h1 tabIndex={-1}>Contract #{k.id}</h1>
-        <span class={`badge status-${k.status}`}>{title(k.status)}</span>
-      </div>
+      <PageHead back="/deals" backLabel="Deals" heading={`Contract #${k.id}`} status={k.status} />
       <p class="muted">
         Campaign {k.campaign_id} · {money(k.total.amount_minor, k.total.currency)} · terms {k.terms_version}, hash <code>{k.terms_hash.slice(0, 12)}…</code> ·{" "}
         <button

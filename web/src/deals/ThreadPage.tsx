@@ -5,6 +5,7 @@ import { api, type Negotiation, type Terms, type ThreadEntry, type User } from "
 import { navigate, onLinkClick } from "../app/router";
 import { onNotification, threadSocket } from "../app/live";
 import { Alert } from "../ui/Alert";
+import { PageHead, Pending } from "../ui/PageHead";
 import { useAction, useLoaded } from "../ui/hooks";
 import { date, money, title } from "../ui/format";
 import { TermsEditor, TermsTable } from "./terms";
@@ -117,7 +118,7 @@ export function ThreadPage({ id, user }: { id: number; user: User }) {
     };
   }, [id]);
 
-  if (!n) return <section class="page">{loadError ? <Alert>{loadError}</Alert> : <p role="status">Loading…</p>}</section>;
+  if (!n) return <Pending error={loadError} />;
   const mySide = user.role === "influencer" ? "creator" : "brand";
   const latest = n.offers[n.offers.length - 1];
   const open = n.status === "open";
@@ -126,16 +127,7 @@ export function ThreadPage({ id, user }: { id: number; user: User }) {
 
   return (
     <section class="page">
-      <p class="crumbs">
-        <a href="/deals" onClick={onLinkClick}>
-          Deals
-        </a>{" "}
-        /
-      </p>
-      <div class="title-row">
-        <h1 tabIndex={-1}>Thread #{n.id}</h1>
-        <span class={`badge status-${n.status}`}>{title(n.status)}</span>
-      </div>
+      <PageHead back="/deals" backLabel="Deals" heading={`Thread #${n.id}`} status={n.status} />
       <p class="muted">
         Campaign {n.campaign_id} · opened by {n.origin === "application" ? "the creator's application" : "the brand's invitation"} · {live ? "live" : "connecting…"}
       </p>

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { api, type Claim, type Listing, type MarketplacePage as Page, type Negotiation, type Terms } from "../api";
 import { navigate, onLinkClick } from "../app/router";
 import { Alert } from "../ui/Alert";
+import { Pending } from "../ui/PageHead";
 import { useAction, useLoaded } from "../ui/hooks";
 import { country, date, money, title } from "../ui/format";
 import { kindName, TermsEditor } from "../deals/terms";
@@ -127,7 +128,7 @@ function ListingCard({ listing: c }: { listing: Listing }) {
 export function ListingPage({ id }: { id: number }) {
   const { data: c, error } = useLoaded(`/v1/marketplace/${id}`, (r: Listing) => r);
   const { data: claims } = useLoaded("/v1/me/claims", (r: { claims: Claim[] }) => r.claims.filter((x) => x.verified));
-  if (!c) return <section class="page">{error ? <Alert>{error}</Alert> : <p role="status">Loading…</p>}</section>;
+  if (!c) return <Pending error={error} />;
   const s = c.spec;
   return (
     <section class="page">
