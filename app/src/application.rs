@@ -92,7 +92,7 @@ impl Application {
         let limits = Limits::for_settings(&settings).await.internal("setting up the rate limits")?;
         let mailer = Arc::new(FileMailer::new(settings.data_dir.join("mail.jsonl")));
         let workload = crate::workload::Workload::new(&settings.limits);
-        Ok(Application {
+        let app = Application {
             settings: Arc::new(settings),
             store,
             index,
@@ -108,7 +108,10 @@ impl Application {
             mailer,
             workload,
             clock: Arc::new(crate::clock::Clock::default()),
-        })
+        };
+        let rated = app.load_reputations().await?;
+        tracing::info!(creators = rated, "ratings on Scout loaded for ranking");
+        Ok(app)
     }
 
     /// What a searching service runs in the background over its index: the

@@ -53,6 +53,7 @@ impl Application {
             on_time,
         };
         let stored = self.store.market().add_review(new).await?;
+        self.refresh_reputation(stored.profile_id.filter(|_| side == Side::Brand)).await;
         let name = self.store.market().campaign(k.campaign_id).await.map(|c| c.spec.name).unwrap_or_default();
         let deal = crate::inbox::DealRef {
             org: k.org_id,
@@ -104,15 +105,54 @@ impl Application {
             other => other.into(),
         })?;
         let body = review::check(rating, text)?;
-        Ok(self.store.market().edit_review(id, current.updated_at, rating, &body).await?)
+        let edited = self.store.market().edit_review(id, current.updated_at, rating, &body).await?;
+        self.refresh_reputation(edited.profile_id.filter(|_| edited.side == Side::Brand)).await;
+        Ok(edited)
+    }
+
+    /// Reads every rated creator's ratings into the search engine (at start).
+    pub async fn load_reputations(&self) -> Result<usize> {
+        let all = self.store.market().all_profile_ratings().await?;
+        let n = all.len();
+        self.engine.reputations().replace_all(all.into_iter().map(|(id, r)| (id, reputation_of(&r))));
+        Ok(n)
+    }
+
+    /// Reloads every rated creator's ratings each minute, so reviews written
+    /// through another API node reach this one's ranking too.
+    pub fn start_reputation_refresh(&self) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            every.tick().await;
+            loop {
+                every.tick().await;
+                if let Err(e) = app.load_reputations().await {
+                    tracing::warn!(error = %e, "creators' ratings were not reloaded for ranking");
+                }
+            }
+        })
+    }
+
+    /// Brings one creator's reputation in the search engine up to date after
+    /// a review of them changed. A failure leaves the old figure until the
+    /// next start, and is logged: the review itself is stored.
+    async fn refresh_reputation(&self, profile: Option<ProfileId>) {
+        let Some(profile) = profile else { return };
+        match self.store.market().profile_ratings(&[profile]).await {
+            Ok(mut found) => self.engine.reputations().set(profile, found.remove(&profile).as_ref().map(reputation_of)),
+            Err(e) => tracing::warn!(error = %e, profile, "a creator's rating was not refreshed for search"),
+        }
     }
 
     /// Removes a review (platform administrators).
     pub async fn remove_review(&self, caller: &Caller, id: i64) -> Result<()> {
         caller.require_platform_admin()?;
+        let current = self.store.market().review(id).await?;
         if !self.store.market().remove_review(id).await? {
             return Err(not_found(id));
         }
+        self.refresh_reputation(current.profile_id.filter(|_| current.side == Side::Brand)).await;
         Ok(())
     }
 
@@ -178,4 +218,12 @@ fn page(offset: i64, limit: i64) -> Result<()> {
 
 fn not_found(id: i64) -> Error {
     Error::Store(scout_store::Error::Missing { what: scout_store::Record::Review, id })
+}
+
+fn reputation_of(r: &RatingSummary) -> scout_ranker::reputation::Reputation {
+    scout_ranker::reputation::Reputation {
+        reviews: u32::try_from(r.count).unwrap_or(u32::MAX),
+        mean: r.mean,
+        on_time_rate: r.on_time_rate,
+    }
 }

@@ -97,7 +97,8 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         max: usize,
     },
-    /// Generate fixture profiles and the labelled query set.
+    /// Generate fixture profiles, the labelled query set and the demo
+    /// marketplace (FILE.market.json: brands, creators, campaigns and deals).
     Fixtures {
         #[arg(long, default_value_t = 10_000)]
         profiles: u64,
@@ -126,6 +127,18 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// The money ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LedgerCommand {
+    /// Recomputes every balance from its postings and checks every transfer
+    /// balances; exits non-zero on any mismatch.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -287,6 +300,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(settings, &email, &name).await,
+        Command::Ledger { command: LedgerCommand::Verify } => verify_ledger(settings).await,
     }
 }
 
@@ -313,6 +327,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         let pb = bar(settings.demo_profiles, "demo data");
         pipeline::load_demo(app.store(), settings.demo_profiles, |n| pb.inc(n)).await?;
         pb.finish();
+        let generator = scout_fixtures::Generator::new(42);
+        let scenario = scout_fixtures::market_scenario(&generator, settings.demo_profiles, app.clock().today());
+        if let Some(r) = pipeline::load_demo_market(&app, &scenario).await? {
+            eprintln!(
+                "demo marketplace: {} accounts (password \"{}\"), {} campaigns, {} negotiations, {} contracts",
+                r.accounts, scenario.password, r.campaigns, r.negotiations, r.contracts
+            );
+        }
     }
     catch_up_with_bar(&app).await?;
     let index = app.index().clone();
@@ -320,6 +342,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let _indexer = app.start_search_workers()?;
     app.start_enrichment();
     let _approvals = app.start_auto_approvals();
+    let _ratings = app.start_reputation_refresh();
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;
@@ -490,6 +513,15 @@ fn fixtures(profiles: u64, seed: u64, out: &std::path::Path, queries: usize, cam
         qw.write_all(b"\n")?;
     }
     qw.flush()?;
+    let market = scout_fixtures::market_scenario(&generator, profiles, chrono::Utc::now().date_naive());
+    let mpath = out.with_extension("market.json");
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&market)?)?;
+    eprintln!(
+        "wrote the demo marketplace ({} accounts, {} campaigns) to {}",
+        market.brands.len() + market.agencies.len() + market.creators.len(),
+        market.campaigns.len(),
+        mpath.display()
+    );
     if campaigns > 0 {
         let records = scout_fixtures::generate_campaigns(&generator, &truths, campaigns);
         let cpath = out.with_extension("campaigns.jsonl");
@@ -548,4 +580,17 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Re
     let user = scout_app::identity::create_admin(&store, email, name, password).await?;
     eprintln!("created admin {} (id {}); turn on 2FA at first login: POST /v1/auth/2fa/setup", user.email, user.id);
     Ok(())
+}
+
+async fn verify_ledger(settings: Settings) -> anyhow::Result<()> {
+    let store = scout_store::Store::connect(&settings.database_url()).await.context("opening the store")?;
+    let problems = store.ledger().verify().await?;
+    if problems.is_empty() {
+        eprintln!("ledger verified: every transfer balances and every balance equals its postings");
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("mismatch: {p}");
+    }
+    anyhow::bail!("{} ledger mismatches", problems.len())
 }

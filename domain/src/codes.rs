@@ -154,6 +154,17 @@ error_codes! {
     ReferralCodeUnknown => BadRequest, "referral_code_unknown", "Unknown referral code";
     /// A sign-up named the code of its own account, organisation, email domain or address.
     SelfReferral => BadRequest, "self_referral", "Self-referral";
+    // Money.
+    /// A transfer's postings are malformed or its debits and credits differ.
+    TransferInvalid => BadRequest, "transfer_invalid", "Invalid transfer";
+    /// An account would go below zero.
+    InsufficientFunds => Conflict, "insufficient_funds", "Insufficient funds";
+    /// An idempotency key came back with a different request.
+    IdempotencyKeyReused => Conflict, "idempotency_key_reused", "Idempotency key reused";
+    /// A posting's account holds another currency than the transfer moves.
+    CurrencyMismatch => BadRequest, "currency_mismatch", "Currency mismatch";
+    /// An exchange rate is missing or out of range, or an amount overflows.
+    InvalidRate => BadRequest, "invalid_rate", "Invalid exchange rate";
     IndexerBehind => Unavailable, "indexer_behind", "Indexer behind";
     /// Reading an import's body failed midway (the client's stream broke).
     ImportFailed => BadRequest, "import_failed", "Import failed";

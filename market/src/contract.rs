@@ -24,7 +24,9 @@ use scout_domain::money::Money;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::negotiation::{Offer, Terms};
+use crate::milestone::milestones;
+pub use crate::milestone::{Milestone, MilestoneStatus, Resolution};
+use crate::negotiation::Offer;
 use crate::party::{Actor, Side};
 
 /// Review window when the brand sets none: a submitted milestone the brand
@@ -65,59 +67,6 @@ impl ContractStatus {
     fn is_running(self) -> bool {
         matches!(self, ContractStatus::Active | ContractStatus::Disputed)
     }
-}
-
-/// Where a milestone stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MilestoneStatus {
-    Pending,
-    Submitted,
-    RevisionRequested,
-    Approved,
-    Disputed,
-    Resolved,
-}
-
-impl MilestoneStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MilestoneStatus::Pending => "pending",
-            MilestoneStatus::Submitted => "submitted",
-            MilestoneStatus::RevisionRequested => "revision_requested",
-            MilestoneStatus::Approved => "approved",
-            MilestoneStatus::Disputed => "disputed",
-            MilestoneStatus::Resolved => "resolved",
-        }
-    }
-
-    /// Nothing more happens to it.
-    pub fn is_settled(self) -> bool {
-        matches!(self, MilestoneStatus::Approved | MilestoneStatus::Resolved)
-    }
-}
-
-/// How an administrator settles a disputed milestone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Resolution {
-    /// The creator is paid the milestone.
-    Release,
-    /// The brand gets the milestone's money back.
-    Refund,
-}
-
-/// One piece of work and its price.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Milestone {
-    pub title: String,
-    pub amount: Money,
-    pub due_on: NaiveDate,
-    pub status: MilestoneStatus,
-    /// When it was last submitted (the review window counts from here).
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub revisions: u32,
-    pub resolution: Option<Resolution>,
 }
 
 /// Money the ledger moves because of a step.
@@ -406,125 +355,6 @@ impl Contract {
     }
 }
 
-/// Version of the contract template [`render_terms`] writes; a change of
-/// wording is a new version, and each contract keeps the one it was made with.
-pub const TERMS_VERSION: &str = "2026-12-v1";
-
-/// Who a contract binds, as its text names them.
-#[derive(Debug, Clone, Copy)]
-pub struct Parties<'a> {
-    pub brand: &'a str,
-    pub creator: &'a str,
-    pub campaign: &'a str,
-}
-
-/// The contract's text: the parties, the campaign, each milestone with its
-/// amount and due date, usage rights, exclusivity, the review window and how
-/// disputes are settled. Deterministic (the same terms give the same bytes),
-/// so its hash identifies what both sides signed.
-pub fn render_terms(parties: Parties<'_>, terms: &Terms, review_days: u32) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let total = terms.total().map(amount_text).unwrap_or_default();
-    let _ = writeln!(out, "Scout creator agreement ({TERMS_VERSION})");
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Brand: {}", parties.brand);
-    let _ = writeln!(out, "Creator: {}", parties.creator);
-    let _ = writeln!(out, "Campaign: {}", parties.campaign);
-    let _ = writeln!(out);
-    let _ = writeln!(out, "1. Work and payment. The creator makes, and the brand pays for, the following milestones:");
-    for (i, m) in milestones(terms).iter().enumerate() {
-        let _ = writeln!(out, "   {}. {}: {}, due {}", i + 1, m.title, amount_text(m.amount), m.due_on);
-    }
-    let _ = writeln!(
-        out,
-        "   Total: {total}. The brand places the total in escrow with Scout once both parties have signed."
-    );
-    let _ = writeln!(
-        out,
-        "2. Review. The brand approves a submitted milestone or asks for a revision within {review_days} days; \
-         a milestone left without an answer for {review_days} days is approved, and its amount is released to the creator."
-    );
-    let usage = &terms.usage;
-    let rights = match (usage.organic, usage.paid_ads) {
-        (false, false) => "no use beyond the creator's own post".to_string(),
-        (organic, paid) => {
-            let uses: Vec<&str> = [(organic, "reposting on the brand's own channels"), (paid, "paid advertising")]
-                .into_iter()
-                .filter_map(|(on, what)| on.then_some(what))
-                .collect();
-            format!("{} for {} months from delivery", uses.join(" and "), usage.months)
-        }
-    };
-    let _ = writeln!(out, "3. Usage rights. The brand may use the content for {rights}.");
-    let exclusivity = if terms.exclusivity_days == 0 {
-        "No exclusivity.".to_string()
-    } else {
-        format!(
-            "The creator works for no competitor of the brand for {} days after the last delivery.",
-            terms.exclusivity_days
-        )
-    };
-    let _ = writeln!(out, "4. Exclusivity. {exclusivity}");
-    let _ = writeln!(
-        out,
-        "5. Disputes. Either party may dispute a milestone; its amount stays in escrow until a Scout administrator \
-         releases it to the creator or refunds it to the brand. The rest of the work goes on."
-    );
-    let _ = writeln!(
-        out,
-        "6. Cancellation. Either party may cancel before any work is submitted; the escrow is refunded to the brand. \
-         After that, only a Scout administrator cancels, refunding what was not released."
-    );
-    out
-}
-
-/// `1234567` as "1,234,567".
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "1,234.50 EUR": minor units shown with the currency's decimals.
-pub fn amount_text(m: Money) -> String {
-    let e = m.currency.exponent();
-    let scale = 10i64.pow(e);
-    let (whole, frac) = (m.amount_minor / scale, (m.amount_minor % scale).abs());
-    let grouped = thousands(whole.unsigned_abs());
-    let sign = if m.amount_minor < 0 { "-" } else { "" };
-    if e == 0 {
-        format!("{sign}{grouped} {}", m.currency)
-    } else {
-        format!("{sign}{grouped}.{frac:0width$} {}", m.currency, width = e as usize)
-    }
-}
-
-fn milestones(terms: &Terms) -> Vec<Milestone> {
-    terms
-        .lines
-        .iter()
-        .map(|l| {
-            let platform = l.platform.map(|p| format!(" on {}", p.as_str())).unwrap_or_default();
-            Milestone {
-                title: format!("{} × {}{platform}", l.count, l.kind.as_str().replace('_', " ")),
-                amount: Money::new(l.fee.amount_minor * i64::from(l.count), l.fee.currency),
-                due_on: l.due_on,
-                status: MilestoneStatus::Pending,
-                submitted_at: None,
-                revisions: 0,
-                resolution: None,
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,31 +420,6 @@ mod tests {
         assert!(matches!(c.cancel(Actor::CREATOR), Err(Error::Blocked { .. })), "work was submitted");
         let refund = c.cancel(Actor::Admin).expect("an administrator may");
         assert_eq!(refund, vec![Effect::Refund { milestone: None, amount: c.milestones[1].amount }]);
-    }
-
-    #[test]
-    fn the_contract_text_is_deterministic_and_names_every_term() {
-        let parties = Parties { brand: "Oat & Co", creator: "@cook", campaign: "Autumn soups" };
-        let t = terms(80_000);
-        let text = render_terms(parties, &t, 7);
-        assert_eq!(text, render_terms(parties, &t, 7));
-        for needle in [
-            "Oat & Co",
-            "@cook",
-            "Autumn soups",
-            "2 × reel on instagram: 1,600.00 EUR, due 2027-03-20",
-            "Total: 2,200.00 EUR",
-            "within 7 days",
-            "reposting on the brand's own channels for 6 months",
-            "30 days",
-        ] {
-            assert!(text.contains(needle), "missing {needle:?} in\n{text}");
-        }
-        assert_ne!(text, render_terms(parties, &terms(80_001), 7));
-        let yen = Money::new(1_234_567, scout_domain::money::Currency::parse("JPY").expect("JPY"));
-        assert_eq!(amount_text(yen), "1,234,567 JPY");
-        let dinar = Money::new(-1_234, scout_domain::money::Currency::parse("KWD").expect("KWD"));
-        assert_eq!(amount_text(dinar), "-1.234 KWD");
     }
 
     #[test]

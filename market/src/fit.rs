@@ -25,8 +25,8 @@ use scout_domain::money::Money;
 use scout_domain::taxonomy;
 use serde::Serialize;
 
+use crate::agreement::amount_text;
 use crate::campaign::CampaignSpec;
-use crate::contract::amount_text;
 
 /// A factor the campaign leaves open.
 pub const OPEN: f64 = 0.6;

@@ -20,22 +20,24 @@
 //! thread.accept(Actor::CREATOR, v2).unwrap();
 //! ```
 
+pub mod agreement;
 pub mod campaign;
 pub mod contract;
 pub mod error;
 pub mod fit;
+pub mod lifecycle;
+pub mod milestone;
 pub mod negotiation;
 pub mod party;
 pub mod plan;
 pub mod review;
 
+pub use agreement::{Parties, TERMS_VERSION, amount_text, render_terms};
 pub use campaign::{
     CampaignAction, CampaignField, CampaignSpec, CampaignStatus, Deals, DeliverableKind, DeliverableSpec, Objective,
     Visibility,
 };
-pub use contract::{
-    Contract, ContractStatus, Effect, Milestone, MilestoneStatus, Parties, Resolution, TERMS_VERSION, render_terms,
-};
+pub use contract::{Contract, ContractStatus, Effect, Milestone, MilestoneStatus, Resolution};
 pub use error::{Error, Result};
 pub use negotiation::{Negotiation, NegotiationStatus, Offer, Origin, TermLine, Terms, UsageRights};
 pub use party::{Actor, Side};

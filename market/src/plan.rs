@@ -324,7 +324,7 @@ fn describe(candidates: &[Candidate], objective: Objective, value: &Value, set: 
 
 fn round(x: f64) -> String {
     let n = x.round() as i64;
-    let grouped = crate::contract::thousands(n.unsigned_abs());
+    let grouped = crate::agreement::thousands(n.unsigned_abs());
     if n < 0 { format!("-{grouped}") } else { grouped }
 }
 

@@ -17,6 +17,7 @@
 
 mod error;
 pub mod model;
+pub mod reputation;
 mod search;
 pub mod understand;
 

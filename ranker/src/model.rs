@@ -32,6 +32,9 @@ pub struct Explanation {
     /// Set when the creator was moved down the ranking, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved_down: Option<MovedDown>,
+    /// The creator's ratings on Scout and how far they moved the creator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::reputation::RatingEffect>,
 }
 
 /// Why and how far a result was moved down.

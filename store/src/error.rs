@@ -10,6 +10,8 @@ pub enum Record {
     Negotiation,
     Contract,
     Review,
+    Transfer,
+    LedgerAccount,
 }
 
 impl Record {
@@ -22,6 +24,8 @@ impl Record {
             Record::Negotiation => "negotiation",
             Record::Contract => "contract",
             Record::Review => "review",
+            Record::Transfer => "transfer",
+            Record::LedgerAccount => "ledger account",
         }
     }
 }
@@ -66,6 +70,9 @@ pub enum Error {
     },
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The ledger refused a transfer (unbalanced, overdrawn, a reused key…).
+    #[error("{0}")]
+    Ledger(#[from] scout_ledger::Error),
 }
 
 impl Error {
@@ -84,6 +91,8 @@ impl Error {
             Error::Missing { what: Record::Negotiation, .. } => ErrorCode::NegotiationNotFound,
             Error::Missing { what: Record::Contract, .. } => ErrorCode::ContractNotFound,
             Error::Missing { what: Record::Review, .. } => ErrorCode::ReviewNotFound,
+            Error::Missing { what: Record::Transfer | Record::LedgerAccount, .. } => ErrorCode::NotFound,
+            Error::Ledger(e) => e.code(),
             Error::ReviewExists { .. } => ErrorCode::ReviewExists,
             Error::Stale { .. } => ErrorCode::EditConflict,
             Error::NegotiationExists { .. } => ErrorCode::NegotiationExists,

@@ -45,6 +45,7 @@ mod accounts;
 mod error;
 mod inbox;
 mod keys;
+mod ledger;
 mod lists;
 mod market;
 mod orgs;
@@ -56,6 +57,7 @@ pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
 pub use error::{Error, Record, Result};
 pub use inbox::{NewNotification, StoredNotification};
 pub use keys::{ApiKey, KeyKind, NewKey};
+pub use ledger::{Owner, Posted};
 pub use lists::{SavedSearch, Shortlist, ShortlistEntry, ShortlistFeedback, Tenant};
 pub use market::{
     CampaignOrder, CampaignQuery, ContractStep, ContractStepRecord, NewContract, NewNegotiation, OfferMade, Signature,
@@ -117,6 +119,8 @@ handles! {
     Inbox,
     /// See [`Store::referrals`].
     Referrals,
+    /// See [`Store::ledger`].
+    Ledger,
 }
 
 /// Which database a [`Store`] talks to.
@@ -183,6 +187,15 @@ impl Store {
         }
     }
 
+    /// The SQLite pool, for tests that must change a record behind the
+    /// store's back (to show that a check finds it).
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.backend {
+            Backend::Sqlite(p) => Some(p),
+            Backend::Postgres(_) => None,
+        }
+    }
+
     /// Accounts, sessions, second factors, API keys and OAuth clients, mailed
     /// one-time tokens, the audit log.
     pub fn identity(&self) -> Identity<'_> {
@@ -212,6 +225,11 @@ impl Store {
     /// Referral codes, who referred whom, and the rewards earned.
     pub fn referrals(&self) -> Referrals<'_> {
         Referrals { store: self }
+    }
+
+    /// The double-entry ledger: accounts, transfers, verification.
+    pub fn ledger(&self) -> Ledger<'_> {
+        Ledger { store: self }
     }
 
     pub async fn close(&self) {

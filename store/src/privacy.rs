@@ -74,6 +74,18 @@ pub struct UserArchive {
     pub security_events: Vec<serde_json::Value>,
     pub claims: Vec<Claim>,
     pub claimed_profiles: Vec<Profile>,
+    /// The creator's threads (offers and their terms) and contracts.
+    pub negotiations: Vec<serde_json::Value>,
+    pub contracts: Vec<serde_json::Value>,
+    /// Messages the user wrote in any thread (also as a brand's member).
+    pub messages_written: Vec<serde_json::Value>,
+    pub reviews_written: Vec<serde_json::Value>,
+    /// Reviews brands wrote about the user's claimed profiles.
+    pub reviews_received: Vec<serde_json::Value>,
+    /// People the user referred, and who referred the user.
+    pub referrals: Vec<serde_json::Value>,
+    pub referred_by: Option<serde_json::Value>,
+    pub notifications: Vec<serde_json::Value>,
 }
 
 impl Identity<'_> {
@@ -432,6 +444,7 @@ impl Privacy<'_> {
         let ids: Vec<ProfileId> = claims.iter().map(|c| c.profile_id).collect();
         let claimed_profiles = self.store.profiles().get_profiles(&ids).await?.into_iter().map(|p| p.profile).collect();
         let verified = self.store.identity().email_verified(user).await?;
+        let deals = self.deals_archive(user, &ids).await?;
         Ok(Some(UserArchive {
             user: serde_json::json!({"id": u.id, "email": u.email, "name": u.name, "role": u.role,
                 "created_at": u.created_at, "email_verified": verified, "two_factor": u.totp_secret.is_some()}),
@@ -440,6 +453,117 @@ impl Privacy<'_> {
             security_events,
             claims,
             claimed_profiles,
+            negotiations: deals.negotiations,
+            contracts: deals.contracts,
+            messages_written: deals.messages_written,
+            reviews_written: deals.reviews_written,
+            reviews_received: deals.reviews_received,
+            referrals: deals.referrals,
+            referred_by: deals.referred_by,
+            notifications: deals.notifications,
         }))
     }
+
+    /// The marketplace part of a user's archive.
+    async fn deals_archive(&self, user: UserId, profiles: &[ProfileId]) -> Result<DealsArchive> {
+        use serde_json::json;
+        let market = self.store.market();
+        let viewer = crate::Viewer::Creator(user);
+        let mut negotiations = Vec::new();
+        loop {
+            let page = market.negotiations(viewer, None, negotiations.len() as i64, 500).await?;
+            let done = page.len() < 500;
+            negotiations.extend(page.into_iter().map(|n| {
+                let offers: Vec<_> = n
+                    .negotiation
+                    .offers
+                    .iter()
+                    .zip(&n.offers_made)
+                    .map(|(o, made)| json!({"version": o.version, "by": o.by, "terms": o.terms, "at": made.at}))
+                    .collect();
+                json!({"id": n.id, "campaign_id": n.campaign_id, "profile_id": n.profile_id,
+                       "origin": n.negotiation.origin, "status": n.negotiation.status, "offers": offers,
+                       "contract_id": n.contract_id, "created_at": n.created_at})
+            }));
+            if done {
+                break;
+            }
+        }
+        let mut contracts = Vec::new();
+        loop {
+            let page = market.contracts(viewer, None, contracts.len() as i64, 500).await?;
+            let done = page.len() < 500;
+            contracts.extend(page.into_iter().map(|k| {
+                let signatures: Vec<_> = k
+                    .signatures
+                    .iter()
+                    .map(|s| json!({"side": s.side, "user_id": s.user_id, "name": s.name, "at": s.signed_at, "ip": s.ip}))
+                    .collect();
+                json!({"id": k.id, "campaign_id": k.campaign_id, "profile_id": k.profile_id,
+                       "status": k.contract.status, "terms": k.terms, "terms_text": k.terms_text,
+                       "terms_hash": k.terms_hash, "signatures": signatures, "created_at": k.created_at})
+            }));
+            if done {
+                break;
+            }
+        }
+        let messages_written = market
+            .messages_by(user)
+            .await?
+            .into_iter()
+            .map(|m| json!({"negotiation_id": m.negotiation_id, "side": m.side, "body": m.body, "at": m.at}))
+            .collect();
+        let review = |r: crate::StoredReview| {
+            json!({"id": r.id, "contract_id": r.contract_id, "side": r.side, "rating": r.rating, "text": r.body,
+                   "on_time": r.on_time, "created_at": r.created_at, "updated_at": r.updated_at})
+        };
+        let reviews_written = market.reviews_by(user).await?.into_iter().map(review).collect();
+        let mut reviews_received = Vec::new();
+        for p in profiles {
+            reviews_received.extend(market.reviews_of_profile(*p).await?.into_iter().map(review));
+        }
+        let referral = |r: crate::Referral| {
+            json!({"referrer_id": r.referrer_id, "referred_id": r.referred_id, "status": r.status.as_str(),
+                   "contract_id": r.contract_id, "reward": r.reward, "created_at": r.created_at,
+                   "earned_at": r.earned_at})
+        };
+        let referrals = self.store.referrals().made_by(user).await?.into_iter().map(referral).collect();
+        let referred_by = self.store.referrals().of_referred(user).await?.map(referral);
+        let mut notifications = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self.store.inbox().list(user, false, before, 200).await?;
+            before = page.last().map(|n| n.id);
+            let done = page.len() < 200;
+            notifications.extend(
+                page.into_iter().map(
+                    |n| json!({"kind": n.kind, "title": n.title, "link": n.link, "read_at": n.read_at, "at": n.at}),
+                ),
+            );
+            if done {
+                break;
+            }
+        }
+        Ok(DealsArchive {
+            negotiations,
+            contracts,
+            messages_written,
+            reviews_written,
+            reviews_received,
+            referrals,
+            referred_by,
+            notifications,
+        })
+    }
+}
+
+struct DealsArchive {
+    negotiations: Vec<serde_json::Value>,
+    contracts: Vec<serde_json::Value>,
+    messages_written: Vec<serde_json::Value>,
+    reviews_written: Vec<serde_json::Value>,
+    reviews_received: Vec<serde_json::Value>,
+    referrals: Vec<serde_json::Value>,
+    referred_by: Option<serde_json::Value>,
+    notifications: Vec<serde_json::Value>,
 }

@@ -149,6 +149,21 @@ async fn from_application_to_a_completed_contract(backend: Backend) {
     assert_eq!((contract["status"].as_str(), contract["funded"].as_bool()), (Some("active"), Some(true)));
     let (s, body) = as_(&brand, Method::POST, format!("/v1/contracts/{kid}/sign"), None).await;
     assert_eq!(s, 409, "signing twice: {body}");
+    // The signed contract as a PDF, for both sides and nobody else: the
+    // terms' hash and both signers' names are in it.
+    for token in [&brand, &creator] {
+        let res = app.call(Method::GET, token, &format!("/v1/contracts/{kid}/contract.pdf"), None, None).await;
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        let pdf = res.bytes().await.expect("pdf");
+        let has = |needle: &str| pdf.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(pdf.starts_with(b"%PDF-"));
+        let hash = contract["terms_hash"].as_str().expect("hash");
+        let names = contract["signatures"].as_array().expect("signatures");
+        assert!(has(hash) && has("Autumn soups") && has("For the brand: "), "the PDF names the deal");
+        assert!(names.iter().all(|s| has(s["name"].as_str().expect("name"))), "{names:?}");
+    }
+    let res = app.call(Method::GET, &rival, &format!("/v1/contracts/{kid}/contract.pdf"), None, None).await;
+    assert_eq!(res.status(), 404);
     let (_, campaign) = as_(&brand, Method::GET, format!("/v1/campaigns/{cid}"), None).await;
     assert_eq!(campaign["status"], "in_progress");
 

@@ -1,9 +1,11 @@
 //! End-to-end tests over HTTP (one test binary).
 
 mod access;
+mod access_deals;
 mod auth;
 mod campaigns;
 mod deals;
+mod demo;
 mod errors;
 mod hardening;
 mod import_export;

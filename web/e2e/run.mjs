@@ -637,7 +637,7 @@ async function endedSession(page, label) {
 
 /** Signs up a new account of `role` in a fresh context; the page, on the account's first screen. */
 async function signUp(browser, role, name) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, bypassCSP: true });
   const page = await context.newPage();
   current = page;
   await page.goto(`${BASE}/signup`);
@@ -766,6 +766,16 @@ async function dealFlow(browser, creator) {
   await b.getByRole("button", { name: "Sign the contract" }).click();
   await b.locator(".badge", { hasText: "Active" }).waitFor();
   check("both sign; the contract is active", true, contractUrl);
+  const [download] = await Promise.all([
+    b.waitForEvent("download"),
+    b.getByRole("button", { name: "download as PDF" }).click(),
+  ]);
+  const pdf = await (await import("node:fs/promises")).readFile(await download.path());
+  check(
+    "brand: the signed contract downloads as a PDF",
+    pdf.subarray(0, 5).toString() === "%PDF-" && pdf.includes("For the creator: ") && download.suggestedFilename().endsWith(".pdf"),
+    download.suggestedFilename(),
+  );
 
   current = c;
   await c.locator(".title-row .badge", { hasText: "Active" }).waitFor({ timeout: 15_000 });

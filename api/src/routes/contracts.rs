@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/contracts", get(list_contracts))
         .route("/v1/contracts/{id}", get(get_contract))
         .route("/v1/contracts/{id}/terms.txt", get(terms_text))
+        .route("/v1/contracts/{id}/contract.pdf", get(contract_pdf))
         .route("/v1/contracts/{id}/steps", get(steps))
         .route("/v1/contracts/{id}/sign", post(sign))
         .route("/v1/contracts/{id}/cancel", post(cancel))
@@ -258,6 +259,23 @@ pub async fn terms_text(
 ) -> ApiResult<axum::response::Response> {
     let k = state.app.contract(&party, parse_id(&id, "id")?).await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], k.terms_text).into_response())
+}
+
+/// The contract as a PDF: its text as signed, both signatures (name, time,
+/// address) or who has yet to sign, and the terms' version and hash on
+/// every page.
+#[utoipa::path(get, path = "/v1/contracts/{id}/contract.pdf", tag = "contracts", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "contract id")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn contract_pdf(
+    State(state): State<AppState>,
+    party: PartyContext,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let (pdf, name) = state.app.contract_pdf(&party, parse_id(&id, "id")?).await?;
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, disposition)], pdf)
+        .into_response())
 }
 
 /// Every step taken on the contract, with who and when.

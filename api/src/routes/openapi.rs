@@ -93,6 +93,7 @@ use crate::state::AppState;
         crate::routes::contracts::list_contracts,
         crate::routes::contracts::get_contract,
         crate::routes::contracts::terms_text,
+        crate::routes::contracts::contract_pdf,
         crate::routes::contracts::steps,
         crate::routes::contracts::sign,
         crate::routes::contracts::cancel,

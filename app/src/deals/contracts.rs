@@ -35,6 +35,36 @@ impl Application {
         Ok(self.store.market().contract_steps(id, party.viewer()).await?)
     }
 
+    /// The contract as a PDF (its text as signed, the signatures, the terms'
+    /// version and hash), for a party to it; and a file name for it.
+    pub async fn contract_pdf(&self, party: &Party, id: i64) -> Result<(Vec<u8>, String)> {
+        let k = self.contract(party, id).await?;
+        let campaign = self.store.market().campaign(k.campaign_id).await?;
+        let title = format!("Contract {}: {}", k.id, campaign.spec.name);
+        let times: Vec<String> =
+            k.signatures.iter().map(|s| s.signed_at.format("%Y-%m-%d %H:%M UTC").to_string()).collect();
+        let signatures = k
+            .signatures
+            .iter()
+            .zip(&times)
+            .map(|(s, at)| scout_documents::SignatureLine {
+                side: s.side.as_str(),
+                name: &s.name,
+                at,
+                address: s.ip.as_deref(),
+            })
+            .collect();
+        let doc = scout_documents::ContractDocument {
+            title: &title,
+            text: &k.terms_text,
+            terms_version: &k.terms_version,
+            terms_hash: &k.terms_hash,
+            status: k.contract.status.as_str(),
+            signatures,
+        };
+        Ok((scout_documents::contract_pdf(&doc), format!("scout-contract-{}.pdf", k.id)))
+    }
+
     /// A party signs, in their name, from their address. Once both have, the
     /// escrow is funded and work starts (see the note on [`Effect::Fund`]
     /// below), and the campaign is in progress.

@@ -6,6 +6,7 @@ use scout_indexer::Features;
 
 use super::{Hit, Scored};
 use crate::model::{self, Explanation, MovedDown, QueryContext};
+use crate::reputation::{Reputation, effect};
 use crate::understand::{ParsedQuery, RecognisedKind};
 
 /// The requested page of ranked candidates, each with its explanation.
@@ -23,7 +24,7 @@ pub(super) fn page_of(
         .map(|s| Hit {
             id: s.id,
             score: s.score,
-            explanation: explain(&s.features, s.contributions, s.factor, ctx, parsed),
+            explanation: explain(&s.features, s.contributions, s.factor, s.reputation, ctx, parsed),
         })
         .collect()
 }
@@ -32,6 +33,7 @@ fn explain(
     f: &Features,
     contributions: Vec<model::Contribution>,
     factor: f64,
+    reputation: Option<Reputation>,
     ctx: &QueryContext,
     parsed: &ParsedQuery,
 ) -> Explanation {
@@ -71,5 +73,19 @@ fn explain(
         summary.push_str(&format!("; moved down: {:.0}% likely bought followers", p_bought * 100.0));
         MovedDown { reason: "likely_bought_followers", p_bought, factor: (factor * 1000.0).round() / 1000.0 }
     });
-    Explanation { contributions, matched, engagement_vs_tier: evt, summary, moved_down }
+    let rating = reputation.as_ref().map(|r| {
+        let e = effect(r);
+        let reviews = if e.reviews == 1 { "1 review".to_string() } else { format!("{} reviews", e.reviews) };
+        summary.push_str(&format!("; rated {:.1}/5 on Scout ({reviews}", e.rating));
+        if let Some(on_time) = e.on_time_rate {
+            summary.push_str(&format!(", {:.0}% on time", on_time * 100.0));
+        }
+        summary.push(')');
+        let moved = (e.factor - 1.0) * 100.0;
+        if moved.abs() >= 0.5 {
+            summary.push_str(&format!(", moved {} {:.0}%", if moved > 0.0 { "up" } else { "down" }, moved.abs()));
+        }
+        e
+    });
+    Explanation { contributions, matched, engagement_vs_tier: evt, summary, moved_down, rating }
 }

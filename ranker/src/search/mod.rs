@@ -25,6 +25,8 @@ use scout_domain::{Error as DomainError, ProfileId, SearchFilters, Sort};
 use scout_indexer::{ProfileIndex, TextQuery};
 use scout_models::TextEncoder;
 use scout_models::ranking::{Blend, Feature, RankingModel};
+
+use crate::reputation::{Reputation, reputation_factor};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -167,6 +169,8 @@ pub struct Engine {
     ranking: RwLock<Option<Arc<RankingModel>>>,
     /// The semantic floors measured on this index (see [`floor`]).
     floors: floor::Floors,
+    /// Creators' ratings on Scout (see [`crate::reputation`]).
+    reputations: crate::reputation::Reputations,
 }
 
 impl std::fmt::Debug for Engine {
@@ -184,7 +188,14 @@ impl Engine {
             query_vectors: Mutex::new(HashMap::new()),
             ranking: RwLock::new(None),
             floors: floor::Floors::default(),
+            reputations: crate::reputation::Reputations::default(),
         }
+    }
+
+    /// Creators' ratings on Scout, which relevance ranking reads; the
+    /// application keeps them current.
+    pub fn reputations(&self) -> &crate::reputation::Reputations {
+        &self.reputations
     }
 
     pub fn ranking_model(&self) -> Option<Arc<RankingModel>> {
@@ -283,6 +294,13 @@ impl Engine {
         let demote = sort == Sort::Relevance && !ctx.known_item && req.demote_bought_followers.unwrap_or(true);
         let factor_of =
             |f: &scout_indexer::Features| if demote { model::bought_followers_factor(f.audience_quality) } else { 1.0 };
+        // Ratings on Scout move a creator in the relevance order (not when
+        // the query names a creator).
+        let reputations = self.reputations.snapshot();
+        let rated = |id: ProfileId| {
+            (sort == Sort::Relevance && !ctx.known_item).then(|| reputations.get(&id).copied()).flatten()
+        };
+        let rated_factor = |r: Option<Reputation>| r.as_ref().map_or(1.0, reputation_factor);
 
         // Text sorted by a field: the result set of the relevance order,
         // reordered (a sort never changes what matched, nor `total`).
@@ -309,7 +327,9 @@ impl Engine {
                     let values = model::features(&features, &Signals::default(), ctx);
                     let (score, contributions) = model::score(&values, &weights);
                     let factor = factor_of(&features);
-                    Some(Scored { id: *id, score: score * factor, contributions, features, factor })
+                    let reputation = rated(*id);
+                    let score = score * factor * rated_factor(reputation);
+                    Some(Scored { id: *id, score, contributions, features, factor, reputation })
                 })
                 .collect();
             if sort == Sort::Relevance {
@@ -333,15 +353,16 @@ impl Engine {
             .into_iter()
             .map(|c| {
                 let factor = if mode == Mode::Hybrid { factor_of(&c.features) } else { 1.0 };
+                let reputation = if mode == Mode::Hybrid { rated(c.id) } else { None };
                 let (score, contributions) = match mode {
                     Mode::Hybrid => {
                         let (score, contributions) = model::score(&c.values, &weights);
-                        (score * factor, contributions)
+                        (score * factor * rated_factor(reputation), contributions)
                     }
                     Mode::Bm25 => (c.signals.bm25.unwrap_or(0.0) as f64, model::score(&c.values, &weights).1),
                     Mode::Semantic => (c.signals.cosine.unwrap_or(0.0) as f64, model::score(&c.values, &weights).1),
                 };
-                Scored { id: c.id, score, contributions, features: c.features, factor }
+                Scored { id: c.id, score, contributions, features: c.features, factor, reputation }
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
@@ -408,7 +429,7 @@ impl Engine {
             .into_iter()
             .map(|(id, features, values)| {
                 let (score, contributions) = model::score(&values, weights);
-                Scored { id, score, contributions, features, factor: 1.0 }
+                Scored { id, score, contributions, features, factor: 1.0, reputation: None }
             })
             .collect();
         let page = page_of(ranked, offset, limit, ctx, parsed);
@@ -498,6 +519,8 @@ pub(super) struct Scored {
     features: Arc<scout_indexer::Features>,
     /// What the score was multiplied by for likely bought followers (1: nothing).
     factor: f64,
+    /// The creator's ratings on Scout, when they moved the score.
+    reputation: Option<Reputation>,
 }
 
 pub(super) fn elapsed_ms(started: Instant) -> f64 {

@@ -64,7 +64,7 @@ impl Engine {
                 values[Feature::TextRelevance] = None; // no text in a lookalike search
                 let (score, contributions) = model::score(&values, &weights);
                 let factor = model::bought_followers_factor(features.audience_quality);
-                Some(Scored { id, score: score * factor, contributions, features, factor })
+                Some(Scored { id, score: score * factor, contributions, features, factor, reputation: None })
             })
             .collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));

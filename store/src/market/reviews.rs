@@ -124,6 +124,23 @@ impl Market<'_> {
         self.reviews_where("org_id = $1 AND side = 'creator'", org, offset, limit).await
     }
 
+    /// Every review `user` wrote, newest first (for their data export).
+    pub async fn reviews_by(&self, user: UserId) -> Result<Vec<StoredReview>> {
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE author_id = $1 ORDER BY id DESC");
+        let rows: Vec<ReviewRow> =
+            with_pool!(self.store, |p| sqlx::query_as(&sql).bind(user).fetch_all(p).await).doing("reading reviews")?;
+        rows.into_iter().map(review_from).collect()
+    }
+
+    /// Every review brands wrote about `profile`, newest first (for its creator's data export).
+    pub async fn reviews_of_profile(&self, profile: ProfileId) -> Result<Vec<StoredReview>> {
+        let sql =
+            format!("SELECT {REVIEW_COLUMNS} FROM reviews WHERE profile_id = $1 AND side = 'brand' ORDER BY id DESC");
+        let rows: Vec<ReviewRow> = with_pool!(self.store, |p| sqlx::query_as(&sql).bind(profile).fetch_all(p).await)
+            .doing("reading reviews")?;
+        rows.into_iter().map(review_from).collect()
+    }
+
     async fn reviews_where(&self, condition: &str, value: i64, offset: i64, limit: i64) -> Result<Vec<StoredReview>> {
         let sql = format!(
             "SELECT {REVIEW_COLUMNS} FROM reviews WHERE {condition} ORDER BY id DESC LIMIT {} OFFSET {}",
@@ -177,6 +194,14 @@ impl Market<'_> {
         self.ratings("org_id", "creator", orgs).await
     }
 
+    /// Ratings of every creator profile brands reviewed (the ranker's
+    /// reputation feature; only profiles with work done on Scout have one).
+    pub async fn all_profile_ratings(&self) -> Result<HashMap<ProfileId, RatingSummary>> {
+        let mut out = HashMap::new();
+        self.sum_ratings("profile_id", "brand", "profile_id IS NOT NULL", &mut out).await?;
+        Ok(out)
+    }
+
     async fn ratings(&self, column: &str, side: &str, ids: &[i64]) -> Result<HashMap<i64, RatingSummary>> {
         let mut out = HashMap::new();
         for chunk in ids.chunks(500) {
@@ -185,21 +210,31 @@ impl Market<'_> {
             }
             let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
             // Ids are integers formatted here, never text from a caller.
-            let sql = format!(
-                "SELECT {column}, COUNT(*), CAST(SUM(rating) AS BIGINT),
-                        CAST(SUM(CASE WHEN on_time THEN 1 ELSE 0 END) AS BIGINT),
-                        CAST(SUM(CASE WHEN on_time IS NULL THEN 0 ELSE 1 END) AS BIGINT)
-                 FROM reviews WHERE side = '{side}' AND {column} IN ({}) GROUP BY {column}",
-                list.join(", ")
-            );
-            let rows: Vec<(i64, i64, i64, i64, i64)> =
-                with_pool!(self.store, |p| sqlx::query_as(&sql).fetch_all(p).await).doing("summing ratings")?;
-            for (id, count, sum, on_time, said) in rows {
-                let mean = (sum as f64 / count.max(1) as f64 * 100.0).round() / 100.0;
-                let on_time_rate = (said > 0).then(|| (on_time as f64 / said as f64 * 100.0).round() / 100.0);
-                out.insert(id, RatingSummary { count, mean, on_time_rate });
-            }
+            self.sum_ratings(column, side, &format!("{column} IN ({})", list.join(", ")), &mut out).await?;
         }
         Ok(out)
+    }
+
+    async fn sum_ratings(
+        &self,
+        column: &str,
+        side: &str,
+        condition: &str,
+        out: &mut HashMap<i64, RatingSummary>,
+    ) -> Result<()> {
+        let sql = format!(
+            "SELECT {column}, COUNT(*), CAST(SUM(rating) AS BIGINT),
+                    CAST(SUM(CASE WHEN on_time THEN 1 ELSE 0 END) AS BIGINT),
+                    CAST(SUM(CASE WHEN on_time IS NULL THEN 0 ELSE 1 END) AS BIGINT)
+             FROM reviews WHERE side = '{side}' AND {condition} GROUP BY {column}"
+        );
+        let rows: Vec<(i64, i64, i64, i64, i64)> =
+            with_pool!(self.store, |p| sqlx::query_as(&sql).fetch_all(p).await).doing("summing ratings")?;
+        for (id, count, sum, on_time, said) in rows {
+            let mean = (sum as f64 / count.max(1) as f64 * 100.0).round() / 100.0;
+            let on_time_rate = (said > 0).then(|| (on_time as f64 / said as f64 * 100.0).round() / 100.0);
+            out.insert(id, RatingSummary { count, mean, on_time_rate });
+        }
+        Ok(())
     }
 }

@@ -293,6 +293,33 @@ impl Market<'_> {
         })
     }
 
+    /// Every message `user` wrote in any thread, oldest first (for their data export).
+    pub async fn messages_by(&self, user: UserId) -> Result<Vec<ThreadEntry>> {
+        type Row = (i64, i64, String, String, DateTime<Utc>);
+        let rows: Vec<Row> = with_pool!(self.store, |p| sqlx::query_as(
+            "SELECT id, negotiation_id, side, body, at FROM thread_entries
+             WHERE author_id = $1 AND kind = 'message' ORDER BY id"
+        )
+        .bind(user)
+        .fetch_all(p)
+        .await)
+        .doing("reading messages")?;
+        rows.into_iter()
+            .map(|(id, negotiation_id, side, body, at)| {
+                Ok(ThreadEntry {
+                    id,
+                    negotiation_id,
+                    kind: "message".into(),
+                    side: spelled("thread_entries", &side)?,
+                    version: None,
+                    body,
+                    author: Some(user),
+                    at,
+                })
+            })
+            .collect()
+    }
+
     /// A thread's entries after `after` (0: from the start), oldest first.
     pub async fn thread(&self, id: i64, viewer: Viewer, after: i64) -> Result<Vec<ThreadEntry>> {
         self.negotiation(id, viewer).await?;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod harness;
+mod ledger;
 mod market;
 mod profiles;
 mod tenancy;

@@ -45,6 +45,23 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
           }
         >
           read the terms
+        </button>{" "}
+        ·{" "}
+        <button
+          class="link"
+          onClick={() =>
+            run(async () => {
+              const res = await send("GET", `/v1/contracts/${k.id}/contract.pdf`);
+              const url = URL.createObjectURL(await res.blob());
+              const a = document.createElement("a");
+              a.href = url;
+              a.download = `scout-contract-${k.id}.pdf`;
+              a.click();
+              setTimeout(() => URL.revokeObjectURL(url), 60_000);
+            })
+          }
+        >
+          download as PDF
         </button>
       </p>
       {error && <Alert>{error}</Alert>}

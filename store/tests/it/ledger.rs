@@ -1,0 +1,115 @@
+//! The ledger's records on both backends: 200 concurrent debits on one
+//! wallet never overdraw it; a key replayed with the same request moves
+//! nothing, with another is refused, and racing copies make one transfer;
+//! every refused transfer leaves the sums as they were; verification finds
+//! a tampered sum.
+
+use scout_domain::money::Currency;
+use scout_ledger::{AccountKind, Posting, Transfer, TransferKind, fingerprint};
+use scout_store::{Error, Owner, Store};
+use serde_json::json;
+
+use crate::both_backends;
+
+fn transfer(kind: TransferKind, from: i64, to: i64, amount: i64) -> Transfer {
+    Transfer::new(kind, Currency::EUR, vec![Posting::debit(from, amount), Posting::credit(to, amount)])
+        .expect("balanced")
+}
+
+both_backends!(concurrent_debits_never_overdraw_and_keys_move_money_once, |store: Store| async move {
+    let ledger = store.ledger();
+    let clearing = ledger.account(Owner::Provider(1), AccountKind::ProviderClearing, Currency::EUR).await.expect("a");
+    let wallet = ledger.account(Owner::Org(7), AccountKind::BrandWallet, Currency::EUR).await.expect("a");
+    let escrow = ledger.account(Owner::Contract(9), AccountKind::Escrow, Currency::EUR).await.expect("a");
+    assert_eq!(wallet, ledger.account(Owner::Org(7), AccountKind::BrandWallet, Currency::EUR).await.expect("same"));
+
+    // The brand funds 100.00 EUR; the same request again moves nothing.
+    let fund = transfer(TransferKind::Funding, clearing, wallet, 10_000);
+    let print = fingerprint(&json!({"fund": 10_000, "wallet": wallet}));
+    let first = ledger.post("fund-1", &print, &fund, "card", None).await.expect("funded");
+    let again = ledger.post("fund-1", &print, &fund, "card", None).await.expect("replayed");
+    assert_eq!((again.transfer_id, again.replayed, first.replayed), (first.transfer_id, true, false));
+    let other = fingerprint(&json!({"fund": 20_000, "wallet": wallet}));
+    let e = ledger.post("fund-1", &other, &fund, "card", None).await.expect_err("another request");
+    assert!(matches!(e, Error::Ledger(scout_ledger::Error::KeyReused)), "{e}");
+    assert_eq!(ledger.account_state(wallet).await.expect("wallet").balance(), 10_000);
+
+    // 200 debits of 1.00 EUR at once, each with its own key: exactly 100 go
+    // through, the rest are refused for funds, and the wallet ends at zero.
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let t = transfer(TransferKind::EscrowHold, wallet, escrow, 100);
+                let key = format!("hold-{i}");
+                store.ledger().post(&key, &fingerprint(&key), &t, "", None).await
+            })
+        })
+        .collect();
+    let (mut ok, mut refused) = (0, 0);
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(p) => {
+                assert!(!p.replayed);
+                ok += 1;
+            }
+            Err(Error::Ledger(scout_ledger::Error::InsufficientFunds { .. })) => refused += 1,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!((ok, refused), (100, 100));
+    let w = ledger.account_state(wallet).await.expect("wallet");
+    assert_eq!((w.balance(), w.debits_minor, w.credits_minor), (0, 10_000, 10_000));
+    assert_eq!(ledger.account_state(escrow).await.expect("escrow").balance(), 10_000);
+
+    // Twenty copies of one request racing with one key make one transfer.
+    let refund = transfer(TransferKind::Refund, escrow, wallet, 3000);
+    let print = fingerprint(&json!({"refund": 3000}));
+    let racing: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, refund, print) = (store.clone(), refund.clone(), print.clone());
+            tokio::spawn(async move { store.ledger().post("refund-1", &print, &refund, "", None).await })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in racing {
+        ids.push(task.await.expect("task").expect("posted or replayed"));
+    }
+    assert_eq!(ids.iter().filter(|p| !p.replayed).count(), 1, "{ids:?}");
+    assert!(ids.iter().all(|p| p.transfer_id == ids[0].transfer_id));
+    assert_eq!(ledger.account_state(wallet).await.expect("wallet").balance(), 3000);
+
+    // A reversal undoes it; a second reversal of the same transfer is refused by the schema.
+    let back = refund.reversal();
+    let first_reversal = fingerprint(&"r1");
+    ledger
+        .post("reverse-refund-1", &first_reversal, &back, "correction", Some(ids[0].transfer_id))
+        .await
+        .expect("reversed");
+    assert_eq!(ledger.account_state(wallet).await.expect("wallet").balance(), 0);
+    let again = ledger.post("reverse-refund-2", &fingerprint(&"r2"), &back, "twice", Some(ids[0].transfer_id)).await;
+    assert!(again.is_err(), "a transfer is reversed once");
+
+    // A transfer in another currency than its accounts is refused; nothing moved.
+    let usd = Transfer::new(
+        TransferKind::EscrowHold,
+        Currency::USD,
+        vec![Posting::debit(escrow, 1), Posting::credit(wallet, 1)],
+    )
+    .expect("balanced");
+    let e = ledger.post("usd-1", &fingerprint(&"usd"), &usd, "", None).await.expect_err("currency");
+    assert!(matches!(e, Error::Ledger(scout_ledger::Error::CurrencyMismatch { .. })), "{e}");
+
+    assert_eq!(ledger.verify().await.expect("verify"), Vec::<String>::new(), "the ledger is sound");
+    // A sum changed behind the ledger's back is found.
+    let tamper = "UPDATE ledger_accounts SET credits_minor = credits_minor + 1 WHERE kind = 'escrow'";
+    match (store.sqlite_pool(), store.postgres_pool()) {
+        (Some(p), _) => sqlx::query(tamper).execute(p).await.map(|_| ()),
+        (_, Some(p)) => sqlx::query(tamper).execute(p).await.map(|_| ()),
+        _ => unreachable!("one backend or the other"),
+    }
+    .expect("tamper");
+    let problems = ledger.verify().await.expect("verify");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with(&format!("account {escrow}:")), "{problems:?}");
+});
