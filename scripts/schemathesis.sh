@@ -16,7 +16,9 @@ if [ ! -x "$venv/bin/st" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check schemathesis==4.32.5
 fi
 scout="$CARGO_TARGET_DIR/debug/scout"
-[ -x "$scout" ] || cargo build --quiet -p scout-cli --bin scout
+# Always built here: `cargo test` does not relink the binary, so one left by an
+# earlier build in the shared target folder could be stale.
+cargo build --quiet --workspace --bins
 
 work="$(mktemp -d)"
 port=$((20000 + RANDOM % 20000))
