@@ -132,6 +132,21 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Exchange rates.
+    Fx {
+        #[command(subcommand)]
+        command: FxCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum FxCommand {
+    /// Imports a day of ECB reference rates (the ECB's `eurofxref.csv` layout).
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = "ECB reference rates")]
+        source: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -301,6 +316,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(settings, &email, &name).await,
         Command::Ledger { command: LedgerCommand::Verify } => verify_ledger(settings).await,
+        Command::Fx { command: FxCommand::Import { file, source } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let store = scout_store::Store::connect(&settings.database_url()).await.context("opening the store")?;
+            let n = import_rates(&store, &text, &source).await?;
+            eprintln!("imported {n} exchange rates from {}", file.display());
+            Ok(())
+        }
     }
 }
 
@@ -335,6 +357,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
                 r.accounts, scenario.password, r.campaigns, r.negotiations, r.contracts
             );
         }
+    }
+    if app.store().ledger().rate_per_eur(scout_domain::money::Currency::USD).await?.is_none() {
+        let n = import_rates(app.store(), scout_ledger::ECB_REFERENCE_CSV, "ECB reference rates").await?;
+        eprintln!(
+            "no exchange rates stored: loaded the {n} shipped ECB reference rates (scout fx import FILE for newer)"
+        );
     }
     catch_up_with_bar(&app).await?;
     let index = app.index().clone();
@@ -593,4 +621,9 @@ async fn verify_ledger(settings: Settings) -> anyhow::Result<()> {
         eprintln!("mismatch: {p}");
     }
     anyhow::bail!("{} ledger mismatches", problems.len())
+}
+
+async fn import_rates(store: &scout_store::Store, text: &str, source: &str) -> anyhow::Result<usize> {
+    let rates = scout_ledger::parse_ecb_csv(text)?;
+    Ok(store.ledger().import_rates(&rates.date, source, &rates.per_eur_micros).await?)
 }

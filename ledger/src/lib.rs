@@ -36,6 +36,6 @@ mod transfer;
 
 pub use account::{AccountKind, AccountRef, Balance, Limit, NormalSide};
 pub use error::{Error, Result};
-pub use fx::{Rate, convert};
+pub use fx::{ECB_REFERENCE_CSV, EcbRates, Rate, convert, parse_ecb_csv};
 pub use idempotency::{Fingerprint, Replay, fingerprint, replay};
 pub use transfer::{Direction, MAX_POSTINGS, Posting, Transfer, TransferKind, check_limits};

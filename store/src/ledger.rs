@@ -295,3 +295,63 @@ async fn finish<DB: sqlx::Database>(tx: sqlx::Transaction<'_, DB>, outcome: &Res
         _ => tx.rollback().await.doing("rolling back a transfer"),
     }
 }
+
+/// A currency's newest rate against the euro.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRate {
+    pub per_eur_micros: i64,
+    pub quoted: String,
+    pub source: String,
+}
+
+impl Ledger<'_> {
+    /// Stores one day of rates (each currency's units per euro), in one transaction.
+    pub async fn import_rates(&self, quoted: &str, source: &str, rates: &[(Currency, i64)]) -> Result<usize> {
+        let now = Utc::now();
+        with_pool!(self.store, |p| {
+            let mut tx = p.begin().await.doing("starting a rate import")?;
+            for (currency, micros) in rates {
+                sqlx::query(
+                    "INSERT INTO fx_rates (currency, per_eur_micros, quoted, source, imported_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(currency.as_str())
+                .bind(*micros)
+                .bind(quoted)
+                .bind(source)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .doing("storing a rate")?;
+            }
+            tx.commit().await.doing("committing a rate import")
+        })?;
+        Ok(rates.len())
+    }
+
+    /// The newest rate of `currency` against the euro (the euro itself is 1).
+    pub async fn rate_per_eur(&self, currency: Currency) -> Result<Option<StoredRate>> {
+        if currency == Currency::EUR {
+            return Ok(Some(StoredRate { per_eur_micros: 1_000_000, quoted: String::new(), source: "par".into() }));
+        }
+        let row: Option<(i64, String, String)> = with_pool!(self.store, |p| sqlx::query_as(
+            "SELECT per_eur_micros, quoted, source FROM fx_rates WHERE currency = $1 ORDER BY seq DESC LIMIT 1"
+        )
+        .bind(currency.as_str())
+        .fetch_optional(p)
+        .await)
+        .doing("reading a rate")?;
+        Ok(row.map(|(per_eur_micros, quoted, source)| StoredRate { per_eur_micros, quoted, source }))
+    }
+
+    /// The rate from one currency to another, crossed through the euro from
+    /// each one's newest rate; `None` when either has none.
+    pub async fn rate(&self, from: Currency, to: Currency) -> Result<Option<scout_ledger::Rate>> {
+        let (Some(f), Some(t)) = (self.rate_per_eur(from).await?, self.rate_per_eur(to).await?) else {
+            return Ok(None);
+        };
+        let quoted = if t.quoted.is_empty() { &f.quoted } else { &t.quoted };
+        let source = if t.source == "par" { &f.source } else { &t.source };
+        let source = format!("{source}, {quoted}");
+        Ok(Some(scout_ledger::Rate::cross(from, f.per_eur_micros, to, t.per_eur_micros, &source)))
+    }
+}

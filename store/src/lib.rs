@@ -57,7 +57,7 @@ pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
 pub use error::{Error, Record, Result};
 pub use inbox::{NewNotification, StoredNotification};
 pub use keys::{ApiKey, KeyKind, NewKey};
-pub use ledger::{Owner, Posted};
+pub use ledger::{Owner, Posted, StoredRate};
 pub use lists::{SavedSearch, Shortlist, ShortlistEntry, ShortlistFeedback, Tenant};
 pub use market::{
     CampaignOrder, CampaignQuery, ContractStep, ContractStepRecord, NewContract, NewNegotiation, OfferMade, Signature,

@@ -113,3 +113,26 @@ both_backends!(concurrent_debits_never_overdraw_and_keys_move_money_once, |store
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with(&format!("account {escrow}:")), "{problems:?}");
 });
+
+both_backends!(exchange_rates_cross_through_the_euro_and_the_newest_import_wins, |store: Store| async move {
+    let ledger = store.ledger();
+    let usd = Currency::USD;
+    let gbp = Currency::parse("GBP").expect("GBP");
+    assert_eq!(ledger.rate(usd, gbp).await.expect("rate"), None, "no rates yet");
+    let ecb = scout_ledger::parse_ecb_csv(scout_ledger::ECB_REFERENCE_CSV).expect("shipped rates");
+    let n = ledger.import_rates(&ecb.date, "ECB reference rates", &ecb.per_eur_micros).await.expect("import");
+    assert_eq!(n, 30);
+    let rate = ledger.rate(usd, gbp).await.expect("rate").expect("both quoted");
+    assert_eq!(rate.source, "ECB reference rates, 26 September 2024");
+    let paid = scout_ledger::convert(scout_domain::money::Money::new(100_000, usd), &rate).expect("convert");
+    assert_eq!(paid.amount_minor, 74_790, "1,000.00 USD is 747.90 GBP at the ECB's rates of that day");
+    // To and from the euro itself.
+    let eur = ledger.rate(Currency::EUR, usd).await.expect("rate").expect("par");
+    assert_eq!((eur.numerator, eur.denominator), (1_115_500, 1_000_000));
+    // A newer quote of one currency replaces it; the others stay.
+    ledger.import_rates("27 September 2024", "ECB reference rates", &[(usd, 1_117_000)]).await.expect("import");
+    let newer = ledger.rate(Currency::EUR, usd).await.expect("rate").expect("quoted");
+    assert_eq!((newer.numerator, newer.source.as_str()), (1_117_000, "ECB reference rates, 27 September 2024"));
+    assert!(ledger.rate(gbp, usd).await.expect("rate").is_some());
+    assert_eq!(ledger.rate(Currency::parse("XAU").expect("code"), usd).await.expect("rate"), None);
+});
