@@ -30,12 +30,14 @@
 
 mod account;
 mod error;
+mod flows;
 mod fx;
 mod idempotency;
 mod transfer;
 
 pub use account::{AccountKind, AccountRef, Balance, Limit, NormalSide};
 pub use error::{Error, Result};
+pub use flows::{Accounts, fee_of};
 pub use fx::{ECB_REFERENCE_CSV, EcbRates, Rate, convert, parse_ecb_csv};
 pub use idempotency::{Fingerprint, Replay, fingerprint, replay};
 pub use transfer::{Direction, MAX_POSTINGS, Posting, Transfer, TransferKind, check_limits};
