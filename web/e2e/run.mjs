@@ -720,6 +720,16 @@ async function dealFlow(browser, creator) {
   await b.getByRole("button", { name: "Publish" }).click();
   await b.locator(".badge", { hasText: "Open" }).waitFor();
   check("brand: creates and publishes a campaign", true, name);
+  // "Invite to a campaign" from a profile: the published campaign is offered, with the offer form.
+  const campaignUrl = b.url();
+  await b.goto(`${BASE}/profiles/1`);
+  await b.getByRole("link", { name: "Invite to a campaign" }).click();
+  await b.waitForURL(/\/invite\/1$/);
+  await b.getByRole("radio", { name: new RegExp(name) }).check();
+  await b.getByRole("button", { name: "Send invitation" }).waitFor();
+  await axe(b, "invite from a profile");
+  check("brand: invites from a profile, choosing among its open campaigns", true, b.url());
+  await b.goto(campaignUrl);
 
   current = c;
   await c.getByRole("link", { name: "Marketplace" }).click();

@@ -14,6 +14,7 @@ import { ShortlistsPage, ShortlistPage } from "../shortlists/ShortlistsPage";
 import { AccountPage } from "../account/AccountPage";
 import { ReferralsPage } from "../account/ReferralsPage";
 import { CampaignForm, CampaignPage, CampaignsPage } from "../campaigns/CampaignsPage";
+import { InvitePage } from "../campaigns/Invite";
 import { ListingPage, MarketplacePage } from "../market/MarketplacePage";
 import { ThreadPage, ThreadsPage } from "../deals/ThreadPage";
 import { ContractPage } from "../deals/ContractPage";
@@ -76,6 +77,7 @@ export function App() {
   else if (path === "/account") page = <AccountPage user={user} />;
   else if (path === "/referrals") page = <ReferralsPage />;
   else if (path === "/campaigns") page = <CampaignsPage query={loc.query} />;
+  else if ((params = match("/invite/:id", path))) page = <InvitePage profileId={Number(params.id)} />;
   else if (path === "/campaigns/new") page = <CampaignForm />;
   else if ((params = match("/campaigns/:id/edit", path))) page = <CampaignForm id={Number(params.id)} />;
   else if ((params = match("/campaigns/:id", path))) page = user.role === "influencer" ? <ListingPage id={Number(params.id)} /> : <CampaignPage id={Number(params.id)} />;

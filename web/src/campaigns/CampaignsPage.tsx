@@ -1,7 +1,7 @@
 // A brand's campaigns: the list, the create/edit form, and a campaign's page (its
 // matched creators, the plan within budget, invitations, threads, contracts, status).
 import { useEffect, useState } from "preact/hooks";
-import { api, type Campaign, type CampaignSpec, type Contract, type Match, type MatchResponse, type Negotiation, type Plan, type Terms } from "../api";
+import { api, type Campaign, type CampaignSpec, type Contract, type Match, type MatchResponse, type Negotiation, type Plan } from "../api";
 import { navigate, onLinkClick } from "../app/router";
 import { onNotification } from "../app/live";
 import { Alert } from "../ui/Alert";
@@ -9,7 +9,8 @@ import { PageHead, Pending } from "../ui/PageHead";
 import { useAction, useLoaded } from "../ui/hooks";
 import { count, country, date, money, percent, title } from "../ui/format";
 import { TableRegion } from "../ui/TableRegion";
-import { fromMinor, KINDS, kindName, TermsEditor, toMinor } from "../deals/terms";
+import { fromMinor, KINDS, kindName, toMinor } from "../deals/terms";
+import { Invite } from "./Invite";
 
 const OBJECTIVES = ["awareness", "engagement", "traffic", "conversions", "sales"] as const;
 const STATUSES = ["draft", "open", "in_progress", "completed", "cancelled"] as const;
@@ -369,7 +370,7 @@ export function CampaignPage({ id }: { id: number }) {
 
       <h2>Matched creators</h2>
       {matches.error && <Alert kind="info">{matches.error}</Alert>}
-      {inviting && <Invite campaign={c} match={inviting} onClose={() => setInviting(null)} onSent={(n) => navigate(`/threads/${n.id}`)} />}
+      {inviting && <Invite campaign={c} profile={{ id: inviting.profile.id, handle: inviting.profile.handle }} onClose={() => setInviting(null)} onSent={(n) => navigate(`/threads/${n.id}`)} />}
       <ol class="matches">
         {matches.data?.map((m) => (
           <li key={m.profile.id} class="card">
@@ -395,43 +396,3 @@ export function CampaignPage({ id }: { id: number }) {
   );
 }
 
-function Invite({ campaign: c, match: m, onClose, onSent }: { campaign: Campaign; match: Match; onClose: () => void; onSent: (n: Negotiation) => void }) {
-  const s = c.spec;
-  const currency = s.budget.currency;
-  const [terms, setTerms] = useState<Terms | null>(null);
-  const [message, setMessage] = useState("");
-  const { busy, error, run } = useAction();
-  const lines = (s.deliverables?.length ? s.deliverables : [{ kind: "post" as const, count: 1, due_on: null }]).map((d) => ({
-    kind: d.kind,
-    count: d.count,
-    fee: { amount_minor: 0, currency },
-    due_on: d.due_on ?? s.ends_on,
-  }));
-  return (
-    <form
-      class="card form"
-      aria-label={`Invite ${m.profile.handle}`}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        let n: Negotiation | null = null;
-        if (await run(async () => (n = await api<Negotiation>("POST", `/v1/campaigns/${c.id}/invitations`, { profile_id: m.profile.id, message, terms }))) && n) onSent(n);
-      }}
-    >
-      <h3>Invite @{m.profile.handle}</h3>
-      {error && <Alert>{error}</Alert>}
-      <label>
-        Message
-        <textarea rows={3} maxLength={5000} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
-      </label>
-      <TermsEditor initial={lines} currency={currency} onChange={setTerms} />
-      <div class="toolbar">
-        <button class="primary" type="submit" disabled={busy || !terms}>
-          Send invitation
-        </button>
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
-    </form>
-  );
-}

@@ -7,6 +7,7 @@ import { TableRegion } from "../ui/TableRegion";
 import { Avatar } from "../ui/Avatar";
 import { LineChart, RangeMarker, ShareBars } from "../ui/Charts";
 import { AddToShortlist } from "../shortlists/AddToShortlist";
+import { InviteLink } from "../campaigns/Invite";
 import { audienceSummary, priceSummary, QualityBadge } from "../search/ResultCard";
 
 interface Money {
@@ -55,7 +56,7 @@ function load<T>(path: string, set: (v: Loaded<T>) => void) {
     .catch((e) => set({ missing: e instanceof ApiError ? e.message : String(e) }));
 }
 
-export function ProfilePage({ id }: { id: number; user: User }) {
+export function ProfilePage({ id, user }: { id: number; user: User }) {
   const [profile, setProfile] = useState<Profile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [quality, setQuality] = useState<Loaded<QualityScore>>(null);
@@ -143,6 +144,7 @@ export function ProfilePage({ id }: { id: number; user: User }) {
         <div class="profile-actions">
           {quality && "ok" in quality && <QualityBadge quality={quality.ok.quality} />}
           <AddToShortlist profileId={p.id} />
+          {user.role !== "influencer" && <InviteLink profileId={p.id} />}
         </div>
       </header>
 

@@ -3,6 +3,7 @@ import { count, country, money, percent, platformName } from "../ui/format";
 import { onLinkClick } from "../app/router";
 import { Avatar } from "../ui/Avatar";
 import { AddToShortlist } from "../shortlists/AddToShortlist";
+import { InviteLink } from "../campaigns/Invite";
 
 /** One creator in the results: who, how big, how engaged, whose audience, what it costs, and why it ranked. */
 export function ResultCard({ result, query }: { result: SearchResult; query: string }) {
@@ -56,6 +57,7 @@ export function ResultCard({ result, query }: { result: SearchResult; query: str
       <div class="result-side">
         {quality != null && <QualityBadge quality={quality} />}
         <AddToShortlist profileId={p.id} query={query} compact />
+        <InviteLink profileId={p.id} />
       </div>
     </article>
   );

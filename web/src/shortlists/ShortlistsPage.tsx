@@ -7,6 +7,7 @@ import { TableRegion } from "../ui/TableRegion";
 import { useAction, useLoaded } from "../ui/hooks";
 import { Avatar } from "../ui/Avatar";
 import { audienceSummary, priceSummary } from "../search/ResultCard";
+import { InviteLink } from "../campaigns/Invite";
 
 /** The organisation's shortlists: every member sees and edits the same ones. */
 export function ShortlistsPage() {
@@ -263,6 +264,7 @@ function EntryRow({ row, selected, onSelect, onSave, onRemove }: { row: Row; sel
           <button type="button" class="danger" onClick={onRemove}>
             Remove
           </button>
+          {p && <InviteLink profileId={p.id} />}
         </form>
         <p class="muted small">Added {date(entry.added_at)}{entry.query ? ` from the search “${entry.query}”` : ""}</p>
       </div>
