@@ -29,6 +29,13 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
 fi
 
+# xmllint validates the SEPA payout files against the published ISO 20022 schema.
+if ! command -v xmllint >/dev/null; then
+  echo "==> installing xmllint (libxml2-utils) for the payout file tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q libxml2-utils >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q libxml2-utils >/dev/null; }
+fi
+
 scripts/setup.sh debug
 export SCOUT_MINILM_DIR="$(cat models/.minilm-dir)"
 cargo fmt --all -- --check

@@ -60,6 +60,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         ErrorKind::UriTooLong => StatusCode::URI_TOO_LONG,
         ErrorKind::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        ErrorKind::PaymentRequired => StatusCode::PAYMENT_REQUIRED,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }

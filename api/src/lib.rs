@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::reviews::router())
         .merge(routes::inbox::router())
         .merge(routes::referrals::router())
+        .merge(routes::wallet::router())
+        .merge(routes::payouts::router())
         .merge(routes::profiles::router())
         .merge(routes::orgs::router())
         .merge(routes::shortlists::router())

@@ -129,7 +129,18 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let tls = tls_config_of(state.settings())?;
     let limits = state.settings().limits.clone();
-    let app = crate::router(state.bound_to(tcp.local_addr()?, tls.is_some()));
+    let local = tcp.local_addr()?;
+    // The provider sends its events here (over plain HTTP on the loopback
+    // for the embedded sandbox; a TLS deployment registers its public URL).
+    if tls.is_none() {
+        let (app, base) = (state.app.clone(), format!("http://127.0.0.1:{}", local.port()));
+        tokio::spawn(async move {
+            if let Err(e) = app.connect_payments(&base).await {
+                tracing::warn!(error = %e, "payment webhooks are not registered with the provider");
+            }
+        });
+    }
+    let app = crate::router(state.bound_to(local, tls.is_some()));
     match tls {
         Some(config) => serve_on(TlsListener::new(tcp, config)?, app, &limits, shutdown).await,
         None => serve_on(tcp, app, &limits, shutdown).await,

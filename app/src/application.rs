@@ -56,6 +56,10 @@ pub struct Application {
     pub(crate) workload: crate::workload::Workload,
     /// The time the marketplace's rules see (tests move it).
     pub(crate) clock: Arc<crate::clock::Clock>,
+    /// The payment provider money comes in and goes out through.
+    pub(crate) provider: Arc<dyn scout_payments::Provider>,
+    /// Writes ledger transfers with group commit (many per transaction).
+    pub(crate) ledger_writer: scout_store::LedgerWriter,
 }
 
 impl std::fmt::Debug for Application {
@@ -92,6 +96,8 @@ impl Application {
         let limits = Limits::for_settings(&settings).await.internal("setting up the rate limits")?;
         let mailer = Arc::new(FileMailer::new(settings.data_dir.join("mail.jsonl")));
         let workload = crate::workload::Workload::new(&settings.limits);
+        let provider = crate::money::connect_provider(&settings.payments).await?;
+        let ledger_writer = scout_store::LedgerWriter::start(store.clone(), 256);
         let app = Application {
             settings: Arc::new(settings),
             store,
@@ -108,7 +114,16 @@ impl Application {
             mailer,
             workload,
             clock: Arc::new(crate::clock::Clock::default()),
+            provider,
+            ledger_writer,
         };
+        if app.store.ledger().rate_per_eur(scout_domain::money::Currency::USD).await?.is_none() {
+            // An empty store starts with the ECB reference rates shipped in the
+            // repository (`scout fx import FILE` or the admin endpoint for newer).
+            let rates = scout_ledger::parse_ecb_csv(scout_ledger::ECB_REFERENCE_CSV)?;
+            let n = app.store.ledger().import_rates(&rates.date, "ECB reference rates", &rates.per_eur_micros).await?;
+            tracing::info!(rates = n, date = %rates.date, "no exchange rates stored: loaded the shipped ECB reference rates");
+        }
         let rated = app.load_reputations().await?;
         tracing::info!(creators = rated, "ratings on Scout loaded for ranking");
         Ok(app)

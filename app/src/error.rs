@@ -22,6 +22,10 @@ pub enum Error {
     Index(#[from] scout_indexer::Error),
     #[error(transparent)]
     Model(#[from] scout_models::Error),
+    #[error(transparent)]
+    Ledger(#[from] scout_ledger::Error),
+    #[error(transparent)]
+    Payment(#[from] scout_payments::Error),
     /// Reading what the caller sent failed midway (an import's body).
     #[error("reading the input failed at line {line}: {source}")]
     Input {
@@ -62,6 +66,13 @@ impl Error {
             Error::Ranker(e) => e.code(),
             Error::Index(e) => e.code(),
             Error::Model(e) => e.code(),
+            Error::Ledger(e) => e.code(),
+            Error::Payment(e) => match e {
+                scout_payments::Error::Signature(_) | scout_payments::Error::Event { .. } => ErrorCode::WebhookInvalid,
+                scout_payments::Error::Refused { .. } => ErrorCode::PaymentDeclined,
+                scout_payments::Error::Unavailable { .. } => ErrorCode::ProviderUnavailable,
+                scout_payments::Error::Protocol { .. } => ErrorCode::Internal,
+            },
             Error::Input { .. } => ErrorCode::ImportFailed,
             Error::Internal { .. } => ErrorCode::Internal,
         }

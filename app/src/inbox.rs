@@ -70,7 +70,52 @@ impl Application {
             contract_id: deal.contract,
             actor_id: deal.actor,
         };
-        for row in self.store.inbox().notify(&recipients, &new).await? {
+        self.deliver(&recipients, &new).await
+    }
+
+    /// Tells everyone who acts for brand `org` (its members and its
+    /// agencies' members) about its money; best effort, like [`Application::tell`].
+    pub(crate) async fn tell_org(&self, org: OrgId, kind: &str, title: &str) {
+        let deal = DealRef { org, ..DealRef::default() };
+        let new = NewNotification {
+            kind,
+            title,
+            link: "/wallet",
+            campaign_id: None,
+            negotiation_id: None,
+            contract_id: None,
+            actor_id: None,
+        };
+        let sent = async {
+            let mut recipients: Vec<i64> = self.store.orgs().members(org).await?.iter().map(|m| m.user_id).collect();
+            for agency in self.store.orgs().agencies_of(deal.org).await? {
+                recipients.extend(self.store.orgs().members(agency.org.id).await?.iter().map(|m| m.user_id));
+            }
+            self.deliver(&recipients, &new).await
+        };
+        if let Err(e) = sent.await {
+            tracing::warn!(error = %e, kind, org, "a money notification was not delivered");
+        }
+    }
+
+    /// Tells one person about their money (`link`: where the web app shows it).
+    pub(crate) async fn tell_user(&self, user: i64, kind: &str, title: &str, link: &str) {
+        let new = NewNotification {
+            kind,
+            title,
+            link,
+            campaign_id: None,
+            negotiation_id: None,
+            contract_id: None,
+            actor_id: None,
+        };
+        if let Err(e) = self.deliver(&[user], &new).await {
+            tracing::warn!(error = %e, kind, user, "a money notification was not delivered");
+        }
+    }
+
+    async fn deliver(&self, recipients: &[i64], new: &NewNotification<'_>) -> Result<()> {
+        for row in self.store.inbox().notify(recipients, new).await? {
             let at = row.at;
             self.notifier.publish(Notification {
                 user_id: Some(row.user_id),

@@ -42,6 +42,7 @@ pub mod mail;
 pub mod marketplace;
 pub mod matching;
 pub mod models;
+pub mod money;
 pub mod notify;
 pub mod orgs;
 pub mod pipeline;

@@ -179,8 +179,36 @@ impl Application {
                 contract = k.id,
                 "referral reward earned"
             );
+            self.pay_referral_reward(r.id, r.referrer_id, reward).await;
         }
         Ok(())
+    }
+
+    /// Pays an earned reward from the platform's fee revenue to the
+    /// referrer's pending earnings (key `referral:<id>`: once, however often
+    /// it is tried). Fee revenue never goes below zero: while it holds too
+    /// little in the reward's currency, the reward stays earned and unpaid.
+    pub(crate) async fn pay_referral_reward(&self, referral: i64, referrer: UserId, reward: Money) {
+        let paid = async {
+            let l = self.store.ledger();
+            let c = reward.currency;
+            let a = scout_ledger::Accounts {
+                clearing: 0,
+                wallet: 0,
+                escrow: 0,
+                pending: l
+                    .account(scout_store::Owner::User(referrer), scout_ledger::AccountKind::CreatorPending, c)
+                    .await?,
+                available: 0,
+                in_transit: 0,
+                fees: l.account(scout_store::Owner::Platform, scout_ledger::AccountKind::FeeRevenue, c).await?,
+            };
+            let transfer = a.reward(c, reward.amount_minor)?;
+            self.book(&format!("referral:{referral}"), &transfer, &format!("referral {referral} reward")).await
+        };
+        if let Err(e) = paid.await {
+            tracing::warn!(error = %e, referral, "a referral reward was not paid from fee revenue");
+        }
     }
 }
 

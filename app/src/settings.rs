@@ -69,6 +69,47 @@ pub struct Settings {
     pub referral_reward_minor: i64,
     /// ISO 4217 code of the referral reward.
     pub referral_reward_currency: String,
+    /// Money in and out (section `[payments]` of the file).
+    pub payments: PaymentSettings,
+}
+
+/// The payment provider and the money's timings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaymentSettings {
+    /// Base URL of a running sandbox bank (`scout sandbox-bank`); unset: one
+    /// is started inside this process on `sandbox_listen`.
+    pub sandbox_url: Option<String>,
+    /// Where the in-process sandbox bank listens (port 0: any free port).
+    pub sandbox_listen: String,
+    /// The sandbox's API key.
+    pub sandbox_api_key: String,
+    /// Secrets provider webhooks are signed with; more than one while
+    /// rotating (the first is the one the in-process sandbox signs with).
+    pub webhook_secrets: Vec<String>,
+    /// Milliseconds before the in-process sandbox settles a card charge or a payout.
+    pub sandbox_settle_ms: u64,
+    /// Milliseconds before it settles a delayed card or a bank transfer.
+    pub sandbox_delayed_ms: u64,
+    /// Days released earnings stay pending before they can be paid out.
+    pub hold_days: u32,
+    /// Spread taken on a payout converted to another currency, in basis points.
+    pub payout_spread_bps: u32,
+}
+
+impl Default for PaymentSettings {
+    fn default() -> Self {
+        PaymentSettings {
+            sandbox_url: None,
+            sandbox_listen: "127.0.0.1:0".into(),
+            sandbox_api_key: "sk_sandbox".into(),
+            webhook_secrets: vec!["whsec_sandbox".into()],
+            sandbox_settle_ms: 300,
+            sandbox_delayed_ms: 5_000,
+            hold_days: 7,
+            payout_spread_bps: 50,
+        }
+    }
 }
 
 /// What one client or account may hold of the server at once.
@@ -135,6 +176,7 @@ impl Default for Settings {
             limits: ServerLimits::default(),
             referral_reward_minor: 5_000,
             referral_reward_currency: "EUR".into(),
+            payments: PaymentSettings::default(),
         }
     }
 }
@@ -206,6 +248,13 @@ impl Settings {
             format!(
                 "referral_reward = {} minor units of {}",
                 self.referral_reward_minor, self.referral_reward_currency
+            ),
+            format!(
+                "payments = sandbox bank {}, payouts held {} days, conversion spread {} bps, {} webhook secret(s)",
+                self.payments.sandbox_url.as_deref().unwrap_or("(in process)"),
+                self.payments.hold_days,
+                self.payments.payout_spread_bps,
+                self.payments.webhook_secrets.len()
             ),
         ]
     }

@@ -140,6 +140,35 @@ enum Command {
         #[command(subcommand)]
         command: FxCommand,
     },
+    /// Creator payouts.
+    Payouts {
+        #[command(subcommand)]
+        command: PayoutsCommand,
+    },
+    /// Run the sandbox bank alone (the payment provider `scout serve` otherwise
+    /// starts in process): point Scout at it with `[payments] sandbox_url`.
+    SandboxBank {
+        #[arg(long, default_value = "127.0.0.1:7701")]
+        listen: String,
+        #[arg(long, default_value = "sk_sandbox")]
+        api_key: String,
+        #[arg(long, default_value = "whsec_sandbox")]
+        webhook_secret: String,
+        /// Milliseconds before a charge or payout settles.
+        #[arg(long, default_value_t = 300)]
+        settle_ms: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PayoutsCommand {
+    /// Pays out every creator whose schedule is due (`--all`: every creator on
+    /// a schedule), after finishing any payout a run left open; safe to stop
+    /// at any moment and start again.
+    Run {
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -319,6 +348,26 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Admin { command: AdminCommand::Create { email, name } } => create_admin(settings, &email, &name).await,
         Command::Ledger { command: LedgerCommand::Verify } => verify_ledger(settings).await,
+        Command::Payouts { command: PayoutsCommand::Run { all } } => {
+            let app = Application::build(settings).await?;
+            let run = app.run_payouts(all).await?;
+            eprintln!(
+                "payout run: {} started, {} paid, {} failed, {} waiting for the provider",
+                run.started, run.paid, run.failed, run.waiting
+            );
+            Ok(())
+        }
+        Command::SandboxBank { listen, api_key, webhook_secret, settle_ms } => {
+            let config =
+                scout_payments::SandboxConfig { api_key, webhook_secret, settle_ms, delayed_ms: settle_ms * 10 };
+            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+            eprintln!("sandbox bank listening on http://{}", listener.local_addr()?);
+            tokio::select! {
+                served = scout_payments::sandbox::server::serve(listener, config) => served.context("the sandbox bank")?,
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            Ok(())
+        }
         Command::Fx { command: FxCommand::Import { file, source } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let store = scout_store::Store::connect(&settings.database_url()).await.context("opening the store")?;
@@ -361,12 +410,6 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             );
         }
     }
-    if app.store().ledger().rate_per_eur(scout_domain::money::Currency::USD).await?.is_none() {
-        let n = import_rates(app.store(), scout_ledger::ECB_REFERENCE_CSV, "ECB reference rates").await?;
-        eprintln!(
-            "no exchange rates stored: loaded the {n} shipped ECB reference rates (scout fx import FILE for newer)"
-        );
-    }
     catch_up_with_bar(&app).await?;
     let index = app.index().clone();
     tokio::task::spawn_blocking(move || index.optimise()).await??;
@@ -374,6 +417,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     app.start_enrichment();
     let _approvals = app.start_auto_approvals();
     let _ratings = app.start_reputation_refresh();
+    let _money = app.start_money_worker();
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("binding {}", settings.listen))?;

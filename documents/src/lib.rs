@@ -1,5 +1,6 @@
 //! `scout-documents`: the documents Scout draws on the server, as bytes, with
-//! no I/O. Today the contract as signed (PDF); the analytics reports will join.
+//! no I/O: the contract as signed and invoices and receipts (PDF); the
+//! analytics reports will join.
 //!
 //! PDFs are written with `pdf-writer` in the base-14 Helvetica fonts (every
 //! reader has them, nothing is embedded) with the WinAnsi encoding: text is
@@ -21,10 +22,12 @@
 //! assert!(pdf.starts_with(b"%PDF-"));
 //! ```
 
+mod invoice;
 mod text;
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
+pub use invoice::{InvoiceDocument, InvoiceLine, invoice_pdf};
 pub use text::{text_width, win_ansi};
 
 /// A contract to print: its heading, its text as signed, and the signatures.
@@ -70,6 +73,8 @@ struct Line {
     text: String,
     /// Extra space before it, in points.
     gap: f32,
+    /// Text set flush right on the same line (an amount).
+    right: Option<String>,
 }
 
 /// The contract as a PDF: heading, status, the terms text wrapped to the
@@ -79,13 +84,13 @@ pub fn contract_pdf(doc: &ContractDocument<'_>) -> Vec<u8> {
     let width = PAGE_W - 2.0 * MARGIN;
     let mut lines: Vec<Line> = wrap(doc.title, width * 0.9, 16.0)
         .into_iter()
-        .map(|text| Line { bold: true, size: 16.0, indent: 0.0, text, gap: 0.0 })
+        .map(|text| Line { bold: true, size: 16.0, indent: 0.0, text, gap: 0.0, right: None })
         .collect();
     let state = match doc.status {
         "awaiting_signatures" => "Draft: not in force until both parties have signed".to_string(),
         other => format!("Status: {}", other.replace('_', " ")),
     };
-    lines.push(Line { bold: false, size: 9.0, indent: 0.0, text: state, gap: 4.0 });
+    lines.push(Line { bold: false, size: 9.0, indent: 0.0, text: state, gap: 4.0, right: None });
     let mut gap = 12.0;
     for raw in doc.text.lines() {
         if raw.trim().is_empty() {
@@ -96,12 +101,19 @@ pub fn contract_pdf(doc: &ContractDocument<'_>) -> Vec<u8> {
         let spaces = raw.len() - raw.trim_start().len();
         let indent = spaces as f32 * text_width(" ", BODY) * 2.0;
         for (i, piece) in wrap(raw.trim_start(), width - indent, BODY).into_iter().enumerate() {
-            lines.push(Line { bold: false, size: BODY, indent, text: piece, gap: if i == 0 { gap } else { 0.0 } });
+            lines.push(Line {
+                bold: false,
+                size: BODY,
+                indent,
+                text: piece,
+                gap: if i == 0 { gap } else { 0.0 },
+                right: None,
+            });
             gap = 0.0;
         }
         gap = 3.0;
     }
-    lines.push(Line { bold: true, size: 12.0, indent: 0.0, text: "Signatures".into(), gap: 18.0 });
+    lines.push(Line { bold: true, size: 12.0, indent: 0.0, text: "Signatures".into(), gap: 18.0, right: None });
     for side in ["brand", "creator"] {
         let (who, when) = match doc.signatures.iter().find(|s| s.side == side) {
             Some(s) => (
@@ -112,15 +124,23 @@ pub fn contract_pdf(doc: &ContractDocument<'_>) -> Vec<u8> {
         };
         // Bold runs up to 10 % wider than the metrics: wrap it narrower.
         for (i, text) in wrap(&who, width * 0.9, BODY).into_iter().enumerate() {
-            lines.push(Line { bold: true, size: BODY, indent: 0.0, text, gap: if i == 0 { 8.0 } else { 0.0 } });
+            lines.push(Line {
+                bold: true,
+                size: BODY,
+                indent: 0.0,
+                text,
+                gap: if i == 0 { 8.0 } else { 0.0 },
+                right: None,
+            });
         }
         if !when.is_empty() {
             for text in wrap(&when, width, BODY) {
-                lines.push(Line { bold: false, size: BODY, indent: 0.0, text, gap: 0.0 });
+                lines.push(Line { bold: false, size: BODY, indent: 0.0, text, gap: 0.0, right: None });
             }
         }
     }
-    render(&paginate(lines), doc)
+    let footer = format!("Terms {} | BLAKE3 {}", doc.terms_version, doc.terms_hash);
+    render(&paginate(lines), doc.title, &footer)
 }
 
 /// Splits `text` into lines no wider than `width` at `size`, at spaces;
@@ -174,7 +194,7 @@ fn paginate(lines: Vec<Line>) -> Vec<Vec<Line>> {
     pages
 }
 
-fn render(pages: &[Vec<Line>], doc: &ContractDocument<'_>) -> Vec<u8> {
+fn render(pages: &[Vec<Line>], title: &str, footer: &str) -> Vec<u8> {
     let mut pdf = Pdf::new();
     let (catalog, tree, regular, bold, info) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));
     let first_page = 6;
@@ -183,7 +203,7 @@ fn render(pages: &[Vec<Line>], doc: &ContractDocument<'_>) -> Vec<u8> {
     pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
     pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.document_info(info).title(TextStr(doc.title)).producer(TextStr("Scout"));
+    pdf.document_info(info).title(TextStr(title)).producer(TextStr("Scout"));
     for (n, (lines, id)) in pages.iter().zip(&page_ids).enumerate() {
         let content_id = Ref::new(id.get() + 1);
         let mut page = pdf.page(*id);
@@ -202,6 +222,16 @@ fn render(pages: &[Vec<Line>], doc: &ContractDocument<'_>) -> Vec<u8> {
             c.next_line(MARGIN + line.indent, y);
             c.show(Str(&win_ansi(&line.text)));
             c.end_text();
+            if let Some(right) = &line.right {
+                let font = if line.bold { BOLD } else { REGULAR };
+                // Bold runs wider than the regular metrics: leave it room.
+                let w = text_width(right, line.size) * if line.bold { 1.1 } else { 1.0 };
+                c.begin_text();
+                c.set_font(font, line.size);
+                c.next_line(PAGE_W - MARGIN - w, y);
+                c.show(Str(&win_ansi(right)));
+                c.end_text();
+            }
         }
         // Footer: a rule, what was signed, and the page.
         c.set_stroke_gray(0.75);
@@ -209,12 +239,11 @@ fn render(pages: &[Vec<Line>], doc: &ContractDocument<'_>) -> Vec<u8> {
         c.move_to(MARGIN, MARGIN + 12.0);
         c.line_to(PAGE_W - MARGIN, MARGIN + 12.0);
         c.stroke();
-        let footer = format!("Terms {} | BLAKE3 {}", doc.terms_version, doc.terms_hash);
         let page_no = format!("Page {} of {}", n + 1, pages.len());
         c.begin_text();
         c.set_font(REGULAR, 7.5);
         c.next_line(MARGIN, MARGIN);
-        c.show(Str(&win_ansi(&footer)));
+        c.show(Str(&win_ansi(footer)));
         c.end_text();
         c.begin_text();
         c.set_font(REGULAR, 7.5);

@@ -165,6 +165,24 @@ error_codes! {
     CurrencyMismatch => BadRequest, "currency_mismatch", "Currency mismatch";
     /// An exchange rate is missing or out of range, or an amount overflows.
     InvalidRate => BadRequest, "invalid_rate", "Invalid exchange rate";
+    /// No funding with this id in the caller's organisation.
+    FundingNotFound => NotFound, "funding_not_found", "Funding not found";
+    /// No invoice or receipt with this id for the caller.
+    InvoiceNotFound => NotFound, "invoice_not_found", "Invoice not found";
+    /// No payout with this id for the caller.
+    PayoutNotFound => NotFound, "payout_not_found", "Payout not found";
+    /// A money-moving request without an `Idempotency-Key` header.
+    IdempotencyKeyMissing => BadRequest, "idempotency_key_missing", "Idempotency key missing";
+    /// The payment provider declined (a card declined, insufficient funds at the bank…).
+    PaymentDeclined => PaymentRequired, "payment_declined", "Payment declined";
+    /// A webhook whose signature, timestamp or body does not hold.
+    WebhookInvalid => BadRequest, "webhook_invalid", "Invalid webhook";
+    /// The payment provider cannot be reached; the same request may be sent again.
+    ProviderUnavailable => Unavailable, "provider_unavailable", "Payment provider unavailable";
+    /// A payout needs payout settings first.
+    PayoutMethodMissing => Conflict, "payout_method_missing", "No payout method";
+    /// A payout setting that is not valid (IBAN checksum, routing number, email…).
+    PayoutMethodInvalid => BadRequest, "payout_method_invalid", "Invalid payout method";
     IndexerBehind => Unavailable, "indexer_behind", "Indexer behind";
     /// Reading an import's body failed midway (the client's stream broke).
     ImportFailed => BadRequest, "import_failed", "Import failed";

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     UriTooLong,
     /// The request's headers are more or longer than the server reads.
     HeadersTooLarge,
+    /// A payment provider declined the charge.
+    PaymentRequired,
     Unavailable,
     Internal,
 }

@@ -155,16 +155,24 @@ pub enum Scope {
     /// Create and change campaigns, invite, negotiate, sign and approve work.
     #[serde(rename = "campaigns:write")]
     CampaignsWrite,
+    /// Read the wallet, fundings, invoices and spend.
+    #[serde(rename = "payments:read")]
+    PaymentsRead,
+    /// Fund the wallet (moves the organisation's money).
+    #[serde(rename = "payments:write")]
+    PaymentsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Search,
         Scope::ListsRead,
         Scope::ListsWrite,
         Scope::ProfilesWrite,
         Scope::CampaignsRead,
         Scope::CampaignsWrite,
+        Scope::PaymentsRead,
+        Scope::PaymentsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -175,6 +183,8 @@ impl Scope {
             Scope::ProfilesWrite => "profiles:write",
             Scope::CampaignsRead => "campaigns:read",
             Scope::CampaignsWrite => "campaigns:write",
+            Scope::PaymentsRead => "payments:read",
+            Scope::PaymentsWrite => "payments:write",
         }
     }
 
@@ -202,7 +212,13 @@ impl Scope {
     pub fn allowed_for(self, role: crate::account::Role) -> bool {
         use crate::account::Role;
         match self {
-            Scope::Search | Scope::ListsRead | Scope::ListsWrite | Scope::CampaignsRead | Scope::CampaignsWrite => {
+            Scope::Search
+            | Scope::ListsRead
+            | Scope::ListsWrite
+            | Scope::CampaignsRead
+            | Scope::CampaignsWrite
+            | Scope::PaymentsRead
+            | Scope::PaymentsWrite => {
                 matches!(role, Role::Brand | Role::Agency | Role::Admin)
             }
             Scope::ProfilesWrite => role == Role::Admin,

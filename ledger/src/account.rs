@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an account holds. Each is kept per owner (an organisation, a user, a
 /// contract, a provider, or the platform) and currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountKind {
     /// A brand's money not yet committed to a contract.

@@ -33,6 +33,7 @@ mod error;
 mod flows;
 mod fx;
 mod idempotency;
+mod plan;
 mod transfer;
 
 pub use account::{AccountKind, AccountRef, Balance, Limit, NormalSide};
@@ -40,4 +41,5 @@ pub use error::{Error, Result};
 pub use flows::{Accounts, fee_of};
 pub use fx::{ECB_REFERENCE_CSV, EcbRates, Rate, convert, parse_ecb_csv};
 pub use idempotency::{Fingerprint, Replay, fingerprint, replay};
+pub use plan::{Plan, percent_text};
 pub use transfer::{Direction, MAX_POSTINGS, Posting, Transfer, TransferKind, check_limits};

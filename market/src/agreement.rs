@@ -9,7 +9,7 @@ use crate::negotiation::Terms;
 
 /// Version of the contract template [`render_terms`] writes; a change of
 /// wording is a new version, and each contract keeps the one it was made with.
-pub const TERMS_VERSION: &str = "2026-12-v1";
+pub const TERMS_VERSION: &str = "2026-12-v2";
 
 /// Who a contract binds, as its text names them.
 #[derive(Debug, Clone, Copy)]
@@ -21,9 +21,10 @@ pub struct Parties<'a> {
 
 /// The contract's text: the parties, the campaign, each milestone with its
 /// amount and due date, usage rights, exclusivity, the review window and how
-/// disputes are settled. Deterministic (the same terms give the same bytes),
-/// so its hash identifies what both sides signed.
-pub fn render_terms(parties: Parties<'_>, terms: &Terms, review_days: u32) -> String {
+/// disputes are settled, and Scout's fee (`fee_bps` basis points of each
+/// released amount). Deterministic (the same terms give the same bytes), so
+/// its hash identifies what both sides signed.
+pub fn render_terms(parties: Parties<'_>, terms: &Terms, review_days: u32, fee_bps: u32) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let total = terms.total().map(amount_text).unwrap_or_default();
@@ -34,13 +35,25 @@ pub fn render_terms(parties: Parties<'_>, terms: &Terms, review_days: u32) -> St
     let _ = writeln!(out, "Campaign: {}", parties.campaign);
     let _ = writeln!(out);
     let _ = writeln!(out, "1. Work and payment. The creator makes, and the brand pays for, the following milestones:");
+    let (mut fee_total, mut currency) = (0i64, None);
     for (i, m) in milestones(terms).iter().enumerate() {
         let _ = writeln!(out, "   {}. {}: {}, due {}", i + 1, m.title, amount_text(m.amount), m.due_on);
+        fee_total += scout_ledger::fee_of(m.amount.amount_minor, fee_bps).unwrap_or(0);
+        currency = Some(m.amount.currency);
     }
     let _ = writeln!(
         out,
         "   Total: {total}. The brand places the total in escrow with Scout once both parties have signed."
     );
+    if let (Some(currency), Ok(t)) = (currency, terms.total()) {
+        let _ = writeln!(
+            out,
+            "   Scout's fee is {} of each amount released ({} in all); the creator receives {}.",
+            scout_ledger::percent_text(fee_bps),
+            amount_text(Money::new(fee_total, currency)),
+            amount_text(Money::new(t.amount_minor - fee_total, currency)),
+        );
+    }
     let _ = writeln!(
         out,
         "2. Review. The brand approves a submitted milestone or asks for a revision within {review_days} days; \
@@ -70,7 +83,7 @@ pub fn render_terms(parties: Parties<'_>, terms: &Terms, review_days: u32) -> St
     let _ = writeln!(
         out,
         "5. Disputes. Either party may dispute a milestone; its amount stays in escrow until a Scout administrator \
-         releases it to the creator or refunds it to the brand. The rest of the work goes on."
+         releases it to the creator, refunds it to the brand, or splits it between them. The rest of the work goes on."
     );
     let _ = writeln!(
         out,
@@ -116,8 +129,8 @@ mod tests {
     fn the_contract_text_is_deterministic_and_names_every_term() {
         let parties = Parties { brand: "Oat & Co", creator: "@cook", campaign: "Autumn soups" };
         let t = terms(80_000);
-        let text = render_terms(parties, &t, 7);
-        assert_eq!(text, render_terms(parties, &t, 7));
+        let text = render_terms(parties, &t, 7, 1_000);
+        assert_eq!(text, render_terms(parties, &t, 7, 1_000));
         for needle in [
             "Oat & Co",
             "@cook",
@@ -127,10 +140,12 @@ mod tests {
             "within 7 days",
             "reposting on the brand's own channels for 6 months",
             "30 days",
+            "Scout's fee is 10% of each amount released (220.00 EUR in all); the creator receives 1,980.00 EUR",
         ] {
             assert!(text.contains(needle), "missing {needle:?} in\n{text}");
         }
-        assert_ne!(text, render_terms(parties, &terms(80_001), 7));
+        assert_ne!(text, render_terms(parties, &terms(80_001), 7, 1_000));
+        assert_ne!(text, render_terms(parties, &t, 7, 800), "the fee is part of what is signed");
         let yen = Money::new(1_234_567, scout_domain::money::Currency::parse("JPY").expect("JPY"));
         assert_eq!(amount_text(yen), "1,234,567 JPY");
         let dinar = Money::new(-1_234, scout_domain::money::Currency::parse("KWD").expect("KWD"));

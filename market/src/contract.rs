@@ -79,6 +79,9 @@ pub enum Effect {
     /// Money in escrow goes back to the brand (a refunded milestone, or the
     /// unreleased rest of a cancelled contract).
     Refund { milestone: Option<usize>, amount: Money },
+    /// A dispute settled in part to each side: `to_creator_minor` of the
+    /// milestone's `amount` released, the rest refunded.
+    Split { milestone: usize, amount: Money, to_creator_minor: i64 },
 }
 
 /// A contract's state.
@@ -227,19 +230,47 @@ impl Contract {
         Ok(())
     }
 
-    /// An administrator settles a disputed milestone.
-    pub fn resolve(&mut self, milestone: usize, by: Actor, resolution: Resolution) -> Result<Vec<Effect>> {
+    /// An administrator settles a disputed milestone: all to the creator,
+    /// all back to the brand, or a split that gives the creator
+    /// `to_creator_minor` (more than nothing, less than all).
+    pub fn resolve(
+        &mut self,
+        milestone: usize,
+        by: Actor,
+        resolution: Resolution,
+        to_creator_minor: Option<i64>,
+    ) -> Result<Vec<Effect>> {
         if by != Actor::Admin {
             return Err(Error::NotAllowed { action: "resolve a dispute", allowed: "an administrator" });
         }
         self.in_state(&[ContractStatus::Disputed], "resolve a dispute")?;
         let m = self.milestone_in(milestone, &[MilestoneStatus::Disputed], "resolve")?;
+        let amount = m.amount;
+        let (effect, share) = match (resolution, to_creator_minor) {
+            (Resolution::Release, None) => (Effect::Release { milestone, amount }, amount.amount_minor),
+            (Resolution::Refund, None) => (Effect::Refund { milestone: Some(milestone), amount }, 0),
+            (Resolution::Split, Some(share)) if share > 0 && share < amount.amount_minor => {
+                (Effect::Split { milestone, amount, to_creator_minor: share }, share)
+            }
+            (Resolution::Split, _) => {
+                return Err(Error::Blocked {
+                    action: "split",
+                    reason: format!(
+                        "a split gives the creator more than 0 and less than the milestone's {} minor units",
+                        amount.amount_minor
+                    ),
+                });
+            }
+            (_, Some(_)) => {
+                return Err(Error::Blocked {
+                    action: "resolve",
+                    reason: "only a split names the creator's share".into(),
+                });
+            }
+        };
         m.status = MilestoneStatus::Resolved;
         m.resolution = Some(resolution);
-        let effect = match resolution {
-            Resolution::Release => Effect::Release { milestone, amount: m.amount },
-            Resolution::Refund => Effect::Refund { milestone: Some(milestone), amount: m.amount },
-        };
+        m.creator_share_minor = Some(share);
         if !self.milestones.iter().any(|m| m.status == MilestoneStatus::Disputed) {
             self.status = ContractStatus::Active;
         }
@@ -410,11 +441,11 @@ mod tests {
         assert_eq!(c.status, ContractStatus::Disputed);
         assert!(c.approve(0, Actor::BRAND).is_err(), "a disputed milestone waits for the resolution");
         assert_eq!(
-            c.resolve(0, Actor::BRAND, Resolution::Refund).map(|_| ()).expect_err("brand").code(),
+            c.resolve(0, Actor::BRAND, Resolution::Refund, None).map(|_| ()).expect_err("brand").code(),
             scout_domain::ErrorCode::NotAParty
         );
         c.submit(1, Actor::CREATOR, at(12)).expect("other work goes on");
-        let effects = c.resolve(0, Actor::Admin, Resolution::Refund).expect("resolve");
+        let effects = c.resolve(0, Actor::Admin, Resolution::Refund, None).expect("resolve");
         assert_eq!(effects, vec![Effect::Refund { milestone: Some(0), amount: c.milestones[0].amount }]);
         assert_eq!(c.status, ContractStatus::Active);
         assert!(matches!(c.cancel(Actor::CREATOR), Err(Error::Blocked { .. })), "work was submitted");
@@ -439,7 +470,7 @@ mod tests {
         Approve(usize, Actor),
         Revise(usize, Actor),
         Dispute(usize, Actor),
-        Resolve(usize, Actor, Resolution),
+        Resolve(usize, Actor, Resolution, Option<i64>),
         Wait(u32),
     }
 
@@ -454,8 +485,13 @@ mod tests {
             (m(), a()).prop_map(|(m, a)| Step::Approve(m, a)),
             (m(), a()).prop_map(|(m, a)| Step::Revise(m, a)),
             (m(), a()).prop_map(|(m, a)| Step::Dispute(m, a)),
-            (m(), a(), prop::sample::select(vec![Resolution::Release, Resolution::Refund]))
-                .prop_map(|(m, a, r)| Step::Resolve(m, a, r)),
+            (
+                m(),
+                a(),
+                prop::sample::select(vec![Resolution::Release, Resolution::Refund, Resolution::Split]),
+                prop::option::of(0i64..200_000)
+            )
+                .prop_map(|(m, a, r, s)| Step::Resolve(m, a, r, s)),
             (0u32..10).prop_map(Step::Wait),
         ]
     }
@@ -485,7 +521,7 @@ mod tests {
                     Step::Approve(m, a) => c.approve(m, a),
                     Step::Revise(m, a) => c.request_revision(m, a).map(|_| vec![]),
                     Step::Dispute(m, a) => c.dispute(m, a).map(|_| vec![]),
-                    Step::Resolve(m, a, r) => c.resolve(m, a, r),
+                    Step::Resolve(m, a, r, s) => c.resolve(m, a, r, s),
                     Step::Wait(days) => {
                         now += Duration::days(i64::from(days));
                         Ok(c.auto_approve(now))
@@ -506,6 +542,13 @@ mod tests {
                                 Effect::Release { milestone, amount } | Effect::Refund { milestone: Some(milestone), amount } => {
                                     prop_assert!(c.funded);
                                     prop_assert!(!paid[milestone], "milestone {} paid out twice", milestone);
+                                    paid[milestone] = true;
+                                    out += amount.amount_minor;
+                                }
+                                Effect::Split { milestone, amount, to_creator_minor } => {
+                                    prop_assert!(c.funded);
+                                    prop_assert!(!paid[milestone], "milestone {} paid out twice", milestone);
+                                    prop_assert!(to_creator_minor > 0 && to_creator_minor < amount.amount_minor);
                                     paid[milestone] = true;
                                     out += amount.amount_minor;
                                 }

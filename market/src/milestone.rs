@@ -46,6 +46,8 @@ pub enum Resolution {
     Release,
     /// The brand gets the milestone's money back.
     Refund,
+    /// Part to the creator (`creator_share_minor`), the rest back to the brand.
+    Split,
 }
 
 /// One piece of work and its price.
@@ -59,6 +61,8 @@ pub struct Milestone {
     pub submitted_at: Option<DateTime<Utc>>,
     pub revisions: u32,
     pub resolution: Option<Resolution>,
+    /// What a resolution gave the creator, in minor units (all, none, or the split's share).
+    pub creator_share_minor: Option<i64>,
 }
 
 /// The milestones of `terms`, all pending.
@@ -76,6 +80,7 @@ pub(crate) fn milestones(terms: &Terms) -> Vec<Milestone> {
                 submitted_at: None,
                 revisions: 0,
                 resolution: None,
+                creator_share_minor: None,
             }
         })
         .collect()

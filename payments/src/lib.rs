@@ -20,10 +20,12 @@
 //! assert!(signature::verify(&header, body, &["whsec_test"], 1_700_000_400, 300).is_err());
 //! ```
 
+pub mod bankfiles;
 mod error;
 mod provider;
 pub mod sandbox;
 pub mod signature;
+pub mod stripe;
 
 pub use error::{Error, Result};
 pub use provider::{
@@ -31,3 +33,4 @@ pub use provider::{
     Subject,
 };
 pub use sandbox::{SandboxConfig, SandboxProvider};
+pub use stripe::StripeProvider;

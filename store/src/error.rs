@@ -12,6 +12,9 @@ pub enum Record {
     Review,
     Transfer,
     LedgerAccount,
+    Funding,
+    Payout,
+    Invoice,
 }
 
 impl Record {
@@ -26,6 +29,9 @@ impl Record {
             Record::Review => "review",
             Record::Transfer => "transfer",
             Record::LedgerAccount => "ledger account",
+            Record::Funding => "funding",
+            Record::Payout => "payout",
+            Record::Invoice => "invoice",
         }
     }
 }
@@ -73,6 +79,9 @@ pub enum Error {
     /// The ledger refused a transfer (unbalanced, overdrawn, a reused key…).
     #[error("{0}")]
     Ledger(#[from] scout_ledger::Error),
+    /// A background part of the store (the ledger's writer task) has stopped.
+    #[error("{what} has stopped")]
+    Unavailable { what: &'static str },
 }
 
 impl Error {
@@ -92,6 +101,9 @@ impl Error {
             Error::Missing { what: Record::Contract, .. } => ErrorCode::ContractNotFound,
             Error::Missing { what: Record::Review, .. } => ErrorCode::ReviewNotFound,
             Error::Missing { what: Record::Transfer | Record::LedgerAccount, .. } => ErrorCode::NotFound,
+            Error::Missing { what: Record::Funding, .. } => ErrorCode::FundingNotFound,
+            Error::Missing { what: Record::Payout, .. } => ErrorCode::PayoutNotFound,
+            Error::Missing { what: Record::Invoice, .. } => ErrorCode::InvoiceNotFound,
             Error::Ledger(e) => e.code(),
             Error::ReviewExists { .. } => ErrorCode::ReviewExists,
             Error::Stale { .. } => ErrorCode::EditConflict,
@@ -100,7 +112,9 @@ impl Error {
             Error::LastOwner => ErrorCode::LastOwner,
             Error::AlreadyClaimed { .. } => ErrorCode::AlreadyClaimed,
             Error::UnsupportedUrl { .. } => ErrorCode::BadDatabaseUrl,
-            Error::Database { source: sqlx::Error::PoolTimedOut, .. } => ErrorCode::Unavailable,
+            Error::Database { source: sqlx::Error::PoolTimedOut, .. } | Error::Unavailable { .. } => {
+                ErrorCode::Unavailable
+            }
             Error::Corrupt { .. } | Error::CorruptRecord { .. } | Error::Database { .. } | Error::Migrate(_) => {
                 ErrorCode::StorageError
             }

@@ -51,9 +51,9 @@ pub struct Posted {
     pub replayed: bool,
 }
 
-type AccountRow = (i64, String, String, i64, i64);
+pub(crate) type AccountRow = (i64, String, String, i64, i64);
 
-fn account_of(row: AccountRow) -> Result<AccountRef> {
+pub(crate) fn account_of(row: AccountRow) -> Result<AccountRef> {
     let (id, kind, currency, debits, credits) = row;
     let corrupt = |message: String| Error::CorruptRecord { table: "ledger_accounts", message };
     Ok(AccountRef {
@@ -70,7 +70,7 @@ fn account_of(row: AccountRow) -> Result<AccountRef> {
 /// `Result<std::result::Result<Posted, Error>>`: the outer error is the
 /// database's, the inner a refusal or a lost race on the key.
 macro_rules! post_in {
-    ($tx:ident, $lock:literal, $key:expr, $fingerprint:expr, $transfer:expr, $memo:expr, $reverses:expr) => {{
+    ($tx:ident, $lock:literal, $key:expr, $fingerprint:expr, $transfer:expr, $memo:expr, $reverses:expr, $at:expr) => {{
         let seen: Option<(i64, String)> =
             sqlx::query_as("SELECT id, fingerprint FROM ledger_transfers WHERE idempotency_key = $1")
                 .bind($key)
@@ -95,7 +95,7 @@ macro_rules! post_in {
                 match check_limits($transfer, &accounts) {
                     Err(e) => Ok(Err(Error::Ledger(e))),
                     Ok(after) => {
-                        let now = Utc::now();
+                        let now = $at;
                         let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
                             "INSERT INTO ledger_transfers
                                (idempotency_key, fingerprint, kind, currency, amount_minor, reverses, memo, created_at)
@@ -212,18 +212,32 @@ impl Ledger<'_> {
         memo: &str,
         reverses: Option<i64>,
     ) -> Result<Posted> {
+        self.post_at(key, fingerprint, transfer, memo, reverses, Utc::now()).await
+    }
+
+    /// [`Ledger::post`] with the time the transfer is booked at (the
+    /// marketplace's clock, which tests move forward).
+    pub async fn post_at(
+        &self,
+        key: &str,
+        fingerprint: &Fingerprint,
+        transfer: &Transfer,
+        memo: &str,
+        reverses: Option<i64>,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<Posted> {
         // A lost race on the key is read again once: the winner is committed by then.
         for _ in 0..2 {
             let outcome = match &self.store.backend {
                 Backend::Sqlite(pool) => {
                     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.doing("starting a transfer")?;
-                    let outcome = post_in!(tx, "", key, fingerprint, transfer, memo, reverses)?;
+                    let outcome = post_in!(tx, "", key, fingerprint, transfer, memo, reverses, at)?;
                     finish(tx, &outcome).await?;
                     outcome
                 }
                 Backend::Postgres(pool) => {
                     let mut tx = pool.begin().await.doing("starting a transfer")?;
-                    let outcome = post_in!(tx, " FOR UPDATE", key, fingerprint, transfer, memo, reverses)?;
+                    let outcome = post_in!(tx, " FOR UPDATE", key, fingerprint, transfer, memo, reverses, at)?;
                     finish(tx, &outcome).await?;
                     outcome
                 }
@@ -285,6 +299,98 @@ impl Ledger<'_> {
             problems.push(format!("posting {id}: a {transfer} transfer on a {account} account"));
         }
         Ok(problems)
+    }
+}
+
+/// An account with whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedAccount {
+    pub owner_kind: String,
+    pub owner_id: i64,
+    pub account: AccountRef,
+}
+
+/// Earnings credited to a creator's pending balance (by a release or a
+/// referral reward) whose hold period is over and that have not matured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Maturing {
+    /// The transfer that credited them.
+    pub transfer_id: i64,
+    pub user_id: i64,
+    pub pending_account: i64,
+    pub currency: Currency,
+    pub amount_minor: i64,
+}
+
+impl Ledger<'_> {
+    /// Every account of `owner`, with its sums.
+    pub async fn accounts_of(&self, owner: Owner) -> Result<Vec<AccountRef>> {
+        let (owner_kind, owner_id) = owner.parts();
+        let rows: Vec<AccountRow> = with_pool!(self.store, |p| sqlx::query_as(
+            "SELECT id, kind, currency, debits_minor, credits_minor FROM ledger_accounts
+             WHERE owner_kind = $1 AND owner_id = $2 ORDER BY kind, currency"
+        )
+        .bind(owner_kind)
+        .bind(owner_id)
+        .fetch_all(p)
+        .await)
+        .doing("reading an owner's accounts")?;
+        rows.into_iter().map(account_of).collect()
+    }
+
+    /// Every account of `kind`, with whose it is (for liabilities and reports).
+    pub async fn accounts_of_kind(&self, kind: AccountKind) -> Result<Vec<OwnedAccount>> {
+        let rows: Vec<(String, i64, i64, String, String, i64, i64)> = with_pool!(self.store, |p| sqlx::query_as(
+            "SELECT owner_kind, owner_id, id, kind, currency, debits_minor, credits_minor FROM ledger_accounts
+             WHERE kind = $1 ORDER BY id"
+        )
+        .bind(kind.as_str())
+        .fetch_all(p)
+        .await)
+        .doing("reading accounts of a kind")?;
+        rows.into_iter()
+            .map(|(owner_kind, owner_id, id, k, c, d, cr)| {
+                Ok(OwnedAccount { owner_kind, owner_id, account: account_of((id, k, c, d, cr))? })
+            })
+            .collect()
+    }
+
+    /// Pending earnings booked at or before `cutoff` that have not matured
+    /// (no transfer with the key `mature:<transfer id>` yet), oldest first.
+    pub async fn maturing(&self, cutoff: chrono::DateTime<Utc>, limit: i64) -> Result<Vec<Maturing>> {
+        let rows: Vec<(i64, i64, i64, String, i64)> = with_pool!(self.store, |p| sqlx::query_as(
+            "SELECT t.id, a.owner_id, a.id, a.currency, p.amount_minor
+             FROM ledger_postings p
+             JOIN ledger_accounts a ON a.id = p.account_id
+             JOIN ledger_transfers t ON t.id = p.transfer_id
+             WHERE a.kind = 'creator_pending' AND a.owner_kind = 'user' AND p.direction = 'credit'
+               AND t.created_at <= $1
+               AND NOT EXISTS (SELECT 1 FROM ledger_transfers m WHERE m.idempotency_key = 'mature:' || t.id)
+             ORDER BY t.id LIMIT $2"
+        )
+        .bind(cutoff)
+        .bind(limit)
+        .fetch_all(p)
+        .await)
+        .doing("finding earnings to mature")?;
+        rows.into_iter()
+            .map(|(transfer_id, user_id, pending_account, currency, amount_minor)| {
+                let currency = Currency::parse(&currency)
+                    .map_err(|e| Error::CorruptRecord { table: "ledger_accounts", message: e.to_string() })?;
+                Ok(Maturing { transfer_id, user_id, pending_account, currency, amount_minor })
+            })
+            .collect()
+    }
+
+    /// The transfer written under `key`, if any: its id and when.
+    pub async fn transfer_by_key(&self, key: &str) -> Result<Option<(i64, chrono::DateTime<Utc>)>> {
+        with_pool!(self.store, |p| sqlx::query_as(
+            "SELECT id, created_at FROM ledger_transfers WHERE idempotency_key = $1"
+        )
+        .bind(key)
+        .fetch_optional(p)
+        .await)
+        .doing("reading a transfer by key")
     }
 }
 
@@ -353,5 +459,94 @@ impl Ledger<'_> {
         let source = if t.source == "par" { &f.source } else { &t.source };
         let source = format!("{source}, {quoted}");
         Ok(Some(scout_ledger::Rate::cross(from, f.per_eur_micros, to, t.per_eur_micros, &source)))
+    }
+}
+
+/// One posting with its transfer and account, for reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportPosting {
+    pub transfer_id: i64,
+    pub transfer_kind: String,
+    pub at: chrono::DateTime<Utc>,
+    pub currency: Currency,
+    pub credit: bool,
+    pub amount_minor: i64,
+    pub account_id: i64,
+    pub account_kind: AccountKind,
+    pub owner_kind: String,
+    pub owner_id: i64,
+}
+
+impl Ledger<'_> {
+    /// Every posting of every transfer that touched one of `accounts`
+    /// (the other side included), oldest first.
+    pub async fn report_postings(&self, accounts: &[i64]) -> Result<Vec<ReportPosting>> {
+        if accounts.is_empty() {
+            return Ok(vec![]);
+        }
+        // Ids are integers formatted here, never text from a caller.
+        let ids: Vec<String> = accounts.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT t.id, t.kind, t.created_at, t.currency, p.direction, p.amount_minor, a.id, a.kind, a.owner_kind, a.owner_id
+             FROM ledger_postings p
+             JOIN ledger_transfers t ON t.id = p.transfer_id
+             JOIN ledger_accounts a ON a.id = p.account_id
+             WHERE p.transfer_id IN (SELECT transfer_id FROM ledger_postings WHERE account_id IN ({}))
+             ORDER BY t.id, p.id",
+            ids.join(", ")
+        );
+        type Row = (i64, String, chrono::DateTime<Utc>, String, String, i64, i64, String, String, i64);
+        let rows: Vec<Row> = with_pool!(self.store, |p| sqlx::query_as(&sql).fetch_all(p).await)
+            .doing("reading postings for a report")?;
+        let corrupt = |message: String| Error::CorruptRecord { table: "ledger_postings", message };
+        rows.into_iter()
+            .map(
+                |(
+                    transfer_id,
+                    transfer_kind,
+                    at,
+                    currency,
+                    direction,
+                    amount_minor,
+                    account_id,
+                    kind,
+                    owner_kind,
+                    owner_id,
+                )| {
+                    Ok(ReportPosting {
+                        transfer_id,
+                        transfer_kind,
+                        at,
+                        currency: Currency::parse(&currency).map_err(|e| corrupt(e.to_string()))?,
+                        credit: direction == "credit",
+                        amount_minor,
+                        account_id,
+                        account_kind: AccountKind::parse(&kind).ok_or_else(|| corrupt(format!("kind `{kind}`")))?,
+                        owner_kind,
+                        owner_id,
+                    })
+                },
+            )
+            .collect()
+    }
+}
+
+impl Ledger<'_> {
+    /// The escrow accounts of `org`'s contracts, with the contract each holds.
+    pub async fn escrows_of_org(&self, org: i64) -> Result<Vec<OwnedAccount>> {
+        let rows: Vec<(String, i64, i64, String, String, i64, i64)> = with_pool!(self.store, |p| sqlx::query_as(
+            "SELECT a.owner_kind, a.owner_id, a.id, a.kind, a.currency, a.debits_minor, a.credits_minor
+             FROM ledger_accounts a JOIN contracts k ON k.id = a.owner_id
+             WHERE a.owner_kind = 'contract' AND k.org_id = $1 ORDER BY a.id"
+        )
+        .bind(org)
+        .fetch_all(p)
+        .await)
+        .doing("reading an organisation's escrow accounts")?;
+        rows.into_iter()
+            .map(|(owner_kind, owner_id, id, k, c, d, cr)| {
+                Ok(OwnedAccount { owner_kind, owner_id, account: account_of((id, k, c, d, cr))? })
+            })
+            .collect()
     }
 }

@@ -44,11 +44,14 @@ macro_rules! append_outbox {
 mod accounts;
 mod error;
 mod inbox;
+mod invoices;
 mod keys;
 mod ledger;
+mod ledger_batch;
 mod lists;
 mod market;
 mod orgs;
+mod payments;
 mod privacy;
 mod profiles;
 mod referrals;
@@ -56,8 +59,10 @@ mod referrals;
 pub use accounts::{AuditEvent, RefreshSpend, User, UserId};
 pub use error::{Error, Record, Result};
 pub use inbox::{NewNotification, StoredNotification};
+pub use invoices::{Billing, Invoice, NewInvoice};
 pub use keys::{ApiKey, KeyKind, NewKey};
-pub use ledger::{Owner, Posted, StoredRate};
+pub use ledger::{Maturing, OwnedAccount, Owner, Posted, ReportPosting, StoredRate};
+pub use ledger_batch::LedgerWriter;
 pub use lists::{SavedSearch, Shortlist, ShortlistEntry, ShortlistFeedback, Tenant};
 pub use market::{
     CampaignOrder, CampaignQuery, ContractStep, ContractStepRecord, NewContract, NewNegotiation, OfferMade, Signature,
@@ -65,6 +70,7 @@ pub use market::{
 };
 pub use market::{NewReview, RatingSummary, StoredReview};
 pub use orgs::{AgencyClient, Member, Membership, Organisation};
+pub use payments::{Funding, NewFunding, NewPayout, Payout, PayoutSettings};
 pub use privacy::{Claim, Consent, TokenPurpose, UserArchive, tombstone_keys};
 pub use profiles::{OutboxEntry, OutboxOp, ProfilePages, StoredProfile, StoredSentiment, UpsertOutcome, UpsertSummary};
 pub use referrals::{Referral, ReferralStatus};
@@ -121,6 +127,8 @@ handles! {
     Referrals,
     /// See [`Store::ledger`].
     Ledger,
+    /// See [`Store::payments`].
+    Payments,
 }
 
 /// Which database a [`Store`] talks to.

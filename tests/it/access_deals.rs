@@ -34,6 +34,7 @@ async fn the_marketplace_access_matrix(backend: Backend) {
     let app = TestApp::spawn_on(backend).await;
     let owner = app.login_as("brand", "owner@a.test").await;
     let org_a = org_of(&app, &owner).await;
+    app.fund_wallet(&owner, None, 1_000_000, "EUR").await;
     let viewer = app.login_as("brand", "viewer@a.test").await;
     let res =
         app.post_as(&owner, "/v1/orgs/current/members", &json!({"email": "viewer@a.test", "role": "viewer"})).await;

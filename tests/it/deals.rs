@@ -138,6 +138,8 @@ async fn from_application_to_a_completed_contract(backend: Backend) {
         as_(&creator, Method::POST, format!("/v1/contracts/{kid}/milestones/0/submit"), Some(submit.clone())).await;
     assert_eq!((s, body["code"].as_str()), (409, Some("invalid_transition")), "{body}");
 
+    // The brand's wallet holds the money (the escrow takes it at the second signature).
+    app.fund_wallet(&brand, None, 1_000_000, "EUR").await;
     // Both sign at the same moment: both signatures are kept; the campaign is under way.
     let (brand_signs, creator_signs) = tokio::join!(
         as_(&brand, Method::POST, format!("/v1/contracts/{kid}/sign"), None),

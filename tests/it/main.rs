@@ -12,6 +12,7 @@ mod import_export;
 mod indexing;
 mod marketplace;
 mod models;
+mod money;
 mod ops;
 mod privacy;
 mod search;

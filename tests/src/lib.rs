@@ -315,6 +315,38 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// Pays `amount_minor` of `currency` into the wallet of the token's
+    /// organisation (`org`: another it acts for) through the sandbox bank,
+    /// with its always-accepted test card, and waits until the provider's
+    /// signed webhook has settled it. Returns the funding.
+    pub async fn fund_wallet(&self, token: &str, org: Option<i64>, amount_minor: i64, currency: &str) -> Value {
+        let body = serde_json::json!({"amount_minor": amount_minor, "currency": currency,
+            "method": {"type": "card", "number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2099, "cvc": "123"}});
+        let mut req = self
+            .client
+            .post(format!("{}/v1/wallet/fundings", self.url))
+            .bearer_auth(token)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&body);
+        if let Some(o) = org {
+            req = req.header("x-scout-org", o.to_string());
+        }
+        let res = req.send().await.expect("request");
+        assert_eq!(res.status(), 202, "funding");
+        let funding: Value = res.json().await.expect("funding");
+        let id = funding["id"].as_i64().expect("id");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let res = self.call(reqwest::Method::GET, token, &format!("/v1/wallet/fundings/{id}"), None, org).await;
+            let f: Value = res.json().await.expect("funding");
+            if f["status"] == "succeeded" {
+                return f;
+            }
+            assert!(f["status"] == "processing" && Instant::now() < deadline, "the funding never settled: {f}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// `POST path` with an access token and a JSON body.
     pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
         self.client.post(format!("{}{path}", self.url)).bearer_auth(token).json(body).send().await.expect("request")

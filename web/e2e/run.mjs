@@ -774,8 +774,31 @@ async function dealFlow(browser, creator) {
   current = b;
   await b.goto(contractUrl);
   await b.getByRole("button", { name: "Sign the contract" }).click();
-  await b.locator(".badge", { hasText: "Active" }).waitFor();
-  check("both sign; the contract is active", true, contractUrl);
+  // Signed by both, the contract waits for the brand's money, and says how much.
+  await b.locator(".title-row .badge", { hasText: "Awaiting funding" }).waitFor();
+  const waiting = await b.locator(".alert", { hasText: "fund it with" }).textContent();
+  check("both sign; the contract waits for funding and says how much", /fund it with .*750\.00 EUR more/.test(waiting ?? ""), waiting);
+  await b.getByRole("link", { name: "Add money to the wallet" }).click();
+  await b.getByRole("heading", { level: 1, name: "Wallet" }).waitFor();
+  await b.getByLabel("Amount").fill("1000");
+  await b.getByLabel("Card number").fill("4000 0000 0000 0002");
+  await b.getByLabel("Expiry (MM/YY)").fill("12/29");
+  await b.getByLabel("CVC").fill("123");
+  await b.getByRole("button", { name: "Add money" }).click();
+  const declined = await b.locator(".alert.error").first().textContent();
+  check("brand: a declined card is refused with the bank's reason", /declined/.test(declined ?? ""), declined);
+  await b.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await b.getByRole("button", { name: "Add money" }).click();
+  await b.getByTestId("wallet-EUR").waitFor({ timeout: 20_000 });
+  await b.locator("table .badge", { hasText: "Succeeded" }).waitFor({ timeout: 20_000 });
+  // 1,000 paid in, 750 of it now in the contract's escrow.
+  await b.waitForFunction(() => document.querySelector("[data-testid=wallet-EUR]")?.textContent?.includes("250.00"), null, { timeout: 20_000 });
+  await axe(b, "wallet");
+  await shot(b, "wallet-desktop");
+  check("brand: funds the wallet by card; the escrow takes the contract's total", true, await b.getByTestId("wallet-EUR").textContent());
+  await b.goto(contractUrl);
+  await b.locator(".title-row .badge", { hasText: "Active" }).waitFor();
+  check("the contract starts once the money arrives", true, await b.getByTestId("in-escrow").textContent());
   const [download] = await Promise.all([
     b.waitForEvent("download"),
     b.getByRole("button", { name: "download as PDF" }).click(),
@@ -801,6 +824,16 @@ async function dealFlow(browser, creator) {
   await shot(b, "contract-desktop");
   await b.getByRole("button", { name: "Approve" }).click();
   await b.locator(".title-row .badge", { hasText: "Completed" }).waitFor();
+  current = c;
+  // The creator's share, less Scout's 10%, waits in the hold period.
+  await c.goto(`${BASE}/earnings`);
+  await c.getByTestId("creator_pending-EUR").waitFor({ timeout: 15_000 });
+  const pending = await c.getByTestId("creator_pending-EUR").textContent();
+  check("creator: the approved milestone's amount less the fee is pending", (pending ?? "").includes("675.00"), pending);
+  await axe(c, "earnings");
+  await shot(c, "earnings-desktop");
+  await c.goto(contractUrl);
+  current = b;
   await b.getByLabel("Review").fill("On time and lovely.");
   await b.getByRole("button", { name: "Post review" }).click();
   await b.getByText("On time and lovely.").waitFor();

@@ -9,6 +9,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
+use scout_app::money::ContractMoney;
 use scout_domain::ErrorCode;
 use scout_domain::money::Money;
 use scout_market::{ContractStatus, MilestoneStatus, Resolution, Side, Terms};
@@ -63,6 +64,8 @@ pub struct MilestoneOut {
     pub overdue: bool,
     pub revisions: u32,
     pub resolution: Option<Resolution>,
+    /// What a resolution gave the creator (minor units, before the fee).
+    pub creator_share_minor: Option<i64>,
     /// Links to the content, as last handed in.
     pub links: Vec<String>,
     pub note: String,
@@ -91,11 +94,20 @@ pub struct ContractOut {
     pub terms_hash: String,
     pub signatures: Vec<SignatureOut>,
     pub milestones: Vec<MilestoneOut>,
+    /// The money: Scout's fee as signed, what the creator receives, escrow,
+    /// released and refunded amounts, and what funding still lacks.
+    pub money: ContractMoney,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-fn contract_out(k: StoredContract, today: NaiveDate) -> ContractOut {
+/// A contract as the API answers it, with its money.
+async fn contract_response(state: &AppState, k: StoredContract) -> ApiResult<ContractOut> {
+    let money = state.app.contract_money(&k).await?;
+    Ok(contract_out(k, state.app.clock().today(), money))
+}
+
+fn contract_out(k: StoredContract, today: NaiveDate, money: ContractMoney) -> ContractOut {
     let overdue = k.contract.overdue(today);
     let window = chrono::Duration::days(i64::from(k.contract.review_days));
     let milestones = k
@@ -118,6 +130,7 @@ fn contract_out(k: StoredContract, today: NaiveDate) -> ContractOut {
                 overdue: overdue.contains(&index),
                 revisions: m.revisions,
                 resolution: m.resolution,
+                creator_share_minor: m.creator_share_minor,
                 links: submission.links,
                 note: submission.note,
             }
@@ -146,6 +159,7 @@ fn contract_out(k: StoredContract, today: NaiveDate) -> ContractOut {
             .map(|s| SignatureOut { side: s.side, user_id: s.user_id, name: s.name, ip: s.ip, signed_at: s.signed_at })
             .collect(),
         milestones,
+        money,
         created_at: k.created_at,
         updated_at: k.updated_at,
     }
@@ -213,8 +227,13 @@ pub struct DisputeBody {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
-    /// `release` (pay the creator) or `refund` (return the money to the brand).
+    /// `release` (pay the creator), `refund` (return the money to the brand)
+    /// or `split` (`to_creator_minor` to the creator, the rest to the brand).
     pub resolution: Resolution,
+    /// For a split: what the creator gets, in minor units (more than 0, less than the milestone).
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub to_creator_minor: Option<i64>,
     #[serde(default)]
     #[schema(max_length = 5000)]
     pub note: String,
@@ -230,9 +249,12 @@ pub async fn list_contracts(
 ) -> ApiResult<axum::Json<ContractList>> {
     let (limit, offset) = page(params.limit, params.offset)?;
     let campaign = params.campaign.map(|c| parse_id(&c.to_string(), "campaign")).transpose()?;
-    let today = state.app.clock().today();
     let found = state.app.contracts(&party, campaign, offset, limit).await?;
-    Ok(axum::Json(ContractList { contracts: found.into_iter().map(|k| contract_out(k, today)).collect() }))
+    let mut contracts = Vec::with_capacity(found.len());
+    for k in found {
+        contracts.push(contract_response(&state, k).await?);
+    }
+    Ok(axum::Json(ContractList { contracts }))
 }
 
 /// One contract with its milestones and signatures.
@@ -245,7 +267,7 @@ pub async fn get_contract(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ContractOut>> {
     let k = state.app.contract(&party, parse_id(&id, "id")?).await?;
-    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+    Ok(axum::Json(contract_response(&state, k).await?))
 }
 
 /// The contract's text, as both sides sign it (its BLAKE3 hash is `terms_hash`).
@@ -303,7 +325,7 @@ pub async fn sign(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<ContractOut>> {
     let k = state.app.sign_contract(&party, parse_id(&id, "id")?, ip.as_deref()).await?;
-    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+    Ok(axum::Json(contract_response(&state, k).await?))
 }
 
 /// Cancels the contract (either side before work is handed in; administrators later).
@@ -317,7 +339,7 @@ pub async fn cancel(
     Json(body): Json<ReasonBody>,
 ) -> ApiResult<axum::Json<ContractOut>> {
     let k = state.app.cancel_contract(&party, parse_id(&id, "id")?, &body.reason).await?;
-    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+    Ok(axum::Json(contract_response(&state, k).await?))
 }
 
 fn milestone_index(raw: &str) -> ApiResult<usize> {
@@ -340,7 +362,7 @@ pub async fn submit(
 ) -> ApiResult<axum::Json<ContractOut>> {
     let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
     let k = state.app.submit_milestone(&party, id, index, body.links, &body.note).await?;
-    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+    Ok(axum::Json(contract_response(&state, k).await?))
 }
 
 /// The brand approves a submitted milestone: its amount is released to the creator.
@@ -354,7 +376,7 @@ pub async fn approve(
 ) -> ApiResult<axum::Json<ContractOut>> {
     let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
     let k = state.app.approve_milestone(&party, id, index).await?;
-    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+    Ok(axum::Json(contract_response(&state, k).await?))
 }
 
 /// The brand asks for changes to a submitted milestone.
@@ -370,7 +392,7 @@ pub async fn request_revision(
 ) -> ApiResult<axum::Json<ContractOut>> {
     let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
     let k = state.app.request_revision(&party, id, index, &body.note).await?;
-    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+    Ok(axum::Json(contract_response(&state, k).await?))
 }
 
 /// Either side disputes an unsettled milestone; its money waits for an administrator.
@@ -386,7 +408,7 @@ pub async fn dispute(
 ) -> ApiResult<axum::Json<ContractOut>> {
     let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
     let k = state.app.dispute_milestone(&party, id, index, &body.reason).await?;
-    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+    Ok(axum::Json(contract_response(&state, k).await?))
 }
 
 /// A platform administrator settles a disputed milestone.
@@ -401,6 +423,6 @@ pub async fn resolve(
     Json(body): Json<ResolveBody>,
 ) -> ApiResult<axum::Json<ContractOut>> {
     let (id, index) = (parse_id(&id, "id")?, milestone_index(&index)?);
-    let k = state.app.resolve_dispute(&party, id, index, body.resolution, &body.note).await?;
-    Ok(axum::Json(contract_out(k, state.app.clock().today())))
+    let k = state.app.resolve_dispute(&party, id, index, body.resolution, body.to_creator_minor, &body.note).await?;
+    Ok(axum::Json(contract_response(&state, k).await?))
 }

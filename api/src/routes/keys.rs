@@ -35,7 +35,7 @@ pub fn router(state: AppState) -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct NewKeyRequest {
     pub name: String,
-    /// Scopes: `search`, `lists:read`, `lists:write`, `campaigns:read`, `campaigns:write`, `profiles:write` (admins).
+    /// Scopes: `search`, `lists:read`, `lists:write`, `campaigns:read`, `campaigns:write`, `payments:read`, `payments:write`, `profiles:write` (admins).
     pub scopes: Vec<String>,
 }
 

@@ -15,12 +15,14 @@ pub mod negotiations;
 pub mod openapi;
 pub mod openapi_rules;
 pub mod orgs;
+pub mod payouts;
 pub mod privacy;
 pub mod profiles;
 pub mod referrals;
 pub mod reviews;
 pub mod search;
 pub mod shortlists;
+pub mod wallet;
 pub mod web;
 
 use axum::extract::State;

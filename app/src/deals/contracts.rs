@@ -66,8 +66,9 @@ impl Application {
     }
 
     /// A party signs, in their name, from their address. Once both have, the
-    /// escrow is funded and work starts (see the note on [`Effect::Fund`]
-    /// below), and the campaign is in progress.
+    /// contract's total moves from the brand's wallet into escrow (or the
+    /// contract awaits funding until the wallet holds it), work starts and
+    /// the campaign is in progress.
     pub async fn sign_contract(&self, party: &Party, id: i64, ip: Option<&str>) -> Result<StoredContract> {
         let name = match party {
             Party::Brand(a) => a.caller.account.name.clone(),
@@ -83,32 +84,35 @@ impl Application {
         let attach = signature.map_or(Attach::Nothing, Attach::Signature);
         let effects = self.contract_step(Some(party), id, "sign", None, "", |c| c.sign(party.actor()), attach).await?;
         if effects.iter().any(|e| matches!(e, Effect::Fund { .. })) {
-            // TODO(ledger issue): the ledger moves the total from the brand's
-            // wallet into escrow and only then reports the contract funded;
-            // until the ledger exists, the second signature funds it at once.
-            self.contract_step(
-                None,
-                id,
-                "fund",
-                None,
-                "",
-                |c| c.funded(Actor::System).map(|_| vec![]),
-                Attach::Nothing,
-            )
-            .await?;
-            self.start_campaign_of(id).await?;
+            // Both signed: the escrow is funded from the brand's wallet now if
+            // it holds enough, else as soon as a funding arrives.
+            self.settle_contract_money(id).await?;
         }
         let k = self.store.market().contract(id, party.viewer()).await?;
         let who = party.display_name();
-        let active = k.contract.status == ContractStatus::Active;
-        self.tell_contract(&k, Some(party.user()), "signed", |c, _| {
-            if active {
+        let status = k.contract.status;
+        self.tell_contract(&k, Some(party.user()), "signed", |c, _| match status {
+            ContractStatus::Active => {
                 format!("{who} signed the contract for {c}: both have signed, the work can start")
-            } else {
-                format!("{who} signed the contract for {c}; it awaits your signature")
             }
+            ContractStatus::AwaitingFunding => format!(
+                "{who} signed the contract for {c}: both have signed; it starts once the brand's wallet holds its total"
+            ),
+            _ => format!("{who} signed the contract for {c}; it awaits your signature"),
         })
         .await;
+        if status == ContractStatus::AwaitingFunding {
+            let total = scout_market::amount_text(k.contract.total());
+            self.tell_org(
+                k.org_id,
+                "funding_needed",
+                &format!(
+                    "Contract {} is signed: add {total} to your wallet and it starts as soon as the money arrives",
+                    k.id
+                ),
+            )
+            .await;
+        }
         Ok(k)
     }
 
@@ -156,6 +160,7 @@ impl Application {
     pub async fn approve_milestone(&self, party: &Party, id: i64, milestone: usize) -> Result<StoredContract> {
         let approve = |c: &mut Contract| c.approve(milestone, party.actor());
         self.contract_step(Some(party), id, "approve", Some(milestone), "", approve, Attach::Nothing).await?;
+        self.settle_contract_money(id).await?;
         let k = self.store.market().contract(id, party.viewer()).await?;
         self.tell_contract(&k, Some(party.user()), "approved", |c, k| {
             format!("“{}” was approved on {c}", milestone_title(k, milestone))
@@ -212,11 +217,13 @@ impl Application {
         id: i64,
         milestone: usize,
         resolution: Resolution,
+        to_creator_minor: Option<i64>,
         note: &str,
     ) -> Result<StoredContract> {
         let note = text("note", note)?;
-        let resolve = |c: &mut Contract| c.resolve(milestone, party.actor(), resolution);
+        let resolve = |c: &mut Contract| c.resolve(milestone, party.actor(), resolution, to_creator_minor);
         self.contract_step(Some(party), id, "resolve", Some(milestone), &note, resolve, Attach::Nothing).await?;
+        self.settle_contract_money(id).await?;
         let k = self.store.market().contract(id, party.viewer()).await?;
         self.tell_contract(&k, Some(party.user()), "resolved", |c, k| {
             format!("The dispute over “{}” on {c} was resolved", milestone_title(k, milestone))
@@ -230,6 +237,7 @@ impl Application {
         let reason = text("reason", reason)?;
         self.contract_step(Some(party), id, "cancel", None, &reason, |c| c.cancel(party.actor()), Attach::Nothing)
             .await?;
+        self.settle_contract_money(id).await?;
         let k = self.store.market().contract(id, party.viewer()).await?;
         let who = party.display_name();
         self.tell_contract(&k, Some(party.user()), "cancelled", |c, _| format!("{who} cancelled the contract for {c}"))
@@ -282,6 +290,7 @@ impl Application {
                     Err(e) => return Err(e.into()),
                     Ok(()) => {
                         approved += effects.len();
+                        self.settle_contract_money(id).await?;
                         if let Ok(k) = self.store.market().contract(id, Viewer::Admin).await
                             && !effects.is_empty()
                         {
@@ -347,7 +356,7 @@ impl Application {
     }
 
     /// The first active contract starts its campaign.
-    async fn start_campaign_of(&self, contract: i64) -> Result<()> {
+    pub(crate) async fn start_campaign_of(&self, contract: i64) -> Result<()> {
         let k = self.store.market().contract(contract, Viewer::Admin).await?;
         let tenant = self.store.tenant(k.org_id);
         for _ in 0..RETRIES {
@@ -367,7 +376,7 @@ impl Application {
 
     /// Tells the other side of contract `k` about a step (`title` gets the
     /// campaign's name and the contract).
-    async fn tell_contract(
+    pub(crate) async fn tell_contract(
         &self,
         k: &StoredContract,
         actor: Option<i64>,

@@ -360,11 +360,12 @@ impl Application {
             let made = if kind == "accept" {
                 let offer = after.latest().clone();
                 let contract = Contract::from_offer(&offer, scout_market::contract::DEFAULT_REVIEW_DAYS)?;
+                let fee_bps = self.fee_bps_of(stored.org_id).await?;
                 let brand = self.store.orgs().organisation(stored.org_id).await?.map(|o| o.name).unwrap_or_default();
                 let profile = self.store.profiles().get_profile(stored.profile_id).await?.profile;
                 let creator = format!("@{} on {}", profile.handle, profile.platform.as_str());
                 let parties = Parties { brand: &brand, creator: &creator, campaign: &campaign.spec.name };
-                let terms_text = render_terms(parties, &offer.terms, contract.review_days);
+                let terms_text = render_terms(parties, &offer.terms, contract.review_days, fee_bps);
                 let hash = blake3::hash(terms_text.as_bytes()).to_hex().to_string();
                 let new = NewContract {
                     contract: &contract,
@@ -373,6 +374,7 @@ impl Application {
                     terms_text: &terms_text,
                     terms_version: scout_market::TERMS_VERSION,
                     terms_hash: &hash,
+                    fee_bps,
                 };
                 market.record_negotiation(id, &stored.negotiation, &after, record, Some(new)).await
             } else {

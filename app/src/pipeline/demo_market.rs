@@ -28,6 +28,10 @@ pub struct DemoMarketReport {
 
 /// Loads `scenario` unless its first brand's address already has an account
 /// (then nothing is done and `None` comes back).
+/// What each demo brand holds in each of its currencies before its deals
+/// (50,000.00 in two-decimal currencies).
+const DEMO_CREDIT_MINOR: i64 = 5_000_000;
+
 pub async fn load_demo_market(app: &Application, scenario: &MarketScenario) -> Result<Option<DemoMarketReport>> {
     let Some(first) = scenario.brands.first() else { return Ok(None) };
     if app.store().identity().user_by_email(&Email::parse(&first.email)?).await?.is_some() {
@@ -65,6 +69,9 @@ pub async fn load_demo_market(app: &Application, scenario: &MarketScenario) -> R
     for c in &scenario.campaigns {
         let acting = brands.get(&c.brand).ok_or_else(|| unknown("brand", &c.brand))?;
         let spec: CampaignSpec = parse("campaign spec", &c.spec)?;
+        // Each brand starts with money in the currencies it contracts in.
+        let credit = scout_domain::money::Money::new(DEMO_CREDIT_MINOR, spec.budget.currency);
+        app.seed_demo_wallet(acting.org.id, acting.caller.id(), credit).await?;
         let campaign = app.create_campaign(acting, spec).await?;
         report.campaigns += 1;
         if c.publish {

@@ -2,7 +2,9 @@
 //! each with its own idempotency key) for a while, on SQLite or PostgreSQL;
 //! prints transfers per second, latency quantiles and what `verify` found.
 //! Two shapes: transfers spread over many wallets, and every client on one
-//! hot wallet (the contention a campaign launch makes).
+//! hot wallet (the contention a campaign launch makes); each written one
+//! transaction per transfer (`Ledger::post`) and through the group-commit
+//! writer (`LedgerWriter`, as the service writes).
 //!
 //! ```text
 //! bench-ledger --backend sqlite --clients 64 --seconds 10
@@ -38,6 +40,9 @@ struct Args {
     /// Wallets the spread shape picks from.
     #[arg(long, default_value_t = 1000)]
     wallets: usize,
+    /// Most transfers the group-commit writer puts in one transaction.
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
 }
 
 #[tokio::main]
@@ -74,8 +79,14 @@ async fn main() -> anyhow::Result<()> {
         "ledger, {} backend, {} clients, {} s per shape, {} funded wallets",
         args.backend, args.clients, args.seconds, args.wallets
     );
-    for (shape, hot) in [("spread over the wallets", false), ("one hot wallet", true)] {
-        let (count, lat, refused) = run(&store, &pairs, &args, hot).await;
+    let writer = scout_store::LedgerWriter::start(store.clone(), args.batch);
+    for (shape, hot, batched) in [
+        ("one transaction each, spread over the wallets", false, None),
+        ("one transaction each, one hot wallet", true, None),
+        ("group commit, spread over the wallets", false, Some(&writer)),
+        ("group commit, one hot wallet", true, Some(&writer)),
+    ] {
+        let (count, lat, refused) = run(&store, &pairs, &args, hot, batched).await;
         println!(
             "  {shape}: {:.0} transfers/s ({count} in {} s), p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {refused} refused",
             count as f64 / args.seconds as f64,
@@ -96,16 +107,23 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run(store: &Store, pairs: &[(i64, i64)], args: &Args, hot: bool) -> (u64, Latencies, u64) {
+async fn run(
+    store: &Store,
+    pairs: &[(i64, i64)],
+    args: &Args,
+    hot: bool,
+    writer: Option<&scout_store::LedgerWriter>,
+) -> (u64, Latencies, u64) {
     let stop = Arc::new(AtomicBool::new(false));
     let (done, refused) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let all = Arc::new(Mutex::new(Latencies::default()));
     let pairs = Arc::new(pairs.to_vec());
-    let tag = if hot { "hot" } else { "spread" };
+    let tag = format!("{}-{}", if hot { "hot" } else { "spread" }, if writer.is_some() { "batched" } else { "single" });
     let tasks: Vec<_> = (0..args.clients)
         .map(|client| {
             let (store, stop, done, refused, all, pairs) =
                 (store.clone(), stop.clone(), done.clone(), refused.clone(), all.clone(), pairs.clone());
+            let (writer, tag) = (writer.cloned(), tag.clone());
             tokio::spawn(async move {
                 let mut rng = ChaCha8Rng::seed_from_u64(client as u64);
                 let mut lat = Latencies::default();
@@ -122,7 +140,11 @@ async fn run(store: &Store, pairs: &[(i64, i64)], args: &Args, hot: bool) -> (u6
                     let key = format!("{tag}-{client}-{n}");
                     n += 1;
                     let started = Instant::now();
-                    match store.ledger().post(&key, &fingerprint(&key), &t, "", None).await {
+                    let posted = match &writer {
+                        Some(w) => w.post(&key, &fingerprint(&key), &t, "", chrono::Utc::now()).await,
+                        None => store.ledger().post(&key, &fingerprint(&key), &t, "", None).await,
+                    };
+                    match posted {
                         Ok(_) => {
                             lat.record(started.elapsed());
                             done.fetch_add(1, Ordering::Relaxed);

@@ -137,23 +137,29 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// Checks the API key and the idempotency key; `Err` is the answer to give
 /// (a replay's stored answer, or a refusal).
-fn admit(bank: &Bank, headers: &HeaderMap, body: &str) -> Result<String, Response> {
+fn admit(bank: &Bank, headers: &HeaderMap, body: &str) -> Result<String, Box<Response>> {
     let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     if bearer != Some(bank.config.api_key.as_str()) {
-        return Err(error(StatusCode::UNAUTHORIZED, "invalid_api_key", "send `Authorization: Bearer <api key>`"));
+        return Err(Box::new(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "send `Authorization: Bearer <api key>`",
+        )));
     }
     let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty()) else {
-        return Err(error(StatusCode::BAD_REQUEST, "idempotency_key_missing", "send an `Idempotency-Key`"));
+        return Err(Box::new(error(StatusCode::BAD_REQUEST, "idempotency_key_missing", "send an `Idempotency-Key`")));
     };
     if let Some((seen, answer)) = bank.book.lock().answered.get(key) {
         if seen != body {
-            return Err(error(
+            return Err(Box::new(error(
                 StatusCode::CONFLICT,
                 "idempotency_key_in_use",
                 "this key was used with another request",
-            ));
+            )));
         }
-        return Err((StatusCode::OK, [("idempotent-replayed", "true")], Json(answer.clone())).into_response());
+        return Err(Box::new(
+            (StatusCode::OK, [("idempotent-replayed", "true")], Json(answer.clone())).into_response(),
+        ));
     }
     Ok(key.to_string())
 }
@@ -174,7 +180,7 @@ fn luhn(number: &str) -> bool {
         .enumerate()
         .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// What the sandbox does with a charge: settle after a while (`Ok(delay)`,
@@ -222,7 +228,7 @@ fn payout_plan(config: &SandboxConfig, destination: &PayoutDestination) -> (u64,
 async fn create_charge(State(bank): State<Arc<Bank>>, headers: HeaderMap, body: String) -> Response {
     let key = match admit(&bank, &headers, &body) {
         Ok(k) => k,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let Ok(charge) = serde_json::from_str::<ChargeBody>(&body) else {
         return error(StatusCode::BAD_REQUEST, "parameter_invalid", "the body is not a charge");
@@ -257,7 +263,7 @@ async fn create_charge(State(bank): State<Arc<Bank>>, headers: HeaderMap, body: 
 async fn refund_charge(State(bank): State<Arc<Bank>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let key = match admit(&bank, &headers, &id) {
         Ok(k) => k,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let mut book = bank.book.lock();
     let Some(m) = book.movements.get(&id).cloned() else {
@@ -283,7 +289,7 @@ async fn refund_charge(State(bank): State<Arc<Bank>>, Path(id): Path<String>, he
 async fn create_payout(State(bank): State<Arc<Bank>>, headers: HeaderMap, body: String) -> Response {
     let key = match admit(&bank, &headers, &body) {
         Ok(k) => k,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let Ok(payout) = serde_json::from_str::<PayoutBody>(&body) else {
         return error(StatusCode::BAD_REQUEST, "parameter_invalid", "the body is not a payout");

@@ -34,6 +34,31 @@ impl Market<'_> {
         .doing("finding contracts in review")
     }
 
+    /// Contracts both sides signed whose escrow is not funded yet, oldest
+    /// first; of one organisation or all.
+    pub async fn contracts_awaiting_funding(&self, org: Option<i64>) -> Result<Vec<i64>> {
+        with_pool!(self.store, |p| sqlx::query_scalar(
+            "SELECT id FROM contracts WHERE status = 'awaiting_funding' AND ($1 = 0 OR org_id = $1) ORDER BY id"
+        )
+        .bind(org.unwrap_or(0))
+        .fetch_all(p)
+        .await)
+        .doing("finding contracts awaiting funding")
+    }
+
+    /// Funded contracts changed at or after `since` (their money steps are
+    /// checked against the ledger by a sweep).
+    pub async fn funded_contracts_since(&self, since: DateTime<Utc>) -> Result<Vec<i64>> {
+        with_pool!(self.store, |p| sqlx::query_scalar(
+            "SELECT id FROM contracts WHERE funded = $1 AND updated_at >= $2 ORDER BY id"
+        )
+        .bind(true)
+        .bind(since)
+        .fetch_all(p)
+        .await)
+        .doing("finding recently changed funded contracts")
+    }
+
     async fn contracts_where(
         &self,
         condition: &str,
@@ -46,7 +71,7 @@ impl Market<'_> {
         let sql = format!(
             "SELECT k.id, k.negotiation_id, k.campaign_id, k.org_id, k.profile_id, k.creator_id, k.offer_version,
                     k.revision, k.status, k.terms, k.terms_text, k.terms_version, k.terms_hash, k.review_days,
-                    k.funded, k.created_at, k.updated_at
+                    k.funded, k.fee_bps, k.created_at, k.updated_at
              FROM contracts k WHERE {who} AND {condition} ORDER BY k.id DESC LIMIT {} OFFSET {}",
             limit.clamp(1, 500),
             offset.max(0)
@@ -72,6 +97,7 @@ impl Market<'_> {
                 terms_hash,
                 review_days,
                 funded,
+                fee_bps,
                 created_at,
                 updated_at,
             } = row;
@@ -99,6 +125,7 @@ impl Market<'_> {
                 terms_text,
                 terms_version,
                 terms_hash,
+                fee_bps: u32::try_from(fee_bps).map_err(|e| corrupt("contracts", e))?,
                 signatures,
                 submissions,
                 created_at,
@@ -109,9 +136,22 @@ impl Market<'_> {
     }
 
     async fn milestones(&self, contract: i64) -> Result<(Vec<Milestone>, Vec<Submission>)> {
-        type Row = (String, i64, String, NaiveDate, String, Option<DateTime<Utc>>, i64, Option<String>, String, String);
+        type Row = (
+            String,
+            i64,
+            String,
+            NaiveDate,
+            String,
+            Option<DateTime<Utc>>,
+            i64,
+            Option<String>,
+            Option<i64>,
+            String,
+            String,
+        );
         let rows: Vec<Row> = with_pool!(self.store, |p| sqlx::query_as(
-            "SELECT title, amount_minor, currency, due_on, status, submitted_at, revisions, resolution, links, note
+            "SELECT title, amount_minor, currency, due_on, status, submitted_at, revisions, resolution,
+                    creator_share_minor, links, note
              FROM milestones WHERE contract_id = $1 ORDER BY idx"
         )
         .bind(contract)
@@ -123,7 +163,7 @@ impl Market<'_> {
         }
         let mut milestones = Vec::with_capacity(rows.len());
         let mut submissions = Vec::with_capacity(rows.len());
-        for (title, amount, currency, due_on, status, submitted_at, revisions, resolution, links, note) in rows {
+        for (title, amount, currency, due_on, status, submitted_at, revisions, resolution, share, links, note) in rows {
             let currency = currency.parse().map_err(|e| corrupt("milestones", e))?;
             milestones.push(Milestone {
                 title,
@@ -133,6 +173,7 @@ impl Market<'_> {
                 submitted_at,
                 revisions: u32::try_from(revisions).map_err(|e| corrupt("milestones", e))?,
                 resolution: resolution.as_deref().map(|r| spelled::<Resolution>("milestones", r)).transpose()?,
+                creator_share_minor: share,
             });
             submissions
                 .push(Submission { links: serde_json::from_str(&links).map_err(|e| corrupt("milestones", e))?, note });
@@ -188,7 +229,8 @@ impl Market<'_> {
             }
             for (idx, m) in after.milestones.iter().enumerate() {
                 sqlx::query(
-                    "UPDATE milestones SET status = $1, submitted_at = $2, revisions = $3, resolution = $4
+                    "UPDATE milestones SET status = $1, submitted_at = $2, revisions = $3, resolution = $4,
+                                           creator_share_minor = $7
                      WHERE contract_id = $5 AND idx = $6",
                 )
                 .bind(m.status.as_str())
@@ -197,6 +239,7 @@ impl Market<'_> {
                 .bind(m.resolution.map(|r| spelling(&r)))
                 .bind(id)
                 .bind(idx as i64)
+                .bind(m.creator_share_minor)
                 .execute(&mut *tx)
                 .await
                 .doing("updating a milestone")?;

@@ -150,6 +150,8 @@ pub struct NewContract<'a> {
     pub terms_text: &'a str,
     pub terms_version: &'a str,
     pub terms_hash: &'a str,
+    /// The platform's fee on each release, in basis points (from the brand's plan).
+    pub fee_bps: u32,
 }
 
 /// A contract as stored.
@@ -168,6 +170,8 @@ pub struct StoredContract {
     pub terms_text: String,
     pub terms_version: String,
     pub terms_hash: String,
+    /// The platform's fee on each released milestone, in basis points, as signed.
+    pub fee_bps: u32,
     pub signatures: Vec<Signature>,
     /// Per milestone: the content links and note of its last submission.
     pub submissions: Vec<Submission>,
@@ -269,6 +273,7 @@ struct ContractRow {
     terms_hash: String,
     review_days: i64,
     funded: bool,
+    fee_bps: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }

@@ -222,9 +222,9 @@ impl Market<'_> {
                 let new_id: i64 = sqlx::query_scalar(
                     "INSERT INTO contracts (negotiation_id, campaign_id, org_id, profile_id, creator_id, offer_version,
                                             status, terms, terms_text, terms_version, terms_hash, total_minor,
-                                            currency, review_days, created_at, updated_at)
+                                            currency, review_days, fee_bps, created_at, updated_at)
                      SELECT n.id, n.campaign_id, c.org_id, n.profile_id, n.creator_id, $2, $3, $4, $5, $6, $7, $8,
-                            $9, $10, $11, $11
+                            $9, $10, $12, $11, $11
                      FROM negotiations n JOIN campaigns c ON c.id = n.campaign_id WHERE n.id = $1
                      RETURNING id",
                 )
@@ -239,6 +239,7 @@ impl Market<'_> {
                 .bind(total.currency.as_str())
                 .bind(i64::from(c.contract.review_days))
                 .bind(now)
+                .bind(i64::from(c.fee_bps))
                 .fetch_one(&mut *tx)
                 .await
                 .doing("writing a contract")?;

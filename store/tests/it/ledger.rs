@@ -136,3 +136,97 @@ both_backends!(exchange_rates_cross_through_the_euro_and_the_newest_import_wins,
     assert!(ledger.rate(gbp, usd).await.expect("rate").is_some());
     assert_eq!(ledger.rate(Currency::parse("XAU").expect("code"), usd).await.expect("rate"), None);
 });
+
+both_backends!(the_group_commit_writer_keeps_every_rule_under_concurrency, |store: Store| async move {
+    let ledger = store.ledger();
+    let writer = scout_store::LedgerWriter::start(store.clone(), 64);
+    let at = chrono::Utc::now();
+    let clearing = ledger.account(Owner::Provider(1), AccountKind::ProviderClearing, Currency::EUR).await.expect("a");
+    let wallet = ledger.account(Owner::Org(7), AccountKind::BrandWallet, Currency::EUR).await.expect("a");
+    let escrow = ledger.account(Owner::Contract(9), AccountKind::Escrow, Currency::EUR).await.expect("a");
+    let fund = transfer(TransferKind::Funding, clearing, wallet, 10_000);
+    writer.post("fund-1", &fingerprint(&"fund"), &fund, "", at).await.expect("funded");
+    // 200 debits of 1.00 through the writer at once, plus each sent twice with
+    // its key: 100 go through once, the rest are refused, replays move nothing.
+    let tasks: Vec<_> = (0..400)
+        .map(|i| {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let t = transfer(TransferKind::EscrowHold, wallet, escrow, 100);
+                let key = format!("hold-{}", i % 200);
+                writer.post(&key, &fingerprint(&key), &t, "", chrono::Utc::now()).await
+            })
+        })
+        .collect();
+    let (mut fresh, mut replayed, mut refused) = (0, 0, 0);
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(p) if p.replayed => replayed += 1,
+            Ok(_) => fresh += 1,
+            Err(Error::Ledger(scout_ledger::Error::InsufficientFunds { .. })) => refused += 1,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!(fresh, 100, "exactly the wallet's 100.00 moved ({replayed} replays, {refused} refused)");
+    assert_eq!(ledger.account_state(wallet).await.expect("wallet").balance(), 0);
+    assert_eq!(ledger.account_state(escrow).await.expect("escrow").balance(), 10_000);
+    // A key reused with another request is refused through the writer too.
+    let e = writer.post("fund-1", &fingerprint(&"other"), &fund, "", at).await.expect_err("reused");
+    assert!(matches!(e, Error::Ledger(scout_ledger::Error::KeyReused)), "{e}");
+    assert_eq!(ledger.verify().await.expect("verify"), Vec::<String>::new());
+});
+
+both_backends!(invoices_are_numbered_per_organisation_without_gaps, |store: Store| async move {
+    let org = |name: &str| {
+        let store = store.clone();
+        let name = name.to_string();
+        async move {
+            let email = scout_domain::account::Email::parse(&format!("owner@{name}.test")).expect("email");
+            let user = store
+                .identity()
+                .create_user(&email, "x", scout_domain::account::Role::Brand, "Owner")
+                .await
+                .expect("u");
+            store.orgs().create_organisation(scout_domain::org::OrgKind::Brand, &name, user.id).await.expect("org").id
+        }
+    };
+    let (a, b) = (org("oats").await, org("socks").await);
+    // Sixty documents at once across two organisations, a few sent twice.
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let org = if i % 2 == 0 { a } else { b };
+                let source = format!("funding:{}", i % 50);
+                let new = scout_store::NewInvoice {
+                    org_id: org,
+                    kind: "receipt",
+                    source: &source,
+                    contract_id: None,
+                    creator_id: None,
+                    currency: Currency::EUR,
+                    lines: "[]",
+                    total_minor: 100,
+                    vat_rate_bps: None,
+                    vat_minor: 0,
+                    buyer: "{}",
+                    issued_at: chrono::Utc::now(),
+                };
+                store.payments().issue_invoice(&new).await.expect("issued")
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    for org in [a, b] {
+        let mut numbers: Vec<i64> =
+            store.payments().invoices(Some(org), None, 0, 500).await.expect("list").iter().map(|i| i.number).collect();
+        numbers.sort_unstable();
+        let expected: Vec<i64> = (1..=numbers.len() as i64).collect();
+        assert_eq!(numbers, expected, "organisation {org}: 1, 2, 3… with no gap and no repeat");
+    }
+    let total = store.payments().invoices(Some(a), None, 0, 500).await.expect("a").len()
+        + store.payments().invoices(Some(b), None, 0, 500).await.expect("b").len();
+    assert_eq!(total, 50, "a source is documented once");
+});

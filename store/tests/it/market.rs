@@ -218,6 +218,7 @@ both_backends!(two_accepts_make_one_contract_and_two_signatures_are_both_kept, |
                 terms_text: "terms",
                 terms_version: "2027-01",
                 terms_hash: "h",
+                fee_bps: 1_000,
             };
             let step = ThreadStep { kind: "accept", side: Side::Creator, body: "", by: creator };
             store.market().record_negotiation(id, &thread, &after, step, Some(new)).await

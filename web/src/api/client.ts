@@ -114,6 +114,8 @@ interface CallOptions {
   /** Act for the caller's own organisation even while working for an agency client. */
   ownOrg?: boolean;
   signal?: AbortSignal;
+  /** Sent as `Idempotency-Key`: requests that move money are safe to send again with it. */
+  idempotencyKey?: string;
 }
 
 /** Calls the API; resolves with the JSON body (undefined for 204) or throws an [`ApiError`]. */
@@ -128,6 +130,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 export async function send(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { "X-Scout-Client": "web", Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (opts.idempotencyKey) headers["Idempotency-Key"] = opts.idempotencyKey;
   if (!opts.anonymous) {
     const token = await session.bearer();
     if (token) headers.Authorization = `Bearer ${token}`;

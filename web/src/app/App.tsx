@@ -18,6 +18,8 @@ import { InvitePage } from "../campaigns/Invite";
 import { ListingPage, MarketplacePage } from "../market/MarketplacePage";
 import { ThreadPage, ThreadsPage } from "../deals/ThreadPage";
 import { ContractPage } from "../deals/ContractPage";
+import { WalletPage } from "../money/WalletPage";
+import { EarningsPage } from "../money/EarningsPage";
 
 function useUser(): [User | null, boolean] {
   const [user, setUser] = useState<User | null>(session.user);
@@ -76,6 +78,8 @@ export function App() {
   else if ((params = match("/shortlists/:id", path))) page = <ShortlistPage id={Number(params.id)} compare={loc.query.get("compare")} />;
   else if (path === "/account") page = <AccountPage user={user} />;
   else if (path === "/referrals") page = <ReferralsPage />;
+  else if (path === "/wallet") page = <WalletPage />;
+  else if (path === "/earnings") page = <EarningsPage />;
   else if (path === "/campaigns") page = <CampaignsPage query={loc.query} />;
   else if ((params = match("/invite/:id", path))) page = <InvitePage profileId={Number(params.id)} />;
   else if (path === "/campaigns/new") page = <CampaignForm />;

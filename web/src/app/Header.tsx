@@ -29,6 +29,8 @@ export function Header({ user, path }: { user: User | null; path: string }) {
             {user.role !== "influencer" && link("/campaigns", "Campaigns")}
             {user.role === "influencer" && link("/marketplace", "Marketplace")}
             {link("/deals", "Deals")}
+            {user.role !== "influencer" && link("/wallet", "Wallet")}
+            {user.role === "influencer" && link("/earnings", "Earnings")}
             {link("/referrals", "Referrals")}
             {link("/account", "Account")}
             {user.role === "agency" && <OrgSwitcher />}

@@ -6,7 +6,8 @@ import { onNotification } from "../app/live";
 import { Alert } from "../ui/Alert";
 import { PageHead, Pending } from "../ui/PageHead";
 import { useAction, useLoaded } from "../ui/hooks";
-import { date, money, title } from "../ui/format";
+import { date, exactMoney, money, title } from "../ui/format";
+import { onLinkClick } from "../app/router";
 import { TermsTable } from "./terms";
 
 export function ContractPage({ id, user }: { id: number; user: User }) {
@@ -66,6 +67,17 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
       </p>
       {error && <Alert>{error}</Alert>}
       {done && <Alert kind="success">{done}</Alert>}
+      {k.money.message && (
+        <Alert kind="info">
+          {k.money.message}{" "}
+          {side === "brand" && (
+            <a href="/wallet" onClick={onLinkClick}>
+              Add money to the wallet
+            </a>
+          )}
+        </Alert>
+      )}
+      <MoneyCard k={k} side={side} />
       <div class="grid-2">
         <div class="card">
           <h2>Signatures</h2>
@@ -105,6 +117,39 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** Where the contract's money is: escrow, released, refunded, and Scout's fee as signed. */
+function MoneyCard({ k, side }: { k: Contract; side: string }) {
+  const m = k.money;
+  const c = k.total.currency;
+  return (
+    <div class="card">
+      <h2>Money</h2>
+      <dl class="figures">
+        <div>
+          <dt>In escrow</dt>
+          <dd data-testid="in-escrow">{exactMoney(m.in_escrow.amount_minor, c)}</dd>
+        </div>
+        <div>
+          <dt>Released</dt>
+          <dd>{exactMoney(m.released.amount_minor, c)}</dd>
+        </div>
+        <div>
+          <dt>Refunded</dt>
+          <dd>{exactMoney(m.refunded.amount_minor, c)}</dd>
+        </div>
+        <div>
+          <dt>Scout's fee ({m.fee_percent})</dt>
+          <dd>{exactMoney(m.fee_total.amount_minor, c)}</dd>
+        </div>
+        <div>
+          <dt>{side === "creator" ? "You receive" : "The creator receives"}</dt>
+          <dd>{exactMoney(m.creator_receives.amount_minor, c)}</dd>
+        </div>
+      </dl>
+    </div>
   );
 }
 

@@ -39,6 +39,32 @@ export function money(minor: number | undefined | null, currency: string | undef
   }
 }
 
+/** Minor units to the cent, for money that must read exactly ("€1,250.05"). */
+export function exactMoney(minor: number | undefined | null, currency: string | undefined | null): string {
+  if (minor == null || !currency) return "–";
+  const e = minorUnitExponent(currency);
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: e, maximumFractionDigits: e }).format(minor / 10 ** e);
+  } catch {
+    return `${(minor / 10 ** e).toFixed(e)} ${currency}`;
+  }
+}
+
+/**
+ * A decimal typed by a person ("1,250.5") as minor units of `currency`, read as text (no
+ * float arithmetic): null when it is not an amount or has more decimals than the currency.
+ */
+export function parseAmount(text: string, currency: string): number | null {
+  const e = minorUnitExponent(currency);
+  const t = text.replace(/[\s,]/g, "");
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(t);
+  if (!m) return null;
+  const frac = m[2] ?? "";
+  if (frac.length > e) return null;
+  const minor = Number(m[1] + frac.padEnd(e, "0"));
+  return Number.isSafeInteger(minor) ? minor : null;
+}
+
 const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
 const languageNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "language" }) : null;
 

@@ -1,0 +1,3 @@
+//! The `scout` binary as a process (one test binary).
+
+mod payout_crash;
