@@ -3,7 +3,7 @@
 // every funding with where it stands. Contracts waiting for money start by themselves
 // once a funding settles.
 import { useEffect, useState } from "preact/hooks";
-import { api, type Balances, type Funding, type FundingList } from "../api";
+import { api, ApiError, type Balances, type Funding, type FundingList } from "../api";
 import { onNotification } from "../app/live";
 import { Alert } from "../ui/Alert";
 import { useAction, useLoaded } from "../ui/hooks";
@@ -119,7 +119,14 @@ function FundingForm({ onDone }: { onDone: () => void }) {
       payment = { type: "card", number: number.trim(), exp_month: Number(m[1]), exp_year: year, cvc: cvc.trim() };
     }
     run(async () => {
-      await api("POST", "/v1/wallet/fundings", { amount_minor: minor, currency, method: payment }, { idempotencyKey: key });
+      try {
+        await api("POST", "/v1/wallet/fundings", { amount_minor: minor, currency, method: payment }, { idempotencyKey: key });
+      } catch (e) {
+        // Answered (declined, refused): the next try is a new payment. Unanswered (the
+        // network): the same key again, so a retry cannot charge twice.
+        if (!(e instanceof ApiError && e.status === 0)) setKey(newKey());
+        throw e;
+      }
       setKey(newKey());
       setAmount("");
       setNumber("");
@@ -146,10 +153,10 @@ function FundingForm({ onDone }: { onDone: () => void }) {
       </div>
       <fieldset>
         <legend>Pay by</legend>
-        <label class="choice">
+        <label class="check">
           <input type="radio" name="method" checked={method === "card"} onChange={() => setMethod("card")} /> Card
         </label>
-        <label class="choice">
+        <label class="check">
           <input type="radio" name="method" checked={method === "bank_transfer"} onChange={() => setMethod("bank_transfer")} /> Bank transfer
         </label>
       </fieldset>
