@@ -318,3 +318,67 @@ async fn a_failed_payout_returns_the_money() {
     assert!(store.ledger().verify().await.expect("verify").is_empty());
     app.cleanup().await;
 }
+
+/// Platform admins load a newer day of ECB rates and set an organisation's
+/// plan; others are refused, and a malformed file changes nothing.
+#[tokio::test]
+async fn admins_update_rates_and_plans() {
+    let app = TestApp::spawn().await;
+    let brand = app.login_as("brand", "owner@oats.test").await;
+    let post_csv = |token: String, body: &'static str| {
+        let app = &app;
+        async move {
+            let req = app.client.post(format!("{}/v1/admin/fx-rates", app.url)).bearer_auth(token).body(body);
+            answer(req.header("content-type", "text/csv").send().await.expect("request")).await
+        }
+    };
+    let csv = "Date, USD, GBP, \n27 September 2024, 1.1200, 0.8400, \n";
+    let (s, body) = post_csv(brand.clone(), csv).await;
+    assert_eq!(s, 403, "{body}");
+    let (s, body) = post_csv(app.operator.clone(), "not,a,rate file").await;
+    assert_eq!((s, body["code"].as_str()), (400, Some("invalid_rate")), "{body}");
+    let (s, body) = post_csv(app.operator.clone(), csv).await;
+    assert_eq!(
+        (s, body["date"].as_str(), body["currencies"].as_u64()),
+        (200, Some("27 September 2024"), Some(2)),
+        "{body}"
+    );
+    let rate =
+        app.state.store().ledger().rate(scout_domain::money::Currency::EUR, scout_domain::money::Currency::USD).await;
+    assert_eq!(rate.expect("rate").expect("quoted").numerator, 1_120_000, "the newest import wins");
+    // A plan: growth, 8% on contracts made from then on.
+    let (_, me) = answer(app.get_as(&brand, "/v1/orgs/current").await).await;
+    let org = me["id"].as_i64().expect("org");
+    let (s, body) = answer(
+        app.call(Method::PUT, &brand, &format!("/v1/admin/orgs/{org}/plan"), Some(&json!({"plan": "growth"})), None)
+            .await,
+    )
+    .await;
+    assert_eq!(s, 403, "{body}");
+    let (s, body) = answer(
+        app.call(
+            Method::PUT,
+            &app.operator,
+            &format!("/v1/admin/orgs/{org}/plan"),
+            Some(&json!({"plan": "growth"})),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, body["plan"].as_str()), (200, Some("growth")), "{body}");
+    assert_eq!(app.state.store().payments().plan(org).await.expect("plan"), "growth");
+    let (s, _) = answer(
+        app.call(
+            Method::PUT,
+            &app.operator,
+            &format!("/v1/admin/orgs/{org}/plan"),
+            Some(&json!({"plan": "free"})),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, 400);
+    app.cleanup().await;
+}

@@ -125,6 +125,8 @@ use crate::state::AppState;
         crate::routes::wallet::put_billing,
         crate::routes::wallet::spend,
         crate::routes::wallet::books,
+        crate::routes::wallet::import_rates,
+        crate::routes::wallet::set_plan,
         crate::routes::payouts::earnings,
         crate::routes::payouts::balances,
         crate::routes::payouts::get_settings,
@@ -166,6 +168,17 @@ impl utoipa::Modify for BearerScheme {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
+        // Providers' webhooks carry no token: their body is signed
+        // (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the endpoint's secret).
+        components.add_security_scheme(
+            "webhook_signature",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "Stripe-Signature",
+                    "t=<unix time>,v1=<hex HMAC-SHA256 of \"t.body\">",
+                ),
+            )),
+        );
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),

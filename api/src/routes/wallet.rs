@@ -34,6 +34,52 @@ pub fn router() -> Router<AppState> {
         .route("/v1/orgs/current/billing", get(get_billing).put(put_billing))
         .route("/v1/wallet/spend", get(spend))
         .route("/v1/admin/books", get(books))
+        .route("/v1/admin/fx-rates", post(import_rates))
+        .route("/v1/admin/orgs/{id}/plan", axum::routing::put(set_plan))
+}
+
+/// What an import of rates stored.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RatesImported {
+    /// The day the source quoted ("26 September 2024").
+    pub date: String,
+    pub currencies: usize,
+}
+
+/// Imports a day of ECB reference rates (platform admins): the body is the
+/// ECB's `eurofxref.csv` (`Date, USD, JPY, …` then one row of rates per euro).
+#[utoipa::path(post, path = "/v1/admin/fx-rates", tag = "payments", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = RatesImported)))]
+pub async fn import_rates(
+    State(state): State<AppState>,
+    user: crate::auth::AuthUser,
+    body: String,
+) -> ApiResult<axum::Json<RatesImported>> {
+    let (date, currencies) = state.app.import_rates(&user, &body, "ECB reference rates").await?;
+    Ok(axum::Json(RatesImported { date, currencies }))
+}
+
+/// An organisation's plan.
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanBody {
+    /// `starter` (10% fee), `growth` (8%) or `enterprise` (5%).
+    pub plan: scout_ledger::Plan,
+}
+
+/// Sets an organisation's plan (platform admins); contracts made from then on carry its fee.
+#[utoipa::path(put, path = "/v1/admin/orgs/{id}/plan", tag = "payments", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "organisation id")), request_body = PlanBody,
+    responses((status = 200, body = PlanBody)))]
+pub async fn set_plan(
+    State(state): State<AppState>,
+    user: crate::auth::AuthUser,
+    Path(id): Path<String>,
+    Json(body): Json<PlanBody>,
+) -> ApiResult<axum::Json<PlanBody>> {
+    let plan = state.app.set_plan(&user, parse_id(&id, "id")?, body.plan.as_str()).await?;
+    Ok(axum::Json(PlanBody { plan }))
 }
 
 /// The acting organisation's spend: funded, in escrow, released, refunded;
@@ -331,9 +377,8 @@ pub struct WebhookAck {
 /// A payment provider's event, signed as Stripe signs (`Stripe-Signature:
 /// t=…,v1=…`, HMAC-SHA256 over `t.body`, 300 s tolerance). A bad signature
 /// answers `400 webhook_invalid`; an event seen before changes nothing.
-#[utoipa::path(post, path = "/v1/webhooks/{provider}", tag = "payments",
-    params(("provider" = String, Path, description = "`sandbox`"),
-        ("Stripe-Signature" = String, Header, description = "t=<unix time>,v1=<hex HMAC-SHA256>")),
+#[utoipa::path(post, path = "/v1/webhooks/{provider}", tag = "payments", security(("webhook_signature" = [])),
+    params(("provider" = String, Path, description = "`sandbox`")),
     request_body(content = String, content_type = "application/json"),
     responses((status = 200, body = WebhookAck)))]
 pub async fn webhook(

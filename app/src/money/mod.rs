@@ -11,6 +11,7 @@
 //! escrow: [`Application::settle_contract_money`] books whatever its state
 //! implies and has not been booked yet, after every step and in a sweep.
 
+mod admin;
 mod escrow;
 mod invoices;
 mod payouts;

@@ -2,7 +2,8 @@
 // where and when they are paid (bank account, PayPal or Stripe; currency; schedule); paying
 // out now; and every payout with its conversion rate, spread and outcome.
 import { useEffect, useState } from "preact/hooks";
-import { api, type Balances, type Payout, type PayoutList, type PayoutSettings } from "../api";
+import { api, type Balances, type CreatorEarnings, type Payout, type PayoutList, type PayoutSettings } from "../api";
+import { MoneyBars } from "../ui/Charts";
 import { onNotification } from "../app/live";
 import { Alert } from "../ui/Alert";
 import { useAction, useLoaded } from "../ui/hooks";
@@ -20,10 +21,12 @@ export function EarningsPage() {
   const balances = useLoaded("/v1/me/balances", (r: Balances) => r.balances);
   const payouts = useLoaded("/v1/me/payouts?limit=50", (r: PayoutList) => r.payouts);
   const settings = useLoaded("/v1/me/payout-settings", (r: PayoutSettings | null) => r);
+  const report = useLoaded("/v1/me/earnings", (r: CreatorEarnings) => r);
   const { busy, error, done, run } = useAction();
   const reload = () => {
     balances.reload();
     payouts.reload();
+    report.reload();
   };
   useEffect(() => onNotification((n) => void (n.link === "/earnings" && reload())), []);
   const waiting = payouts.data?.some((p) => ["created", "in_transit", "submitted"].includes(p.status));
@@ -82,6 +85,30 @@ export function EarningsPage() {
         </button>
         {!settings.data && <p class="muted small">Set where to be paid first.</p>}
       </div>
+      {report.data && (
+        <div class="grid-2">
+          <div class="card">
+            <MoneyBars
+              title="Earned by month (after Scout's fee)"
+              bars={report.data.earned_by_month.map((b) => ({ label: b.key, minor: b.amount.amount_minor, currency: b.amount.currency }))}
+              format={exactMoney}
+            />
+            <MoneyBars
+              title="Paid out by month"
+              bars={report.data.paid_by_month.map((b) => ({ label: b.key, minor: b.amount.amount_minor, currency: b.amount.currency }))}
+              format={exactMoney}
+            />
+          </div>
+          <div class="card">
+            <MoneyBars
+              title="Earned by brand"
+              sort
+              bars={report.data.earned_by_brand.map((b) => ({ label: b.key, minor: b.amount.amount_minor, currency: b.amount.currency }))}
+              format={exactMoney}
+            />
+          </div>
+        </div>
+      )}
       <SettingsForm current={settings.data} onDone={() => settings.reload()} />
       <h2>Payouts</h2>
       {payouts.data && payouts.data.length === 0 && <p class="muted">No payouts yet.</p>}

@@ -3,7 +3,8 @@
 // every funding with where it stands. Contracts waiting for money start by themselves
 // once a funding settles.
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, type Balances, type Funding, type FundingList } from "../api";
+import { api, ApiError, type Balances, type BrandSpend, type Funding, type FundingList } from "../api";
+import { MoneyBars } from "../ui/Charts";
 import { onNotification } from "../app/live";
 import { Alert } from "../ui/Alert";
 import { useAction, useLoaded } from "../ui/hooks";
@@ -20,9 +21,11 @@ function newKey(): string {
 export function WalletPage() {
   const balances = useLoaded("/v1/wallet", (r: Balances) => r.balances);
   const fundings = useLoaded("/v1/wallet/fundings?limit=50", (r: FundingList) => r.fundings);
+  const spend = useLoaded("/v1/wallet/spend", (r: BrandSpend) => r);
   const reload = () => {
     balances.reload();
     fundings.reload();
+    spend.reload();
   };
   useEffect(() => onNotification((n) => void (n.link === "/wallet" && reload())), []);
   // While a funding is with the provider, look again every second until it settles.
@@ -55,6 +58,50 @@ export function WalletPage() {
         </div>
         <FundingForm onDone={reload} />
       </div>
+      {spend.data && spend.data.totals.length > 0 && (
+        <div class="grid-2">
+          <div class="card">
+            <h2>Spend</h2>
+            <TableRegion label="Spend by currency">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Currency</th>
+                    <th scope="col">Paid in</th>
+                    <th scope="col">In escrow</th>
+                    <th scope="col">Released</th>
+                    <th scope="col">Refunded</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {spend.data.totals.map((t) => (
+                    <tr key={t.currency}>
+                      <th scope="row">{t.currency}</th>
+                      <td>{exactMoney(t.funded, t.currency)}</td>
+                      <td>{exactMoney(t.in_escrow, t.currency)}</td>
+                      <td>{exactMoney(t.released, t.currency)}</td>
+                      <td>{exactMoney(t.refunded, t.currency)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableRegion>
+            <MoneyBars
+              title="Released to creators by month"
+              bars={spend.data.released_by_month.map((b) => ({ label: b.key, minor: b.amount.amount_minor, currency: b.amount.currency }))}
+              format={exactMoney}
+            />
+          </div>
+          <div class="card">
+            <MoneyBars
+              title="Released by campaign"
+              sort
+              bars={spend.data.released_by_campaign.map((b) => ({ label: b.key, minor: b.amount.amount_minor, currency: b.amount.currency }))}
+              format={exactMoney}
+            />
+          </div>
+        </div>
+      )}
       <h2>Payments in</h2>
       {fundings.error && <Alert>{fundings.error}</Alert>}
       {fundings.data && fundings.data.length === 0 && <p class="muted">No payments yet.</p>}

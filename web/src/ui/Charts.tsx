@@ -109,3 +109,39 @@ export function RangeMarker({ value, low, high, label }: { value: number; low: n
     </div>
   );
 }
+
+export interface MoneyBar {
+  label: string;
+  minor: number;
+  currency: string;
+}
+
+/** Amounts of money as horizontal bars in their order (months) or largest first; one scale per currency. */
+export function MoneyBars({ title, bars, sort = false, format }: { title: string; bars: MoneyBar[]; sort?: boolean; format: (minor: number, currency: string) => string }) {
+  const shown = sort ? [...bars].sort((a, b) => b.minor - a.minor).slice(0, 8) : bars.slice(-12);
+  if (!shown.length) {
+    return (
+      <figure class="chart">
+        <figcaption>{title}</figcaption>
+        <p class="muted">Nothing yet.</p>
+      </figure>
+    );
+  }
+  const max = (c: string) => Math.max(...shown.filter((b) => b.currency === c).map((b) => b.minor), 1);
+  return (
+    <figure class="chart">
+      <figcaption>{title}</figcaption>
+      <ul class="bars">
+        {shown.map((b) => (
+          <li key={`${b.label}-${b.currency}`}>
+            <span class="bar-label">{b.label}</span>
+            <span class="bar-track" aria-hidden="true">
+              <span class="bar-fill" style={{ width: `${(b.minor / max(b.currency)) * 100}%` }} />
+            </span>
+            <span class="bar-value">{format(b.minor, b.currency)}</span>
+          </li>
+        ))}
+      </ul>
+    </figure>
+  );
+}
