@@ -68,7 +68,8 @@ impl Error {
             Error::Model(e) => e.code(),
             Error::Ledger(e) => e.code(),
             Error::Payment(e) => match e {
-                scout_payments::Error::Signature(_) | scout_payments::Error::Event { .. } => ErrorCode::WebhookInvalid,
+                scout_payments::Error::Signature(_) => ErrorCode::WebhookSignatureInvalid,
+                scout_payments::Error::Event { .. } => ErrorCode::WebhookInvalid,
                 scout_payments::Error::Refused { .. } => ErrorCode::PaymentDeclined,
                 scout_payments::Error::Unavailable { .. } => ErrorCode::ProviderUnavailable,
                 scout_payments::Error::Protocol { .. } => ErrorCode::Internal,

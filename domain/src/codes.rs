@@ -175,8 +175,12 @@ error_codes! {
     IdempotencyKeyMissing => BadRequest, "idempotency_key_missing", "Idempotency key missing";
     /// The payment provider declined (a card declined, insufficient funds at the bank…).
     PaymentDeclined => PaymentRequired, "payment_declined", "Payment declined";
-    /// A webhook whose signature, timestamp or body does not hold.
+    /// A webhook whose signature does not hold (wrong secret, outside the tolerance, missing).
+    WebhookSignatureInvalid => Unauthorized, "webhook_signature_invalid", "Invalid webhook signature";
+    /// A signed webhook whose body is not an event Scout reads.
     WebhookInvalid => BadRequest, "webhook_invalid", "Invalid webhook";
+    /// No payment provider of that name here.
+    ProviderUnknown => NotFound, "provider_unknown", "Unknown payment provider";
     /// The payment provider cannot be reached; the same request may be sent again.
     ProviderUnavailable => Unavailable, "provider_unavailable", "Payment provider unavailable";
     /// A payout needs payout settings first.

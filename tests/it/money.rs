@@ -7,7 +7,7 @@
 //! is paid when the provider's webhook says so; a payout to a closed account
 //! comes back. The balances are checked at each step and the ledger verified
 //! at the end. Webhooks with a wrong secret, an old timestamp or a replayed
-//! event change nothing.
+//! event change nothing (401 for a signature that does not hold).
 
 use reqwest::Method;
 use scout_tests::{Backend, TestApp};
@@ -251,7 +251,7 @@ async fn webhooks_are_verified_and_replays_ignored() {
         ("unsigned", None),
     ] {
         let (s, res) = send(body.clone(), header).await;
-        assert_eq!((s, res["code"].as_str()), (400, Some("webhook_invalid")), "{why}: {res}");
+        assert_eq!((s, res["code"].as_str()), (401, Some("webhook_signature_invalid")), "{why}: {res}");
     }
     // Signed right: applied once, then a duplicate; the wallet is unchanged (the funding was settled).
     let (s, res) = send(body.clone(), Some(sign("whsec_sandbox", now, &body))).await;
@@ -260,6 +260,13 @@ async fn webhooks_are_verified_and_replays_ignored() {
     assert_eq!((s, res["outcome"].as_str()), (200, Some("duplicate")), "{res}");
     let (_, wallet) = answer(app.get_as(&brand, "/v1/wallet").await).await;
     assert_eq!(balance(&wallet, "brand_wallet", "EUR"), 10_000, "a replayed success pays nothing twice: {wallet}");
+    // A signed body that is not an event is a bad request; an unknown provider is not found.
+    let junk = "{\"id\":\"evt_junk\"}".to_string();
+    let (s, res) = send(junk.clone(), Some(sign("whsec_sandbox", now, &junk))).await;
+    assert_eq!((s, res["code"].as_str()), (400, Some("webhook_invalid")), "{res}");
+    let res =
+        app.client.post(format!("{}/v1/webhooks/paypal", app.url)).body(body.clone()).send().await.expect("request");
+    assert_eq!(res.status(), 404);
     let unknown = event("evt_other", "ch_unknown");
     let (s, res) = send(unknown.clone(), Some(sign("whsec_sandbox", now, &unknown))).await;
     assert_eq!((s, res["code"].as_str()), (404, Some("funding_not_found")), "{res}");

@@ -375,8 +375,9 @@ pub struct WebhookAck {
 }
 
 /// A payment provider's event, signed as Stripe signs (`Stripe-Signature:
-/// t=…,v1=…`, HMAC-SHA256 over `t.body`, 300 s tolerance). A bad signature
-/// answers `400 webhook_invalid`; an event seen before changes nothing.
+/// t=…,v1=…`, HMAC-SHA256 over `t.body`, 300 s tolerance). A signature that
+/// does not hold answers `401 webhook_signature_invalid`, a signed body that
+/// is not an event `400 webhook_invalid`; an event seen before changes nothing.
 #[utoipa::path(post, path = "/v1/webhooks/{provider}", tag = "payments", security(("webhook_signature" = [])),
     params(("provider" = String, Path, description = "`sandbox`")),
     request_body(content = String, content_type = "application/json"),

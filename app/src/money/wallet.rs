@@ -222,7 +222,7 @@ impl Application {
     /// event seen before, and moves the funding or payout it names forward.
     pub async fn apply_webhook(&self, provider: &str, signature: &str, body: &[u8]) -> Result<WebhookOutcome> {
         if provider != self.provider.name() {
-            return Err(Error::refused(ErrorCode::WebhookInvalid, format!("no provider `{provider}` here")));
+            return Err(Error::refused(ErrorCode::ProviderUnknown, format!("no payment provider `{provider}` here")));
         }
         let event = self.provider.parse_webhook(signature, body, chrono::Utc::now().timestamp())?;
         let payments = self.store.payments();
