@@ -89,6 +89,15 @@ impl utoipa::PartialSchema for Currency {
 
 impl utoipa::ToSchema for Currency {}
 
+/// How the API documents a [`Money`] that may be zero or in any stored
+/// currency (a balance, a total so far): the same shape as `Money`, without
+/// the positive amount and reference-table currency that inputs must have.
+#[derive(Debug, Clone, Copy, utoipa::ToSchema)]
+pub struct MoneyAmount {
+    pub amount_minor: i64,
+    pub currency: Currency,
+}
+
 /// An amount of money in minor units (cents, pence, yen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Money {

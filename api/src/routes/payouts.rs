@@ -66,7 +66,7 @@ pub enum DestinationIn {
     },
     /// A Stripe connected account.
     StripeAccount {
-        #[schema(min_length = 6, max_length = 64, example = "acct_1Nv0FGQ9RKHgCVdK")]
+        #[schema(min_length = 6, max_length = 64, pattern = "^acct_[A-Za-z0-9_]+$", example = "acct_1Nv0FGQ9RKHgCVdK")]
         account: String,
     },
 }
@@ -117,7 +117,9 @@ pub struct PayoutOut {
     /// `created`, `in_transit`, `submitted`, `paid` or `failed`.
     pub status: String,
     /// What left the available balance, and what is paid.
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub source: Money,
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub amount: Money,
     /// The conversion: `amount = source × rate × (1 − spread)`, rounded half to even.
     pub rate: String,

@@ -112,9 +112,11 @@ pub struct InvoiceOut {
     pub contract_id: Option<i64>,
     pub creator_id: Option<i64>,
     pub lines: Vec<InvoiceLineOut>,
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub total: Money,
     /// VAT included in the total, at the organisation's rate (basis points), when it set one.
     pub vat_rate_bps: Option<u32>,
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub vat: Money,
     pub buyer: Buyer,
     pub issued_at: DateTime<Utc>,
@@ -214,13 +216,13 @@ pub enum FundingMethodIn {
     /// A card (the sandbox's test cards: `4242 4242 4242 4242` succeeds,
     /// `4000 0000 0000 0002` is declined, `4000 0000 0000 9995` has insufficient funds).
     Card {
-        #[schema(min_length = 12, max_length = 23, example = "4242 4242 4242 4242")]
+        #[schema(min_length = 12, max_length = 23, pattern = "^[0-9 ]{12,23}$", example = "4242 4242 4242 4242")]
         number: String,
         #[schema(minimum = 1, maximum = 12)]
         exp_month: u32,
         #[schema(minimum = 2000, maximum = 2100)]
         exp_year: u32,
-        #[schema(min_length = 3, max_length = 4)]
+        #[schema(min_length = 3, max_length = 4, pattern = "^[0-9]{3,4}$")]
         cvc: String,
     },
     /// A payment method the provider's own form collected (Stripe's `pm_…`).
@@ -250,6 +252,7 @@ pub struct FundingBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FundingOut {
     pub id: i64,
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub amount: Money,
     /// `created`, `processing` (the provider settles it), `succeeded` or `failed`.
     pub status: String,
@@ -312,7 +315,8 @@ pub async fn wallet(State(state): State<AppState>, org: OrgContext) -> ApiResult
 /// with the funding `processing` (the provider's signed webhook settles it
 /// and contracts waiting for the money start), or `402 payment_declined`.
 #[utoipa::path(post, path = "/v1/wallet/fundings", tag = "payments", security(("bearer" = [])), request_body = FundingBody,
-    params(("Idempotency-Key" = String, Header, description = "a unique key per funding; a retry sends the same")),
+    params(("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$",
+        description = "a unique key per funding (visible ASCII, up to 255 characters); a retry sends the same")),
     responses((status = 202, body = FundingOut),
         (status = 402, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]

@@ -25,14 +25,20 @@ pub struct ContractMoney {
     /// "10%".
     pub fee_percent: String,
     /// The fee on the whole contract, and what the creator receives of it.
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub fee_total: Money,
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub creator_receives: Money,
     /// What the escrow holds now.
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub in_escrow: Money,
     /// Released to the creator so far (before the fee), and refunded to the brand.
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub released: Money,
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub refunded: Money,
     /// For a contract awaiting funding: what the brand's wallet lacks, and what to do.
+    #[schema(value_type = Option<scout_domain::money::MoneyAmount>)]
     pub shortfall: Option<Money>,
     pub message: Option<String>,
 }

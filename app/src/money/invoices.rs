@@ -56,7 +56,7 @@ pub struct BillingDetails {
     #[schema(max_length = 500)]
     pub address: Option<String>,
     /// A VAT id ("DE123456789").
-    #[schema(max_length = 20)]
+    #[schema(max_length = 20, pattern = "^([A-Z]{2}[A-Za-z0-9]{2,18})?$")]
     pub vat_id: Option<String>,
     /// VAT included in the amounts, in basis points (1900: 19%).
     #[schema(maximum = 5000)]

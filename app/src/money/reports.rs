@@ -24,6 +24,7 @@ pub struct Bucket {
     pub key: String,
     /// The campaign's or brand's id, when the bucket is one.
     pub id: Option<i64>,
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub amount: Money,
 }
 

@@ -30,6 +30,7 @@ pub struct FundingInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnedBalance {
     pub kind: AccountKind,
+    #[schema(value_type = scout_domain::money::MoneyAmount)]
     pub balance: Money,
 }
 
