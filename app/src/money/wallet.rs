@@ -295,7 +295,16 @@ impl Application {
             scout_ledger::Accounts { clearing, wallet, escrow: 0, pending: 0, available: 0, in_transit: 0, fees: 0 };
         let transfer = accounts.fund(currency, funding.amount.amount_minor)?;
         let id = self.book(&format!("funding:{}", funding.id), &transfer, &format!("funding {}", funding.id)).await?;
-        if self.store.payments().funding_finished(funding.id, "succeeded", None, Some(id)).await? {
+        // Contracts waiting for this money take it first, so whoever reads the
+        // funding as settled (or hears of it) sees the wallet after their escrow.
+        self.fund_waiting_contracts(Some(funding.org_id)).await?;
+        let settled = self.store.payments().funding_finished(funding.id, "succeeded", None, Some(id)).await?;
+        let source = format!("funding:{}", funding.id);
+        if !self.store.payments().has_invoice(&source).await? {
+            let done = self.store.payments().funding(funding.id).await?;
+            self.receipt_for_funding(&done).await?;
+        }
+        if settled {
             tracing::info!(
                 funding = funding.id,
                 org = funding.org_id,
@@ -309,12 +318,6 @@ impl Application {
             )
             .await;
         }
-        let source = format!("funding:{}", funding.id);
-        if !self.store.payments().has_invoice(&source).await? {
-            let settled = self.store.payments().funding(funding.id).await?;
-            self.receipt_for_funding(&settled).await?;
-        }
-        self.fund_waiting_contracts(Some(funding.org_id)).await?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 // through the payment provider (the sandbox bank's test cards in the embedded setup), and
 // every funding with where it stands. Contracts waiting for money start by themselves
 // once a funding settles.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, type Balances, type BrandSpend, type Funding, type FundingList } from "../api";
 import { MoneyBars } from "../ui/Charts";
 import { onNotification } from "../app/live";
@@ -30,8 +30,16 @@ export function WalletPage() {
   useEffect(() => onNotification((n) => void (n.link === "/wallet" && reload())), []);
   // While a funding is with the provider, look again every second until it settles.
   const waiting = fundings.data?.some((f) => f.status === "processing" || f.status === "created");
+  const wasWaiting = useRef(false);
   useEffect(() => {
-    if (!waiting) return;
+    if (!waiting) {
+      // Once settled, one more look: the balance and the list are read apart.
+      if (!wasWaiting.current) return;
+      wasWaiting.current = false;
+      const t = setTimeout(reload, 700);
+      return () => clearTimeout(t);
+    }
+    wasWaiting.current = true;
     const t = setInterval(reload, 1000);
     return () => clearInterval(t);
   }, [waiting]);
