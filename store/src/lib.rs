@@ -52,6 +52,7 @@ mod lists;
 mod market;
 mod orgs;
 mod payments;
+mod payouts;
 mod privacy;
 mod profiles;
 mod referrals;
@@ -70,7 +71,8 @@ pub use market::{
 };
 pub use market::{NewReview, RatingSummary, StoredReview};
 pub use orgs::{AgencyClient, Member, Membership, Organisation};
-pub use payments::{Funding, NewFunding, NewPayout, Payout, PayoutSettings};
+pub use payments::{Funding, NewFunding};
+pub use payouts::{NewPayout, Payout, PayoutSettings};
 pub use privacy::{Claim, Consent, TokenPurpose, UserArchive, tombstone_keys};
 pub use profiles::{OutboxEntry, OutboxOp, ProfilePages, StoredProfile, StoredSentiment, UpsertOutcome, UpsertSummary};
 pub use referrals::{Referral, ReferralStatus};
