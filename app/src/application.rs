@@ -165,6 +165,11 @@ impl Application {
 
     /// The store, for the commands that move data in bulk (import, export,
     /// reindex) and for tests that set up state no endpoint creates.
+    /// The group-commit writer every money movement of this process goes through.
+    pub fn ledger_writer(&self) -> &scout_store::LedgerWriter {
+        &self.ledger_writer
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

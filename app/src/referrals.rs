@@ -179,16 +179,31 @@ impl Application {
                 contract = k.id,
                 "referral reward earned"
             );
+            // Unpaid while fee revenue is short; the money sweep tries again.
             self.pay_referral_reward(r.id, r.referrer_id, reward).await;
         }
         Ok(())
+    }
+
+    /// Pays the earned rewards that fee revenue could not cover when they
+    /// were earned, now that it may; how many were paid. The money sweep
+    /// calls it.
+    pub(crate) async fn pay_unpaid_referral_rewards(&self) -> Result<usize> {
+        let mut paid = 0;
+        for r in self.store.referrals().unpaid_rewards(500).await? {
+            let Some(reward) = r.reward else { continue };
+            if self.pay_referral_reward(r.id, r.referrer_id, reward).await {
+                paid += 1;
+            }
+        }
+        Ok(paid)
     }
 
     /// Pays an earned reward from the platform's fee revenue to the
     /// referrer's pending earnings (key `referral:<id>`: once, however often
     /// it is tried). Fee revenue never goes below zero: while it holds too
     /// little in the reward's currency, the reward stays earned and unpaid.
-    pub(crate) async fn pay_referral_reward(&self, referral: i64, referrer: UserId, reward: Money) {
+    pub(crate) async fn pay_referral_reward(&self, referral: i64, referrer: UserId, reward: Money) -> bool {
         let paid = async {
             let l = self.store.ledger();
             let c = reward.currency;
@@ -206,8 +221,12 @@ impl Application {
             let transfer = a.reward(c, reward.amount_minor)?;
             self.book(&format!("referral:{referral}"), &transfer, &format!("referral {referral} reward")).await
         };
-        if let Err(e) = paid.await {
-            tracing::warn!(error = %e, referral, "a referral reward was not paid from fee revenue");
+        match paid.await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, referral, "a referral reward was not paid from fee revenue yet");
+                false
+            }
         }
     }
 }

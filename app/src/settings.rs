@@ -77,6 +77,14 @@ pub struct Settings {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PaymentSettings {
+    /// Which provider moves the money: `sandbox` (the embedded default, a
+    /// test bank) or `stripe` (PaymentIntents for fundings, Connect
+    /// transfers for payouts; needs `stripe_secret_key`).
+    pub provider: String,
+    /// Stripe's API address (`https://api.stripe.com`; another for a stand-in).
+    pub stripe_url: String,
+    /// The Stripe secret key (`sk_live_…` or `sk_test_…`); with `provider = "stripe"` only.
+    pub stripe_secret_key: Option<String>,
     /// Base URL of a running sandbox bank (`scout sandbox-bank`); unset: one
     /// is started inside this process on `sandbox_listen`.
     pub sandbox_url: Option<String>,
@@ -100,6 +108,9 @@ pub struct PaymentSettings {
 impl Default for PaymentSettings {
     fn default() -> Self {
         PaymentSettings {
+            provider: "sandbox".into(),
+            stripe_url: "https://api.stripe.com".into(),
+            stripe_secret_key: None,
             sandbox_url: None,
             sandbox_listen: "127.0.0.1:0".into(),
             sandbox_api_key: "sk_sandbox".into(),
@@ -250,8 +261,15 @@ impl Settings {
                 self.referral_reward_minor, self.referral_reward_currency
             ),
             format!(
-                "payments = sandbox bank {}, payouts held {} days, conversion spread {} bps, {} webhook secret(s)",
-                self.payments.sandbox_url.as_deref().unwrap_or("(in process)"),
+                "payments = {}, payouts held {} days, conversion spread {} bps, {} webhook secret(s)",
+                match self.payments.provider.as_str() {
+                    "stripe" => format!(
+                        "Stripe at {} (key {})",
+                        self.payments.stripe_url,
+                        if self.payments.stripe_secret_key.is_some() { "set" } else { "missing" }
+                    ),
+                    _ => format!("sandbox bank {}", self.payments.sandbox_url.as_deref().unwrap_or("(in process)")),
+                },
                 self.payments.hold_days,
                 self.payments.payout_spread_bps,
                 self.payments.webhook_secrets.len()

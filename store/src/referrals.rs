@@ -158,6 +158,22 @@ impl Referrals<'_> {
         row.map(referral_from).transpose()
     }
 
+    /// Earned rewards the ledger has not paid yet (no transfer under
+    /// `referral:<id>`: fee revenue was short when they were earned), oldest
+    /// first, at most `limit`.
+    pub async fn unpaid_rewards(&self, limit: i64) -> Result<Vec<Referral>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM referrals r JOIN users u ON u.id = r.referred_id
+             WHERE r.status = 'earned' AND r.reward_minor IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM ledger_transfers t
+                               WHERE t.idempotency_key = 'referral:' || CAST(r.id AS TEXT))
+             ORDER BY r.earned_at, r.id LIMIT $1"
+        );
+        let rows: Vec<ReferralRow> = with_pool!(self.store, |p| sqlx::query_as(&sql).bind(limit).fetch_all(p).await)
+            .doing("listing unpaid referral rewards")?;
+        rows.into_iter().map(referral_from).collect()
+    }
+
     /// Marks the referrals of `users` earned by `contract` (the first
     /// completed contract of each; later ones change nothing); returns the
     /// referrals that became earned.

@@ -13,6 +13,7 @@ mod indexing;
 mod marketplace;
 mod models;
 mod money;
+mod money_props;
 mod ops;
 mod privacy;
 mod search;

@@ -389,3 +389,167 @@ async fn admins_update_rates_and_plans() {
     assert_eq!(s, 400);
     app.cleanup().await;
 }
+
+/// `[payments] provider = "stripe"` sends fundings to Stripe's API (here a
+/// local stand-in at `stripe_url`, since api.stripe.com cannot be reached
+/// from the test machine) as PaymentIntents, and Stripe's signed
+/// `payment_intent.succeeded` event settles them; raw card numbers are never
+/// sent to Stripe.
+#[tokio::test]
+async fn stripe_is_chosen_by_configuration() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let bodies = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let (count, log) = (calls.clone(), bodies.clone());
+    let api = axum::Router::new().route(
+        "/v1/payment_intents",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| async move {
+            let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+            let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            log.lock().expect("log").push((auth, body));
+            axum::Json(json!({"id": format!("pi_test_{n}"), "object": "payment_intent", "status": "processing"}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let stripe_url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, api).await });
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.payments.provider = "stripe".into();
+        s.payments.stripe_url = stripe_url.clone();
+        s.payments.stripe_secret_key = Some("sk_test_scout".into());
+        s.payments.webhook_secrets = vec!["whsec_stripe_test".into()];
+    })
+    .await;
+    let brand = app.login_as("brand", "owner@oats.test").await;
+    // A raw card number is refused before anything is sent.
+    let (s, body) = fund_request(&app, &brand, "raw-card", &card("4242424242424242", 10_000)).await;
+    assert_eq!((s, body["code"].as_str()), (402, Some("payment_declined")), "{body}");
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("payment_method_required")), "{body}");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    // A payment method made by Stripe's own form becomes a PaymentIntent.
+    let method = json!({"amount_minor": 25_000, "currency": "EUR", "method": {"type": "payment_method", "token": "pm_card_visa"}});
+    let (s, funding) = fund_request(&app, &brand, "stripe-1", &method).await;
+    assert_eq!((s, funding["status"].as_str()), (202, Some("processing")), "{funding}");
+    let (auth, form) = bodies.lock().expect("log")[0].clone();
+    assert_eq!(auth, "Bearer sk_test_scout");
+    assert!(form.starts_with("amount=25000&currency=eur&payment_method=pm_card_visa"), "{form}");
+    let fid = funding["id"].as_i64().expect("id");
+    // Stripe's event, signed with the endpoint's secret, settles it once.
+    let event = json!({"id": "evt_1", "object": "event", "type": "payment_intent.succeeded",
+        "data": {"object": {"id": "pi_test_1", "object": "payment_intent", "amount": 25000, "currency": "eur",
+            "status": "succeeded", "metadata": {"reference": format!("funding:{fid}")}}}})
+    .to_string();
+    let header =
+        scout_payments::signature::header(&["whsec_stripe_test"], chrono::Utc::now().timestamp(), event.as_bytes());
+    for expected in ["applied", "duplicate"] {
+        let res = app
+            .client
+            .post(format!("{}/v1/webhooks/stripe", app.url))
+            .header("stripe-signature", &header)
+            .body(event.clone())
+            .send()
+            .await
+            .expect("request");
+        let (s, outcome) = answer(res).await;
+        assert_eq!((s, outcome["outcome"].as_str()), (200, Some(expected)), "{outcome}");
+    }
+    let f = poll(&app, &brand, &format!("/v1/wallet/fundings/{fid}"), |f| f["status"] == "succeeded").await;
+    assert_eq!(f["amount"]["amount_minor"], 25_000);
+    let (_, wallet) = answer(app.get_as(&brand, "/v1/wallet").await).await;
+    assert_eq!(balance(&wallet, "brand_wallet", "EUR"), 25_000, "{wallet}");
+    // The sandbox's endpoint is not this deployment's provider.
+    let res = app.client.post(format!("{}/v1/webhooks/sandbox", app.url)).body(event).send().await.expect("request");
+    assert_eq!(res.status(), 404);
+    assert!(app.state.store().ledger().verify().await.expect("verify").is_empty());
+    app.cleanup().await;
+}
+
+/// A one-milestone contract for `fee_minor` EUR between `brand` and the
+/// creator of `profile`, signed by both, handed in and approved (the
+/// brand's wallet must hold the fee). Its id.
+async fn completed_contract(
+    app: &TestApp,
+    brand: &str,
+    creator: &str,
+    profile: i64,
+    fee_minor: i64,
+    name: &str,
+) -> i64 {
+    let call = |token: &str, path: String, body: Option<Value>| {
+        let (app, token) = (app, token.to_string());
+        async move { answer(app.call(Method::POST, &token, &path, body.as_ref(), None).await).await }
+    };
+    let spec = json!({"name": name, "objective": "engagement", "brief": "Soups", "niches": ["food"],
+        "deliverables": [{"kind": "reel", "count": 1}], "budget": {"amount_minor": 1_000_000, "currency": "EUR"},
+        "starts_on": "2099-01-01", "ends_on": "2099-02-28", "visibility": "listed"});
+    let (_, campaign) = call(brand, "/v1/campaigns".into(), Some(spec)).await;
+    let cid = campaign["id"].as_i64().expect("campaign");
+    call(brand, format!("/v1/campaigns/{cid}/publish"), None).await;
+    let terms = json!({"lines": [{"kind": "reel", "count": 1, "fee": {"amount_minor": fee_minor, "currency": "EUR"}, "due_on": "2099-01-20"}],
+        "usage": {"organic": true, "months": 3}, "exclusivity_days": 0});
+    let apply = json!({"profile_id": profile, "terms": terms, "pitch": "Soups"});
+    let (_, thread) = call(creator, format!("/v1/campaigns/{cid}/applications"), Some(apply)).await;
+    let nid = thread["id"].as_i64().expect("thread");
+    let (_, thread) = call(brand, format!("/v1/negotiations/{nid}/accept"), Some(json!({"version": 1}))).await;
+    let kid = thread["contract_id"].as_i64().expect("contract");
+    call(brand, format!("/v1/contracts/{kid}/sign"), None).await;
+    let (_, k) = call(creator, format!("/v1/contracts/{kid}/sign"), None).await;
+    assert_eq!(k["status"], "active", "{k}");
+    call(creator, format!("/v1/contracts/{kid}/milestones/0/submit"), Some(json!({"links": ["https://x.test/p"]})))
+        .await;
+    let (s, k) = call(brand, format!("/v1/contracts/{kid}/milestones/0/approve"), None).await;
+    assert_eq!((s, k["status"].as_str()), (200, Some("completed")), "{k}");
+    kid
+}
+
+/// A referral reward is paid from fee revenue only: earned when fees cannot
+/// cover it, it waits (earned, unpaid, nothing negative), and the money
+/// sweep pays it once later contracts' fees can.
+#[tokio::test]
+async fn a_referral_reward_waits_for_fee_revenue() {
+    let app = TestApp::spawn().await;
+    let referrer = app.login_as("creator", "ana@cooks.example").await;
+    let (_, mine) = answer(app.get_as(&referrer, "/v1/me/referrals").await).await;
+    let code = mine["code"].as_str().expect("code").to_string();
+    let profile = json!({"platform": "instagram", "external_id": "bea", "handle": "bea_bakes",
+        "followers": 30000, "bio": "Bread", "country": "FR", "categories": ["food"]});
+    let res = app.call(Method::PUT, &app.operator, "/v1/profiles", Some(&profile), None).await;
+    let pid = res.json::<Value>().await.expect("upsert")["id"].as_i64().expect("id");
+    let register = json!({"email": "bea@bakes.example", "password": scout_tests::PASSWORD,
+        "role": "creator", "name": "Bea", "referral_code": code});
+    assert_eq!(app.post_json("/v1/auth/register", &register).await.status(), 202);
+    app.wait_for_mail("bea@bakes.example", "Confirm your email").await;
+    let bea = app.login("bea@bakes.example").await;
+    app.claim_profile(&bea, pid, &profile).await;
+    let brand = app.login_as("brand", "owner@oats.test").await;
+    app.fund_wallet(&brand, None, 100_000, "EUR").await;
+    let fee_revenue = || async {
+        let accounts = app.state.store().ledger().accounts_of(scout_store::Owner::Platform).await.expect("accounts");
+        accounts
+            .iter()
+            .filter(|a| a.kind == scout_ledger::AccountKind::FeeRevenue && a.currency.as_str() == "EUR")
+            .map(|a| i64::try_from(a.balance()).expect("i64"))
+            .sum::<i64>()
+    };
+
+    // Bea's first contract (300.00 EUR) earns Ana 50.00 EUR, but its 30.00 fee cannot pay it.
+    completed_contract(&app, &brand, &bea, pid, 30_000, "First loaves").await;
+    let (_, listed) = answer(app.get_as(&referrer, "/v1/me/referrals").await).await;
+    assert_eq!(listed["referrals"][0]["status"], "earned", "{listed}");
+    let (_, ana) = answer(app.get_as(&referrer, "/v1/me/balances").await).await;
+    assert_eq!(balance(&ana, "creator_pending", "EUR"), 0, "unpaid while fees are short: {ana}");
+    assert_eq!(fee_revenue().await, 3_000);
+    app.state.money_sweep().await.expect("sweep");
+    assert_eq!(fee_revenue().await, 3_000, "the sweep cannot pay it either");
+
+    // A second contract's fee brings revenue to 60.00: the sweep pays the reward, once.
+    completed_contract(&app, &brand, &bea, pid, 30_000, "More loaves").await;
+    app.state.money_sweep().await.expect("sweep");
+    app.state.money_sweep().await.expect("sweep again");
+    let (_, ana) = answer(app.get_as(&referrer, "/v1/me/balances").await).await;
+    assert_eq!(balance(&ana, "creator_pending", "EUR"), 5_000, "{ana}");
+    assert_eq!(fee_revenue().await, 1_000, "60.00 of fees less the 50.00 reward");
+    assert!(app.state.store().ledger().verify().await.expect("verify").is_empty());
+    app.cleanup().await;
+}

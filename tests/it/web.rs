@@ -163,7 +163,12 @@ async fn the_web_app_keeps_its_refresh_token_in_an_http_only_cookie() {
 async fn a_brand_uses_the_web_app_in_a_browser() {
     // Every browser of the test (four people, a dozen tabs) comes from 127.0.0.1: one address
     // standing for many people gets the credential budget of many.
-    let app = TestApp::spawn_with(scout_tests::Backend::Sqlite, |s| s.credential_requests_per_minute = 600).await;
+    // No hold period: the creator's approved earnings can be paid out in the same flow.
+    let app = TestApp::spawn_with(scout_tests::Backend::Sqlite, |s| {
+        s.credential_requests_per_minute = 600;
+        s.payments.hold_days = 0;
+    })
+    .await;
     app.import_fixtures(4000, 11).await;
     let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
     assert!(web.join("node_modules/playwright-core").exists(), "run scripts/setup.sh (npm ci in web/) first");
@@ -201,6 +206,7 @@ async fn a_brand_uses_the_web_app_in_a_browser() {
         "desktop: the copy button copies the new key, and it works as a bearer token",
         "phone: the copy button copies the new key, and it works as a bearer token",
         "axe clean: shortlist (phone)",
+        "creator: is paid out in dollars at the shown rate, and the bank confirms it",
     ] {
         assert!(stdout.contains(step), "{step} missing:\n{stdout}");
     }

@@ -366,6 +366,15 @@ impl TestApp {
         assert_eq!(res.status(), 200, "profile upsert");
         let id = res.json::<Value>().await.expect("upsert")["id"].as_i64().expect("id");
         let token = self.login_as("influencer", email).await;
+        self.claim_profile(&token, id, profile).await;
+        (token, id)
+    }
+
+    /// The creator signed in with `token` claims profile `id` (whose
+    /// fields are `profile`) through the bio code.
+    pub async fn claim_profile(&self, token: &str, id: i64, profile: &Value) {
+        use reqwest::Method;
+        let token = token.to_string();
         let claim = serde_json::json!({"platform": profile["platform"], "handle": profile["handle"]});
         let res = self.post_as(&token, "/v1/me/claims", &claim).await;
         assert_eq!(res.status(), 201, "claim");
@@ -378,7 +387,6 @@ impl TestApp {
         let res = self.post_as(&token, &format!("/v1/profiles/{id}/claim/verify"), &serde_json::json!({})).await;
         let verified: Value = res.json().await.expect("verify");
         assert_eq!(verified["verified"], true, "{verified}");
-        (token, id)
     }
 
     /// `POST /v1/search` (as the operator) and the parsed response; panics unless 200.

@@ -825,11 +825,28 @@ async function dealFlow(browser, creator) {
   await b.getByRole("button", { name: "Approve" }).click();
   await b.locator(".title-row .badge", { hasText: "Completed" }).waitFor();
   current = c;
-  // The creator's share, less Scout's 10%, waits in the hold period.
+  // The creator's share, less Scout's 10%, is theirs (this test server has no hold period).
   await c.goto(`${BASE}/earnings`);
-  await c.getByTestId("creator_pending-EUR").waitFor({ timeout: 15_000 });
-  const pending = await c.getByTestId("creator_pending-EUR").textContent();
-  check("creator: the approved milestone's amount less the fee is pending", (pending ?? "").includes("675.00"), pending);
+  await c.getByTestId("creator_available-EUR").waitFor({ timeout: 15_000 });
+  await c.waitForFunction(() => document.querySelector("[data-testid=creator_available-EUR]")?.textContent?.includes("675.00"), null, { timeout: 15_000 });
+  check("creator: the approved milestone's amount less the fee is available", true, await c.getByTestId("creator_available-EUR").textContent());
+  // Paid in dollars to a US bank account: converted at the reference rate less the spread.
+  await c.getByLabel("Method").selectOption("us_bank");
+  await c.getByLabel("Routing number").fill("110000000");
+  await c.getByLabel("Account number").fill("000123456789");
+  await c.getByLabel("Account holder").fill("Morning Oats");
+  await c.getByLabel("Paid in").selectOption("USD");
+  await c.getByRole("button", { name: "Save" }).click();
+  await c.getByText(/Now: US account ••••6789/).waitFor();
+  await c.getByRole("button", { name: "Pay out now" }).click();
+  const row = c.getByRole("region", { name: "Payouts", exact: true }).locator("tbody tr", { hasText: "€675.00" });
+  await row.locator(".badge", { hasText: "Paid" }).waitFor({ timeout: 20_000 });
+  const paidRow = (await row.textContent()) ?? "";
+  check(
+    "creator: is paid out in dollars at the shown rate, and the bank confirms it",
+    /ECB/.test(paidRow) && /spread 0\.50%/.test(paidRow) && /\$\d/.test(paidRow),
+    paidRow,
+  );
   await axe(c, "earnings");
   await shot(c, "earnings-desktop");
   await c.goto(contractUrl);

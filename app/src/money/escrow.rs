@@ -180,6 +180,10 @@ impl Application {
                 booked += 1;
             }
         }
+        if booked > 0 && self.settings.payments.hold_days == 0 {
+            // Without a hold period, released earnings are available at once.
+            self.mature_due().await?;
+        }
         Ok(booked)
     }
 

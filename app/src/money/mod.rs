@@ -38,9 +38,32 @@ use crate::Application;
 use crate::error::{Internal, Result};
 use crate::settings::PaymentSettings;
 
-/// The provider `settings` name: a sandbox bank at `sandbox_url`, or one
-/// started in this process.
+/// The provider `settings` name: Stripe, a sandbox bank at `sandbox_url`,
+/// or one started in this process.
 pub(crate) async fn connect_provider(settings: &PaymentSettings) -> Result<Arc<dyn Provider>> {
+    match settings.provider.as_str() {
+        "sandbox" => {}
+        "stripe" => {
+            let key = settings.stripe_secret_key.as_deref().filter(|k| k.starts_with("sk_")).ok_or_else(|| {
+                crate::Error::Internal {
+                    doing: "choosing the payment provider",
+                    message: "payments.provider = \"stripe\" needs payments.stripe_secret_key (sk_…)".into(),
+                }
+            })?;
+            tracing::info!(url = %settings.stripe_url, "payments through Stripe");
+            return Ok(Arc::new(scout_payments::StripeProvider::new(
+                &settings.stripe_url,
+                key,
+                settings.webhook_secrets.clone(),
+            )));
+        }
+        other => {
+            return Err(crate::Error::Internal {
+                doing: "choosing the payment provider",
+                message: format!("payments.provider is \"{other}\"; it is \"sandbox\" or \"stripe\""),
+            });
+        }
+    }
     let url = match &settings.sandbox_url {
         Some(url) => url.clone(),
         None => {
@@ -116,7 +139,8 @@ impl Application {
     /// Background money work once a minute, for as long as the process
     /// lives: contracts waiting for funding are funded when the wallet
     /// allows, contract steps whose money was not booked (a crash between
-    /// the two) are booked, earnings past their hold mature, open fundings
+    /// the two) are booked, referral rewards fee revenue could not cover
+    /// yet are paid, earnings past their hold mature, open fundings
     /// and payouts are asked about, and scheduled payouts run.
     pub fn start_money_worker(&self) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
@@ -135,10 +159,11 @@ impl Application {
     /// One pass of [`Application::start_money_worker`]'s work.
     pub async fn money_sweep(&self) -> Result<()> {
         let booked = self.settle_contracts_in_flight().await?;
+        let rewards = self.pay_unpaid_referral_rewards().await?;
         let matured = self.mature_due().await?;
         let run = self.run_payouts(false).await?;
-        if booked + matured + run.paid + run.failed + run.started > 0 {
-            tracing::info!(booked, matured, ?run, "money sweep");
+        if booked + rewards + matured + run.paid + run.failed + run.started > 0 {
+            tracing::info!(booked, rewards, matured, ?run, "money sweep");
         }
         Ok(())
     }

@@ -4,11 +4,15 @@
 //! Two shapes: transfers spread over many wallets, and every client on one
 //! hot wallet (the contention a campaign launch makes); each written one
 //! transaction per transfer (`Ledger::post`) and through the group-commit
-//! writer (`LedgerWriter`, as the service writes).
+//! writer (`LedgerWriter`, as the service writes). Then, with
+//! `--payout-creators N`, the group-commit spread shape again through the
+//! service's own writer while the service runs a payout run for N creators
+//! (each payout booked, sent to the in-process sandbox bank, confirmed by
+//! its signed webhook and booked again), printing both sides' figures.
 //!
 //! ```text
-//! bench-ledger --backend sqlite --clients 64 --seconds 10
-//! bench-ledger --backend postgres --clients 64 --seconds 10
+//! bench-ledger --backend sqlite --clients 64 --seconds 10 --payout-creators 2000
+//! bench-ledger --backend postgres --clients 64 --seconds 10 --payout-creators 2000
 //! ```
 
 use std::sync::Arc;
@@ -43,23 +47,27 @@ struct Args {
     /// Most transfers the group-commit writer puts in one transaction.
     #[arg(long, default_value_t = 256)]
     batch: usize,
+    /// Creators paid out by a payout run during a last shape (0: no such shape).
+    #[arg(long, default_value_t = 0)]
+    payout_creators: usize,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let (store, scratch) = match args.backend.as_str() {
-        "sqlite" => (Store::connect(&format!("sqlite:{}", dir.path().join("ledger.db").display())).await?, None),
+    let (url, scratch) = match args.backend.as_str() {
+        "sqlite" => (format!("sqlite:{}", dir.path().join("ledger.db").display()), None),
         "postgres" => {
             let name = format!("scout_bench_ledger_{}", std::process::id());
             let mut conn = sqlx::PgConnection::connect(&args.pg_url).await?;
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
             let (base, _) = args.pg_url.rsplit_once('/').ok_or_else(|| anyhow::anyhow!("pg url without a database"))?;
-            (Store::connect(&format!("{base}/{name}")).await?, Some(name))
+            (format!("{base}/{name}"), Some(name))
         }
         other => anyhow::bail!("unknown backend {other}"),
     };
+    let store = Store::connect(&url).await?;
     let ledger = store.ledger();
     let eur = Currency::EUR;
     let clearing = ledger.account(Owner::Provider(1), AccountKind::ProviderClearing, eur).await?;
@@ -86,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
         ("group commit, spread over the wallets", false, Some(&writer)),
         ("group commit, one hot wallet", true, Some(&writer)),
     ] {
-        let (count, lat, refused) = run(&store, &pairs, &args, hot, batched).await;
+        let (count, lat, refused) = run_on(&store, &pairs, &args, hot, batched, "").await;
         println!(
             "  {shape}: {:.0} transfers/s ({count} in {} s), p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {refused} refused",
             count as f64 / args.seconds as f64,
@@ -95,6 +103,9 @@ async fn main() -> anyhow::Result<()> {
             lat.quantile_ms(0.99),
             lat.quantile_ms(1.0),
         );
+    }
+    if args.payout_creators > 0 {
+        during_a_payout_run(&url, dir.path(), &pairs, &args).await?;
     }
     let started = Instant::now();
     let problems = ledger.verify().await?;
@@ -107,18 +118,23 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run(
+async fn run_on(
     store: &Store,
     pairs: &[(i64, i64)],
     args: &Args,
     hot: bool,
     writer: Option<&scout_store::LedgerWriter>,
+    label: &str,
 ) -> (u64, Latencies, u64) {
     let stop = Arc::new(AtomicBool::new(false));
     let (done, refused) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let all = Arc::new(Mutex::new(Latencies::default()));
     let pairs = Arc::new(pairs.to_vec());
-    let tag = format!("{}-{}", if hot { "hot" } else { "spread" }, if writer.is_some() { "batched" } else { "single" });
+    let tag = format!(
+        "{}-{}{label}",
+        if hot { "hot" } else { "spread" },
+        if writer.is_some() { "batched" } else { "single" }
+    );
     let tasks: Vec<_> = (0..args.clients)
         .map(|client| {
             let (store, stop, done, refused, all, pairs) =
@@ -165,4 +181,83 @@ async fn run(
     }
     let lat = std::mem::take(&mut *all.lock());
     (done.load(Ordering::Relaxed), lat, refused.load(Ordering::Relaxed))
+}
+
+/// The spread shape through the service's writer while the service pays
+/// out `--payout-creators` creators (seeded with available earnings in
+/// euro, paid in euro, dollars or pounds to PayPal accounts).
+async fn during_a_payout_run(
+    url: &str,
+    dir: &std::path::Path,
+    pairs: &[(i64, i64)],
+    args: &Args,
+) -> anyhow::Result<()> {
+    use scout_domain::account::{Email, Role};
+    let settings = scout_app::Settings {
+        data_dir: dir.join("app"),
+        database_url: Some(url.to_string()),
+        demo_profiles: 0,
+        enrich: false,
+        payments: scout_app::settings::PaymentSettings { sandbox_settle_ms: 50, ..Default::default() },
+        ..scout_app::Settings::default()
+    };
+    let app = scout_app::Application::build(settings).await?;
+    let store = app.store().clone();
+    let ledger = store.ledger();
+    let eur = Currency::EUR;
+    let clearing = ledger.account(Owner::Provider(1), AccountKind::ProviderClearing, eur).await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for i in 0..args.payout_creators {
+        let email = Email::parse(&format!("creator{i}@bench.test"))?;
+        let user = store.identity().create_user(&email, "x", Role::Influencer, "Creator").await?;
+        let available = ledger.account(Owner::User(user.id), AccountKind::CreatorAvailable, eur).await?;
+        let amount = rng.random_range(1_000..500_000i64);
+        let t = Transfer::new(
+            TransferKind::Release,
+            eur,
+            vec![Posting::debit(clearing, amount), Posting::credit(available, amount)],
+        )?;
+        ledger.post(&format!("seed:{i}"), &fingerprint(&t), &t, "earnings", None).await?;
+        let currency = [Currency::EUR, Currency::USD, Currency::parse("GBP")?][i % 3];
+        store
+            .payments()
+            .set_payout_settings(&scout_store::PayoutSettings {
+                user_id: user.id,
+                destination: serde_json::json!({"type": "paypal", "email": format!("creator{i}@example.com")})
+                    .to_string(),
+                destination_summary: "PayPal".into(),
+                currency,
+                schedule: "weekly".into(),
+                threshold_minor: 0,
+                updated_at: chrono::Utc::now(),
+            })
+            .await?;
+    }
+    let runner = app.clone();
+    let started = Instant::now();
+    let run = tokio::spawn(async move {
+        let run = runner.run_payouts(true).await;
+        (run, started.elapsed())
+    });
+    let (count, lat, refused) = run_on(&store, pairs, args, false, Some(app.ledger_writer()), "payouts").await;
+    let (outcome, took) = run.await?;
+    let outcome = outcome?;
+    println!(
+        "  group commit, spread, during a payout run: {:.0} transfers/s ({count} in {} s), p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {refused} refused",
+        count as f64 / args.seconds as f64,
+        args.seconds,
+        lat.quantile_ms(0.5),
+        lat.quantile_ms(0.99),
+        lat.quantile_ms(1.0),
+    );
+    println!(
+        "  the payout run: {} payouts made, {} paid, {} failed, {} waiting for the bank, in {:.1} s ({:.0} payouts/s)",
+        outcome.started,
+        outcome.paid,
+        outcome.failed,
+        outcome.waiting,
+        took.as_secs_f64(),
+        outcome.started as f64 / took.as_secs_f64()
+    );
+    Ok(())
 }
