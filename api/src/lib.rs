@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
         ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(problems::panicked))
         .layer(middleware::from_fn(problems::problems))
         .with_state(state)
 }

@@ -93,6 +93,22 @@ fn code_of(status: StatusCode) -> ErrorCode {
 
 /// A problem+json response with this status (which may differ from the
 /// code's usual one: a 415 keeps its status).
+/// A handler that panicked: the client gets a `500 internal` problem, not a
+/// dropped connection, and the panic is logged (the process goes on).
+pub fn panicked(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = what, "a request handler panicked");
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        Some("the server failed on this request; it was logged".into()),
+    )
+}
+
 fn problem(status: StatusCode, code: ErrorCode, detail: Option<String>) -> Response {
     let body = Problem {
         type_: format!("https://scout.example/problems/{code}"),
@@ -126,6 +142,27 @@ mod tests {
 
     fn req(method: &str, uri: &str) -> axum::http::Request<Body> {
         axum::http::Request::builder().method(method).uri(uri).body(Body::empty()).expect("request")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_a_problem_and_the_service_goes_on() {
+        async fn boom() -> &'static str {
+            panic!("a byte slice in the middle of a character")
+        }
+        let app = axum::Router::new()
+            .route("/boom", get(boom))
+            .route("/only-get", get(|| async { "ok" }))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+            .layer(axum::middleware::from_fn(problems));
+        let res = app.clone().oneshot(req("GET", "/boom")).await.expect("response");
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(body["code"], "internal");
+        assert!(!body["detail"].as_str().unwrap_or_default().contains("byte slice"), "no internals leak: {body}");
+        let res = app.oneshot(req("GET", "/only-get")).await.expect("response");
+        assert_eq!(res.status(), StatusCode::OK);
     }
 
     #[tokio::test]

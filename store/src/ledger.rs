@@ -16,7 +16,7 @@
 
 use chrono::Utc;
 use scout_domain::money::Currency;
-use scout_ledger::{AccountKind, AccountRef, Direction, Fingerprint, Replay, Transfer, check_limits, replay};
+use scout_ledger::{AccountKind, AccountRef, Direction, Fingerprint, Limit, Replay, Transfer, check_limits, replay};
 
 use crate::error::{Doing, Error, Result};
 use crate::{Backend, Ledger};
@@ -251,8 +251,9 @@ impl Ledger<'_> {
     }
 
     /// Checks the whole ledger: every transfer's postings balance and match
-    /// its amount, and every account's stored sums equal the sums of its
-    /// postings. Returns each problem found (none: the ledger is sound).
+    /// its amount, every account's stored sums equal the sums of its
+    /// postings, and no account is past its kind's limit (money owed never
+    /// negative). Returns each problem found (none: the ledger is sound).
     pub async fn verify(&self) -> Result<Vec<String>> {
         let mut problems = Vec::new();
         let transfers: Vec<(i64, i64, i64, i64)> = with_pool!(self.store, |p| sqlx::query_as(
@@ -270,20 +271,34 @@ impl Ledger<'_> {
                 problems.push(format!("transfer {id}: amount {amount}, debits {debits}, credits {credits}"));
             }
         }
-        let accounts: Vec<(i64, i64, i64, i64, i64)> = with_pool!(self.store, |p| sqlx::query_as(
-            "SELECT a.id, a.debits_minor, a.credits_minor,
+        let accounts: Vec<(i64, String, i64, i64, i64, i64)> = with_pool!(self.store, |p| sqlx::query_as(
+            "SELECT a.id, a.kind, a.debits_minor, a.credits_minor,
                     CAST(COALESCE(SUM(CASE WHEN p.direction = 'debit' THEN p.amount_minor ELSE 0 END), 0) AS BIGINT),
                     CAST(COALESCE(SUM(CASE WHEN p.direction = 'credit' THEN p.amount_minor ELSE 0 END), 0) AS BIGINT)
              FROM ledger_accounts a LEFT JOIN ledger_postings p ON p.account_id = a.id
-             GROUP BY a.id, a.debits_minor, a.credits_minor ORDER BY a.id"
+             GROUP BY a.id, a.kind, a.debits_minor, a.credits_minor ORDER BY a.id"
         )
         .fetch_all(p)
         .await)
         .doing("summing accounts")?;
-        for (id, debits, credits, posted_debits, posted_credits) in accounts {
+        for (id, kind, debits, credits, posted_debits, posted_credits) in accounts {
             if (debits, credits) != (posted_debits, posted_credits) {
                 problems.push(format!(
                     "account {id}: stored debits {debits} credits {credits}, postings debits {posted_debits} credits {posted_credits}"
+                ));
+            }
+            let past_limit = match AccountKind::parse(&kind).map(AccountKind::limit) {
+                Some(Limit::DebitsWithinCredits) => posted_debits > posted_credits,
+                Some(Limit::CreditsWithinDebits) => posted_credits > posted_debits,
+                Some(Limit::None) => false,
+                None => {
+                    problems.push(format!("account {id}: unknown kind `{kind}`"));
+                    false
+                }
+            };
+            if past_limit {
+                problems.push(format!(
+                    "account {id} ({kind}): debits {posted_debits}, credits {posted_credits}: past what its kind allows"
                 ));
             }
         }

@@ -812,6 +812,14 @@ async function dealFlow(browser, creator) {
 
   current = c;
   await c.locator(".title-row .badge", { hasText: "Active" }).waitFor({ timeout: 15_000 });
+  // Either side can dispute an unsettled milestone, with a reason (not sent here).
+  await c.getByText("Open a dispute").click();
+  const disputeButton = c.getByRole("button", { name: "Dispute this milestone" });
+  const emptyRefused = await disputeButton.isDisabled();
+  await c.getByLabel("What is wrong").fill("The brief changed after signing");
+  check("creator: can open a dispute on an unsettled milestone, with a reason", emptyRefused && (await disputeButton.isEnabled()));
+  await c.getByLabel("What is wrong").fill("");
+  await c.getByText("Open a dispute").click();
   await c.getByLabel(/Links to the content/).fill("https://example.com/oat-morning");
   await c.getByLabel("Note").fill("Posted at 7am");
   await c.getByRole("button", { name: "Submit milestone" }).click();

@@ -131,9 +131,7 @@ impl Application {
         };
         let vat_id = clean(d.vat_id, 20, "vat_id")?;
         if let Some(v) = &vat_id
-            && !(v.len() >= 4
-                && v[..2].chars().all(|c| c.is_ascii_uppercase())
-                && v[2..].chars().all(|c| c.is_ascii_alphanumeric()))
+            && !vat_id_valid(v)
         {
             return Err(Error::bad_parameter("vat_id", "a country prefix and the number, like DE123456789"));
         }
@@ -280,9 +278,27 @@ impl Application {
     }
 }
 
+/// A VAT id's shape: a two-letter country prefix and at least two letters
+/// or digits. Read by characters, never bytes: it is whatever the caller sent.
+fn vat_id_valid(v: &str) -> bool {
+    v.chars().count() >= 4
+        && v.chars().take(2).all(|c| c.is_ascii_uppercase())
+        && v.chars().skip(2).all(|c| c.is_ascii_alphanumeric())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vat_ids_are_checked_by_characters() {
+        assert!(vat_id_valid("DE123456789"));
+        assert!(!vat_id_valid("de123456789"));
+        assert!(!vat_id_valid("DE1"));
+        // Schemathesis sent U+10000 (four bytes): the byte slice that panicked is gone.
+        assert!(!vat_id_valid("\u{10000}"));
+        assert!(!vat_id_valid("É\u{10000}12"));
+    }
 
     #[test]
     fn included_vat_is_exact_and_rounds_half_to_even() {

@@ -57,7 +57,9 @@ fn invalid(field: &str, reason: &str) -> Error {
 /// end, and the number is 1 modulo 97.
 fn iban_valid(iban: &str) -> bool {
     let s: String = iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    // ASCII first, so the slices below fall on character boundaries.
     if !(15..=34).contains(&s.len())
+        || !s.is_ascii()
         || !s[..2].chars().all(|c| c.is_ascii_uppercase())
         || !s[2..4].chars().all(|c| c.is_ascii_digit())
         || !s.chars().all(|c| c.is_ascii_alphanumeric())
@@ -122,7 +124,8 @@ fn check_destination(d: &PayoutDestination) -> Result<(PayoutDestination, String
             if !ok {
                 return Err(invalid("destination.email", "a PayPal email address"));
             }
-            let summary = format!("PayPal {}•••@{}", &email[..1], email.split_once('@').map_or("", |(_, d)| d));
+            let first: String = email.chars().take(1).collect();
+            let summary = format!("PayPal {first}•••@{}", email.split_once('@').map_or("", |(_, d)| d));
             Ok((PayoutDestination::Paypal { email }, summary))
         }
         PayoutDestination::StripeAccount { account } => {
@@ -503,6 +506,12 @@ mod tests {
         assert_eq!(summary, "IBAN DE89 •••• 3000");
         assert!(check_destination(&PayoutDestination::Paypal { email: "no-at-sign".into() }).is_err());
         assert!(check_destination(&PayoutDestination::StripeAccount { account: "acct_".into() }).is_err());
+        // Multi-byte characters where ASCII is expected are refused, never sliced mid-character.
+        assert!(!iban_valid("𐀀89370400440532013000"));
+        assert!(!iban_valid("DÉ89370400440532013000"));
+        let (_, summary) = check_destination(&PayoutDestination::Paypal { email: "élise@example.com".into() })
+            .expect("an address with an accent");
+        assert_eq!(summary, "PayPal é•••@example.com");
     }
 
     #[test]

@@ -195,5 +195,13 @@ async fn a_payout_run_killed_at_random_points_never_pays_twice_nor_loses_a_cent(
     }
     let problems = store.ledger().verify().await.expect("verify");
     assert!(problems.is_empty(), "{problems:?}");
+    // And as an operator would check it, from the command line.
+    let verified = scout()
+        .args(["--config", config.to_str().expect("path"), "ledger", "verify"])
+        .stderr(Stdio::piped())
+        .output()
+        .expect("scout ledger verify");
+    let said = String::from_utf8_lossy(&verified.stderr);
+    assert!(verified.status.success() && said.contains("ledger verified"), "{said}");
     eprintln!("{kills} runs killed, {mid_payout} of them with payouts part-way; {CREATORS} creators paid once each");
 }

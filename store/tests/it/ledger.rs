@@ -112,6 +112,22 @@ both_backends!(concurrent_debits_never_overdraw_and_keys_move_money_once, |store
     let problems = ledger.verify().await.expect("verify");
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with(&format!("account {escrow}:")), "{problems:?}");
+    // Postings rewritten so the wallet gave more than it had: its overdraft is named.
+    let overdraw = format!("UPDATE ledger_postings SET direction = 'debit' WHERE account_id = {wallet}");
+    match (store.sqlite_pool(), store.postgres_pool()) {
+        (Some(p), _) => sqlx::query(&overdraw).execute(p).await.map(|_| ()),
+        (_, Some(p)) => sqlx::query(&overdraw).execute(p).await.map(|_| ()),
+        _ => unreachable!("one backend or the other"),
+    }
+    .expect("tamper");
+    let problems = ledger.verify().await.expect("verify");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with(&format!("account {wallet} (brand_wallet)"))
+                && p.ends_with("past what its kind allows")),
+        "{problems:?}"
+    );
 });
 
 both_backends!(exchange_rates_cross_through_the_euro_and_the_newest_import_wins, |store: Store| async move {

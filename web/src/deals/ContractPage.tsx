@@ -6,7 +6,7 @@ import { onNotification } from "../app/live";
 import { Alert } from "../ui/Alert";
 import { PageHead, Pending } from "../ui/PageHead";
 import { useAction, useLoaded } from "../ui/hooks";
-import { date, exactMoney, money, title } from "../ui/format";
+import { date, exactMoney, money, parseAmount, title } from "../ui/format";
 import { onLinkClick } from "../app/router";
 import { TermsTable } from "./terms";
 
@@ -101,7 +101,7 @@ export function ContractPage({ id, user }: { id: number; user: User }) {
       <h2>Milestones</h2>
       <ol class="milestones">
         {k.milestones.map((m) => (
-          <MilestoneRow key={m.index} contract={k} m={m} side={side} busy={busy} act={act} />
+          <MilestoneRow key={m.index} contract={k} m={m} side={side} admin={user.role === "admin"} busy={busy} act={act} />
         ))}
       </ol>
       {k.status === "completed" && (
@@ -153,11 +153,16 @@ function MoneyCard({ k, side }: { k: Contract; side: string }) {
   );
 }
 
-function MilestoneRow({ contract: k, m, side, busy, act }: { contract: Contract; m: Milestone; side: string; busy: boolean; act: (w: () => Promise<unknown>, notice?: string) => Promise<unknown> }) {
+type Act = (w: () => Promise<unknown>, notice?: string) => Promise<unknown>;
+
+function MilestoneRow({ contract: k, m, side, admin, busy, act }: { contract: Contract; m: Milestone; side: string; admin: boolean; busy: boolean; act: Act }) {
   const [links, setLinks] = useState("");
   const [note, setNote] = useState("");
+  const [reason, setReason] = useState("");
   const base = `/v1/contracts/${k.id}/milestones/${m.index}`;
   const active = k.status === "active";
+  const running = active || k.status === "disputed";
+  const open = m.status === "pending" || m.status === "submitted" || m.status === "revision_requested";
   return (
     <li class="card milestone">
       <div class="title-row">
@@ -181,6 +186,8 @@ function MilestoneRow({ contract: k, m, side, busy, act }: { contract: Contract;
         </ul>
       )}
       {m.note && <p>{m.note}</p>}
+      {m.status === "disputed" && <p class="alert">Disputed: this milestone's money stays in escrow until Scout's team settles it.</p>}
+      {m.status === "resolved" && <p class="muted">{resolutionText(m)}</p>}
       {active && side === "creator" && (m.status === "pending" || m.status === "revision_requested") && (
         <form
           class="form"
@@ -212,7 +219,80 @@ function MilestoneRow({ contract: k, m, side, busy, act }: { contract: Contract;
           </button>
         </div>
       )}
+      {running && open && !admin && (
+        <details class="dispute">
+          <summary>Open a dispute</summary>
+          <form
+            class="form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act(() => api("POST", `${base}/dispute`, { reason: reason.trim() }), "Dispute opened: the milestone's money waits in escrow");
+            }}
+          >
+            <label>
+              What is wrong
+              <textarea rows={2} maxLength={5000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+            </label>
+            <button type="submit" disabled={busy || !reason.trim()}>
+              Dispute this milestone
+            </button>
+          </form>
+        </details>
+      )}
+      {admin && m.status === "disputed" && <ResolveForm k={k} m={m} base={base} busy={busy} act={act} />}
     </li>
+  );
+}
+
+function resolutionText(m: Milestone): string {
+  const c = m.amount.currency;
+  switch (m.resolution) {
+    case "release":
+      return "Dispute settled: released to the creator.";
+    case "refund":
+      return "Dispute settled: refunded to the brand.";
+    case "split":
+      return `Dispute settled: ${exactMoney(m.creator_share_minor ?? 0, c)} to the creator, ${exactMoney(m.amount.amount_minor - (m.creator_share_minor ?? 0), c)} back to the brand.`;
+    default:
+      return "Dispute settled.";
+  }
+}
+
+/** A platform administrator settles a disputed milestone: all to the creator, all back, or a split. */
+function ResolveForm({ k, m, base, busy, act }: { k: Contract; m: Milestone; base: string; busy: boolean; act: Act }) {
+  const [how, setHow] = useState<"release" | "refund" | "split">("release");
+  const [share, setShare] = useState("");
+  const c = m.amount.currency;
+  const shareMinor = parseAmount(share, c);
+  const validShare = shareMinor !== null && shareMinor > 0 && shareMinor < m.amount.amount_minor;
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const body = how === "split" ? { resolution: how, to_creator_minor: shareMinor } : { resolution: how };
+        void act(() => api("POST", `${base}/resolve`, body), `Contract ${k.id}: dispute settled`);
+      }}
+    >
+      <fieldset>
+        <legend>Settle the dispute</legend>
+        {(["release", "refund", "split"] as const).map((h) => (
+          <label class="check" key={h}>
+            <input type="radio" name={`resolve-${m.index}`} checked={how === h} onChange={() => setHow(h)} />{" "}
+            {h === "release" ? "Release to the creator" : h === "refund" ? "Refund the brand" : "Split"}
+          </label>
+        ))}
+      </fieldset>
+      {how === "split" && (
+        <label>
+          To the creator ({c}, less than {exactMoney(m.amount.amount_minor, c)})
+          <input inputMode="decimal" value={share} onInput={(e) => setShare(e.currentTarget.value)} />
+        </label>
+      )}
+      <button class="primary" type="submit" disabled={busy || (how === "split" && !validShare)}>
+        Settle
+      </button>
+    </form>
   );
 }
 
