@@ -233,6 +233,17 @@ async fn during_a_payout_run(
             })
             .await?;
     }
+    // The control: the same load through the same writer on the same (grown)
+    // database, with no payout run beside it.
+    let (count, lat, refused) = run_on(&store, pairs, args, false, Some(app.ledger_writer()), "control").await;
+    println!(
+        "  group commit, spread, service's writer, no payout run (control): {:.0} transfers/s ({count} in {} s), p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {refused} refused",
+        count as f64 / args.seconds as f64,
+        args.seconds,
+        lat.quantile_ms(0.5),
+        lat.quantile_ms(0.99),
+        lat.quantile_ms(1.0),
+    );
     let runner = app.clone();
     let started = Instant::now();
     let run = tokio::spawn(async move {
