@@ -1,35 +1,14 @@
-//! Money under random sequences, through the real HTTP API, store and sandbox
-//! bank, on SQLite and PostgreSQL. Proptest draws a sequence of fundings (good
-//! cards, declined ones, delayed and late-failing ones, requests replayed
-//! with the same key and body or with another body), contracts signed by both
-//! sides, approvals (some sent twice, some left to the review window), disputes settled by refund, release or
-//! a split, cancellations, hold periods passing, payouts (to good and to
-//! closed accounts) and funding events delivered again under a new id.
-//!
-//! After every step, once the bank has answered, it checks that:
-//! - the ledger verifies (every transfer balances per currency, every stored
-//!   balance is the sum of its postings) and no account that forbids it is
-//!   negative;
-//! - the money matches what the contracts say, computed here from their
-//!   milestones with the ledger's fee rule: the brand's wallet is its settled
-//!   fundings less what its contracts took for good; each contract's escrow
-//!   is its unsettled milestones; the creator's pending + available + in
-//!   transit + paid out is every release less the fee; the platform's fee
-//!   revenue grew by exactly those fees;
-//! - a replayed request or event changed nothing.
+//! The steps a sequence is drawn from, and what each does over HTTP.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use reqwest::Method;
-use scout_ledger::AccountKind;
-use scout_store::Owner;
-use scout_tests::{Backend, TestApp};
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+
+use super::{Case, Check, answer, balance};
 
 #[derive(Debug, Clone)]
-enum Card {
+pub(super) enum Card {
     Good,
     Declined,
     Insufficient,
@@ -50,14 +29,14 @@ impl Card {
 }
 
 #[derive(Debug, Clone)]
-enum Replay {
+pub(super) enum Replay {
     No,
     SameBody,
     OtherBody,
 }
 
 #[derive(Debug, Clone)]
-enum Settle {
+pub(super) enum Settle {
     /// Submitted, then approved (`twice`: the approval is sent again).
     Approve {
         twice: bool,
@@ -73,7 +52,7 @@ enum Settle {
 }
 
 #[derive(Debug, Clone)]
-enum Op {
+pub(super) enum Op {
     Fund {
         euros: i64,
         card: Card,
@@ -103,7 +82,7 @@ enum Op {
     },
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(super) fn op() -> impl Strategy<Value = Op> {
     let card = prop_oneof![
         6 => Just(Card::Good),
         1 => Just(Card::Declined),
@@ -130,156 +109,8 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-async fn answer(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-fn balance(balances: &Value, kind: &str) -> i64 {
-    balances["balances"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|b| b["kind"] == kind && b["balance"]["currency"] == "EUR")
-        .map(|b| b["balance"]["amount_minor"].as_i64().unwrap_or(0))
-        .sum()
-}
-
-type Check = Result<(), TestCaseError>;
-
-macro_rules! ensure {
-    ($cond:expr, $($fmt:tt)+) => {
-        if !$cond {
-            return Err(TestCaseError::fail(format!($($fmt)+)));
-        }
-    };
-}
-
-/// One sequence's brand, creator and what they did.
-struct Case<'a> {
-    app: &'a TestApp,
-    brand: String,
-    creator: String,
-    creator_id: i64,
-    profile: i64,
-    org: Option<i64>,
-    contracts: Vec<i64>,
-    /// Settled fundings' provider charge ids.
-    charges: Vec<String>,
-    seen: &'static Seen,
-    earlier: &'static Earlier,
-}
-
-static CASES: AtomicUsize = AtomicUsize::new(0);
-
-/// What the sequences did, over all cases of a run (printed, and checked to
-/// cover every kind of step).
-type Seen = std::sync::Mutex<std::collections::BTreeMap<&'static str, usize>>;
-static SEEN_SQLITE: Seen = std::sync::Mutex::new(std::collections::BTreeMap::new());
-static SEEN_POSTGRES: Seen = std::sync::Mutex::new(std::collections::BTreeMap::new());
-
-/// Every contract of earlier sequences on the same app (the platform's fee
-/// revenue is one account for all of them, and a later sequence's review
-/// windows can approve their milestones).
-type Earlier = std::sync::Mutex<Vec<i64>>;
-static EARLIER_SQLITE: Earlier = std::sync::Mutex::new(Vec::new());
-static EARLIER_POSTGRES: Earlier = std::sync::Mutex::new(Vec::new());
-
-fn earlier_on(backend: Backend) -> &'static Earlier {
-    match backend {
-        Backend::Sqlite => &EARLIER_SQLITE,
-        Backend::Postgres => &EARLIER_POSTGRES,
-    }
-}
-
-fn seen_on(backend: Backend) -> &'static Seen {
-    match backend {
-        Backend::Sqlite => &SEEN_SQLITE,
-        Backend::Postgres => &SEEN_POSTGRES,
-    }
-}
-
-impl<'a> Case<'a> {
-    fn saw(&self, what: &'static str) {
-        *self.seen.lock().expect("seen").entry(what).or_default() += 1;
-    }
-
-    async fn new(app: &'a TestApp, seen: &'static Seen, earlier: &'static Earlier) -> Case<'a> {
-        let n = CASES.fetch_add(1, Ordering::Relaxed);
-        let brand = app.login_as("brand", &format!("owner{n}@brand{n}.test")).await;
-        let profile = json!({"platform": "instagram", "external_id": format!("cook{n}"), "handle": format!("cook_{n}"),
-            "followers": 52000, "bio": "Home cooking", "country": "FR", "categories": ["food"]});
-        let (creator, profile) = app.creator_with(&format!("cook{n}@creator.test"), &profile).await;
-        let (_, me) = answer(app.get_as(&creator, "/v1/auth/me").await).await;
-        Case {
-            app,
-            brand,
-            creator,
-            creator_id: me["id"].as_i64().expect("me"),
-            profile,
-            org: None,
-            contracts: Vec::new(),
-            charges: Vec::new(),
-            seen,
-            earlier,
-        }
-    }
-
-    async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        answer(self.app.call(method, token, path, body.as_ref(), None).await).await
-    }
-
-    /// `GET path`, which must answer 200.
-    async fn read(&self, token: &str, path: &str) -> Result<Value, TestCaseError> {
-        let (s, v) = self.call(token, Method::GET, path, None).await;
-        ensure!(s == 200, "GET {path}: {s} {v}");
-        Ok(v)
-    }
-
-    async fn fund(&self, key: &str, body: &Value) -> (u16, Value) {
-        let req = self
-            .app
-            .client
-            .post(format!("{}/v1/wallet/fundings", self.app.url))
-            .bearer_auth(&self.brand)
-            .header("idempotency-key", key)
-            .json(body);
-        answer(req.send().await.expect("request")).await
-    }
-
-    /// What a replay must leave alone: the wallet, the creator's balances and every escrow.
-    async fn snapshot(&self) -> Result<Value, TestCaseError> {
-        let wallet = self.read(&self.brand, "/v1/wallet").await?;
-        let mine = self.read(&self.creator, "/v1/me/balances").await?;
-        let mut escrows = Vec::new();
-        for id in &self.contracts {
-            let k = self.read(&self.brand, &format!("/v1/contracts/{id}")).await?;
-            escrows.push(k["money"]["in_escrow"].clone());
-        }
-        Ok(json!({"wallet": wallet["balances"], "creator": mine["balances"], "escrows": escrows}))
-    }
-
-    /// Waits until no funding or payout of this case is still with the bank.
-    async fn quiesce(&self) -> Check {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let fundings = self.read(&self.brand, "/v1/wallet/fundings?limit=100").await?;
-            let payouts = self.read(&self.creator, "/v1/me/payouts?limit=100").await?;
-            let busy = fundings["fundings"].as_array().into_iter().flatten().any(|f| f["status"] == "processing")
-                || payouts["payouts"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|p| p["status"] != "paid" && p["status"] != "failed");
-            if !busy {
-                return Ok(());
-            }
-            ensure!(Instant::now() < deadline, "the bank never answered: {fundings} {payouts}");
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-
-    async fn step(&mut self, op: &Op) -> Check {
+impl Case<'_> {
+    pub(super) async fn step(&mut self, op: &Op) -> Check {
         match op {
             Op::Fund { euros, card, replay } => {
                 let body = json!({"amount_minor": euros * 100, "currency": "EUR",
@@ -495,183 +326,4 @@ impl<'a> Case<'a> {
         }
         Ok(())
     }
-
-    /// The invariants in the module documentation.
-    async fn check(&self, history: &[Op]) -> Check {
-        let store = self.app.state.store();
-        let problems = store.ledger().verify().await.expect("verify");
-        ensure!(problems.is_empty(), "after {history:?}: {problems:?}");
-        let mut owners = vec![Owner::User(self.creator_id), Owner::Platform];
-        owners.extend(self.org.map(Owner::Org));
-        owners.extend(self.contracts.iter().map(|&k| Owner::Contract(k)));
-        for owner in owners {
-            for a in store.ledger().accounts_of(owner).await.expect("accounts") {
-                ensure!(a.within_limit(), "after {history:?}: {owner:?}'s {a:?} is past its limit");
-            }
-        }
-        // What the contracts say, with the ledger's fee rule.
-        let (mut taken, mut earned, mut fees) = (0i64, 0i64, 0i64);
-        let mut contracts = Vec::new();
-        for id in &self.contracts {
-            let k = self.read(&self.brand, &format!("/v1/contracts/{id}")).await?;
-            contracts.push((
-                id,
-                k["status"].clone(),
-                k["funded"].clone(),
-                k["money"]["in_escrow"]["amount_minor"].clone(),
-            ));
-            let bps = k["money"]["fee_bps"].as_u64().expect("fee") as u32;
-            let fee = |x: i64| scout_ledger::fee_of(x, bps).expect("fee");
-            let total = k["total"]["amount_minor"].as_i64().expect("total");
-            let (mut released, mut refunded, mut settled) = (0i64, 0i64, 0i64);
-            for m in k["milestones"].as_array().expect("milestones") {
-                let amount = m["amount"]["amount_minor"].as_i64().expect("amount");
-                let Some(to_creator) = settled_to_creator(m) else { continue };
-                settled += amount;
-                released += to_creator;
-                refunded += amount - to_creator;
-                earned += to_creator - fee(to_creator);
-                fees += fee(to_creator);
-            }
-            let escrow = k["money"]["in_escrow"]["amount_minor"].as_i64().unwrap_or(0);
-            let (expect_taken, expect_escrow) = match (k["status"].as_str(), k["funded"].as_bool()) {
-                (Some("cancelled"), _) | (_, Some(false)) => (released, 0),
-                _ => (total - refunded, total - settled),
-            };
-            ensure!(
-                escrow == expect_escrow,
-                "after {history:?}: contract {id} holds {escrow}, expected {expect_escrow}: {k}"
-            );
-            taken += expect_taken;
-        }
-        let fundings = self.read(&self.brand, "/v1/wallet/fundings?limit=100").await?;
-        let funded: i64 = fundings["fundings"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|f| f["status"] == "succeeded")
-            .map(|f| f["amount"]["amount_minor"].as_i64().expect("amount"))
-            .sum();
-        let wallet = self.read(&self.brand, "/v1/wallet").await?;
-        let in_wallet = balance(&wallet, "brand_wallet");
-        ensure!(
-            in_wallet == funded - taken,
-            "after {history:?}: the wallet holds {in_wallet}, funded {funded} less {taken} taken by contracts: {wallet} {contracts:?}"
-        );
-        let mine = self.read(&self.creator, "/v1/me/balances").await?;
-        let payouts = self.read(&self.creator, "/v1/me/payouts?limit=100").await?;
-        let paid: i64 = payouts["payouts"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["status"] == "paid")
-            .map(|p| p["source"]["amount_minor"].as_i64().expect("source"))
-            .sum();
-        let held = balance(&mine, "creator_pending") + balance(&mine, "creator_available");
-        let moving = balance(&mine, "payouts_in_transit");
-        ensure!(
-            held + moving + paid == earned,
-            "after {history:?}: the creator holds {held}, has {moving} in transit and was paid {paid}; earned {earned}: {mine}"
-        );
-        let earlier: Vec<i64> = self.earlier.lock().expect("earlier").clone();
-        for id in earlier {
-            let k = self.read(&self.app.operator, &format!("/v1/contracts/{id}")).await?;
-            let bps = k["money"]["fee_bps"].as_u64().expect("fee") as u32;
-            for m in k["milestones"].as_array().expect("milestones") {
-                let to_creator = settled_to_creator(m).unwrap_or(0);
-                fees += scout_ledger::fee_of(to_creator, bps).expect("fee");
-            }
-        }
-        let revenue = fee_revenue(self.app).await;
-        ensure!(
-            revenue == fees,
-            "after {history:?}: fee revenue is {revenue}, the fees of every contract so far {fees}"
-        );
-        Ok(())
-    }
-}
-
-/// What a settled milestone gave the creator before the fee (`None`: not settled).
-fn settled_to_creator(m: &Value) -> Option<i64> {
-    let amount = m["amount"]["amount_minor"].as_i64().expect("amount");
-    match (m["status"].as_str(), m["resolution"].as_str()) {
-        (Some("approved"), _) | (Some("resolved"), Some("release")) => Some(amount),
-        (Some("resolved"), Some("refund")) => Some(0),
-        (Some("resolved"), Some("split")) => m["creator_share_minor"].as_i64(),
-        _ => None,
-    }
-}
-
-async fn fee_revenue(app: &TestApp) -> i64 {
-    let accounts = app.state.store().ledger().accounts_of(Owner::Platform).await.expect("accounts");
-    accounts
-        .iter()
-        .filter(|a| a.kind == AccountKind::FeeRevenue && a.currency == scout_domain::money::Currency::EUR)
-        .map(|a| i64::try_from(a.balance()).expect("i64"))
-        .sum()
-}
-
-async fn run(app: &TestApp, backend: Backend, ops: &[Op]) -> Check {
-    let mut case = Case::new(app, seen_on(backend), earlier_on(backend)).await;
-    let mut outcome = Ok(());
-    for (n, op) in ops.iter().enumerate() {
-        outcome = case.step(op).await;
-        if outcome.is_ok() {
-            outcome = case.quiesce().await;
-        }
-        if outcome.is_ok() {
-            outcome = case.check(&ops[..=n]).await;
-        }
-        if outcome.is_err() {
-            break;
-        }
-    }
-    case.earlier.lock().expect("earlier").extend(&case.contracts);
-    outcome
-}
-
-fn sequences(backend: Backend, cases: u32) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    let app = rt.block_on(TestApp::spawn_with(backend, |s| {
-        s.payments.sandbox_settle_ms = 10;
-        s.payments.sandbox_delayed_ms = 100;
-        s.credential_requests_per_minute = 100_000;
-        s.account_requests_per_minute = 0;
-    }));
-    let config = Config { cases, failure_persistence: None, max_shrink_iters: 32, ..Config::default() };
-    let mut runner = TestRunner::new(config);
-    // Each sequence starts with money in the wallet and ends by approving its
-    // first contract's first milestone, letting the hold pass and paying out,
-    // so every run reaches a paid payout whatever was drawn in between.
-    let sequence = prop::collection::vec(op(), 12..40).prop_map(|drawn| {
-        let mut ops = vec![Op::Fund { euros: 500, card: Card::Good, replay: Replay::No }];
-        ops.extend(drawn);
-        ops.extend([
-            Op::Settle { contract: 0, milestone: 0, how: Settle::Approve { twice: false } },
-            Op::Mature,
-            Op::Payout { to_closed_account: false },
-        ]);
-        ops
-    });
-    let result = runner.run(&sequence, |ops| rt.block_on(run(&app, backend, &ops)));
-    rt.block_on(app.cleanup());
-    if let Err(e) = result {
-        panic!("{e}");
-    }
-    let seen = std::mem::take(&mut *seen_on(backend).lock().expect("seen"));
-    println!("{backend:?}: {cases} sequences; steps seen: {seen:?}");
-    // The sequences reached every path whose money they check.
-    for what in ["funding settled", "contract awaiting funding", "earnings matured", "payout paid"] {
-        assert!(seen.contains_key(what), "no step was `{what}`: {seen:?}");
-    }
-}
-
-#[test]
-fn random_money_sequences_hold_together_sqlite() {
-    sequences(Backend::Sqlite, 16);
-}
-
-#[test]
-fn random_money_sequences_hold_together_postgres() {
-    sequences(Backend::Postgres, 12);
 }
