@@ -115,27 +115,15 @@ enum Decision {
 }
 
 /// Writes a batch in the open transaction `$tx` (`$lock` is ` FOR UPDATE` on
-/// PostgreSQL) with a handful of statements whatever its size: every key
-/// read at once, every account locked at once in id order (so concurrent
-/// writers cannot deadlock), the limits checked in memory transfer by
+/// PostgreSQL) with a handful of statements whatever its size: every account
+/// locked at once in id order (so concurrent writers cannot deadlock), every
+/// key read at once, the limits checked in memory transfer by
 /// transfer, then the transfers, their postings and the accounts' new sums
 /// written in one statement each. Evaluates to `Result<Vec<Result<Posted>>>`.
 macro_rules! batch_in {
     ($tx:ident, $lock:literal, $jobs:expr) => {{
         let jobs: &[Job] = $jobs;
-        // 1. The keys already stored.
-        let marks: Vec<String> = (1..=jobs.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT idempotency_key, id, fingerprint FROM ledger_transfers WHERE idempotency_key IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (String, i64, String)>(&sql);
-        for j in jobs {
-            q = q.bind(&j.key);
-        }
-        let stored: HashMap<String, (i64, String)> =
-            q.fetch_all(&mut *$tx).await.doing("reading idempotency keys")?.into_iter().map(|(k, id, f)| (k, (id, f))).collect();
-        // 2. Every account of the batch, locked in id order.
+        // 1. Every account of the batch, locked in id order.
         let mut ids: Vec<i64> = jobs.iter().flat_map(|j| j.transfer.accounts()).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -147,6 +135,21 @@ macro_rules! batch_in {
             $lock
         );
         let rows: Vec<AccountRow> = sqlx::query_as(&sql).fetch_all(&mut *$tx).await.doing("locking ledger accounts")?;
+        // 2. The keys already stored, read once the accounts are locked: a
+        // batch of another writer holding the same key (it moves the same
+        // accounts) has committed by then, so its key is seen here and the
+        // repeat is a replay, not a second debit refused for lack of funds.
+        let marks: Vec<String> = (1..=jobs.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT idempotency_key, id, fingerprint FROM ledger_transfers WHERE idempotency_key IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, String)>(&sql);
+        for j in jobs {
+            q = q.bind(&j.key);
+        }
+        let stored: HashMap<String, (i64, String)> =
+            q.fetch_all(&mut *$tx).await.doing("reading idempotency keys")?.into_iter().map(|(k, id, f)| (k, (id, f))).collect();
         let mut accounts: HashMap<i64, AccountRef> = HashMap::new();
         for row in rows {
             let a = account_of(row)?;

@@ -189,6 +189,48 @@ both_backends!(the_group_commit_writer_keeps_every_rule_under_concurrency, |stor
     // A key reused with another request is refused through the writer too.
     let e = writer.post("fund-1", &fingerprint(&"other"), &fund, "", at).await.expect_err("reused");
     assert!(matches!(e, Error::Ledger(scout_ledger::Error::KeyReused)), "{e}");
+    // One request sent many times at once (a webhook and a poll booking the
+    // same step), moving a whole balance: every copy answers the one
+    // transfer, none is refused for lack of funds, whichever writer takes it.
+    let pending = ledger.account(Owner::User(3), AccountKind::CreatorAvailable, Currency::EUR).await.expect("a");
+    let in_transit = ledger.account(Owner::User(3), AccountKind::PayoutsInTransit, Currency::EUR).await.expect("a");
+    for round in 0..20 {
+        let earn = transfer(TransferKind::Funding, clearing, pending, 5_000);
+        writer.post(&format!("earn-{round}"), &fingerprint(&round), &earn, "", at).await.expect("earned");
+        // Other traffic keeps the writers busy, so the copies land in different batches.
+        let busy: Vec<_> = (0..128)
+            .map(|i| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    let t = transfer(TransferKind::Funding, clearing, wallet, 1);
+                    let key = format!("busy-{round}-{i}");
+                    writer.post(&key, &fingerprint(&key), &t, "", chrono::Utc::now()).await
+                })
+            })
+            .collect();
+        let tasks: Vec<_> = (0..32u64)
+            .map(|i| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_micros(200 * (i % 8))).await;
+                    let t = transfer(TransferKind::Payout, pending, in_transit, 5_000);
+                    let key = format!("payout-{round}");
+                    writer.post(&key, &fingerprint(&key), &t, "", chrono::Utc::now()).await
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for task in tasks {
+            let posted = task.await.expect("task").unwrap_or_else(|e| panic!("round {round}: a copy was refused: {e}"));
+            ids.push(posted.transfer_id);
+        }
+        ids.dedup();
+        assert_eq!(ids.len(), 1, "round {round}: one transfer for every copy");
+        for b in busy {
+            b.await.expect("task").expect("busy traffic");
+        }
+    }
+    assert_eq!(ledger.account_state(in_transit).await.expect("in transit").balance(), 100_000);
     assert_eq!(ledger.verify().await.expect("verify"), Vec::<String>::new());
 });
 
